@@ -1,0 +1,104 @@
+"""The contract every index backend fulfils, and the factory that picks one from a URL."""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from index.document import Document
+from index.query import SearchRequest, SearchResult
+
+
+class IndexFailure(BaseModel):
+    id: str
+    url: str = ""
+    reason: str  # short, groupable: "mapping_error", "engine_unavailable", ...
+    detail: str = ""
+    retryable: bool = False
+
+
+class BulkResult(BaseModel):
+    indexed: int = 0
+    failures: list[IndexFailure] = Field(default_factory=list)
+    spooled: int = 0  # kept on disk because the engine was unreachable; replayed later
+
+
+class IndexStatus(BaseModel):
+    backend: str  # "sqlite", "elasticsearch", "opensearch"
+    location: str  # file path or cluster URL (credentials removed)
+    index: str
+    documents: int
+    mapping_version: int
+    engine_version: str = ""
+    cluster: str = ""
+    health: str = ""
+    spooled: int = 0
+
+
+class IndexBackend(ABC):
+    """A document store with full-text search and facets. Knows nothing of HTTP crawling or Scrapy."""
+
+    name: str
+
+    @abstractmethod
+    def upsert(self, documents: Iterable[Document]) -> BulkResult:
+        """Insert or replace documents by id. A retry with the same ids never duplicates."""
+
+    @abstractmethod
+    def get(self, document_id: str) -> Document | None: ...
+
+    @abstractmethod
+    def delete(self, document_ids: Iterable[str]) -> int: ...
+
+    @abstractmethod
+    def search(self, request: SearchRequest) -> SearchResult: ...
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+    @abstractmethod
+    def iter_documents(self, batch_size: int = 500) -> Iterator[Document]:
+        """Every stored document, for migration and export."""
+
+    @abstractmethod
+    def status(self) -> IndexStatus: ...
+
+    def refresh(self) -> None:
+        """Make recent writes visible to search (no-op where writes are immediately visible)."""
+
+    def close(self) -> None:
+        """Release connections and files."""
+
+    def __enter__(self) -> "IndexBackend":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("OSINT_DATA_DIR", "./data")).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_index_url() -> str:
+    return os.environ.get("OSINT_INDEX_URL") or f"sqlite:///{data_dir() / 'index.sqlite3'}"
+
+
+def open_backend(url: str | None = None) -> IndexBackend:
+    """`sqlite:///path` for the embedded index; `http(s)://…` for Elasticsearch or OpenSearch."""
+    url = url or default_index_url()
+    if url.startswith("sqlite:"):
+        from index.sqlite import SqliteBackend
+
+        return SqliteBackend(url.removeprefix("sqlite://").removeprefix("/") if url.startswith("sqlite:////") else url.removeprefix("sqlite:///"))
+    if url.startswith(("http://", "https://")):
+        from index.engine import open_engine_backend
+
+        return open_engine_backend(url)
+    raise ValueError(f"unsupported index URL {url!r}: use sqlite:///path or http(s)://host:port")
