@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from app.output import console, error_console, fail, print_json
+from app.watchlists import load_or_exit
+from crawlers.ledger import RunReport
+from crawlers.runner import CrawlError, run_crawl
+from settings.config import load_config
+
+
+def print_report(report: RunReport) -> None:
+    table = Table(title=f"Run {report.run_id} · {report.watchlist}", show_header=True)
+    table.add_column("outcome")
+    table.add_column("URLs", justify="right")
+    for outcome in ("fetched", "indexed", "unchanged", "skipped", "failed", "followed"):
+        table.add_row(outcome, str(getattr(report, outcome)))
+    console.print(table)
+    if report.reasons:
+        reasons = Table(title="Reasons", show_header=True)
+        reasons.add_column("reason")
+        reasons.add_column("URLs", justify="right")
+        for reason, count in report.reasons.items():
+            reasons.add_row(reason, str(count))
+        console.print(reasons)
+    console.print(f"{report.urls} URLs in {report.duration_seconds or 0:.1f}s; "
+                  f"{report.new_documents} new and {report.changed_documents} changed documents.")
+
+
+@click.command("crawl")
+@click.argument("watchlist", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--source", "sources", multiple=True, metavar="ID", help="Crawl only this source (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
+def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: bool | None) -> None:
+    """Fetch, extract and index the sources of WATCHLIST, then print the run report.
+
+    Every URL touched ends with one outcome (indexed, unchanged, skipped, failed, or followed for
+    feeds and sitemaps), recorded in the data directory; `osint runs show ID` shows it again.
+    """
+    config = load_config()
+    loaded = load_or_exit(watchlist)
+    for source_id in sources:
+        try:
+            loaded.source(source_id)
+        except KeyError as exc:
+            raise click.BadParameter(str(exc.args[0]), param_hint="--source") from None
+    show_progress = error_console.is_terminal if progress is None else progress
+    counts: Counter[str] = Counter()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=error_console, disable=not show_progress, transient=True) as bar:
+        task = bar.add_task(f"Crawling {loaded.name}")
+
+        def on_outcome(outcome: str, url: str) -> None:
+            counts[outcome] += 1
+            summary = " · ".join(f"{name} {counts[name]}" for name in ("indexed", "unchanged", "skipped", "failed") if counts[name])
+            bar.update(task, description=f"Crawling {loaded.name}: {summary}")
+
+        try:
+            report = run_crawl(loaded, config, list(sources) or None, progress=on_outcome)
+        except CrawlError as exc:
+            fail(str(exc))
+    if as_json:
+        print_json(report)
+    else:
+        print_report(report)

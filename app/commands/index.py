@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from app.output import console, error_console, fail, print_json
+from index.backend import open_backend
+from settings.config import load_config
+
+
+@click.group("index")
+def command() -> None:
+    """Inspect the index, replay its spool, or migrate it to another backend."""
+
+
+@command.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def status(as_json: bool) -> None:
+    """Backend, location, index, document count and mapping version."""
+    try:
+        with open_backend(load_config().index_url) as backend:
+            info = backend.status()
+    except (OSError, ConnectionError) as exc:
+        fail(f"the index is unreachable: {exc}")
+    if as_json:
+        print_json(info)
+        return
+    for key, value in info.model_dump().items():
+        if value not in ("", None):
+            console.print(f"{key:16} {value}", markup=False)
+
+
+@command.command("flush")
+@click.option("--json", "as_json", is_flag=True)
+def flush(as_json: bool) -> None:
+    """Replay documents spooled to disk while the search engine was unreachable."""
+    with open_backend(load_config().index_url) as backend:
+        replay = getattr(backend, "flush_spool", None)
+        if replay is None:
+            result = None
+        else:
+            result = replay()
+    if as_json:
+        print_json(result.model_dump(mode="json") if result else {"indexed": 0, "failures": [], "spooled": 0})
+    elif result is None:
+        console.print("This backend writes directly; there is no spool to flush.")
+    else:
+        console.print(f"Replayed {result.indexed} documents; {len(result.failures)} failed; {result.spooled} still spooled.")
+
+
+@command.command("migrate")
+@click.option("--to", "target_url", required=True, metavar="URL", help="Destination: sqlite:///path or http(s)://engine.")
+@click.option("--from", "source_url", metavar="URL", help="Origin (default: the configured index, OSINT_INDEX_URL).")
+@click.option("--json", "as_json", is_flag=True, help="Print the migration report as JSON.")
+def migrate(target_url: str, source_url: str | None, as_json: bool) -> None:
+    """Copy every document to another backend (embedded → cluster, or cluster → cluster), then verify counts."""
+    from index.migrate import migrate as copy_documents
+
+    source_url = source_url or load_config().index_url
+    if source_url == target_url:
+        raise click.BadParameter("origin and destination are the same index", param_hint="--to")
+    with open_backend(source_url) as source, open_backend(target_url) as target:
+        total = source.count()
+        with Progress(*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=error_console, disable=as_json or not error_console.is_terminal, transient=True) as bar:
+            task = bar.add_task("Migrating", total=total)
+            report = copy_documents(source, target, progress=lambda n: bar.update(task, advance=n))
+    if as_json:
+        print_json(report)
+    else:
+        console.print(report.model_dump() if hasattr(report, "model_dump") else report, markup=False)

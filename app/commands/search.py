@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from app.output import console, fail, print_json, safe, snippet_text
+from app.searching import build_request
+from index.backend import open_backend
+from index.query import QuerySyntaxError, SearchResult
+from settings.config import load_config
+
+SYNTAX = """\b
+Syntax:
+  words            all must appear          "exact phrase"   a phrase
+  a OR b           either                    -word            must not appear
+  prefix*          words starting so         field:value      filter (field:a,b = either)
+Filters: weapon: category: origin: country: group: state: actor: lang: source: watchlist:
+         kind: tag: story: since:YYYY[-MM[-DD]] until:YYYY[-MM[-DD]]  (-field:value excludes)
+"""
+
+
+def print_result(result: SearchResult) -> None:
+    console.print(Text(f"{result.total} documents", style="bold"))
+    for rank, hit in enumerate(result.hits, 1):
+        title = Text(f"{rank}. ", style="bold")
+        title.append(safe(hit.title) or "(untitled)", style="bold cyan")
+        console.print(title)
+        meta = Text(f"   {safe(hit.url)}  ·  {hit.published.date() if hit.published else 'undated'}  ·  "
+                    f"{hit.language}  ·  {hit.source_id}  ·  score {hit.score:.2f}", style="dim")
+        console.print(meta)
+        console.print(Text("   ").append(snippet_text(hit.snippet)))
+    if result.facets:
+        table = Table(title="Facets", show_header=True)
+        table.add_column("facet")
+        table.add_column("values (documents)")
+        for name, values in result.facets.items():
+            if values:
+                table.add_row(name, Text(", ".join(f"{safe(value)} ({count})" for value, count in values)))
+        console.print(table)
+    if result.histogram:
+        console.print(Text("Published: " + ", ".join(f"{bucket} ({count})" for bucket, count in result.histogram), style="dim"))
+    if result.next_cursor:
+        console.print(Text(f"More: --after '{json.dumps(result.next_cursor)}'", style="dim"))
+
+
+@click.command("search", epilog=SYNTAX)
+@click.argument("query", default="")
+@click.option("--json", "as_json", is_flag=True, help="Print total, hits and facets as JSON.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--size", type=click.IntRange(0, 1000), default=10, show_default=True, help="Hits per page.")
+@click.option("--after", metavar="CURSOR", help="Next page: the cursor printed with the previous page.")
+@click.option("--histogram", type=click.Choice(["day", "week", "month", "year"]), help="Count documents by publication date.")
+@click.option("--facet-size", type=click.IntRange(1, 500), default=10, show_default=True)
+@click.option("--collapse", is_flag=True, help="One hit per story (syndicated copies collapsed).")
+def command(query: str, as_json: bool, sort: str, size: int, after: str | None, histogram: str | None,
+            facet_size: int, collapse: bool) -> None:
+    """Search collected documents with the analyst syntax; ranked hits, snippets and facets."""
+    try:
+        cursor = json.loads(after) if after else None
+        if cursor is not None and not isinstance(cursor, list):
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter("not a cursor printed by a previous search", param_hint="--after") from None
+    try:
+        request = build_request(query, sort=sort, size=size, search_after=cursor, histogram=histogram,
+                                facet_size=facet_size, collapse_stories=collapse)
+    except QuerySyntaxError as exc:
+        raise click.UsageError(f"query: {exc}") from None
+    try:
+        with open_backend(load_config().index_url) as backend:
+            result = backend.search(request)
+    except (OSError, ConnectionError) as exc:
+        fail(f"the index cannot be searched: {exc}")
+    if as_json:
+        print_json(result)
+    else:
+        print_result(result)

@@ -1,0 +1,17 @@
+"""Loading a watchlist for a command: on any problem, print file:line: field: message and exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.output import error_console
+from crawlers.watchlist import Watchlist, WatchlistError, load_watchlist
+
+
+def load_or_exit(path: Path | str) -> Watchlist:
+    try:
+        return load_watchlist(path)
+    except WatchlistError as exc:
+        for problem in exc.problems:
+            error_console.print(problem, markup=False, highlight=False)
+        raise SystemExit(2) from None

@@ -1,0 +1,194 @@
+"""The crawl ledger: one SQLite file in the data directory recording runs, the outcome of every
+URL each run touched, and what is known about every URL ever fetched (validators, hashes).
+
+It is what makes a run report add up, and what makes re-crawls incremental.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from pydantic import BaseModel, Field
+
+OUTCOMES = ("indexed", "unchanged", "skipped", "failed", "followed")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, watchlist TEXT NOT NULL, sources TEXT NOT NULL,
+    started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL DEFAULT 'running', report TEXT
+);
+CREATE TABLE IF NOT EXISTS outcomes (
+    run_id TEXT NOT NULL, url TEXT NOT NULL, source_id TEXT NOT NULL, outcome TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', doc_id TEXT,
+    fetched INTEGER NOT NULL DEFAULT 0, change TEXT NOT NULL DEFAULT '', at TEXT NOT NULL,
+    PRIMARY KEY (run_id, url)
+);
+CREATE INDEX IF NOT EXISTS outcomes_source ON outcomes (source_id, at);
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY, source_id TEXT NOT NULL, doc_id TEXT, first_seen TEXT NOT NULL,
+    last_fetched TEXT, etag TEXT, last_modified TEXT, body_hash TEXT, content_hash TEXT,
+    lastmod TEXT, story_id TEXT
+);
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class RunReport(BaseModel):
+    """What one run did. Every URL touched has exactly one outcome, so the counts add up to `urls`."""
+
+    run_id: str
+    watchlist: str = ""
+    sources: list[str] = Field(default_factory=list)
+    started: str = ""
+    finished: str | None = None
+    status: str = "running"
+    duration_seconds: float | None = None
+    urls: int = 0
+    fetched: int = 0
+    indexed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    followed: int = 0
+    reasons: dict[str, int] = Field(default_factory=dict)
+    by_source: dict[str, dict[str, int]] = Field(default_factory=dict)
+    new_documents: int = 0
+    changed_documents: int = 0
+
+
+@dataclass(frozen=True)
+class UrlRecord:
+    url: str
+    source_id: str
+    doc_id: str | None
+    last_fetched: str | None
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    content_hash: str | None
+    lastmod: str | None
+
+
+class Ledger:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path | str) -> "Ledger":
+        return cls(Path(data_dir) / "crawl.sqlite3")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # runs -----------------------------------------------------------------
+    def start_run(self, watchlist: str, sources: list[str], run_id: str | None = None) -> str:
+        run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+        self.db.execute(
+            "INSERT OR IGNORE INTO runs (id, watchlist, sources, started) VALUES (?, ?, ?, ?)",
+            (run_id, watchlist, json.dumps(sources), now_iso()),
+        )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str = "finished") -> RunReport:
+        self.db.execute("UPDATE runs SET finished = ?, status = ? WHERE id = ?", (now_iso(), status, run_id))
+        report = self.report(run_id)
+        self.db.execute("UPDATE runs SET report = ? WHERE id = ?", (report.model_dump_json(), run_id))
+        return report
+
+    def report(self, run_id: str) -> RunReport:
+        row = self.db.execute("SELECT watchlist, sources, started, finished, status FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no run {run_id!r}")
+        report = RunReport(run_id=run_id, watchlist=row[0], sources=json.loads(row[1]), started=row[2], finished=row[3], status=row[4])
+        if row[3]:
+            report.duration_seconds = round((datetime.fromisoformat(row[3]) - datetime.fromisoformat(row[2])).total_seconds(), 1)
+        reasons: Counter[str] = Counter()
+        for source_id, outcome, reason, fetched, change, count in self.db.execute(
+            "SELECT source_id, outcome, reason, fetched, change, COUNT(*) FROM outcomes WHERE run_id = ? "
+            "GROUP BY source_id, outcome, reason, fetched, change",
+            (run_id,),
+        ):
+            setattr(report, outcome, getattr(report, outcome) + count)
+            report.urls += count
+            report.fetched += count if fetched else 0
+            per_source = report.by_source.setdefault(source_id, dict.fromkeys(OUTCOMES, 0))
+            per_source[outcome] += count
+            if reason:
+                reasons[reason] += count
+            if change == "new":
+                report.new_documents += count
+            elif change == "changed":
+                report.changed_documents += count
+        report.reasons = dict(reasons.most_common())
+        return report
+
+    def runs(self, limit: int = 20) -> list[RunReport]:
+        ids = [row[0] for row in self.db.execute("SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))]
+        return [self.report(run_id) for run_id in ids]
+
+    # outcomes ---------------------------------------------------------------
+    def record(
+        self,
+        run_id: str,
+        url: str,
+        source_id: str,
+        outcome: str,
+        reason: str = "",
+        detail: str = "",
+        doc_id: str | None = None,
+        fetched: bool = False,
+        change: str = "",
+    ) -> None:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        self.db.execute(
+            "INSERT OR REPLACE INTO outcomes (run_id, url, source_id, outcome, reason, detail, doc_id, fetched, change, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, url, source_id, outcome, reason, detail[:500], doc_id, int(fetched), change, now_iso()),
+        )
+
+    def outcomes(self, run_id: str) -> Iterator[dict[str, Any]]:
+        cursor = self.db.execute(
+            "SELECT url, source_id, outcome, reason, detail, doc_id, fetched, change FROM outcomes WHERE run_id = ? ORDER BY at, url",
+            (run_id,),
+        )
+        names = [column[0] for column in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row))
+
+    # what we know about URLs --------------------------------------------------
+    def url(self, url: str) -> UrlRecord | None:
+        row = self.db.execute(
+            "SELECT url, source_id, doc_id, last_fetched, etag, last_modified, body_hash, content_hash, lastmod FROM urls WHERE url = ?",
+            (url,),
+        ).fetchone()
+        return UrlRecord(*row) if row else None
+
+    def remember(self, url: str, source_id: str, **fields: Any) -> None:
+        """Upsert what is known about `url` (only the given fields change)."""
+        allowed = {"doc_id", "last_fetched", "etag", "last_modified", "body_hash", "content_hash", "lastmod", "story_id"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"unknown URL fields {sorted(unknown)}")
+        self.db.execute(
+            "INSERT INTO urls (url, source_id, first_seen) VALUES (?, ?, ?) ON CONFLICT(url) DO NOTHING",
+            (url, source_id, now_iso()),
+        )
+        if fields:
+            assignments = ", ".join(f"{name} = ?" for name in fields)
+            self.db.execute(f"UPDATE urls SET {assignments} WHERE url = ?", (*fields.values(), url))

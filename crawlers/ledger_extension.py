@@ -1,0 +1,70 @@
+"""Scrapy extension that writes every URL outcome to the crawl ledger and into the crawl stats.
+
+The runner passes OSINT_RUN_ID so several crawlers (one per source) share one run; under a
+plain `scrapy crawl` the extension opens and closes a run of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from crawlers import signals as osint_signals
+from crawlers.ledger import Ledger
+from crawlers.outcomes import Outcome
+
+logger = logging.getLogger(__name__)
+
+#: optional callable(outcome, url) the CLI installs to drive its progress bar
+progress_hook: Callable[[str, str], None] | None = None
+
+
+class OutcomeLedger:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.ledger = Ledger.in_data_dir(crawler.settings.get("OSINT_DATA_DIR"))
+        self.run_id: str = crawler.settings.get("OSINT_RUN_ID") or ""
+        self.owns_run = not self.run_id
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "OutcomeLedger":
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(extension.item_error, signal=signals.item_error)
+        crawler.signals.connect(extension.url_outcome, signal=osint_signals.url_outcome)
+        crawler.osint_ledger = extension.ledger  # pipelines read validators and hashes from it
+        return extension
+
+    def spider_opened(self, spider: Any) -> None:
+        if self.owns_run:
+            source = getattr(spider, "source", None)
+            self.run_id = self.ledger.start_run(getattr(spider, "watchlist_name", ""), [source.id] if source else [])
+        spider.run_id = self.run_id
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.owns_run:
+            report = self.ledger.finish_run(self.run_id, status=reason)
+            logger.info("Run %s: %s", self.run_id, report.model_dump_json(exclude={"by_source"}))
+
+    def url_outcome(self, url: str, source_id: str, outcome: str, reason: str = "", detail: str = "",
+                    doc_id: str | None = None, fetched: bool = False, change: str = "", **_: Any) -> None:
+        self.ledger.record(self.run_id, url, source_id, outcome, reason, detail, doc_id, fetched, change)
+        self.crawler.stats.inc_value(f"osint/outcome/{outcome}")
+        if reason:
+            self.crawler.stats.inc_value(f"osint/reason/{reason}")
+        if progress_hook is not None:
+            progress_hook(outcome, url)
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any = None) -> None:
+        if isinstance(exception, Outcome):
+            self.url_outcome(item.requested_url, item.source_id, exception.outcome, exception.reason, exception.detail,
+                             fetched=True, change=getattr(item, "change", ""))
+
+    def item_error(self, item: Any, response: Any, failure: Any, spider: Any = None) -> None:
+        logger.error("Pipeline error on %s: %s", item.requested_url, failure.getTraceback())
+        self.url_outcome(item.requested_url, item.source_id, "failed", "pipeline_error", failure.getErrorMessage(), fetched=True)

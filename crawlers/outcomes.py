@@ -1,0 +1,59 @@
+"""Naming what became of a URL: exceptions pipelines raise, and failure → reason mapping for errbacks."""
+
+from __future__ import annotations
+
+import re
+
+from scrapy.exceptions import DownloadCancelledError, DropItem, IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+
+class Outcome(DropItem):
+    """Raised by a pipeline step to end an item's journey with a recorded outcome."""
+
+    def __init__(self, outcome: str, reason: str = "", detail: str = ""):
+        super().__init__(f"{outcome}: {reason} {detail}".strip())
+        self.outcome = outcome
+        self.reason = reason
+        self.detail = detail
+
+
+_IGNORE_REASONS = (
+    (re.compile(r"robots\.txt", re.I), "robots_txt"),
+    (re.compile(r"max redirections|redirect", re.I), "redirect_loop"),
+    (re.compile(r"DOWNLOAD_MAXSIZE|maxsize|exceed", re.I), "too_large"),
+    (re.compile(r"offsite|allowed_domains", re.I), "out_of_scope"),
+)
+
+
+def failure_reason(failure: Failure) -> tuple[str, str]:
+    """(outcome, reason) for a request that failed before reaching a callback."""
+    exc = failure.value
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, str) and isinstance(exc, IgnoreRequest):
+        return "skipped", reason
+    if isinstance(exc, HttpError):
+        return "failed", f"http_{exc.response.status}"
+    if isinstance(exc, IgnoreRequest):
+        for pattern, name in _IGNORE_REASONS:
+            if pattern.search(str(exc)):
+                return ("skipped" if name in ("robots_txt", "out_of_scope") else "failed"), name
+        return "skipped", "ignored"
+    if isinstance(exc, DNSLookupError):
+        return "failed", "dns_error"
+    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
+        return "failed", "timeout"
+    if isinstance(exc, ConnectionRefusedError):
+        return "failed", "connection_refused"
+    if isinstance(exc, DownloadCancelledError):
+        return "failed", "too_large" if re.search(r"maxsize|larger than", str(exc), re.I) else "cancelled"
+    if isinstance(exc, CancelledError):
+        return "failed", "too_large" if "size" in str(exc).lower() else "cancelled"
+    if isinstance(exc, (ResponseFailed, ResponseNeverReceived)):
+        return "failed", "connection_lost"
+    name = re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
+    return "failed", name

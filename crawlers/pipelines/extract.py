@@ -1,0 +1,63 @@
+"""Run the extractors (content, language, entities) on a fetched resource, in a process pool so
+extraction uses every core while the crawler keeps downloading."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from crawlers.documents import build_document
+from crawlers.extraction_pool import extraction_pool
+from crawlers.items import FetchedResource
+from crawlers.outcomes import Outcome
+
+logger = logging.getLogger(__name__)
+
+#: extraction failures that mean "not a document" rather than "something broke"
+SKIP_REASONS = {"empty", "binary_content", "unsupported_type"}
+
+
+def extract_in_worker(body: bytes, url: str, content_type: str, encoding: str | None, language_hint: str | None) -> tuple[Any, dict[str, float]]:
+    """Runs in a worker process; returns (Extraction or ExtractionError, CPU seconds per stage)."""
+    from extractors import ExtractionError, extract
+
+    started = time.process_time()
+    try:
+        result: Any = extract(body, url=url, content_type=content_type, encoding=encoding, language_hint=language_hint)
+    except ExtractionError as exc:
+        result = exc
+    timings = dict(getattr(result, "timings", None) or {})
+    timings.setdefault("total", time.process_time() - started)
+    return result, timings
+
+
+class ExtractPipeline:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.workers = crawler.settings.getint("OSINT_EXTRACT_WORKERS", 2)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ExtractPipeline":
+        return cls(crawler)
+
+    async def process_item(self, item: FetchedResource) -> FetchedResource:
+        from extractors import ExtractionError
+
+        args = (item.body, item.url, item.content_type, item.encoding, item.language_hint)
+        pool = extraction_pool(self.workers)
+        if pool is None:
+            result, timings = extract_in_worker(*args)
+        else:
+            result, timings = await asyncio.get_running_loop().run_in_executor(pool, extract_in_worker, *args)
+        for stage, seconds in timings.items():
+            self.crawler.stats.inc_value(f"osint/cpu/{stage}", seconds)
+        if isinstance(result, ExtractionError):
+            outcome = "skipped" if result.reason in SKIP_REASONS else "failed"
+            raise Outcome(outcome, result.reason, str(result))
+        item.document = build_document(item, result)
+        item.body = b""  # the text is extracted; keep memory flat on long crawls
+        return item

@@ -1,0 +1,78 @@
+"""Write documents to the index in batches and record, per URL, whether they made it."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.crawler import Crawler
+
+from crawlers import signals as osint_signals
+from crawlers.items import FetchedResource
+from crawlers.ledger import now_iso
+from index.backend import IndexBackend, open_backend
+from index.document import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+class IndexPipeline:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.batch_size = crawler.settings.getint("OSINT_INDEX_BATCH", 100)
+        self.index_url = crawler.settings.get("OSINT_INDEX_URL")
+        self.backend: IndexBackend | None = None
+        self.pending: list[FetchedResource] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "IndexPipeline":
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.backend = open_backend(self.index_url)
+
+    def close_spider(self) -> None:
+        self.flush()
+        if self.backend is not None:
+            self.backend.close()
+
+    def process_item(self, item: FetchedResource) -> FetchedResource:
+        ledger = self.crawler.osint_ledger
+        known = ledger.url(item.requested_url)
+        if known and known.content_hash == item.document.content_hash and known.doc_id == item.document.id:
+            self._remember(item)
+            self._report(item, "unchanged", "same_text")
+            return item
+        self.pending.append(item)
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        if not self.pending or self.backend is None:
+            return
+        batch, self.pending = self.pending, []
+        indexed_at = utcnow()
+        documents = [item.document.model_copy(update={"indexed": indexed_at}) for item in batch]
+        result = self.backend.upsert(documents)
+        failures = {failure.id: failure for failure in result.failures}
+        for item in batch:
+            failure = failures.get(item.document.id)
+            if failure is None:
+                self._remember(item)
+                # spooled documents wait on disk for the engine and are replayed by the next flush
+                self._report(item, "indexed", "spooled" if result.spooled else "")
+            else:
+                self._report(item, "failed", f"index_{failure.reason}", failure.detail)
+
+    def _remember(self, item: FetchedResource) -> None:
+        self.crawler.osint_ledger.remember(
+            item.requested_url, item.source_id, doc_id=item.document.id, last_fetched=now_iso(), etag=item.etag,
+            last_modified=item.last_modified, body_hash=item.body_hash, content_hash=item.document.content_hash,
+            lastmod=item.lastmod.isoformat() if item.lastmod else None,
+        )
+
+    def _report(self, item: FetchedResource, outcome: str, reason: str = "", detail: str = "") -> None:
+        self.crawler.signals.send_catch_log(
+            osint_signals.url_outcome, url=item.requested_url, source_id=item.source_id, outcome=outcome, reason=reason,
+            detail=detail, doc_id=item.document.id, fetched=True, change=item.change if outcome == "indexed" else "",
+        )

@@ -1,0 +1,83 @@
+"""Run a watchlist (or some of its sources) as one crawl: one Scrapy crawler per source, one run
+in the ledger, one report at the end."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.settings import Settings
+
+from crawlers import ledger_extension
+from crawlers.extraction_pool import shutdown_pool
+from crawlers.ledger import Ledger, RunReport
+from crawlers.rendering import rendering_settings
+from crawlers.spiders import SPIDERS, SourceSpider
+from crawlers.watchlist import Source, Watchlist
+from settings.config import Config
+
+def crawl_settings(config: Config, run_id: str, overrides: dict[str, Any] | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("settings.crawl", priority="project")
+    settings.setdict(
+        {
+            "OSINT_DATA_DIR": str(config.data_dir),
+            "OSINT_INDEX_URL": config.index_url,
+            "OSINT_ALLOW_PRIVATE_NETWORKS": config.allow_private_networks,
+            "OSINT_EXTRACT_WORKERS": config.extract_workers,
+            "OSINT_RUN_ID": run_id,
+            **(overrides or {}),
+        },
+        priority="cmdline",
+    )
+    return settings
+
+
+def spider_class(source: Source, config: Config) -> type[SourceSpider]:
+    spider = SPIDERS[source.kind]
+    if not source.render_js:
+        return spider
+    # Only rendered sources load the browser handler; everything else stays plain HTTP.
+    settings = rendering_settings(config.allow_private_networks)
+    return type(f"Rendered{spider.__name__}", (spider,), {"custom_settings": settings})
+
+
+def run_crawl(
+    watchlist: Watchlist,
+    config: Config,
+    source_ids: list[str] | None = None,
+    progress: Callable[[str, str], None] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> RunReport:
+    """Crawl the chosen sources (default: every enabled source) to completion; return the run report."""
+    sources = [watchlist.source(i) for i in source_ids] if source_ids else [s for s in watchlist.sources if s.enabled]
+    ledger = Ledger.in_data_dir(config.data_dir)
+    run_id = ledger.start_run(watchlist.name, [s.id for s in sources])
+    process = AsyncCrawlerProcess(crawl_settings(config, run_id, overrides), install_root_handler=False)
+    crawls = [process.crawl(spider_class(source, config), watchlist=watchlist, source=source) for source in sources]
+    ledger_extension.progress_hook = progress
+    try:
+        process.start()
+    finally:
+        ledger_extension.progress_hook = None
+        shutdown_pool()
+    errors = [task.exception() for task in crawls if task.done() and not task.cancelled() and task.exception()]
+    _record_silent_sources(ledger, run_id, sources)
+    report = ledger.finish_run(run_id, status="error" if errors else "finished")
+    ledger.close()
+    if errors:
+        raise CrawlError(f"{len(errors)} of {len(sources)} crawlers failed to run: {errors[0]!r}") from errors[0]
+    return report
+
+
+class CrawlError(RuntimeError):
+    """A crawler could not run at all (as opposed to sources that failed, which the report counts)."""
+
+
+def _record_silent_sources(ledger: Ledger, run_id: str, sources: list[Source]) -> None:
+    """A source whose crawl recorded nothing did not run: say so instead of reporting success."""
+    seen = {row["source_id"] for row in ledger.outcomes(run_id)}
+    for source in sources:
+        if source.id not in seen:
+            for url in source.urls:
+                ledger.record(run_id, url, source.id, "failed", "not_crawled", "the spider issued no request for this URL")

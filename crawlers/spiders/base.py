@@ -1,0 +1,135 @@
+"""What every source spider shares: loading its source, building requests, reporting outcomes.
+
+Spiders are named after source kinds, so Scrapy users can run
+``scrapy crawl feed -a watchlist=settings/watchlists/example.yaml -a source=ID``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime, timezone
+from typing import Any, AsyncIterator, Iterator
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawlers import signals as osint_signals
+from crawlers.items import FetchedResource
+from crawlers.outcomes import failure_reason
+from crawlers.schedule import parse_duration
+from crawlers.watchlist import Source, Watchlist, load_watchlist
+
+logger = logging.getLogger(__name__)
+
+
+def requested_url(request: scrapy.Request) -> str:
+    """The URL a source asked for, before redirects: outcomes and incremental state are keyed by it."""
+    return request.meta.get("redirect_urls", [request.url])[0]
+
+
+class SourceSpider(scrapy.Spider):
+    kind = ""  # no `name`: the base is not a spider Scrapy should list
+
+    def __init__(self, watchlist: Watchlist | str, source: Source | str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.watchlist = watchlist if isinstance(watchlist, Watchlist) else load_watchlist(watchlist)
+        if source is None:
+            ids = [s.id for s in self.watchlist.sources if s.kind == self.kind]
+            raise ValueError(f"pass -a source=ID (sources of kind {self.kind!r}: {', '.join(ids) or 'none'})")
+        self.source = source if isinstance(source, Source) else self.watchlist.source(source)
+        if self.source.kind != self.kind:
+            raise ValueError(f"source {self.source.id!r} is a {self.source.kind!r} source; run the {self.source.kind!r} spider")
+        self.watchlist_name = self.watchlist.name
+        self.allowed_domains = self.source.scope.allowed_domains or None
+        self.revisit = parse_duration(self.source.revisit) if self.source.revisit else None
+        self.documents_requested = 0
+
+    # requests -------------------------------------------------------------
+    def navigation_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
+        """A feed, sitemap or index page: followed for its links, not indexed itself."""
+        return scrapy.Request(url, callback=callback, errback=self.on_error, dont_filter=True,
+                              meta={"osint_role": "navigation", **meta})
+
+    def document_request(self, url: str, hints: dict[str, Any] | None = None, lastmod: datetime | None = None,
+                         **meta: Any) -> scrapy.Request | None:
+        """A request for a document, or None (with an outcome recorded) when it is known and unchanged
+        or the source's page budget is spent."""
+        if self.documents_requested >= self.source.scope.max_pages:
+            self.crawler.stats.inc_value("osint/scope/max_pages")
+            return None
+        if self._known_and_unchanged(url, lastmod):
+            self.report(url, "unchanged", "not_modified_since_last_fetch")
+            return None
+        self.documents_requested += 1
+        meta = {"osint_role": "document", "osint_hints": hints or {}, "osint_lastmod": lastmod, **meta}
+        if self.source.render_js:
+            meta.update(playwright=True, playwright_include_page=False)
+        return scrapy.Request(url, callback=self.parse_document, errback=self.on_error, meta=meta)
+
+    def _known_and_unchanged(self, url: str, lastmod: datetime | None) -> bool:
+        """Feeds and sitemaps name articles we may already hold: fetch them again only when the
+        listing says they changed, or when the source's revisit interval has passed."""
+        if self.kind not in ("feed", "sitemap", "site"):
+            return False
+        record = self.crawler.osint_ledger.url(url)
+        if record is None or record.doc_id is None or record.last_fetched is None:
+            return False
+        if self.revisit and datetime.fromisoformat(record.last_fetched) + self.revisit <= datetime.now(timezone.utc):
+            return False
+        if self.kind == "site":
+            return self.revisit is not None
+        if lastmod is None:
+            return True
+        known = datetime.fromisoformat(record.lastmod) if record.lastmod else datetime.fromisoformat(record.last_fetched)
+        return lastmod <= known
+
+    # responses ------------------------------------------------------------
+    def parse_document(self, response: Response) -> Iterator[Any]:
+        yield self.fetched(response)
+
+    def fetched(self, response: Response) -> FetchedResource:
+        headers = response.headers
+        encoding = getattr(response, "encoding", None) if isinstance(response, scrapy.http.TextResponse) else None
+        return FetchedResource(
+            url=response.url,
+            requested_url=requested_url(response.request) if response.request else response.url,
+            source_id=self.source.id,
+            watchlist=self.watchlist_name,
+            kind=self.kind,
+            status=response.status,
+            content_type=(headers.get(b"Content-Type") or b"").decode("latin-1").split(";")[0].strip().lower(),
+            body=response.body,
+            encoding=encoding,
+            tags=list(self.source.tags),
+            language_hint=self.source.language,
+            etag=(headers.get(b"ETag") or b"").decode("latin-1") or None,
+            last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
+            lastmod=response.meta.get("osint_lastmod"),
+            hints=response.meta.get("osint_hints", {}),
+            body_hash=hashlib.sha256(response.body).hexdigest(),
+        )
+
+    # outcomes -------------------------------------------------------------
+    def report(self, url: str, outcome: str, reason: str = "", detail: str = "", fetched: bool = False) -> None:
+        self.crawler.signals.send_catch_log(
+            osint_signals.url_outcome, url=url, source_id=self.source.id, outcome=outcome,
+            reason=reason, detail=detail, fetched=fetched,
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        outcome, reason = failure_reason(failure)
+        response = getattr(failure.value, "response", None)
+        url = requested_url(request)
+        logger.info("%s %s (%s): %s", outcome.capitalize(), url, reason, failure.getErrorMessage()[:200])
+        self.report(url, outcome, reason, failure.getErrorMessage(), fetched=response is not None)
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.source.urls:
+            for request in self.start_requests_for(url):
+                yield request
+
+    def start_requests_for(self, url: str) -> Iterator[scrapy.Request]:
+        raise NotImplementedError

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+
+from crawlers.spiders.base import SourceSpider
+
+_NON_DOCUMENT = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|mp4|mp3|zip|gz|exe|woff2?)$", re.I)
+
+
+class SiteSpider(SourceSpider):
+    """A scoped link-following crawl: allowed domains, allow/deny patterns, depth and page limits."""
+
+    name = kind = "site"
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        scope = self.source.scope
+        self.allowed_domains = scope.allowed_domains or sorted({urlsplit(u).hostname or "" for u in self.source.urls})
+        self.links = LinkExtractor(allow=scope.allow, deny=scope.deny, allow_domains=self.allowed_domains,
+                                   deny_extensions=[], unique=True)
+        self.max_depth = scope.max_depth
+
+    def start_requests_for(self, url: str) -> Iterator[scrapy.Request]:
+        request = self.document_request(url)
+        if request is not None:
+            yield request.replace(dont_filter=True, meta={**request.meta, "osint_depth": 0})
+
+    def parse_document(self, response: Response) -> Iterator[Any]:
+        yield self.fetched(response)
+        depth = response.meta.get("osint_depth", 0)
+        if depth >= self.max_depth or not isinstance(response, TextResponse):
+            return
+        for link in self.links.extract_links(response):
+            if _NON_DOCUMENT.search(urlsplit(link.url).path):
+                continue
+            request = self.document_request(link.url)
+            if request is not None:
+                yield request.replace(meta={**request.meta, "osint_depth": depth + 1})

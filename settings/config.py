@@ -1,0 +1,57 @@
+"""Application configuration, from the environment (12-factor), validated with pydantic."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+class Config(BaseModel):
+    data_dir: Path = Field(default=Path("./data"), description="OSINT_DATA_DIR: ledger, embedded index, spool.")
+    index_url: str = Field(default="", description="OSINT_INDEX_URL: sqlite:///path (default) or http(s)://engine:9200.")
+    allow_private_networks: str = Field(default="", description="OSINT_ALLOW_PRIVATE_NETWORKS: '1' lets the crawler reach loopback/private addresses; a comma list of CIDRs allows just those (tests: 127.0.0.0/8).")
+    chromium_path: str = Field(default="/usr/bin/chromium", description="OSINT_CHROMIUM: browser for render_js sources.")
+    extract_workers: int = Field(default=2, ge=0, le=64, description="OSINT_EXTRACT_WORKERS: extraction processes (0 = in the crawler process).")
+
+    @field_validator("allow_private_networks")
+    @classmethod
+    def _allowance_parses(cls, value: str) -> str:
+        from crawlers.addresses import parse_allowance
+
+        parse_allowance(value)
+        return value
+
+    @field_validator("index_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:", "http://", "https://")):
+            raise ValueError("must start with sqlite:///, http:// or https://")
+        return value
+
+    @property
+    def resolved_index_url(self) -> str:
+        return self.index_url or f"sqlite:///{self.data_dir / 'index.sqlite3'}"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def load_config() -> Config:
+    env = os.environ
+    try:
+        config = Config(
+            data_dir=Path(env.get("OSINT_DATA_DIR", "./data")).expanduser(),
+            index_url=env.get("OSINT_INDEX_URL", ""),
+            allow_private_networks=env.get("OSINT_ALLOW_PRIVATE_NETWORKS", ""),
+            chromium_path=env.get("OSINT_CHROMIUM", "/usr/bin/chromium"),
+            extract_workers=env.get("OSINT_EXTRACT_WORKERS", str(min(2, os.cpu_count() or 1))),
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(f"environment: OSINT_{str(first['loc'][0]).upper()}: {first['msg']}") from None
+    config = config.model_copy(update={"index_url": config.resolved_index_url})
+    return config

@@ -1,0 +1,73 @@
+"""Scrapy settings for the OSINT crawler (`scrapy.cfg` points here).
+
+Scrapy's defaults are permissive; everything that bounds a crawl is set explicitly.
+Per-run values (data directory, allow-private) come from the environment via settings.config.
+"""
+
+from settings.config import load_config
+
+_config = load_config()
+
+BOT_NAME = "osint"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+USER_AGENT = "osint-crawler/0.1 (+https://github.com/osint-crawler; research crawler)"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # also bounds decompressed size (gzip bombs)
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+DEPTH_LIMIT = 5  # hard ceiling; sources set their own lower max_depth
+REDIRECT_MAX_TIMES = 5
+RETRY_TIMES = 1
+METAREFRESH_ENABLED = False
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # on by default in current Scrapy; a crawler needs no remote shell
+LOG_LEVEL = "INFO"
+
+# Reset every run's in-memory dupefilter; incremental state lives in the crawl ledger instead.
+DUPEFILTER_CLASS = "scrapy.dupefilters.RFPDupeFilter"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.address_guard.AddressGuardMiddleware": 50,
+}
+ITEM_PIPELINES = {
+    "crawlers.pipelines.unchanged.SkipUnchangedPipeline": 100,
+    "crawlers.pipelines.extract.ExtractPipeline": 200,
+    "crawlers.pipelines.store.IndexPipeline": 900,
+}
+EXTENSIONS = {
+    "crawlers.ledger_extension.OutcomeLedger": 100,
+}
+
+OSINT_ALLOW_PRIVATE_NETWORKS = _config.allow_private_networks
+OSINT_DATA_DIR = str(_config.data_dir)
+OSINT_INDEX_URL = _config.index_url
+OSINT_EXTRACT_WORKERS = _config.extract_workers
+OSINT_INDEX_BATCH = 100
+
+# JavaScript rendering: only `render_js` sources load the browser handler (crawlers/rendering.py).
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": _config.chromium_path,
+    "headless": True,
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-quic",
+    ],
+}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000

@@ -1,0 +1,36 @@
+"""Driving the real `osint` CLI from tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class OsintCli:
+    """Runs the real `osint` command in a subprocess against a data directory of the test's own."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.env = {**os.environ, "OSINT_DATA_DIR": str(data_dir), "OSINT_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,::1/128",
+                    "OSINT_INDEX_URL": f"sqlite:///{data_dir / 'index.sqlite3'}", "PYTHONPATH": str(REPO)}
+
+    def run(self, *args: str, check: bool = True, input: str | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=REPO, env=self.env, capture_output=True,
+                                text=True, input=input, timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError(f"osint {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def json(self, *args: str) -> dict:
+        return json.loads(self.run(*args, "--json").stdout)
+
+
+def write_watchlist(path: Path, sources: list[dict], name: str = "test") -> Path:
+    """JSON is YAML: a watchlist written without a YAML emitter."""
+    path.write_text(json.dumps({"name": name, "owner": "tests", "description": "test sources", "sources": sources}, indent=2))
+    return path
