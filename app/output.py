@@ -22,8 +22,8 @@ error_console = Console(stderr=True, highlight=False)
 
 
 def safe(text: str) -> str:
-    """Strip terminal control characters and bidi overrides from crawled text."""
-    return _CONTROL.sub("", text or "")
+    """Strip terminal control characters and bidi overrides from crawled text; one line."""
+    return _CONTROL.sub("", " ".join((text or "").split()) if "\n" in (text or "") else (text or ""))
 
 
 def snippet_text(snippet_html: str) -> Text:

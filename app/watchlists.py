@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.output import error_console
+import click
 from crawlers.watchlist import Watchlist, WatchlistError, load_watchlist
 
 
@@ -13,5 +13,5 @@ def load_or_exit(path: Path | str) -> Watchlist:
         return load_watchlist(path)
     except WatchlistError as exc:
         for problem in exc.problems:
-            error_console.print(problem, markup=False, highlight=False)
+            click.echo(problem, err=True)
         raise SystemExit(2) from None

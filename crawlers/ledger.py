@@ -61,6 +61,7 @@ class RunReport(BaseModel):
     failed: int = 0
     followed: int = 0
     reasons: dict[str, int] = Field(default_factory=dict)
+    reasons_by_outcome: dict[str, dict[str, int]] = Field(default_factory=dict)  # "failed" -> {"http_404": 2}
     by_source: dict[str, dict[str, int]] = Field(default_factory=dict)
     new_documents: int = 0
     changed_documents: int = 0
@@ -130,12 +131,24 @@ class Ledger:
             per_source[outcome] += count
             if reason:
                 reasons[reason] += count
+                by_outcome = report.reasons_by_outcome.setdefault(outcome, {})
+                by_outcome[reason] = by_outcome.get(reason, 0) + count
             if change == "new":
                 report.new_documents += count
             elif change == "changed":
                 report.changed_documents += count
         report.reasons = dict(reasons.most_common())
         return report
+
+    def changed_documents(self, run_id: str) -> dict[str, list[str]]:
+        """URLs of the documents a run indexed for the first time ("new") or again with new text ("changed")."""
+        found: dict[str, list[str]] = {"new": [], "changed": []}
+        for url, change in self.db.execute(
+            "SELECT url, change FROM outcomes WHERE run_id = ? AND outcome = 'indexed' AND change IN ('new', 'changed') "
+            "ORDER BY url", (run_id,),
+        ):
+            found[change].append(url)
+        return found
 
     def runs(self, limit: int = 20) -> list[RunReport]:
         ids = [row[0] for row in self.db.execute("SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))]

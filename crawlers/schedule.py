@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from croniter import croniter
 
 _UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800}
-_INTERVAL = re.compile(r"^(?:every\s+)?(\d+)\s*(minute|hour|day|week)s?$")
+_INTERVAL = re.compile(r"^(?:every\s+)?(\d+)?\s*(minute|hour|day|week)s?$")
 _NAMED = {"hourly": "0 * * * *", "daily": "0 0 * * *", "weekly": "0 0 * * 1"}
 _DAILY_AT = re.compile(r"^daily\s+at\s+(\d{1,2}):(\d{2})(?:\s*utc)?$")
 
@@ -37,10 +37,11 @@ class Schedule:
 
 
 def parse_duration(text: str) -> timedelta:
-    match = _INTERVAL.match(" ".join(text.lower().split()))
-    if not match or int(match[1]) == 0:
+    normalised = " ".join(text.lower().split())
+    match = _INTERVAL.match(normalised)
+    if not match or match[1] == "0" or (match[1] is None and not normalised.startswith("every")):
         raise ScheduleError(f"{text!r} is not a duration such as '30 minutes', '6 hours' or '7 days'")
-    return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+    return timedelta(seconds=int(match[1] or 1) * _UNITS[match[2]])
 
 
 def parse_schedule(text: str) -> Schedule:

@@ -1,0 +1,158 @@
+"""Content extraction: bytes of a fetched resource -> an `Extraction` (text, metadata, language, entities).
+
+Pure functions, no Scrapy, no index. Every failure is an `ExtractionError` whose `reason` is
+one of `extractors.errors.REASONS`.
+
+Entities run on `text` (offsets index into `text`) and separately on `title`; title mentions
+are appended to `entities` with `attributes["field"] == "title"` (their offsets index into
+`title`), and the document-level sets are the union of both, because a weapon or group named
+only in a headline still matters for search facets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from extractors.content import extract_html
+from extractors.decoding import decode_body
+from extractors.errors import REASONS, ExtractionError
+from extractors.html_text import normalize_text
+from extractors.language import detect_language, normalize_language
+from extractors.pdf import extract_pdf, is_pdf
+from extractors.result import Extraction, LanguageResult, PageSpan
+
+__all__ = [
+    "REASONS",
+    "Extraction",
+    "ExtractionError",
+    "LanguageResult",
+    "PageSpan",
+    "detect_language",
+    "extract",
+    "extract_text",
+]
+
+#: Plain text beyond this many characters is dropped (HTML and PDF have their own bounds).
+MAX_TEXT_CHARS = 2_000_000
+
+ENTITY_SETS = (
+    "weapons",
+    "weapon_categories",
+    "weapon_categories_implied",
+    "weapon_origins",
+    "countries",
+    "historical_states",
+    "armed_groups",
+    "generic_actors",
+    "proposed_groups",
+)
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/xml", "application/xml"})
+_PDF_TYPES = frozenset({"application/pdf", "application/x-pdf"})
+_SNIFFED_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream", "application/unknown"})
+_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<title", b"<p>", b"<div")
+
+
+def extract(
+    body: bytes,
+    *,
+    url: str,
+    content_type: str = "text/html",
+    encoding: str | None = None,
+    language_hint: str | None = None,
+    entities: bool = True,
+) -> Extraction:
+    """Extract one fetched resource.
+
+    `content_type` is the HTTP Content-Type (a charset parameter is honoured); PDF magic bytes
+    win over it. `encoding` is the transport charset if known separately. `language_hint`
+    (e.g. from the watchlist) takes precedence over the language the page declares; both only
+    break ties for langdetect. Raises ExtractionError.
+    """
+    if not body.strip():
+        raise ExtractionError("empty", "no bytes")
+    kind = _kind(body, content_type)
+    if kind == "pdf":
+        pdf = extract_pdf(body)
+        fields: dict[str, Any] = {
+            "title": pdf.title, "text": pdf.text, "pages": pdf.pages, "authors": pdf.authors,
+            "published": pdf.published, "modified": pdf.modified, "canonical_url": _without_fragment(url),
+            "declared_language": pdf.declared_language, "method": "pypdf", "content_type": "application/pdf",
+        }
+    elif kind == "html":
+        decoded = decode_body(body, content_type=content_type, encoding=encoding, html=True)
+        page = extract_html(decoded.text, url)
+        fields = {
+            "title": page.title, "text": page.text, "authors": page.authors, "published": page.published,
+            "modified": page.modified, "canonical_url": page.canonical_url, "links": page.links,
+            "declared_language": page.declared_language, "method": page.method,
+            "content_type": "text/html", "encoding": decoded.encoding,
+        }
+    else:
+        decoded = decode_body(body, content_type=content_type, encoding=encoding, html=False)
+        fields = {
+            "text": normalize_text(decoded.text[:MAX_TEXT_CHARS]), "canonical_url": _without_fragment(url),
+            "method": "plain", "content_type": "text/plain", "encoding": decoded.encoding,
+        }
+    return _finish(url=url, language_hint=language_hint, entities=entities, **fields)
+
+
+def extract_text(text: str, language_hint: str | None = None, *, entities: bool = True) -> Extraction:
+    """Plain text input (a .txt file, stdin): no URL, no title, method "plain"."""
+    return _finish(
+        url="", canonical_url="", text=normalize_text(text[:MAX_TEXT_CHARS]), method="plain",
+        content_type="text/plain", language_hint=language_hint, entities=entities,
+    )
+
+
+def _finish(*, url: str, language_hint: str | None, entities: bool, **fields: Any) -> Extraction:
+    if not fields["text"]:
+        raise ExtractionError("empty", "no visible text")
+    title = fields.get("title", "")
+    hint = normalize_language(language_hint) or fields.get("declared_language")
+    language = detect_language(f"{title}\n{fields['text']}" if title else fields["text"], hint=hint)
+    extraction = Extraction(
+        url=url, language=language.language, language_confidence=language.confidence, **fields
+    )
+    if entities:
+        extraction = extraction.model_copy(update=_entity_fields(extraction.title, extraction.text, language.language))
+    return extraction
+
+
+def _entity_fields(title: str, text: str, language: str) -> dict[str, Any]:
+    # Imported here: the engine loads gazetteers and spaCy, which callers with entities=False skip.
+    from extractors.entities import extract_entities
+
+    in_text = extract_entities(text, language)
+    found: dict[str, Any] = {"entities": [mention.model_dump() for mention in in_text.entities]}
+    for name in ENTITY_SETS:
+        found[name] = list(getattr(in_text, name))
+    if title:
+        in_title = extract_entities(title, language)
+        for mention in in_title.entities:
+            dumped = mention.model_dump()
+            dumped["attributes"] = {**dumped["attributes"], "field": "title"}
+            found["entities"].append(dumped)
+        for name in ENTITY_SETS:
+            found[name] = sorted(set(found[name]) | set(getattr(in_title, name)))
+    return found
+
+
+def _kind(body: bytes, content_type: str) -> str:
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if is_pdf(body) or mime in _PDF_TYPES:
+        return "pdf"
+    if mime in _HTML_TYPES or mime.endswith("+xml"):
+        return "html"
+    if mime.startswith("text/"):
+        return "text"
+    if mime in _SNIFFED_TYPES:
+        head = body[:1024].lstrip().lower()
+        if any(marker in head for marker in _HTML_MARKERS):
+            return "html"
+        if b"\x00" not in body[:4096]:
+            return "text"
+    raise ExtractionError("unsupported_type", mime or "unknown")
+
+
+def _without_fragment(url: str) -> str:
+    return url.split("#", 1)[0]

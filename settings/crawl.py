@@ -32,6 +32,7 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # on by default in current Scrapy; a crawler needs no remote shell
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.logformatter.ConciseLogFormatter"
 
 # Reset every run's in-memory dupefilter; incremental state lives in the crawl ledger instead.
 DUPEFILTER_CLASS = "scrapy.dupefilters.RFPDupeFilter"
@@ -39,6 +40,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.address_guard.AddressGuardMiddleware": 50,
+    "crawlers.middlewares.conditional.ConditionalGetMiddleware": 80,
 }
 ITEM_PIPELINES = {
     "crawlers.pipelines.unchanged.SkipUnchangedPipeline": 100,

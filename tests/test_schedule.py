@@ -12,6 +12,7 @@ T0 = datetime(2026, 3, 1, 5, 10, tzinfo=timezone.utc)
 @pytest.mark.parametrize("text, expected", [
     ("every 30 minutes", T0 + timedelta(minutes=30)),
     ("every 6 hours", T0 + timedelta(hours=6)),
+    ("every hour", T0 + timedelta(hours=1)),
     ("hourly", datetime(2026, 3, 1, 6, 0, tzinfo=timezone.utc)),
     ("daily at 06:00 UTC", datetime(2026, 3, 1, 6, 0, tzinfo=timezone.utc)),
     ("daily", datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)),

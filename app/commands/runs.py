@@ -35,16 +35,22 @@ def command(context: click.Context, limit: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report (and each URL's outcome) as JSON.")
 @click.option("--urls", is_flag=True, help="Also list every URL with its outcome.")
 def show(run_id: str, as_json: bool, urls: bool) -> None:
-    """The full report of run RUN_ID: counts by outcome, reasons, per source."""
+    """The full report of run RUN_ID: counts by outcome, reasons, per source, new and changed documents."""
     ledger = Ledger.in_data_dir(load_config().data_dir)
     try:
         report = ledger.report(run_id)
     except KeyError:
         raise click.BadParameter(f"no run {run_id!r} (see `osint runs`)", param_hint="RUN_ID") from None
     outcomes = list(ledger.outcomes(run_id)) if urls or as_json else []
+    documents = ledger.changed_documents(run_id)
     if as_json:
-        print_json({**report.model_dump(mode="json"), "outcomes": outcomes})
+        print_json({**report.model_dump(mode="json"), "documents": documents, "outcomes": outcomes})
         return
     print_report(report)
+    for outcome, reasons in report.reasons_by_outcome.items():
+        console.print(f"{outcome}: " + ", ".join(f"{reason} {count}" for reason, count in reasons.items()), markup=False)
+    for change in ("new", "changed"):
+        for url in documents[change]:
+            console.print(f"{change:9} {url}", markup=False)
     for row in outcomes:
         console.print(f"{row['outcome']:9} {row['reason'] or '-':24} {row['url']}", markup=False)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, NamedTuple
 
 from scrapy.crawler import Crawler
 
 from crawlers.documents import build_document
-from crawlers.extraction_pool import extraction_pool
+from crawlers.extraction_pool import extraction_pool, shutdown_pool
 from crawlers.items import FetchedResource
 from crawlers.outcomes import Outcome
 
@@ -22,17 +23,23 @@ SKIP_REASONS = {"empty", "binary_content", "unsupported_type"}
 
 
 def extract_in_worker(body: bytes, url: str, content_type: str, encoding: str | None, language_hint: str | None) -> tuple[Any, dict[str, float]]:
-    """Runs in a worker process; returns (Extraction or ExtractionError, CPU seconds per stage)."""
+    """Runs in a worker process; returns (Extraction or an ExtractionFailure, CPU seconds per stage).
+    Failures travel as plain tuples: exceptions with custom constructors do not survive pickling."""
     from extractors import ExtractionError, extract
 
     started = time.process_time()
     try:
         result: Any = extract(body, url=url, content_type=content_type, encoding=encoding, language_hint=language_hint)
     except ExtractionError as exc:
-        result = exc
+        result = ExtractionFailure(exc.reason, exc.detail)
     timings = dict(getattr(result, "timings", None) or {})
     timings.setdefault("total", time.process_time() - started)
     return result, timings
+
+
+class ExtractionFailure(NamedTuple):
+    reason: str
+    detail: str
 
 
 class ExtractPipeline:
@@ -45,19 +52,22 @@ class ExtractPipeline:
         return cls(crawler)
 
     async def process_item(self, item: FetchedResource) -> FetchedResource:
-        from extractors import ExtractionError
-
         args = (item.body, item.url, item.content_type, item.encoding, item.language_hint)
         pool = extraction_pool(self.workers)
         if pool is None:
             result, timings = extract_in_worker(*args)
         else:
-            result, timings = await asyncio.get_running_loop().run_in_executor(pool, extract_in_worker, *args)
+            try:
+                result, timings = await asyncio.get_running_loop().run_in_executor(pool, extract_in_worker, *args)
+            except BrokenProcessPool:
+                # A worker died (out of memory, a crash in a parser): this document is lost, the crawl is not.
+                shutdown_pool(wait=False)
+                raise Outcome("failed", "extraction_crashed", "the extraction worker process died") from None
         for stage, seconds in timings.items():
             self.crawler.stats.inc_value(f"osint/cpu/{stage}", seconds)
-        if isinstance(result, ExtractionError):
+        if isinstance(result, ExtractionFailure):
             outcome = "skipped" if result.reason in SKIP_REASONS else "failed"
-            raise Outcome(outcome, result.reason, str(result))
+            raise Outcome(outcome, result.reason, result.detail)
         item.document = build_document(item, result)
         item.body = b""  # the text is extracted; keep memory flat on long crawls
         return item

@@ -5,6 +5,7 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 
 from crawlers.items import FetchedResource
+from crawlers.ledger import now_iso
 from crawlers.outcomes import Outcome
 
 
@@ -21,6 +22,10 @@ class SkipUnchangedPipeline:
         if record is None or record.doc_id is None:
             item.change = "new"
         elif record.body_hash == item.body_hash:
+            # the server's validators may be new even though the bytes are not: keep them, so the
+            # next request can be conditional, and restart the revisit clock
+            self.crawler.osint_ledger.remember(item.requested_url, item.source_id, last_fetched=now_iso(),
+                                               etag=item.etag, last_modified=item.last_modified)
             raise Outcome("unchanged", "same_content")
         else:
             item.change = "changed"

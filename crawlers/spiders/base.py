@@ -121,6 +121,8 @@ class SourceSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         outcome, reason = failure_reason(failure)
+        # a 304 (crawlers/middlewares/conditional.py) names its own outcome: unchanged / not_modified
+        outcome = getattr(failure.value, "outcome", outcome)
         response = getattr(failure.value, "response", None)
         url = requested_url(request)
         logger.info("%s %s (%s): %s", outcome.capitalize(), url, reason, failure.getErrorMessage()[:200])

@@ -1,0 +1,106 @@
+"""Document-level precision, recall and F1 of the entity extractor on an annotated set.
+
+    .venv/bin/python benchmarks/entities_eval.py [--dir tests/data/entities_dev] [--json] [--verbose]
+
+Scores are micro-averaged over documents: each document contributes its predicted and expected
+canonical sets per type (weapons, weapon categories, countries, armed groups, historical states).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ruamel.yaml import YAML  # noqa: E402
+
+from extractors.entities import extract_entities  # noqa: E402
+
+DEFAULT_DIR = ROOT / "tests" / "data" / "entities_dev"
+TYPES = ("weapons", "weapon_categories", "countries", "armed_groups", "historical_states")
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def load_documents(directory: Path = DEFAULT_DIR) -> list[dict[str, Any]]:
+    yaml = YAML(typ="safe", pure=True)
+    documents: list[dict[str, Any]] = []
+    for path in sorted(directory.glob("*.yaml")):
+        documents.extend(yaml.load(path.read_text(encoding="utf-8")) or [])
+    for path in sorted(directory.glob("*.jsonl")):
+        documents.extend(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return documents
+
+
+def evaluate(documents: list[dict[str, Any]]) -> dict[str, Score]:
+    scores = {kind: Score() for kind in TYPES}
+    for document in documents:
+        result = extract_entities(document["text"], document.get("language", "en"))
+        for kind in TYPES:
+            expected = {str(v) for v in document.get("expected", {}).get(kind) or []}
+            predicted = set(getattr(result, kind))
+            score = scores[kind]
+            score.tp += len(expected & predicted)
+            score.fp += len(predicted - expected)
+            score.fn += len(expected - predicted)
+            if expected != predicted:
+                score.errors.append({"id": document["id"], "missed": sorted(expected - predicted),
+                                     "spurious": sorted(predicted - expected)})
+    return scores
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="directory of annotated *.yaml / *.jsonl")
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    parser.add_argument("--verbose", action="store_true", help="list every document whose set differs")
+    args = parser.parse_args(argv)
+    documents = load_documents(args.dir)
+    scores = evaluate(documents)
+    if args.json:
+        report = {
+            kind: {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
+                   "tp": s.tp, "fp": s.fp, "fn": s.fn, **({"errors": s.errors} if args.verbose else {})}
+            for kind, s in scores.items()
+        }
+        print(json.dumps({"documents": len(documents), "scores": report}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{len(documents)} documents from {args.dir}")
+    print(f"{'type':<20}{'P':>8}{'R':>8}{'F1':>8}{'TP':>6}{'FP':>6}{'FN':>6}")
+    for kind, s in scores.items():
+        print(f"{kind:<20}{s.precision:>8.3f}{s.recall:>8.3f}{s.f1:>8.3f}{s.tp:>6}{s.fp:>6}{s.fn:>6}")
+    if args.verbose:
+        for kind, s in scores.items():
+            for error in s.errors:
+                print(f"  {kind:<18} {error['id']:<12} missed={error['missed']} spurious={error['spurious']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

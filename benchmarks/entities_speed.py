@@ -1,0 +1,99 @@
+"""Throughput of the entity extractor.
+
+    .venv/bin/python benchmarks/entities_speed.py [--words 300000] [--model-words 30000]
+
+1. Gazetteer only (OSINT_SPACY_MODEL=none semantics): words/s on one core over the development
+   texts repeated as many documents.
+2. With the statistical model: words/s of `extract_entities` against the model's own
+   `nlp.pipe` on the same documents (same enabled components), and their ratio.
+
+Times are CPU seconds of this process (time.process_time), so a busy shared machine does not
+distort the figures; the extractor is single-threaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+for path in (ROOT, ROOT / "benchmarks"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from entities_eval import load_documents  # noqa: E402
+from extractors.entities import extract_entities, model_layer  # noqa: E402
+from extractors.entities.gazetteer import default_gazetteer  # noqa: E402
+
+
+def corpus(words: int) -> list[tuple[str, str]]:
+    documents = [(d["text"], d.get("language", "en")) for d in load_documents()]
+    out, total = [], 0
+    while total < words:
+        for text, language in documents:
+            out.append((text, language))
+            total += len(text.split())
+    return out
+
+
+def count_words(documents: list[tuple[str, str]]) -> int:
+    return sum(len(text.split()) for text, _ in documents)
+
+
+def gazetteer_speed(words: int) -> dict[str, float]:
+    previous = os.environ.get(model_layer.ENV_VAR)
+    os.environ[model_layer.ENV_VAR] = "none"
+    try:
+        default_gazetteer()
+        documents = corpus(words)
+        started = time.process_time()
+        for text, language in documents:
+            extract_entities(text, language)
+        elapsed = time.process_time() - started
+    finally:
+        if previous is None:
+            os.environ.pop(model_layer.ENV_VAR, None)
+        else:
+            os.environ[model_layer.ENV_VAR] = previous
+    total = count_words(documents)
+    return {"documents": len(documents), "words": total, "seconds": round(elapsed, 3), "words_per_second": round(total / elapsed)}
+
+
+def model_speed(words: int) -> dict[str, float | str] | None:
+    os.environ.setdefault(model_layer.ENV_VAR, "auto")
+    chosen = model_layer.active_pipeline("en")
+    if chosen is None:
+        return None
+    name, nlp = chosen
+    documents = [(t, lang) for t, lang in corpus(words) if lang == "en"]
+    texts = [t for t, _ in documents]
+    list(nlp.pipe(texts[:20]))  # warm up
+    started = time.process_time()
+    for _ in nlp.pipe(texts):
+        pass
+    alone = time.process_time() - started
+    started = time.process_time()
+    for text, language in documents:
+        extract_entities(text, language)
+    combined = time.process_time() - started
+    total = count_words(documents)
+    return {"model": name, "words": total, "model_alone_words_per_second": round(total / alone),
+            "extract_words_per_second": round(total / combined), "ratio": round(alone / combined, 3)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--words", type=int, default=300_000)
+    parser.add_argument("--model-words", type=int, default=30_000)
+    args = parser.parse_args(argv)
+    report = {"gazetteer_only": gazetteer_speed(args.words), "with_model": model_speed(args.model_words)}
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Search latency and bulk indexing throughput of an index backend on synthetic documents.
+
+    python -m benchmarks.search_bench --docs 100000 [--backend URL] [--words 600] [--json]
+
+Without --backend a fresh SQLite file in a temporary directory is used. Indexing throughput
+counts only time spent in upsert() (document generation is excluded). Latency is measured on
+typical two-word queries with the default facets, sorted by relevance and by date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+
+from benchmarks.corpus import generate_documents, sample_queries
+from index.backend import IndexBackend, open_backend
+from index.document import Document
+from index.query import SearchRequest, parse_query
+
+
+def _batches(documents: Iterator[Document], size: int) -> Iterator[list[Document]]:
+    while batch := list(islice(documents, size)):
+        yield batch
+
+
+def index_documents(backend: IndexBackend, count: int, words: int, seed: int, batch_size: int) -> dict:
+    elapsed = 0.0
+    indexed = failed = 0
+    for batch in _batches(generate_documents(count, seed=seed, words=words), batch_size):
+        started = time.perf_counter()
+        result = backend.upsert(batch)
+        elapsed += time.perf_counter() - started
+        indexed += result.indexed
+        failed += len(result.failures)
+    started = time.perf_counter()
+    backend.refresh()
+    elapsed += time.perf_counter() - started
+    return {"indexed": indexed, "failed": failed, "seconds": round(elapsed, 2), "docs_per_second": round(indexed / elapsed, 1)}
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def measure_queries(backend: IndexBackend, queries: list[str], sort: str, warmup: int = 10) -> dict:
+    for text in queries[:warmup]:
+        backend.search(SearchRequest(query=parse_query(text), sort=sort))
+    latencies, totals = [], []
+    for text in queries:
+        started = time.perf_counter()
+        result = backend.search(SearchRequest(query=parse_query(text), sort=sort))
+        latencies.append((time.perf_counter() - started) * 1000)
+        totals.append(result.total)
+    return {
+        "queries": len(queries),
+        "median_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(_percentile(latencies, 0.95), 1),
+        "max_ms": round(max(latencies), 1),
+        "median_matches": statistics.median(totals),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", help="index URL (default: a fresh SQLite file in a temporary directory)")
+    parser.add_argument("--docs", type=int, default=100_000, help="documents to index (default 100000)")
+    parser.add_argument("--words", type=int, default=600, help="words per document (default 600)")
+    parser.add_argument("--queries", type=int, default=200, help="queries per measurement (default 200)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch", type=int, default=500, help="documents per upsert() call")
+    parser.add_argument("--reuse", action="store_true", help="skip indexing when the backend already holds --docs documents")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="search-bench-") as scratch:
+        url = args.backend or f"sqlite:///{Path(scratch) / 'bench.sqlite3'}"
+        with open_backend(url) as backend:
+            report: dict = {"backend": url, "docs": args.docs, "words": args.words}
+            if args.reuse and backend.count() >= args.docs:
+                report["indexing"] = None
+            else:
+                report["indexing"] = index_documents(backend, args.docs, args.words, args.seed, args.batch)
+            report["documents"] = backend.count()
+            queries = sample_queries(args.queries, seed=args.seed)
+            report["search_relevance"] = measure_queries(backend, queries, "relevance")
+            report["search_date"] = measure_queries(backend, queries, "date")
+    if args.json:
+        json.dump(report, sys.stdout, indent=2)
+        print()
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""Date strings from metadata and page text -> timezone-aware UTC datetimes."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import datetime, timedelta, timezone
+
+from dateutil import parser as dateutil_parser
+
+#: Dates outside this range are treated as noise (copyright years, placeholder 0001-01-01).
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+
+#: Zone abbreviations common in English-language datelines; dateutil knows none by itself.
+_ZONES = {
+    name: timezone(timedelta(hours=hours))
+    for name, hours in {
+        "UTC": 0, "GMT": 0, "Z": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
+        "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    }.items()
+}
+_COMPACT_DATE = re.compile(r"^\d{8}$")  # 20240105 (citation_date, DC.date in some CMSes)
+
+
+def to_utc(value: datetime) -> datetime:
+    """Naive datetimes are taken to be UTC (pages rarely say otherwise when they omit the offset)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def parse_date(raw: str | None) -> datetime | None:
+    """ISO 8601 first, then dateutil's lenient parser; None when nothing plausible is found."""
+    if not raw:
+        return None
+    value = raw.strip()
+    if not value or len(value) > 100:
+        return None
+    parsed: datetime | None = None
+    if _COMPACT_DATE.match(value):
+        try:
+            parsed = datetime.strptime(value, "%Y%m%d")
+        except ValueError:
+            return None
+    if parsed is None:
+        try:
+            parsed = dateutil_parser.isoparse(value)
+        except (ValueError, OverflowError):
+            parsed = _lenient(value)
+    if parsed is None or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        return None
+    return to_utc(parsed)
+
+
+def _lenient(value: str) -> datetime | None:
+    # A fixed default keeps missing fields deterministic instead of "today".
+    default = datetime(2000, 1, 1)
+    try:
+        with warnings.catch_warnings():
+            # Unknown zone names yield a naive datetime, which to_utc takes as UTC.
+            warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+            return dateutil_parser.parse(value, default=default, tzinfos=_ZONES)
+    except (ValueError, OverflowError, TypeError, dateutil_parser.ParserError):
+        return None

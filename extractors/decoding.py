@@ -1,0 +1,136 @@
+"""Bytes -> str for HTML and plain text, refusing binary payloads served as text.
+
+Order of trust: byte-order mark, the caller's transport encoding (HTTP header), the
+charset in `content_type`, a `<meta charset>`/XML declaration (HTML only), then detection:
+strict UTF-8 first, charset-normalizer otherwise. A declared charset that does not fit the
+bytes (more than 0.1% undecodable) is ignored in favour of detection, because mislabelled
+legacy pages (Windows-1256 served as UTF-8) are common on the sites we watch.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+from typing import NamedTuple
+
+from charset_normalizer import from_bytes
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+    to_unicode,
+)
+
+from extractors.errors import ExtractionError
+
+logger = logging.getLogger(__name__)
+
+#: How many leading bytes are inspected for binary content and fed to charset detection.
+SNIFF_BYTES = 65_536
+#: Share of C0 control bytes (other than tab, newlines, form feed, escape) above which a
+#: body is binary. Random bytes have about 10%; real text pages essentially none.
+MAX_CONTROL_RATIO = 0.03
+#: Share of undecodable bytes tolerated before a declared charset is distrusted.
+MAX_DECLARED_ERROR_RATIO = 0.001
+
+_BINARY_MAGIC: tuple[bytes, ...] = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF87a",
+    b"GIF89a",
+    b"PK\x03\x04",  # zip, docx, xlsx
+    b"\x1f\x8b",  # gzip
+    b"\x7fELF",
+    b"7z\xbc\xaf\x27\x1c",
+    b"Rar!\x1a\x07",
+    b"\x00asm",
+    b"OggS",
+    b"RIFF",
+)
+_TEXT_CONTROLS = frozenset(b"\t\n\x0b\x0c\r\x1b")
+
+
+class Decoded(NamedTuple):
+    text: str
+    encoding: str
+
+
+def reject_binary(body: bytes) -> None:
+    """Raise ExtractionError("binary_content") when `body` is not text in any 8-bit or UTF-8 encoding."""
+    head = body[:SNIFF_BYTES]
+    if head.startswith(_BINARY_MAGIC):
+        raise ExtractionError("binary_content", "file signature of a binary format")
+    if b"\x00" in head:
+        raise ExtractionError("binary_content", "NUL bytes")
+    controls = sum(1 for byte in head if byte < 0x20 and byte not in _TEXT_CONTROLS)
+    if head and controls / len(head) > MAX_CONTROL_RATIO:
+        raise ExtractionError("binary_content", f"{controls} control bytes in {len(head)}")
+
+
+def decode_body(
+    body: bytes, *, content_type: str | None = None, encoding: str | None = None, html: bool = True
+) -> Decoded:
+    """Decode a text body; raises ExtractionError("binary_content") for binary bytes."""
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding is not None and bom is not None:
+        return Decoded(to_unicode(body[len(bom) :], bom_encoding), bom_encoding)
+    transport = _declared_encodings(body, content_type, encoding, html=False)
+    if transport and _is_wide(transport[0]):
+        # UTF-16/32 without a BOM legitimately contains NUL bytes; trust a strict decode.
+        try:
+            return Decoded(body.decode(transport[0]), transport[0])
+        except UnicodeDecodeError:
+            pass
+    reject_binary(body)
+    for declared in _declared_encodings(body, content_type, encoding, html):
+        if _fits(body, declared):
+            return Decoded(to_unicode(body, declared), declared)
+        logger.debug("declared charset %s does not fit the body; detecting", declared)
+    detected = detect_encoding(body)
+    return Decoded(to_unicode(body, detected), detected)
+
+
+def detect_encoding(body: bytes) -> str:
+    try:
+        body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(body[:SNIFF_BYTES]).best()
+    if best is None:
+        return "utf-8"
+    return resolve_encoding(best.encoding) or "utf-8"
+
+
+def _declared_encodings(
+    body: bytes, content_type: str | None, encoding: str | None, html: bool
+) -> list[str]:
+    found = [
+        resolve_encoding(encoding) if encoding else None,
+        http_content_type_encoding(content_type) if content_type else None,
+        html_body_declared_encoding(body) if html else None,
+    ]
+    return [enc for enc in found if enc and _known_codec(enc)]
+
+
+def _known_codec(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+def _is_wide(encoding: str) -> bool:
+    return codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+
+
+def _fits(body: bytes, encoding: str) -> bool:
+    if _is_wide(encoding):
+        # NUL-free bodies (checked above) cannot be UTF-16/32: a stale or wrong declaration.
+        return False
+    decoded = body.decode(encoding, "replace")
+    literal = body.count(b"\xef\xbf\xbd") if codecs.lookup(encoding).name == "utf-8" else 0
+    errors = decoded.count("\ufffd") - literal
+    return errors <= max(1, int(len(body) * MAX_DECLARED_ERROR_RATIO))

@@ -1,0 +1,156 @@
+"""Compile the alias records into token tries, once per process.
+
+A trie node is a dict from token key to child node; the aliases ending at a node sit under the
+key `END` (no token has an empty key). Matching walks the token stream through the trie, so the
+cost per token is a dict lookup whatever the size of the gazetteer.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import sources
+from .sources import BLOCK, AliasRecord, Entry
+from .text import alias_tokens, token_key
+
+log = logging.getLogger(__name__)
+
+END = ""
+_APOSTROPHE_IN_WORD = re.compile(r"(?<=\w)['’](?=\w)")
+_PLURAL_ES = ("s", "x", "ch", "sh")
+
+
+@dataclass(eq=False, slots=True)
+class Alias:
+    """What a trie terminal reports: the entry, and when it may be used."""
+
+    entry: Entry
+    #: Surface token sequences the text must equal exactly (case-sensitive aliases), or None.
+    surfaces: set[tuple[str, ...]] | None
+    ambiguous: bool
+
+
+@dataclass(slots=True)
+class ContextWords:
+    positive: frozenset[str]
+    negative: frozenset[str]
+    default_accept: bool
+
+
+@dataclass(slots=True)
+class Gazetteer:
+    root: dict
+    generic_root: dict
+    entries: list[Entry]
+    rules: dict[str, Any]
+    context: dict[str, ContextWords] = field(default_factory=dict)
+    conjunctions: frozenset[str] = frozenset()
+    head_links: frozenset[str] = frozenset()
+
+
+def _variants(record: AliasRecord) -> Iterable[tuple[list[str], list[str]]]:
+    forms = {record.alias, _APOSTROPHE_IN_WORD.sub("", record.alias)}
+    for form in forms:
+        keys, surfaces = alias_tokens(form)
+        if not keys or not all(keys):
+            continue
+        yield keys, surfaces
+        last = keys[-1]
+        # Plurals of named models ("Stingers", "Kalashnikovs"); digit-final designations take
+        # their suffixes in the matcher instead ("AK-47s", "M16A4").
+        if record.entry.label == "WEAPON" and record.entry.attributes.get("kind") == "model" \
+                and last.isalpha() and len(last) > 2:
+            yield [*keys[:-1], last + "s"], [*surfaces[:-1], surfaces[-1] + "s"]
+            if last.endswith(_PLURAL_ES):
+                yield [*keys[:-1], last + "es"], [*surfaces[:-1], surfaces[-1] + "es"]
+
+
+class _TrieBuilder:
+    def __init__(self) -> None:
+        self.root: dict = {}
+        self._aliases: dict[tuple[tuple[str, ...], int], Alias] = {}
+
+    def add(self, record: AliasRecord) -> None:
+        for keys, surfaces in _variants(record):
+            path = tuple(keys)
+            known = self._aliases.get((path, id(record.entry)))
+            if known is not None:
+                # The same entry reachable by several spellings: the least restrictive wins.
+                known.ambiguous = known.ambiguous and record.ambiguous
+                if known.surfaces is not None:
+                    if record.case_sensitive:
+                        known.surfaces.add(tuple(surfaces))
+                    else:
+                        known.surfaces = None
+                continue
+            alias = Alias(record.entry, {tuple(surfaces)} if record.case_sensitive else None, record.ambiguous)
+            self._aliases[(path, id(record.entry))] = alias
+            node = self.root
+            for key in keys:
+                node = node.setdefault(key, {})
+            node.setdefault(END, []).append(alias)
+
+
+def _context_words(spec: dict[str, Any]) -> ContextWords:
+    def keyset(words: Any) -> frozenset[str]:
+        return frozenset(token_key(w) for w in sources._strings(words))
+
+    return ContextWords(keyset(spec.get("positive")), keyset(spec.get("negative")),
+                        spec.get("default") == "accept")
+
+
+def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FILE) -> Gazetteer:
+    started = time.perf_counter()
+    rules = sources.load_yaml(rules_file) or {}
+    main, generic = _TrieBuilder(), _TrieBuilder()
+    entries: dict[int, Entry] = {}
+
+    def feed(builder: _TrieBuilder, records: Iterable[AliasRecord]) -> None:
+        for record in records:
+            entries.setdefault(id(record.entry), record.entry)
+            builder.add(record)
+
+    feed(main, sources.country_records(data_dir))
+    country_only = Gazetteer(main.root, {}, [], rules)
+    feed(main, sources.weapon_records(data_dir))
+    feed(main, sources.category_records(data_dir))
+    feed(main, sources.group_records(data_dir, functools.partial(_countries_in, country_only)))
+    feed(main, sources.rule_records(rules))
+    feed(generic, sources.generic_actor_records(data_dir))
+    gazetteer = Gazetteer(
+        main.root,
+        generic.root,
+        [e for e in entries.values() if e.label != BLOCK],
+        rules,
+        {label: _context_words(spec) for label, spec in (rules.get("context") or {}).items()},
+        frozenset(token_key(w) for w in sources._strings(rules.get("conjunctions"))),
+        frozenset(token_key(w) for w in sources._strings(rules.get("head_links"))),
+    )
+    log.info("gazetteer compiled: %d entries in %.2fs", len(gazetteer.entries), time.perf_counter() - started)
+    return gazetteer
+
+
+def _countries_in(gazetteer: Gazetteer, text: str) -> frozenset[str]:
+    """ISO codes of the countries a free-text region description names ("Sudan (Darfur)")."""
+    from .matcher import find_candidates
+    from .text import KeyCache
+
+    tokens = KeyCache().tokenize(text)
+    return frozenset(
+        alias.entry.canonical
+        for candidate in find_candidates(gazetteer.root, tokens, case_relaxed=True)
+        for alias in candidate.aliases
+        if alias.entry.label == "COUNTRY"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer, compiled on first use (one per worker process)."""
+    return build()

@@ -1,0 +1,126 @@
+"""Longest-match scan of a token stream through a gazetteer trie.
+
+Rules applied here are the ones that depend only on the span itself: tokens may be joined by a
+space, hyphen, apostrophe or nothing ("RPG-7"/"RPG 7"/"RPG7"), a match starts and ends on word
+boundaries, a designation absorbs its attached suffix ("AK-47s", "M16A4", "T-72B3"),
+case-sensitive aliases must be written as listed ("IS", not "is"), and proper names must not be
+written all in lower case (unless the whole document is).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .gazetteer import END, Alias
+from .text import Tokens, arabic_variants
+
+_JOINERS = frozenset({"", " ", "-", "\u2010", "\u2011", "\u2013", "'", "\u2019", "\u00a0", "  ", " - "})
+_PROPER_NAME_LABELS = frozenset({"COUNTRY", "ARMED_GROUP", "HISTORICAL_STATE", "STEM"})
+_MAX_SUFFIX_TOKENS = 3
+
+
+@dataclass(slots=True)
+class Candidate:
+    first: int  # token indexes, inclusive
+    last: int
+    start: int  # character offsets into the scanned text
+    end: int
+    aliases: list[Alias]
+
+
+def _joined(tokens: Tokens, index: int) -> bool:
+    """May token `index` and the next one belong to one name?"""
+    gap = tokens.text[tokens.ends[index] : tokens.starts[index + 1]]
+    if gap in _JOINERS:
+        return True
+    if gap in (".", ". "):  # abbreviations: "U.S.", "U. S."
+        return len(tokens.keys[index]) <= 2
+    return len(gap) <= 3 and gap.isspace() and gap.count("\n") <= 1
+
+
+def _attached(tokens: Tokens, index: int) -> bool:
+    """Is token `index` written against the next one (a letter/digit boundary)?"""
+    return index + 1 < len(tokens.keys) and tokens.ends[index] == tokens.starts[index + 1]
+
+
+def _lookup(node: dict, key: str) -> dict | None:
+    child = node.get(key)
+    if child is None and key and key[0] >= "\u0600":
+        for variant in arabic_variants(key):
+            child = node.get(variant)
+            if child is not None:
+                break
+    return child
+
+
+def _usable(alias: Alias, tokens: Tokens, first: int, last: int, case_relaxed: bool,
+            lowercase_doc: Callable[[], bool]) -> bool:
+    if case_relaxed:
+        return True
+    if alias.surfaces is not None:
+        written = tuple(tokens.surface(k) for k in range(first, last + 1))
+        if written not in alias.surfaces:
+            return False
+    if alias.entry.label in _PROPER_NAME_LABELS:
+        text, starts = tokens.text, tokens.starts
+        if all(text[starts[k]].islower() for k in range(first, last + 1)):
+            return lowercase_doc()
+    return True
+
+
+def _never() -> bool:
+    return False
+
+
+def _suffix_end(alias_list: list[Alias], tokens: Tokens, last: int) -> int | None:
+    """Last token of a designation with its attached suffix, or None if the word goes on."""
+    if not _attached(tokens, last):
+        return last
+    takes_suffix = tokens.keys[last].isdigit() and any(
+        a.entry.label == "WEAPON" and a.entry.attributes.get("kind") == "model" for a in alias_list
+    )
+    if not takes_suffix:
+        return None
+    end = last
+    while _attached(tokens, end) and end - last < _MAX_SUFFIX_TOKENS:
+        end += 1
+    return None if _attached(tokens, end) else end
+
+
+def find_candidates(root: dict, tokens: Tokens, *, case_relaxed: bool = False,
+                    lowercase_doc: Callable[[], bool] = _never) -> list[Candidate]:
+    """Longest usable matches, left to right. `lowercase_doc` is asked (lazily) whether the
+    whole document is written in lower case, when a proper name is found in lower case."""
+    keys, starts, ends = tokens.keys, tokens.starts, tokens.ends
+    count = len(keys)
+    found: list[Candidate] = []
+    # Only tokens that can open an alias are visited; the scan itself stays in C.
+    openers = [i for i, k in enumerate(keys) if k in root or (k > "\u05ff" and _lookup(root, k) is not None)]
+    resume = 0
+    for i in openers:
+        if i < resume or (i and ends[i - 1] == starts[i]):  # inside a match, or a word like "XM16"
+            continue
+        node = _lookup(root, keys[i])
+        terminals: list[tuple[int, list[Alias]]] = []
+        j = i
+        while True:
+            payload = node.get(END)
+            if payload:
+                terminals.append((j, payload))
+            if j + 1 >= count or not _joined(tokens, j):
+                break
+            node = _lookup(node, keys[j + 1])
+            if node is None:
+                break
+            j += 1
+        for last, payload in reversed(terminals):
+            end_token = _suffix_end(payload, tokens, last)
+            if end_token is None:
+                continue
+            usable = [a for a in payload if _usable(a, tokens, i, last, case_relaxed, lowercase_doc)]
+            if usable:
+                found.append(Candidate(i, end_token, starts[i], ends[end_token], usable))
+                resume = end_token + 1
+                break
+    return found

@@ -1,0 +1,50 @@
+"""Result models of the entity extractor.
+
+`EntityMention` has exactly the fields of `index.document.Entity`, so the crawler can build one
+from the other with `Entity(**mention.model_dump())` without `extractors/` importing `index/`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+GAZETTEER_LABELS = ("WEAPON", "COUNTRY", "HISTORICAL_STATE", "ARMED_GROUP", "GENERIC_ACTOR")
+MODEL_LABELS = ("ORG", "GPE", "NORP", "PERSON", "DATE")
+
+
+class EntityMention(BaseModel):
+    """One entity span; `start`/`end` index into the text given to `extract_entities`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    canonical: str
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    origin: Literal["gazetteer", "model"] = "gazetteer"
+
+
+class EntityResult(BaseModel):
+    """Spans plus the de-duplicated, sorted document-level sets analysts filter on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str = "und"
+    entities: list[EntityMention] = Field(default_factory=list)
+    weapons: list[str] = Field(default_factory=list)
+    weapon_categories: list[str] = Field(default_factory=list)
+    weapon_categories_implied: list[str] = Field(default_factory=list)
+    weapon_origins: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    historical_states: list[str] = Field(default_factory=list)
+    armed_groups: list[str] = Field(default_factory=list)
+    generic_actors: list[str] = Field(default_factory=list)
+    proposed_groups: list[str] = Field(default_factory=list)
+    #: True when the text was longer than the extractor's bound and only its head was read.
+    truncated: bool = False
+    #: Name of the statistical spaCy pipeline that added model entities, or None.
+    model: str | None = None

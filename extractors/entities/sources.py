@@ -1,0 +1,159 @@
+"""Read the gazetteer data files into flat `Entry`/alias records.
+
+Each data file is owned by its curators and documented in its own header; this module only
+turns their shapes into one list of (entry, alias, flags) the compiler can index. Missing files
+are tolerated (an empty source) so the engine keeps working while data is being written.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import pycountry
+from ruamel.yaml import YAML
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).with_name("data")
+RULES_FILE = Path(__file__).with_name("rules.yaml")
+
+# Labels used only inside the engine: a BLOCK alias swallows its span and yields nothing
+# ("Kuwait City", "anti-tank"); a STEM is a group name short of its head noun ("Sinaloa").
+BLOCK = "BLOCK"
+STEM = "STEM"
+
+
+@dataclass(eq=False, slots=True)
+class Entry:
+    """One thing the gazetteer can report (a weapon model, a country, a group...)."""
+
+    label: str
+    canonical: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+    #: Countries whose mention in a document supports this entry (for groups sharing an alias).
+    home_countries: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class AliasRecord:
+    entry: Entry
+    alias: str
+    case_sensitive: bool = False
+    ambiguous: bool = False
+
+
+def load_yaml(path: Path) -> Any:
+    if not path.exists():
+        log.warning("gazetteer data file missing: %s", path)
+        return None
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+
+
+def _strings(values: Any) -> list[str]:
+    if not values:
+        return []
+    if isinstance(values, str):
+        return [values]
+    return [str(v) for v in values if v is not None and str(v).strip()]
+
+
+def _translations(values: Any) -> list[str]:
+    if not isinstance(values, dict):
+        return []
+    return [alias for forms in values.values() for alias in _strings(forms)]
+
+
+def _records(entry: Entry, aliases: Iterable[str], case_sensitive: Iterable[str] = (),
+             ambiguous: Iterable[str] = ()) -> Iterator[AliasRecord]:
+    sensitive = set(case_sensitive)
+    unclear = {a.casefold() for a in ambiguous}
+    seen: set[str] = set()
+    for alias in aliases:
+        if alias in seen:
+            continue
+        seen.add(alias)
+        yield AliasRecord(entry, alias, alias in sensitive, alias.casefold() in unclear)
+
+
+def weapon_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
+    for item in load_yaml(data_dir / "weapons.yaml") or []:
+        attributes = {
+            "kind": "model",
+            "category": item.get("category"),
+            "origin": item.get("origin"),
+            "historical_origin": item.get("historical_origin"),
+            "manufacturer": item.get("manufacturer"),
+        }
+        entry = Entry("WEAPON", str(item["canonical"]), {k: v for k, v in attributes.items() if v})
+        aliases = [entry.canonical, *_strings(item.get("aliases"))]
+        yield from _records(entry, aliases, _strings(item.get("case_sensitive")), _strings(item.get("ambiguous")))
+
+
+def category_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
+    data = load_yaml(data_dir / "categories.yaml") or {}
+    sensitive = _strings(data.get("case_sensitive"))
+    for category, terms in (data.get("terms") or {}).items():
+        entry = Entry("WEAPON", str(category), {"kind": "category", "category": str(category)})
+        yield from _records(entry, [str(category), *_strings(terms)], sensitive)
+    blocker = Entry(BLOCK, "no_category")
+    yield from _records(blocker, _strings(data.get("no_category")))
+
+
+def _pycountry_names(code: str) -> list[str]:
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return []
+    return [getattr(country, attr) for attr in ("name", "official_name", "common_name") if getattr(country, attr, None)]
+
+
+def country_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
+    data = load_yaml(data_dir / "countries.yaml") or {}
+    listed = data.get("countries") or {}
+    for country in pycountry.countries:
+        code = country.alpha_2
+        item = listed.get(code) or {}
+        entry = Entry("COUNTRY", code, {"name": country.name})
+        aliases = [
+            *_pycountry_names(code),
+            *_strings(item.get("names")),
+            *_strings(item.get("demonyms")),
+            *_strings(item.get("misspellings")),
+            *_translations(item.get("translations")),
+        ]
+        abbreviations = _strings(item.get("abbreviations"))
+        yield from _records(entry, [*aliases, *abbreviations], abbreviations, _strings(item.get("ambiguous")))
+    for name, forms in (data.get("historical_states") or {}).items():
+        entry = Entry("HISTORICAL_STATE", str(name))
+        forms = [str(name), *_strings(forms)]
+        # Upper-case acronyms (USSR, GDR, DDR) would otherwise match ordinary words.
+        yield from _records(entry, forms, [f for f in forms if f.isupper() and len(f) <= 5])
+    yield from _records(Entry(BLOCK, "not_country"), _strings(data.get("not_countries")))
+
+
+def group_records(data_dir: Path = DATA_DIR, home_countries=None) -> Iterator[AliasRecord]:
+    for item in load_yaml(data_dir / "armed_groups.yaml") or []:
+        attributes = {key: item.get(key) for key in ("parent", "region", "type") if item.get(key)}
+        canonical = str(item["canonical"])
+        homes = home_countries(attributes.get("region", "")) if home_countries else frozenset()
+        entry = Entry("ARMED_GROUP", canonical, attributes, homes)
+        aliases = [canonical, *_strings(item.get("aliases")), *_translations(item.get("translations"))]
+        yield from _records(entry, aliases, _strings(item.get("case_sensitive")), _strings(item.get("ambiguous")))
+        if item.get("stem") and item.get("head"):
+            stem = Entry(STEM, canonical, {"group": entry, "head": str(item["head"])})
+            yield from _records(stem, _strings(item.get("stem")))
+
+
+def generic_actor_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
+    data = load_yaml(data_dir / "generic_actors.yaml") or {}
+    for canonical, variants in (data.get("actors") or {}).items():
+        entry = Entry("GENERIC_ACTOR", str(canonical))
+        variants = [str(canonical), *_strings(variants)]
+        yield from _records(entry, variants, [v for v in variants if v.isupper()])
+
+
+def rule_records(rules: dict[str, Any]) -> Iterator[AliasRecord]:
+    """Engine-owned blockers: places named after a country, sports senses, and the like."""
+    yield from _records(Entry(BLOCK, "rules"), _strings(rules.get("blockers")))

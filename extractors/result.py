@@ -1,0 +1,76 @@
+"""Pydantic models returned by the extraction layer.
+
+`PageSpan` mirrors `index.document.PageSpan` field for field (extractors must not import
+`index`), so `Document(pages=[span.model_dump() for span in ex.pages])` validates.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PageSpan(BaseModel):
+    """Characters `text[start:end]` come from page `page` (1-based) of a paginated document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    page: int = Field(ge=1)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class LanguageResult(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    language: str  # ISO 639-1 code, or "und" when undetermined
+    confidence: float = Field(ge=0.0, le=1.0)
+    method: str  # "langdetect", "langdetect+hint", "too_short", "uncertain"
+
+
+class Extraction(BaseModel):
+    """Everything the extraction layer knows about one fetched resource.
+
+    Entity offsets (`entities[*].start/end`) index into `text`, except mentions found in
+    the title, which carry `attributes["field"] == "title"` and index into `title`.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    canonical_url: str
+    content_type: str
+    method: str  # which extractor produced `text`: "trafilatura", "bs4-main", "bs4-fulltext", "pypdf", "plain"
+    encoding: str | None = None  # character encoding the body was decoded with (None for PDF)
+
+    title: str = ""
+    text: str = ""
+    authors: list[str] = Field(default_factory=list)
+    published: datetime | None = None  # timezone-aware UTC
+    modified: datetime | None = None  # timezone-aware UTC
+    links: list[str] = Field(default_factory=list)
+    pages: list[PageSpan] = Field(default_factory=list)
+
+    declared_language: str | None = None
+    language: str = "und"
+    language_confidence: float = 0.0
+
+    entities: list[dict[str, Any]] = Field(default_factory=list)
+    weapons: list[str] = Field(default_factory=list)
+    weapon_categories: list[str] = Field(default_factory=list)
+    weapon_categories_implied: list[str] = Field(default_factory=list)
+    weapon_origins: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    historical_states: list[str] = Field(default_factory=list)
+    armed_groups: list[str] = Field(default_factory=list)
+    generic_actors: list[str] = Field(default_factory=list)
+    proposed_groups: list[str] = Field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        """Page number holding the character at `offset` in `text` (None when unpaginated)."""
+        for span in self.pages:
+            if span.start <= offset < span.end:
+                return span.page
+        return None

@@ -1,0 +1,126 @@
+"""Schema of the embedded index: documents, an FTS5 table over title/text, and a facet table.
+
+`PRAGMA user_version` holds MAPPING_VERSION; bump it (and add a migration step in
+`ensure_schema`) whenever the tables, the tokenizer or FACET_FIELDS change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from index.document import Document
+from index.query import DEFAULT_FACETS, FILTER_FIELDS
+
+MAPPING_VERSION = 1
+INDEX_NAME = "documents"
+
+#: Document fields stored in the facet table: everything a filter or a default facet reads.
+FACET_FIELDS: tuple[str, ...] = tuple(
+    sorted({field for fields in FILTER_FIELDS.values() for field in fields} | set(DEFAULT_FACETS.values()))
+)
+
+# `documents` is small and hot (every matching row is read from it during a search); the large
+# title/text/body live in `contents`, which is also the FTS5 table's external content. Both share
+# the rowid. `published` is epoch milliseconds (UTC). Facet values get integer ids: `facets` is
+# the posting list per value (for filters), and documents.facet_ids lists a document's value ids
+# so facet counts over a matching set are one pass over the matching rows.
+_DDL = """
+CREATE TABLE documents (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    published INTEGER,
+    story_id TEXT,
+    facet_ids TEXT NOT NULL
+);
+CREATE INDEX documents_by_published ON documents (published);
+CREATE TABLE contents (
+    rowid INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE fts USING fts5(
+    title, text,
+    content='contents', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER contents_ai AFTER INSERT ON contents BEGIN
+    INSERT INTO fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+CREATE TRIGGER contents_ad AFTER DELETE ON contents BEGIN
+    INSERT INTO fts(fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+END;
+CREATE TRIGGER contents_au AFTER UPDATE OF title, text ON contents BEGIN
+    INSERT INTO fts(fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+    INSERT INTO fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+CREATE TABLE facet_values (
+    id INTEGER PRIMARY KEY,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    value_lower TEXT NOT NULL,
+    UNIQUE (field, value)
+);
+CREATE INDEX facet_values_by_key ON facet_values (field, value_lower);
+CREATE TABLE facets (
+    value_id INTEGER NOT NULL,
+    doc_id INTEGER NOT NULL,
+    PRIMARY KEY (value_id, doc_id)
+) WITHOUT ROWID;
+"""
+
+
+class SchemaVersionError(RuntimeError):
+    """The index file was written by a newer version of this software."""
+
+
+def ensure_schema(connection: sqlite3.Connection) -> None:
+    """Create the tables in a new file, or check the version of an existing one."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > MAPPING_VERSION:
+            raise SchemaVersionError(
+                f"index schema version {version} is newer than this software supports ({MAPPING_VERSION})"
+            )
+        if version == 0:
+            for statement in _split_statements(_DDL):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {MAPPING_VERSION:d}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def _split_statements(script: str) -> list[str]:
+    """Split the DDL into statements (trigger bodies contain semicolons of their own)."""
+    statements: list[str] = []
+    current = ""
+    for line in script.strip().splitlines():
+        current += line + "\n"
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return statements
+
+
+def epoch_ms(moment: datetime | None) -> int | None:
+    return None if moment is None else round(moment.timestamp() * 1000)
+
+
+def facet_key(value: str) -> str:
+    """Filter values match case-insensitively: both sides are compared through this."""
+    return value.casefold()
+
+
+def facet_values(document: Document) -> list[tuple[str, str]]:
+    """(field, value) for every facetable value of a document, deduplicated."""
+    pairs: dict[tuple[str, str], None] = {}
+    for field in FACET_FIELDS:
+        raw = getattr(document, field)
+        for value in raw if isinstance(raw, list) else [raw]:
+            if isinstance(value, str) and value.strip():
+                pairs[(field, value)] = None
+    return list(pairs)

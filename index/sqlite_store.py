@@ -1,0 +1,86 @@
+"""Row-level writes and reads of the embedded index (callers own transactions and locking)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from index.document import Document
+from index.sqlite_schema import epoch_ms, facet_key, facet_values
+
+_BODY_EXCLUDE = {"title", "text"}
+
+
+class FacetIds:
+    """(field, value) -> facet value id, creating ids as needed.
+
+    Lives for one transaction only: ids created in a transaction that is rolled back are gone.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self._known: dict[tuple[str, str], int] = {}
+
+    def __call__(self, field: str, value: str) -> int:
+        key = (field, value)
+        if key not in self._known:
+            row = self._connection.execute(
+                "SELECT id FROM facet_values WHERE field = ? AND value = ?", key
+            ).fetchone()
+            if row is None:
+                row = self._connection.execute(
+                    "INSERT INTO facet_values (field, value, value_lower) VALUES (?, ?, ?) RETURNING id",
+                    (field, value, facet_key(value)),
+                ).fetchone()
+            self._known[key] = row[0]
+        return self._known[key]
+
+
+def write_document(connection: sqlite3.Connection, document: Document, facet_ids: FacetIds) -> None:
+    """Insert or replace one document (by id), with its postings and full-text entry."""
+    ids = sorted({facet_ids(field, value) for field, value in facet_values(document)})
+    packed = " ".join(map(str, ids))
+    body = document.model_dump_json(exclude=_BODY_EXCLUDE)
+    existing = connection.execute("SELECT rowid, facet_ids FROM documents WHERE id = ?", (document.id,)).fetchone()
+    if existing is None:
+        rowid = connection.execute(
+            "INSERT INTO documents (id, published, story_id, facet_ids) VALUES (?, ?, ?, ?) RETURNING rowid",
+            (document.id, epoch_ms(document.published), document.story_id, packed),
+        ).fetchone()[0]
+        connection.execute(
+            "INSERT INTO contents (rowid, title, text, body) VALUES (?, ?, ?, ?)",
+            (rowid, document.title, document.text, body),
+        )
+    else:
+        rowid, old_packed = existing
+        connection.execute(
+            "UPDATE documents SET published = ?, story_id = ?, facet_ids = ? WHERE rowid = ?",
+            (epoch_ms(document.published), document.story_id, packed, rowid),
+        )
+        connection.execute(
+            "UPDATE contents SET title = ?, text = ?, body = ? WHERE rowid = ?",
+            (document.title, document.text, body, rowid),
+        )
+        connection.executemany(
+            "DELETE FROM facets WHERE value_id = ? AND doc_id = ?",
+            [(int(old), rowid) for old in old_packed.split()],
+        )
+    connection.executemany("INSERT INTO facets (value_id, doc_id) VALUES (?, ?)", [(value_id, rowid) for value_id in ids])
+
+
+def delete_document(connection: sqlite3.Connection, document_id: str) -> bool:
+    row = connection.execute("DELETE FROM documents WHERE id = ? RETURNING rowid, facet_ids", (document_id,)).fetchone()
+    if row is None:
+        return False
+    rowid, packed = row
+    connection.execute("DELETE FROM contents WHERE rowid = ?", (rowid,))
+    connection.executemany(
+        "DELETE FROM facets WHERE value_id = ? AND doc_id = ?", [(int(value_id), rowid) for value_id in packed.split()]
+    )
+    return True
+
+
+def read_document(title: str, text: str, body: str) -> Document:
+    # body is the Document JSON without title and text; splice them back in front.
+    head = '{"title":' + json.dumps(title) + ',"text":' + json.dumps(text) + ","
+    return Document.model_validate_json(head + body[1:])

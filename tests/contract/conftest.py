@@ -1,0 +1,75 @@
+"""Fixtures for the backend contract suite: every test runs against every backend.
+
+"sqlite" opens a fresh file in tmp_path; "engine" opens a fresh index on the real node that the
+session fixture `engine_url` (tests/conftest.py) starts, using the `?index=NAME` URL convention.
+Without that fixture, or when it skips, the engine runs are skipped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from index.backend import IndexBackend, open_backend
+from index.document import Document
+
+from tests.contract.contract_documents import FIXTURE_DOCUMENTS
+
+BACKENDS = ("sqlite", "engine")
+
+
+def _engine_base_url(request: pytest.FixtureRequest) -> str:
+    try:
+        return request.getfixturevalue("engine_url")
+    except pytest.FixtureLookupError:
+        pytest.skip("no engine_url fixture: the engine backend is not available")
+
+
+@pytest.fixture
+def make_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], IndexBackend]]:
+    """Factory for fresh, empty backends of a kind; all are closed at teardown."""
+    opened: list[IndexBackend] = []
+
+    def make(kind: str) -> IndexBackend:
+        name = f"test_{uuid.uuid4().hex}"
+        if kind == "sqlite":
+            url = f"sqlite:///{tmp_path / (name + '.sqlite3')}"
+        elif kind == "engine":
+            base = _engine_base_url(request)
+            url = f"{base}{'&' if '?' in base else '?'}index={name}"
+        else:
+            raise ValueError(kind)
+        backend = open_backend(url)
+        opened.append(backend)
+        return backend
+
+    yield make
+    for backend in opened:
+        backend.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def backend(make_backend: Callable[[str], IndexBackend], backend_kind: str) -> IndexBackend:
+    return make_backend(backend_kind)
+
+
+@pytest.fixture
+def documents() -> list[Document]:
+    return list(FIXTURE_DOCUMENTS.values())
+
+
+@pytest.fixture
+def loaded(backend: IndexBackend, documents: list[Document]) -> IndexBackend:
+    """The backend holding the fixture documents, refreshed for search."""
+    result = backend.upsert(documents)
+    assert result.failures == [] and result.indexed == len(documents)
+    backend.refresh()
+    return backend

@@ -1,0 +1,312 @@
+"""The IndexBackend contract, run unchanged against every backend (see conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import pytest
+
+from index.backend import IndexBackend
+from index.document import Document
+from index.query import FILTER_FIELDS, SearchRequest, SearchResult, parse_query
+from tests.contract.contract_documents import FIXTURE_DOCUMENTS
+
+ALL = set(FIXTURE_DOCUMENTS)
+
+
+def search(backend: IndexBackend, text: str, **options: object) -> SearchResult:
+    options.setdefault("size", 100)
+    return backend.search(SearchRequest(query=parse_query(text), **options))
+
+
+def found(backend: IndexBackend, text: str, **options: object) -> set[str]:
+    names = ordered(backend, text, **options)
+    assert len(names) == len(set(names)), f"duplicate hits for {text!r}"
+    return set(names)
+
+
+def ordered(backend: IndexBackend, text: str, **options: object) -> list[str]:
+    return [_name(hit.id) for hit in search(backend, text, **options).hits]
+
+
+def _name(document_id: str) -> str:
+    return next(name for name, document in FIXTURE_DOCUMENTS.items() if document.id == document_id)
+
+
+# --- storage -------------------------------------------------------------------------------
+
+
+def test_index_and_get(loaded: IndexBackend, documents: list[Document]) -> None:
+    assert loaded.count() == len(documents)
+    for document in documents:
+        assert loaded.get(document.id) == document
+    assert loaded.get("0" * 32) is None
+    status = loaded.status()
+    assert status.documents == len(documents) and status.mapping_version >= 1
+
+
+def test_upsert_same_id_replaces(loaded: IndexBackend) -> None:
+    original = FIXTURE_DOCUMENTS["forum"]
+    recrawled = original.model_copy(update={"title": "Carbine listing removed", "text": "The moderators removed the listing."})
+    result = loaded.upsert([recrawled])
+    loaded.refresh()
+    assert result.indexed == 1 and result.failures == []
+    assert loaded.count() == len(FIXTURE_DOCUMENTS)
+    assert loaded.get(original.id) == recrawled
+    assert found(loaded, "moderators") == {"forum"}
+    assert found(loaded, "paperwork") == set()
+
+
+def test_delete(loaded: IndexBackend) -> None:
+    gone = [FIXTURE_DOCUMENTS["forum"].id, FIXTURE_DOCUMENTS["hostile"].id, "f" * 32]
+    assert loaded.delete(gone) == 2
+    loaded.refresh()
+    assert loaded.count() == len(FIXTURE_DOCUMENTS) - 2
+    assert loaded.get(gone[0]) is None
+    assert found(loaded, "carbine") == set()
+    assert search(loaded, "tag:marketplace").total == 0
+
+
+def test_iter_documents(loaded: IndexBackend, documents: list[Document]) -> None:
+    listed = list(loaded.iter_documents(batch_size=4))
+    assert sorted(listed, key=lambda d: d.id) == sorted(documents, key=lambda d: d.id)
+
+
+@pytest.mark.parametrize("target_kind", ["sqlite", "engine"])
+def test_migration_between_backends(
+    loaded: IndexBackend, make_backend: Callable[[str], IndexBackend], target_kind: str, documents: list[Document]
+) -> None:
+    target = make_backend(target_kind)
+    result = target.upsert(loaded.iter_documents(batch_size=3))
+    target.refresh()
+    assert result.indexed == len(documents) and result.failures == []
+    assert sorted(target.iter_documents(), key=lambda d: d.id) == sorted(documents, key=lambda d: d.id)
+    for text in ("rifles", "country:libya", "партия", "since:2024"):
+        assert found(target, text) == found(loaded, text)
+
+
+# --- query syntax --------------------------------------------------------------------------
+
+
+def test_words_are_all_required(loaded: IndexBackend) -> None:
+    assert found(loaded, "rifles") == {"mombasa", "mombasa_copy", "report"}
+    assert found(loaded, "rifles container") == {"mombasa", "mombasa_copy"}
+    assert found(loaded, "rifles zeppelin") == set()
+
+
+def test_phrase(loaded: IndexBackend) -> None:
+    assert found(loaded, '"port of Mombasa"') == {"mombasa", "mombasa_copy"}
+    assert found(loaded, '"Mombasa port"') == {"mombasa"}  # only the first title has this order
+    assert found(loaded, '"port Mombasa of"') == set()
+
+
+def test_or(loaded: IndexBackend) -> None:
+    assert found(loaded, "carbine OR mortar") == {"forum", "hostile"}
+    assert found(loaded, "stock carbine OR mortar") == {"forum"}
+
+
+def test_exclusion(loaded: IndexBackend) -> None:
+    assert found(loaded, "rifles -Kalashnikov") == {"mombasa", "mombasa_copy"}
+    assert found(loaded, 'rifles -"transit port"') == {"mombasa_copy", "report"}
+
+
+def test_exclusion_without_positive_words(loaded: IndexBackend) -> None:
+    assert found(loaded, "-rifles") == ALL - {"mombasa", "mombasa_copy", "report"}
+    assert found(loaded, "-rifles -carbine country:kenya") == set()
+
+
+def test_prefix(loaded: IndexBackend) -> None:
+    assert found(loaded, "ammun*") == {"report"}
+    assert found(loaded, "armour*") == {"ministry"}
+
+
+def test_hyphenated_designation(loaded: IndexBackend) -> None:
+    assert found(loaded, "ak-47") == {"mombasa", "mombasa_copy"}
+    assert found(loaded, "RPG-7 launchers") == {"ministry"}
+
+
+def test_diacritics_and_case_are_ignored(loaded: IndexBackend) -> None:
+    assert found(loaded, "frontiere cereales") == {"french"}
+    assert found(loaded, "FRONTIÈRE") == {"french"}
+
+
+def test_arabic_and_russian_are_searchable(loaded: IndexBackend) -> None:
+    assert found(loaded, "طرابلس") == {"arabic"}
+    assert found(loaded, "البنادق") == {"arabic"}
+    assert found(loaded, "автоматов Калашникова") == {"russian"}
+    assert found(loaded, "ГРУЗОВИК") == {"russian"}
+    assert found(loaded, '"автоматов партией"') == set()
+
+
+def _oracle(name: str, values: list[str]) -> set[str]:
+    wanted = {value.casefold() for value in values}
+    matches = set()
+    for doc_name, document in FIXTURE_DOCUMENTS.items():
+        for field in FILTER_FIELDS[name]:
+            raw = getattr(document, field)
+            present = raw if isinstance(raw, list) else [raw]
+            if wanted & {value.casefold() for value in present if value}:
+                matches.add(doc_name)
+    return matches
+
+
+FILTER_CASES = [
+    ("weapon", "ak-47"),
+    ("category", "LIGHT WEAPON"),  # only an implied category
+    ("category", "assault rifle"),
+    ("origin", "soviet union"),
+    ("country", "libya"),
+    ("state", "yugoslavia"),
+    ("group", "rapid support forces"),
+    ("actor", "ministry of defence"),
+    ("lang", "RU"),
+    ("source", "Wirefeed"),
+    ("watchlist", "Sahel"),
+    ("kind", "document"),
+    ("tag", "seizure"),
+    ("story", "STORY-MOMBASA"),
+]
+
+
+def test_filter_cases_cover_every_filter() -> None:
+    assert {name for name, _ in FILTER_CASES} == set(FILTER_FIELDS)
+
+
+@pytest.mark.parametrize(("name", "value"), FILTER_CASES)
+def test_each_filter_matches_case_insensitively(loaded: IndexBackend, name: str, value: str) -> None:
+    expected = _oracle(name, [value])
+    assert expected, "the fixture must exercise this filter"
+    assert found(loaded, f'{name}:"{value}"') == expected
+    assert found(loaded, f'-{name}:"{value}"') == ALL - expected
+
+
+def test_filter_values(loaded: IndexBackend) -> None:
+    assert found(loaded, "country:mali,niger") == {"report", "french"}
+    assert found(loaded, "country:libya country:mali") == {"report"}
+    assert found(loaded, "rifles -country:kenya") == {"report"}
+    assert found(loaded, 'group:"Rapid Support Forces" transfer') == {"ministry"}
+    assert found(loaded, "country:atlantis") == set()
+
+
+def test_since_until(loaded: IndexBackend) -> None:
+    assert found(loaded, "since:2024") == {"mombasa", "mombasa_copy", "russian", "arabic"}
+    assert found(loaded, "until:2023-05") == {"report", "french"}
+    assert found(loaded, "since:2023-09-12 until:2024-01-10") == {"hostile", "ministry", "russian"}
+    assert found(loaded, "seizure since:2024-03-06") == set()
+    assert found(loaded, "tag:seizure since:2024-03-06") == {"mombasa_copy"}
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+def test_empty_query_with_filters_returns_all_matches_by_date(loaded: IndexBackend) -> None:
+    assert ordered(loaded, "tag:seizure") == ["mombasa_copy", "mombasa", "arabic", "russian", "french"]
+    result = search(loaded, "")
+    assert result.total == len(FIXTURE_DOCUMENTS)
+    assert [_name(hit.id) for hit in result.hits][-1] == "forum"  # undated documents last
+
+
+def test_sort_by_date(loaded: IndexBackend) -> None:
+    assert ordered(loaded, "rifles", sort="date") == ["mombasa_copy", "mombasa", "report"]
+    assert ordered(loaded, "stock OR armoured OR ammunition", sort="date") == ["ministry", "report", "forum"]
+
+
+def test_relevance_weights_title(loaded: IndexBackend) -> None:
+    # "statement" is in one title and, once, in another document's text
+    hits = search(loaded, "statement").hits
+    assert [_name(hit.id) for hit in hits] == ["ministry", "mombasa"]
+    assert hits[0].score > hits[1].score
+
+
+def test_hit_fields(loaded: IndexBackend) -> None:
+    (hit,) = search(loaded, "paperwork").hits
+    document = FIXTURE_DOCUMENTS["forum"]
+    assert (hit.id, hit.url, hit.title, hit.language, hit.source_id, hit.kind) == (
+        document.id, document.url, document.title, "en", "forum-arms", "page"
+    )
+    assert hit.published is None
+    (hit,) = search(loaded, "ministry transfer armoured").hits
+    assert hit.published == datetime(2023, 11, 20, 9, tzinfo=timezone.utc)
+
+
+def test_snippet_marks_hits(loaded: IndexBackend) -> None:
+    (hit,) = search(loaded, "paperwork").hits
+    assert "<mark>paperwork</mark>" in hit.snippet
+    (hit,) = search(loaded, "автоматов").hits
+    assert "<mark>автоматов</mark>" in hit.snippet
+    assert len(search(loaded, "rifles").hits[0].snippet.split()) <= 45
+
+
+def test_snippet_and_title_of_hostile_content(loaded: IndexBackend) -> None:
+    for text in ("arms fair", "mortar", "tag:marketplace", "alert"):
+        hits = {_name(hit.id): hit for hit in search(loaded, text).hits}
+        hit = hits["hostile"]
+        assert "<script" not in hit.snippet and "<img" not in hit.snippet
+        assert hit.title == "<script>alert(1)</script> Arms fair notes"  # plain text, escaped where shown
+    (hit,) = search(loaded, "alert fair").hits
+    assert "&lt;script&gt;" in hit.snippet
+    assert "<mark>" in hit.snippet
+    stripped = hit.snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in stripped and ">" not in stripped
+
+
+def test_facet_counts(loaded: IndexBackend) -> None:
+    result = search(loaded, "rifles OR ammunition OR munitions")
+    assert result.total == 4
+    assert result.facets["weapons"] == [("AK-47", 3)]
+    assert result.facets["countries"] == [("Kenya", 2), ("Libya", 1), ("Mali", 1), ("Niger", 1)]
+    assert result.facets["weapon_categories"] == [("assault rifle", 4), ("ammunition", 2)]
+    assert result.facets["language"] == [("en", 3), ("fr", 1)]
+    assert result.facets["armed_groups"] == [("JNIM", 1)]
+
+
+def test_facets_cover_all_matches_and_respect_size(loaded: IndexBackend) -> None:
+    result = search(loaded, "", size=1, facet_size=2, facets={"tags": "tags", "source": "source_id"})
+    assert result.total == len(FIXTURE_DOCUMENTS) and len(result.hits) == 1
+    assert result.facets == {"tags": [("seizure", 5), ("marketplace", 2)], "source": [("forum-arms", 2), ("ar-news", 1)]}
+    assert search(loaded, "zeppelin").facets["countries"] == []
+
+
+def test_histogram(loaded: IndexBackend) -> None:
+    assert search(loaded, "tag:seizure", histogram="month").histogram == [
+        ("2023-05", 1), ("2024-01", 1), ("2024-02", 1), ("2024-03", 2)
+    ]
+    assert search(loaded, "", histogram="year").histogram == [("2022", 1), ("2023", 3), ("2024", 4)]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_search_after_pages_through_everything(backend: IndexBackend, sort: str) -> None:
+    base = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    documents = [
+        Document.new(
+            f"https://news.example.org/convoy-{number}",
+            title=f"Convoy report {number}",
+            text="Convoy of trucks carrying rifles " + "spotted near the border " * (number % 4 + 1),
+            # repeated dates and repeated lengths force ties on the sort value
+            published=None if number % 7 == 0 else base.replace(day=number % 5 + 1),
+        )
+        for number in range(23)
+    ]
+    backend.upsert(documents)
+    backend.refresh()
+    everything = [hit.id for hit in backend.search(SearchRequest(query=parse_query("convoy"), sort=sort, size=100)).hits]
+    paged: list[str] = []
+    cursor = None
+    for _ in range(20):
+        result = backend.search(SearchRequest(query=parse_query("convoy"), sort=sort, size=4, search_after=cursor))
+        paged.extend(hit.id for hit in result.hits)
+        cursor = result.next_cursor
+        if cursor is None:
+            break
+    assert len(everything) == 23
+    assert paged == everything
+
+
+def test_collapse_stories(loaded: IndexBackend) -> None:
+    result = search(loaded, "rifles", collapse_stories=True)
+    names = [_name(hit.id) for hit in result.hits]
+    assert sorted(names) in (["mombasa", "report"], ["mombasa_copy", "report"])
+    assert result.total == 3  # total counts documents, hits stand for stories
+    by_date = [_name(hit.id) for hit in search(loaded, "rifles", sort="date", collapse_stories=True).hits]
+    assert by_date == ["mombasa_copy", "report"]
