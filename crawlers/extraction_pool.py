@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
@@ -10,10 +11,15 @@ _pool: ProcessPoolExecutor | None = None
 
 
 def _warm_up() -> None:
-    """Load the gazetteers once per worker, before the first document arrives."""
-    from extractors import extract_text
+    """Load the gazetteers once per worker, before the first document arrives. A failure here is
+    logged, not raised: an initializer error would break the pool for every document, while the
+    same error raised per document is recorded against each one with its reason."""
+    try:
+        from extractors import extract_text
 
-    extract_text("Warm-up: AK-47 rifles seen in Iraq.", language_hint="en")
+        extract_text("Warm-up: AK-47 rifles seen in Iraq.", language_hint="en")
+    except Exception:
+        logging.getLogger(__name__).exception("Extraction worker warm-up failed")
 
 
 def extraction_pool(workers: int) -> ProcessPoolExecutor | None:

@@ -31,6 +31,12 @@ CREATE TABLE IF NOT EXISTS outcomes (
     PRIMARY KEY (run_id, url)
 );
 CREATE INDEX IF NOT EXISTS outcomes_source ON outcomes (source_id, at);
+CREATE TABLE IF NOT EXISTS claims (
+    run_id TEXT NOT NULL, url TEXT NOT NULL, source_id TEXT NOT NULL, PRIMARY KEY (run_id, url)
+);
+CREATE TABLE IF NOT EXISTS run_stats (
+    run_id TEXT NOT NULL, name TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (run_id, name)
+);
 CREATE TABLE IF NOT EXISTS urls (
     url TEXT PRIMARY KEY, source_id TEXT NOT NULL, doc_id TEXT, first_seen TEXT NOT NULL,
     last_fetched TEXT, etag TEXT, last_modified TEXT, body_hash TEXT, content_hash TEXT,
@@ -65,6 +71,7 @@ class RunReport(BaseModel):
     by_source: dict[str, dict[str, int]] = Field(default_factory=dict)
     new_documents: int = 0
     changed_documents: int = 0
+    cpu_seconds: dict[str, float] = Field(default_factory=dict)  # per stage, summed over sources
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,21 @@ class Ledger:
             elif change == "changed":
                 report.changed_documents += count
         report.reasons = dict(reasons.most_common())
+        report.cpu_seconds = {
+            name.removeprefix("osint/cpu/"): round(value, 3)
+            for name, value in self.db.execute("SELECT name, value FROM run_stats WHERE run_id = ? AND name LIKE 'osint/cpu/%' ORDER BY name", (run_id,))
+        }
         return report
+
+    def add_stats(self, run_id: str, stats: dict[str, Any]) -> None:
+        """Add a crawler's numeric stats to the run's (several crawlers, one per source, share a run)."""
+        rows = [(run_id, name, float(value)) for name, value in stats.items()
+                if isinstance(value, (int, float)) and not isinstance(value, bool)]
+        self.db.executemany(
+            "INSERT INTO run_stats (run_id, name, value) VALUES (?, ?, ?) "
+            "ON CONFLICT(run_id, name) DO UPDATE SET value = value + excluded.value",
+            rows,
+        )
 
     def changed_documents(self, run_id: str) -> dict[str, list[str]]:
         """URLs of the documents a run indexed for the first time ("new") or again with new text ("changed")."""
@@ -174,6 +195,13 @@ class Ledger:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (run_id, url, source_id, outcome, reason, detail[:500], doc_id, int(fetched), change, now_iso()),
         )
+
+    def claim(self, run_id: str, url: str, source_id: str) -> bool:
+        """True for the first source of a run to ask for `url`: a URL listed by several sources
+        (a feed and a sitemap of one site) is fetched once per run."""
+        cursor = self.db.execute("INSERT OR IGNORE INTO claims (run_id, url, source_id) VALUES (?, ?, ?)", (run_id, url, source_id))
+        return cursor.rowcount == 1 or self.db.execute(
+            "SELECT 1 FROM claims WHERE run_id = ? AND url = ? AND source_id = ?", (run_id, url, source_id)).fetchone() is not None
 
     def outcomes(self, run_id: str) -> Iterator[dict[str, Any]]:
         cursor = self.db.execute(

@@ -47,6 +47,7 @@ class OutcomeLedger:
         spider.run_id = self.run_id
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        self.ledger.add_stats(self.run_id, self.crawler.stats.get_stats())
         if self.owns_run:
             report = self.ledger.finish_run(self.run_id, status=reason)
             logger.info("Run %s: %s", self.run_id, report.model_dump_json(exclude={"by_source"}))

@@ -3,6 +3,7 @@ in the ledger, one report at the end."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from scrapy.crawler import AsyncCrawlerProcess
@@ -12,6 +13,7 @@ from crawlers import ledger_extension
 from crawlers.extraction_pool import shutdown_pool
 from crawlers.ledger import Ledger, RunReport
 from crawlers.rendering import rendering_settings
+from crawlers.scheduler_state import SchedulerState, SourceBusy, SourceLock
 from crawlers.spiders import SPIDERS, SourceSpider
 from crawlers.watchlist import Source, Watchlist
 from settings.config import Config
@@ -53,17 +55,24 @@ def run_crawl(
     sources = [watchlist.source(i) for i in source_ids] if source_ids else [s for s in watchlist.sources if s.enabled]
     ledger = Ledger.in_data_dir(config.data_dir)
     run_id = ledger.start_run(watchlist.name, [s.id for s in sources])
+    locks, sources = _lock_sources(ledger, run_id, watchlist, sources, config)
     process = AsyncCrawlerProcess(crawl_settings(config, run_id, overrides), install_root_handler=False)
     crawls = [process.crawl(spider_class(source, config), watchlist=watchlist, source=source) for source in sources]
+    crawlers = list(process.crawlers)  # the process forgets each crawler once it is done
     ledger_extension.progress_hook = progress
     try:
-        process.start()
+        if crawls:
+            process.start()
     finally:
         ledger_extension.progress_hook = None
         shutdown_pool()
+        for lock in locks:
+            lock.release()
     errors = [task.exception() for task in crawls if task.done() and not task.cancelled() and task.exception()]
     _record_silent_sources(ledger, run_id, sources)
-    report = ledger.finish_run(run_id, status="error" if errors else "finished")
+    # SIGTERM/SIGINT close spiders with "shutdown": fetched documents are flushed, the rest waits for the next run
+    stopped = any(crawler.stats.get_value("finish_reason") == "shutdown" for crawler in crawlers)
+    report = ledger.finish_run(run_id, status="error" if errors else "shutdown" if stopped else "finished")
     ledger.close()
     if errors:
         raise CrawlError(f"{len(errors)} of {len(sources)} crawlers failed to run: {errors[0]!r}") from errors[0]
@@ -72,6 +81,49 @@ def run_crawl(
 
 class CrawlError(RuntimeError):
     """A crawler could not run at all (as opposed to sources that failed, which the report counts)."""
+
+
+def run_due(
+    watchlist: Watchlist,
+    config: Config,
+    now: datetime | None = None,
+    progress: Callable[[str, str], None] | None = None,
+) -> tuple[list[str], RunReport | None]:
+    """One pass of `osint crawl --due`: crawl the sources whose schedule says they are due (and not
+    being crawled elsewhere), moving their next-run times on. Returns (due source ids, report)."""
+    now = now or datetime.now(timezone.utc)
+    state = SchedulerState(config.data_dir)
+    try:
+        due = state.due(watchlist, now)
+        if not due:
+            return [], None
+        for source in due:
+            state.started(watchlist, source, now)
+        try:
+            report = run_crawl(watchlist, config, [s.id for s in due], progress=progress)
+        except CrawlError:
+            for source in due:
+                state.finished(watchlist.name, source.id, datetime.now(timezone.utc), "error", None)
+            raise
+        for source in due:
+            state.finished(watchlist.name, source.id, datetime.now(timezone.utc), report.status, report.run_id)
+        return [s.id for s in due], report
+    finally:
+        state.close()
+
+
+def _lock_sources(ledger: Ledger, run_id: str, watchlist: Watchlist, sources: list[Source],
+                  config: Config) -> tuple[list[SourceLock], list[Source]]:
+    """Never two crawls of one source at once: a source another process is crawling is skipped."""
+    locks, free = [], []
+    for source in sources:
+        try:
+            locks.append(SourceLock(config.data_dir, watchlist.name, source.id).acquire())
+            free.append(source)
+        except SourceBusy as exc:
+            for url in source.urls:
+                ledger.record(run_id, url, source.id, "skipped", "already_running", str(exc))
+    return locks, free
 
 
 def _record_silent_sources(ledger: Ledger, run_id: str, sources: list[Source]) -> None:

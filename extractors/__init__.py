@@ -18,6 +18,7 @@ from extractors.decoding import decode_body
 from extractors.errors import REASONS, ExtractionError
 from extractors.html_text import normalize_text
 from extractors.language import detect_language, normalize_language
+from extractors.links import page_url
 from extractors.pdf import extract_pdf, is_pdf
 from extractors.result import Extraction, LanguageResult, PageSpan
 
@@ -49,6 +50,8 @@ ENTITY_SETS = (
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/xml", "application/xml"})
 _PDF_TYPES = frozenset({"application/pdf", "application/x-pdf"})
 _SNIFFED_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream", "application/unknown"})
+#: Text types that are code, not prose.
+_CODE_TYPES = frozenset({"text/css", "text/javascript", "text/ecmascript", "text/x-python", "text/x-c"})
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<title", b"<p>", b"<div")
 
 
@@ -72,26 +75,17 @@ def extract(
         raise ExtractionError("empty", "no bytes")
     kind = _kind(body, content_type)
     if kind == "pdf":
-        pdf = extract_pdf(body)
-        fields: dict[str, Any] = {
-            "title": pdf.title, "text": pdf.text, "pages": pdf.pages, "authors": pdf.authors,
-            "published": pdf.published, "modified": pdf.modified, "canonical_url": _without_fragment(url),
-            "declared_language": pdf.declared_language, "method": "pypdf", "content_type": "application/pdf",
-        }
+        fields = _pdf_fields(body, url)
     elif kind == "html":
-        decoded = decode_body(body, content_type=content_type, encoding=encoding, html=True)
-        page = extract_html(decoded.text, url)
-        fields = {
-            "title": page.title, "text": page.text, "authors": page.authors, "published": page.published,
-            "modified": page.modified, "canonical_url": page.canonical_url, "links": page.links,
-            "declared_language": page.declared_language, "method": page.method,
-            "content_type": "text/html", "encoding": decoded.encoding,
-        }
+        fields = _html_fields(body, url, content_type, encoding)
     else:
         decoded = decode_body(body, content_type=content_type, encoding=encoding, html=False)
         fields = {
-            "text": normalize_text(decoded.text[:MAX_TEXT_CHARS]), "canonical_url": _without_fragment(url),
-            "method": "plain", "content_type": "text/plain", "encoding": decoded.encoding,
+            "text": normalize_text(decoded.text[:MAX_TEXT_CHARS]),
+            "canonical_url": page_url(url),
+            "method": "plain",
+            "content_type": "text/plain",
+            "encoding": decoded.encoding,
         }
     return _finish(url=url, language_hint=language_hint, entities=entities, **fields)
 
@@ -99,23 +93,61 @@ def extract(
 def extract_text(text: str, language_hint: str | None = None, *, entities: bool = True) -> Extraction:
     """Plain text input (a .txt file, stdin): no URL, no title, method "plain"."""
     return _finish(
-        url="", canonical_url="", text=normalize_text(text[:MAX_TEXT_CHARS]), method="plain",
-        content_type="text/plain", language_hint=language_hint, entities=entities,
+        url="",
+        canonical_url="",
+        text=normalize_text(text[:MAX_TEXT_CHARS]),
+        method="plain",
+        content_type="text/plain",
+        language_hint=language_hint,
+        entities=entities,
     )
+
+
+def _pdf_fields(body: bytes, url: str) -> dict[str, Any]:
+    pdf = extract_pdf(body)
+    return {
+        "title": pdf.title,
+        "text": pdf.text,
+        "pages": pdf.pages,
+        "authors": pdf.authors,
+        "published": pdf.published,
+        "modified": pdf.modified,
+        "canonical_url": page_url(url),
+        "declared_language": pdf.declared_language,
+        "method": "pypdf",
+        "content_type": "application/pdf",
+    }
+
+
+def _html_fields(body: bytes, url: str, content_type: str, encoding: str | None) -> dict[str, Any]:
+    decoded = decode_body(body, content_type=content_type, encoding=encoding, html=True)
+    page = extract_html(decoded.text, url)
+    return {
+        "title": page.title,
+        "text": page.text,
+        "authors": page.authors,
+        "published": page.published,
+        "modified": page.modified,
+        "canonical_url": page.canonical_url,
+        "links": page.links,
+        "declared_language": page.declared_language,
+        "method": page.method,
+        "content_type": "text/html",
+        "encoding": decoded.encoding,
+    }
 
 
 def _finish(*, url: str, language_hint: str | None, entities: bool, **fields: Any) -> Extraction:
-    if not fields["text"]:
+    text: str = fields["text"]
+    if not text:
         raise ExtractionError("empty", "no visible text")
-    title = fields.get("title", "")
+    title: str = fields.get("title", "")
     hint = normalize_language(language_hint) or fields.get("declared_language")
-    language = detect_language(f"{title}\n{fields['text']}" if title else fields["text"], hint=hint)
-    extraction = Extraction(
-        url=url, language=language.language, language_confidence=language.confidence, **fields
+    language = detect_language(f"{title}\n{text}" if title else text, hint=hint)
+    found = _entity_fields(title, text, language.language) if entities else {}
+    return Extraction(
+        url=url, language=language.language, language_confidence=language.confidence, **fields, **found
     )
-    if entities:
-        extraction = extraction.model_copy(update=_entity_fields(extraction.title, extraction.text, language.language))
-    return extraction
 
 
 def _entity_fields(title: str, text: str, language: str) -> dict[str, Any]:
@@ -143,7 +175,7 @@ def _kind(body: bytes, content_type: str) -> str:
         return "pdf"
     if mime in _HTML_TYPES or mime.endswith("+xml"):
         return "html"
-    if mime.startswith("text/"):
+    if mime.startswith("text/") and mime not in _CODE_TYPES:
         return "text"
     if mime in _SNIFFED_TYPES:
         head = body[:1024].lstrip().lower()
@@ -153,6 +185,3 @@ def _kind(body: bytes, content_type: str) -> str:
             return "text"
     raise ExtractionError("unsupported_type", mime or "unknown")
 
-
-def _without_fragment(url: str) -> str:
-    return url.split("#", 1)[0]

@@ -2,7 +2,7 @@
 
 Order of trust: byte-order mark, the caller's transport encoding (HTTP header), the
 charset in `content_type`, a `<meta charset>`/XML declaration (HTML only), then detection:
-strict UTF-8 first, charset-normalizer otherwise. A declared charset that does not fit the
+strict UTF-8 first, `extractors.charset.guess_encoding` otherwise. A declared charset that does not fit the
 bytes (more than 0.1% undecodable) is ignored in favour of detection, because mislabelled
 legacy pages (Windows-1256 served as UTF-8) are common on the sites we watch.
 """
@@ -13,7 +13,6 @@ import codecs
 import logging
 from typing import NamedTuple
 
-from charset_normalizer import from_bytes
 from w3lib.encoding import (
     html_body_declared_encoding,
     http_content_type_encoding,
@@ -22,11 +21,12 @@ from w3lib.encoding import (
     to_unicode,
 )
 
+from extractors.charset import guess_encoding
 from extractors.errors import ExtractionError
 
 logger = logging.getLogger(__name__)
 
-#: How many leading bytes are inspected for binary content and fed to charset detection.
+#: How many leading bytes are inspected for binary content.
 SNIFF_BYTES = 65_536
 #: Share of C0 control bytes (other than tab, newlines, form feed, escape) above which a
 #: body is binary. Random bytes have about 10%; real text pages essentially none.
@@ -74,6 +74,8 @@ def decode_body(
     """Decode a text body; raises ExtractionError("binary_content") for binary bytes."""
     bom_encoding, bom = read_bom(body)
     if bom_encoding is not None and bom is not None:
+        if not _is_wide(bom_encoding):
+            reject_binary(body[len(bom) :])  # a UTF-8 BOM is no proof of text
         return Decoded(to_unicode(body[len(bom) :], bom_encoding), bom_encoding)
     transport = _declared_encodings(body, content_type, encoding, html=False)
     if transport and _is_wide(transport[0]):
@@ -96,11 +98,7 @@ def detect_encoding(body: bytes) -> str:
         body.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError:
-        pass
-    best = from_bytes(body[:SNIFF_BYTES]).best()
-    if best is None:
-        return "utf-8"
-    return resolve_encoding(best.encoding) or "utf-8"
+        return guess_encoding(body)
 
 
 def _declared_encodings(

@@ -25,7 +25,7 @@ _BLOCK_TAGS = frozenset(
         "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt",
         "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
         "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead",
-        "tfoot", "tr", "ul", "body", "center", "legend", "option",
+        "tfoot", "tr", "ul", "body", "center", "legend",
     }
 )
 _TABLE_PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col")

@@ -26,7 +26,8 @@ def absolute_http_url(href: str, base: str) -> str | None:
 
 
 def page_url(url: str) -> str:
-    return urldefrag(url)[0]
+    """`url` without its fragment (tolerates malformed URLs, which urldefrag rejects)."""
+    return url.split("#", 1)[0]
 
 
 def base_url(soup: BeautifulSoup, url: str) -> str:

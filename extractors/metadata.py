@@ -69,8 +69,7 @@ def read_metadata(soup: BeautifulSoup, html: str, url: str) -> HtmlMetadata:
         title=_title(soup, linked, meta),
         authors=_authors(soup, linked, meta),
         published=_published(soup, linked, meta, html, url),
-        modified=_first_date(_strings(linked.get("dateModified")), *(meta.get(k, []) for k in _MODIFIED_META))
-        or _time_element(soup, "dateModified"),
+        modified=_modified(soup, linked, meta),
         declared_language=_declared_language(soup, linked, meta),
     )
 
@@ -189,6 +188,11 @@ def _published(
         *(meta.get(k, []) for k in _PUBLISHED_META),
     )
     return found or _time_element(soup, "datePublished") or _date_in_page(html, url)
+
+
+def _modified(soup: BeautifulSoup, linked: dict[str, Any], meta: dict[str, list[str]]) -> datetime | None:
+    found = _first_date(_strings(linked.get("dateModified")), *(meta.get(k, []) for k in _MODIFIED_META))
+    return found or _time_element(soup, "dateModified")
 
 
 def _time_element(soup: BeautifulSoup, itemprop: str) -> datetime | None:

@@ -61,8 +61,7 @@ class EngineBackend(IndexBackend):
         """Install the template and create ``<alias>-v<N>`` behind the alias if there is none."""
         if self._ready:
             return
-        self.client.request("PUT", f"/_index_template/{self.alias}-template",
-                            index_template(self.alias, self.config.shards, self.config.replicas))
+        self._install_template()
         if self._alias_target() is None:
             index = concrete_index(self.alias)
             try:
@@ -73,6 +72,18 @@ class EngineBackend(IndexBackend):
                 self._point_alias(index)
             self.client.request("GET", f"/_cluster/health/{index}", params={"wait_for_status": "yellow", "timeout": "30s"})
         self._ready = True
+
+    def _install_template(self) -> None:
+        template = index_template(self.alias, self.config.shards, self.config.replicas)
+        name = f"{self.alias}-template"
+        try:
+            installed = self.client.request("GET", f"/_index_template/{name}")["index_templates"][0]["index_template"]
+            if installed.get("_meta", {}).get("fingerprint") == template["_meta"]["fingerprint"]:
+                return
+        except EngineRequestError as exc:
+            if exc.status != 404:
+                raise
+        self.client.request("PUT", f"/_index_template/{name}", template)
 
     def _alias_target(self) -> str | None:
         try:
@@ -106,8 +117,7 @@ class EngineBackend(IndexBackend):
         Returns the number of documents in the new index.
         """
         self._ready = True  # the template is installed below; the alias must not be recreated
-        self.client.request("PUT", f"/_index_template/{self.alias}-template",
-                            index_template(self.alias, self.config.shards, self.config.replicas))
+        self._install_template()
         old = self._alias_target()
         new = concrete_index(self.alias)
         if old == new:
@@ -140,7 +150,7 @@ class EngineBackend(IndexBackend):
         spool_everything = self.spool.pending() or self._cooling_down()
         if not spool_everything:
             try:
-                self.ensure_index()
+                self._ensure_index_patiently()
             except EngineUnavailable as exc:
                 log.warning("engine unreachable, spooling: %s", exc)
                 self._unavailable_until = time.monotonic() + self.cooldown
@@ -152,6 +162,21 @@ class EngineBackend(IndexBackend):
             outcome = send_chunk(self.client, chunk, self.retry)
             self._absorb(outcome, result)
         return result
+
+    def _ensure_index_patiently(self) -> None:
+        """ensure_index() with the bulk retry policy: the engine may be restarting."""
+        for attempt in range(self.retry.attempts):
+            if attempt:
+                self.retry.wait(attempt - 1)
+            try:
+                self.ensure_index()
+                return
+            except EngineUnavailable:
+                if attempt == self.retry.attempts - 1:
+                    raise
+            except EngineRequestError as exc:
+                if not exc.retryable or attempt == self.retry.attempts - 1:
+                    raise
 
     def _absorb(self, outcome: ChunkOutcome, result: BulkResult) -> None:
         result.indexed += outcome.indexed
@@ -175,7 +200,7 @@ class EngineBackend(IndexBackend):
                 result.spooled = self.spool.count()
                 return result
             try:
-                self.ensure_index()
+                self._ensure_index_patiently()
             except EngineUnavailable:
                 self._unavailable_until = time.monotonic() + self.cooldown
                 result.spooled = self.spool.count()

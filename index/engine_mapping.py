@@ -17,6 +17,8 @@ copies the documents into ``<alias>-v<N>`` and swaps the alias without downtime.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from index.document import ENTITY_SETS, Document
@@ -115,12 +117,15 @@ def index_settings(shards: int, replicas: str | None) -> dict[str, Any]:
 
 
 def index_template(alias: str, shards: int, replicas: str | None) -> dict[str, Any]:
-    return {
+    """The index template, its _meta carrying a fingerprint so an unchanged one is not re-sent."""
+    template = {
         "index_patterns": [f"{alias}-v*"],
         "priority": 100,
         "template": {"settings": index_settings(shards, replicas), "mappings": mappings()},
-        "_meta": {"mapping_version": MAPPING_VERSION, "managed_by": "osint-crawler"},
     }
+    fingerprint = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:16]
+    template["_meta"] = {"mapping_version": MAPPING_VERSION, "fingerprint": fingerprint, "managed_by": "osint-crawler"}
+    return template
 
 
 def concrete_index(alias: str, version: int = MAPPING_VERSION) -> str:

@@ -66,14 +66,10 @@ class SqliteBackend(IndexBackend):
 
     def _write_batch(self, batch: list[Document], result: BulkResult) -> None:
         connection = self._connection()
+        rejected: list[IndexFailure] = []
         with self._write_lock:
             try:
                 connection.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                self._fail_batch(batch, result, exc)
-                return
-            try:
-                indexed = failures = 0
                 facet_ids = FacetIds(connection)
                 for document in batch:
                     connection.execute("SAVEPOINT document")
@@ -82,23 +78,27 @@ class SqliteBackend(IndexBackend):
                     except (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError, UnicodeError, ValueError) as exc:
                         connection.execute("ROLLBACK TO document")
                         facet_ids = FacetIds(connection)  # ids created for this document are gone
-                        result.failures.append(
+                        rejected.append(
                             IndexFailure(id=document.id, url=document.url, reason="invalid_document", detail=str(exc)[:300])
                         )
-                        failures += 1
-                    else:
-                        indexed += 1
                     connection.execute("RELEASE document")
                 connection.execute("COMMIT")
-                result.indexed += indexed
-            except sqlite3.OperationalError as exc:  # disk full, I/O error: the whole batch is retryable
-                connection.execute("ROLLBACK")
+            except sqlite3.OperationalError as exc:  # locked too long, disk full, I/O error: all retryable
+                self._rollback(connection)
                 self._fail_batch(batch, result, exc)
+                return
             except BaseException:
-                connection.execute("ROLLBACK")
+                self._rollback(connection)
                 raise
-        if failures:
-            logger.warning("sqlite index: %d of %d documents rejected", failures, len(batch))
+        result.indexed += len(batch) - len(rejected)
+        result.failures.extend(rejected)
+        if rejected:
+            logger.warning("sqlite index: %d of %d documents rejected", len(rejected), len(batch))
+
+    @staticmethod
+    def _rollback(connection: sqlite3.Connection) -> None:
+        if connection.in_transaction:  # SQLite rolls back by itself after some errors
+            connection.execute("ROLLBACK")
 
     @staticmethod
     def _fail_batch(batch: list[Document], result: BulkResult, exc: Exception) -> None:
@@ -126,7 +126,7 @@ class SqliteBackend(IndexBackend):
                 deleted = sum(delete_document(connection, document_id) for document_id in ids)
                 connection.execute("COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                self._rollback(connection)
                 raise
         return deleted
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+import numpy as np
+
 from index.document import Document
 from index.query import DEFAULT_FACETS, FILTER_FIELDS
 
@@ -31,7 +33,7 @@ CREATE TABLE documents (
     id TEXT NOT NULL UNIQUE,
     published INTEGER,
     story_id TEXT,
-    facet_ids TEXT NOT NULL
+    facet_ids BLOB NOT NULL
 );
 CREATE INDEX documents_by_published ON documents (published);
 CREATE TABLE contents (
@@ -113,6 +115,17 @@ def epoch_ms(moment: datetime | None) -> int | None:
 def facet_key(value: str) -> str:
     """Filter values match case-insensitively: both sides are compared through this."""
     return value.casefold()
+
+
+FACET_ID_DTYPE = np.dtype("<i4")
+
+
+def pack_ids(ids: list[int]) -> bytes:
+    return np.asarray(ids, dtype=FACET_ID_DTYPE).tobytes()
+
+
+def unpack_ids(packed: bytes) -> list[int]:
+    return np.frombuffer(packed, dtype=FACET_ID_DTYPE).tolist()
 
 
 def facet_values(document: Document) -> list[tuple[str, str]]:

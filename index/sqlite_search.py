@@ -9,12 +9,13 @@ from which the total, the facets, the histogram and the page of hits are read.
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from datetime import datetime
+
+import numpy as np
 
 from index.query import Hit, Query, SearchRequest, SearchResult, Term
 from index.snippets import CLOSE_SENTINEL, ELLIPSIS, OPEN_SENTINEL, SNIPPET_WORDS, leading_snippet, sentinels_to_html
-from index.sqlite_schema import FACET_FIELDS, epoch_ms, facet_key
+from index.sqlite_schema import FACET_FIELDS, FACET_ID_DTYPE, epoch_ms, facet_key
 
 #: bm25 column weights (title, text): a word in the title counts three times as much.
 TITLE_WEIGHT, TEXT_WEIGHT = 3.0, 1.0
@@ -82,12 +83,13 @@ def _filter_sql(query: Query) -> tuple[list[str], list[object]]:
     return clauses, params
 
 
-def _matching_sql(query: Query) -> tuple[str, list[object]]:
+def _matching_sql(query: Query, scored: bool) -> tuple[str, list[object]]:
     clauses, params = _filter_sql(query)
     match = match_expression(query)
     if match is not None:
         source = "fts JOIN documents d ON d.rowid = fts.rowid"
-        score = f"-bm25(fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
+        # bm25 is the most expensive part of a search: skip it when sorting by date.
+        score = f"-bm25(fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})" if scored else "0.0"
         clauses.insert(0, "fts MATCH ?")
         params.insert(0, match)
     else:
@@ -129,7 +131,7 @@ def run_search(connection: sqlite3.Connection, request: SearchRequest) -> Search
     connection.execute(_MATCHES_TABLE)
     connection.execute("BEGIN")  # one snapshot for every statement of this search
     try:
-        connection.execute(*_matching_sql(query))
+        connection.execute(*_matching_sql(query, scored=sort == "relevance"))
         total = connection.execute("SELECT count(*) FROM temp.matches").fetchone()[0]
         result = SearchResult(total=total, hits=[])
         if request.facets and total:
@@ -147,17 +149,17 @@ def run_search(connection: sqlite3.Connection, request: SearchRequest) -> Search
 
 
 def _facets(connection: sqlite3.Connection, request: SearchRequest) -> dict[str, list[tuple[str, int]]]:
-    # Counting in Python over the packed id lists is several times faster than a SQL GROUP BY
-    # over a join with the postings: one row per matching document, no sorter.
-    packed = connection.execute("SELECT group_concat(facet_ids, ' ') FROM temp.matches").fetchone()[0] or ""
-    counts = Counter(packed.split())
+    # A bincount over the matching documents' packed id lists is an order of magnitude faster
+    # than a SQL GROUP BY over the postings (no sorter, one row read per matching document).
+    packed = b"".join(row[0] for row in connection.execute("SELECT facet_ids FROM temp.matches"))
+    counts = np.bincount(np.frombuffer(packed, dtype=FACET_ID_DTYPE))
     fields = sorted(set(request.facets.values()))
     labels = connection.execute(
         f"SELECT id, field, value FROM facet_values WHERE field IN ({', '.join('?' * len(fields))})", fields
     ).fetchall()
     by_field: dict[str, list[tuple[str, int]]] = {field: [] for field in fields}
     for value_id, field, value in labels:
-        count = counts.get(str(value_id))
+        count = int(counts[value_id]) if value_id < len(counts) else 0
         if count:
             by_field[field].append((value, count))
     return {
@@ -190,7 +192,7 @@ def _page(connection: sqlite3.Connection, request: SearchRequest, sort: str, res
         [*params, request.size + 1],
     ).fetchall()
     match = match_expression(request.query)
-    for rowid, doc_id, published_ms, score, title, text, url, published, language, source_id, kind in rows[: request.size]:
+    for rowid, doc_id, _, score, title, text, url, published, language, source_id, kind in rows[: request.size]:
         result.hits.append(
             Hit(
                 id=doc_id,

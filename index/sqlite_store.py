@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from index.document import Document
-from index.sqlite_schema import epoch_ms, facet_key, facet_values
+from index.sqlite_schema import epoch_ms, facet_key, facet_values, pack_ids, unpack_ids
 
 _BODY_EXCLUDE = {"title", "text"}
 
@@ -39,7 +39,7 @@ class FacetIds:
 def write_document(connection: sqlite3.Connection, document: Document, facet_ids: FacetIds) -> None:
     """Insert or replace one document (by id), with its postings and full-text entry."""
     ids = sorted({facet_ids(field, value) for field, value in facet_values(document)})
-    packed = " ".join(map(str, ids))
+    packed = pack_ids(ids)
     body = document.model_dump_json(exclude=_BODY_EXCLUDE)
     existing = connection.execute("SELECT rowid, facet_ids FROM documents WHERE id = ?", (document.id,)).fetchone()
     if existing is None:
@@ -63,7 +63,7 @@ def write_document(connection: sqlite3.Connection, document: Document, facet_ids
         )
         connection.executemany(
             "DELETE FROM facets WHERE value_id = ? AND doc_id = ?",
-            [(int(old), rowid) for old in old_packed.split()],
+            [(old, rowid) for old in unpack_ids(old_packed)],
         )
     connection.executemany("INSERT INTO facets (value_id, doc_id) VALUES (?, ?)", [(value_id, rowid) for value_id in ids])
 
@@ -75,7 +75,7 @@ def delete_document(connection: sqlite3.Connection, document_id: str) -> bool:
     rowid, packed = row
     connection.execute("DELETE FROM contents WHERE rowid = ?", (rowid,))
     connection.executemany(
-        "DELETE FROM facets WHERE value_id = ? AND doc_id = ?", [(int(value_id), rowid) for value_id in packed.split()]
+        "DELETE FROM facets WHERE value_id = ? AND doc_id = ?", [(value_id, rowid) for value_id in unpack_ids(packed)]
     )
     return True
 

@@ -44,6 +44,12 @@ def engine_unavailable(reason: str) -> None:
     pytest.skip(f"search engine unavailable: {reason}; to run these tests, {HOW_TO_ENABLE}")
 
 
+def memory_backed_dir() -> Path | None:
+    """tmpfs for test data when the machine has one: index creation is ~3x faster there."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
 def start_engine(state_dir: Path, home: Path | None = None, port: int = 0):
     """Start a node recorded in `state_dir` that dies with this test process."""
     runner = engine_runner()
@@ -51,7 +57,7 @@ def start_engine(state_dir: Path, home: Path | None = None, port: int = 0):
     if missing:
         engine_unavailable(f"{', '.join(missing)} not installed")
     try:
-        return runner.start(state_dir, home=home, port=port, parent_pid=os.getpid())
+        return runner.start(state_dir, home=home, port=port, parent_pid=os.getpid(), temp_parent=memory_backed_dir())
     except runner.EngineError as exc:
         engine_unavailable(str(exc))
 

@@ -75,6 +75,21 @@ def test_press_release_with_only_meta_tags() -> None:
     assert "|" not in ex.text  # the layout table is not rendered as table cells
 
 
+def test_data_tables_keep_one_line_per_row() -> None:
+    body = (
+        b"<html><body><article><p>The table lists the weapons recovered by the monitoring team during the "
+        b"inspection of three depots in the northern province last year.</p><table>"
+        b"<tr><th>Weapon</th><th>Quantity</th><th>Origin</th></tr>"
+        b"<tr><td>Type 56 rifle</td><td>112</td><td>China</td></tr>"
+        b"<tr><td>RPG-7 launcher</td><td>9</td><td>Bulgaria</td></tr></table>"
+        b"<p>Most items carried removed serial numbers.</p></article></body></html>"
+    )
+    lines = extract(body, url="https://x.example/", entities=False).text.split("\n")
+    rows = [line for line in lines if "Type 56 rifle" in line or "RPG-7 launcher" in line]
+    assert len(rows) == 2
+    assert "112" in rows[0] and "China" in rows[0] and "Bulgaria" in rows[1]
+
+
 def test_forum_post_short_page_is_not_empty_and_dated_from_the_page() -> None:
     ex = load("forum_post.html")
     assert "Anyone recognise these lot markings?" in ex.text
@@ -159,6 +174,21 @@ def test_links_respect_base_skip_non_http_and_are_capped() -> None:
     assert len(ex.links) == MAX_LINKS
     assert ex.links[0] == "https://mirror.example/docs/p0"
     assert len(set(ex.links)) == MAX_LINKS
+
+
+def test_scholarly_citation_meta_tags() -> None:
+    body = (
+        b'<html><head><meta name="citation_title" content="Diversion of small arms in the Great Lakes region">'
+        b'<meta name="citation_author" content="A. Researcher"><meta name="citation_author" content="B. Analyst">'
+        b'<meta name="citation_date" content="2021/06/30"><meta http-equiv="content-language" content="en-US, fr">'
+        b"</head><body><p>Abstract: this paper traces rifles recovered from armed groups.</p></body></html>"
+    )
+    ex = extract(body, url="http://[malformed/paper#abstract", entities=False)
+    assert ex.title == "Diversion of small arms in the Great Lakes region"
+    assert ex.authors == ["A. Researcher", "B. Analyst"]
+    assert ex.published == utc(2021, 6, 30)
+    assert ex.declared_language == "en"
+    assert ex.canonical_url == "http://[malformed/paper"
 
 
 def test_title_falls_back_to_page_title_and_strips_site_suffix() -> None:
@@ -248,6 +278,8 @@ def test_huge_plain_text_is_capped() -> None:
         (bytes(range(1, 32)) * 200, "text/html", "binary_content"),  # control bytes, no NUL
         (b"\x89PNG\r\n\x1a\n" + b"IHDR" * 50, "text/html", "binary_content"),
         (b"GIF89a" + b"x" * 100, "image/gif", "unsupported_type"),
+        (b"body { color: red; } /* stylesheet with words in comments */", "text/css", "unsupported_type"),
+        (b'{"rifles": 40, "note": "json is data, not a page"}', "application/json", "unsupported_type"),
         (b"PK\x03\x04" + b"\x00" * 100, "application/zip", "unsupported_type"),
         (b"\x7fELF\x02\x01\x01\x00" * 20, "application/octet-stream", "unsupported_type"),
     ],

@@ -171,3 +171,8 @@ def test_weapon_aliases_are_not_category_terms(
     clashes = [(e["canonical"], a) for e in weapons for a in [e["canonical"], *e["aliases"]]
                if _form(a) in terms]
     assert clashes == []
+
+
+def test_ambiguous_category_terms_are_category_terms(categories: dict[str, Any]) -> None:
+    terms = {t for ts in categories["terms"].values() for t in ts}
+    assert [t for t in categories.get("ambiguous", []) if t not in terms] == []

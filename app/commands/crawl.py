@@ -10,8 +10,10 @@ from rich.table import Table
 from app.output import console, error_console, fail, print_json
 from app.watchlists import load_or_exit
 from crawlers.ledger import RunReport
-from crawlers.runner import CrawlError, run_crawl
-from settings.config import load_config
+from crawlers.runner import CrawlError, run_crawl, run_due
+from crawlers.scheduler_state import SchedulerState
+from crawlers.watchlist import Watchlist
+from settings.config import Config, load_config
 
 
 def print_report(report: RunReport) -> None:
@@ -37,14 +39,18 @@ def print_report(report: RunReport) -> None:
 @click.option("--source", "sources", multiple=True, metavar="ID", help="Crawl only this source (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
-def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: bool | None) -> None:
+@click.option("--due", is_flag=True, help="Crawl only the sources whose schedule says they are due (for cron, systemd timers, CronJobs).")
+def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: bool | None, due: bool) -> None:
     """Fetch, extract and index the sources of WATCHLIST, then print the run report.
 
     Every URL touched ends with one outcome (indexed, unchanged, skipped, failed, or followed for
     feeds and sitemaps), recorded in the data directory; `osint runs show ID` shows it again.
+    With --due, one pass of the scheduler: sources not yet due, or being crawled elsewhere, wait.
     """
     config = load_config()
     loaded = load_or_exit(watchlist)
+    if due and sources:
+        raise click.UsageError("--due picks the sources itself; it cannot be combined with --source")
     for source_id in sources:
         try:
             loaded.source(source_id)
@@ -62,10 +68,27 @@ def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: 
             bar.update(task, description=f"Crawling {loaded.name}: {summary}")
 
         try:
-            report = run_crawl(loaded, config, list(sources) or None, progress=on_outcome)
+            if due:
+                due_ids, report = run_due(loaded, config, progress=on_outcome)
+            else:
+                due_ids, report = [], run_crawl(loaded, config, list(sources) or None, progress=on_outcome)
         except CrawlError as exc:
             fail(str(exc))
-    if as_json:
-        print_json(report)
+    if report is None:
+        _print_nothing_due(loaded, config, as_json)
+    elif as_json:
+        print_json({**report.model_dump(mode="json"), **({"due": due_ids} if due else {})})
     else:
         print_report(report)
+
+
+def _print_nothing_due(watchlist: Watchlist, config: Config, as_json: bool) -> None:
+    state = SchedulerState(config.data_dir)
+    upcoming = [when for source in watchlist.sources if (when := state.next_run(watchlist, source)) is not None]
+    state.close()
+    next_run = min(upcoming).isoformat() if upcoming else None
+    if as_json:
+        print_json({"run_id": None, "due": [], "next_run": next_run})
+    else:
+        console.print(f"Nothing is due in {watchlist.name}; " + (f"next run at {next_run}." if next_run else "no source has a schedule."),
+                      markup=False)

@@ -32,6 +32,9 @@ def extract_in_worker(body: bytes, url: str, content_type: str, encoding: str | 
         result: Any = extract(body, url=url, content_type=content_type, encoding=encoding, language_hint=language_hint)
     except ExtractionError as exc:
         result = ExtractionFailure(exc.reason, exc.detail)
+    except Exception as exc:  # a bug on one hostile document must not take the crawl down
+        logging.getLogger(__name__).exception("Extraction error on %s", url)
+        result = ExtractionFailure("extraction_error", f"{type(exc).__name__}: {exc}")
     timings = dict(getattr(result, "timings", None) or {})
     timings.setdefault("total", time.process_time() - started)
     return result, timings

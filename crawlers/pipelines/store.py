@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy.crawler import Crawler
 
@@ -53,7 +54,9 @@ class IndexPipeline:
         batch, self.pending = self.pending, []
         indexed_at = utcnow()
         documents = [item.document.model_copy(update={"indexed": indexed_at}) for item in batch]
+        started = time.process_time()
         result = self.backend.upsert(documents)
+        self.crawler.stats.inc_value("osint/cpu/index", time.process_time() - started)
         failures = {failure.id: failure for failure in result.failures}
         for item in batch:
             failure = failures.get(item.document.id)

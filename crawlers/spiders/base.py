@@ -59,6 +59,9 @@ class SourceSpider(scrapy.Spider):
         if self.documents_requested >= self.source.scope.max_pages:
             self.crawler.stats.inc_value("osint/scope/max_pages")
             return None
+        if not self.crawler.osint_ledger.claim(self.run_id, url, self.source.id):
+            self.crawler.stats.inc_value("osint/claimed_by_another_source")
+            return None
         if self._known_and_unchanged(url, lastmod):
             self.report(url, "unchanged", "not_modified_since_last_fetch")
             return None

@@ -22,9 +22,12 @@ class SiteSpider(SourceSpider):
         super().__init__(*args, **kwargs)
         scope = self.source.scope
         self.allowed_domains = scope.allowed_domains or sorted({urlsplit(u).hostname or "" for u in self.source.urls})
-        self.links = LinkExtractor(allow=scope.allow, deny=scope.deny, allow_domains=self.allowed_domains,
-                                   deny_extensions=[], unique=True)
+        # Hosts are compared without ports (LinkExtractor's allow_domains compares host:port).
+        self.links = LinkExtractor(allow=scope.allow, deny=scope.deny, deny_extensions=[], unique=True)
         self.max_depth = scope.max_depth
+
+    def _in_domains(self, host: str) -> bool:
+        return any(host == domain or host.endswith("." + domain) for domain in self.allowed_domains)
 
     def start_requests_for(self, url: str) -> Iterator[scrapy.Request]:
         request = self.document_request(url)
@@ -37,7 +40,8 @@ class SiteSpider(SourceSpider):
         if depth >= self.max_depth or not isinstance(response, TextResponse):
             return
         for link in self.links.extract_links(response):
-            if _NON_DOCUMENT.search(urlsplit(link.url).path):
+            parts = urlsplit(link.url)
+            if _NON_DOCUMENT.search(parts.path) or not self._in_domains(parts.hostname or ""):
                 continue
             request = self.document_request(link.url)
             if request is not None:

@@ -9,6 +9,7 @@ mentions wins.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .gazetteer import Alias, ContextWords, Gazetteer
@@ -46,7 +47,7 @@ def _score(tokens: Tokens, candidate: Candidate, words: ContextWords, neighbours
     hi = min(len(keys), candidate.last + 1 + _WINDOW)
     window = keys[lo : candidate.first] + keys[candidate.last + 1 : hi]
     score = sum(1 for k in window if k in words.positive) - sum(2 for k in window if k in words.negative)
-    score += sum(1 for position in neighbours if lo <= position < hi)
+    score += bisect_left(neighbours, hi) - bisect_left(neighbours, lo)
     return score
 
 
@@ -84,22 +85,33 @@ def _pick(aliases: list[Alias], countries: set[str], accepted: set[tuple[str, st
     return aliases[0]
 
 
+def _clear_entry(candidate: Candidate) -> Entry | None:
+    entries = {id(a.entry): a.entry for a in candidate.aliases if not a.ambiguous}
+    return next(iter(entries.values())) if len(entries) == 1 else None
+
+
 def resolve(gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate]) -> list[Resolved]:
     candidates = [c for c in candidates if not any(a.entry.label == BLOCK for a in c.aliases)]
-    clear = [c for c in candidates if any(not a.ambiguous for a in c.aliases)]
-    accepted = {(a.entry.label, a.entry.canonical) for c in clear for a in c.aliases if not a.ambiguous}
+    clear = [(c, e) for c in candidates if (e := _clear_entry(c)) is not None]
+    accepted = {(e.label, e.canonical) for _, e in clear}
+    # Sorted token positions of clear mentions that count as cues for each label.
     positions: dict[str, list[int]] = {}
-    for c in clear:
-        for a in c.aliases:
-            if not a.ambiguous:
-                positions.setdefault(a.entry.label, []).append(c.first)
+    for c, entry in clear:
+        for label, related in _RELATED.items():
+            if entry.label in related:
+                positions.setdefault(label, []).append(c.first)
     countries = {canonical for label, canonical in accepted if label == "COUNTRY"}
 
     resolved: list[Resolved] = []
     for candidate in candidates:
+        # An entry named unambiguously elsewhere in the document wins the span ("Zastava M84
+        # machine guns ... the M84s" are not the M-84 tank).
+        supported = [a for a in candidate.aliases if _supported(a, accepted)
+                     and (not a.ambiguous or _passes(gazetteer, tokens, candidate, a, accepted, positions))]
         plain = [a for a in candidate.aliases if not a.ambiguous]
-        if plain:
-            resolved.append(Resolved(candidate, _pick(plain, countries, accepted).entry, False))
+        if supported or plain:
+            chosen = _pick(supported or plain, countries, accepted)
+            resolved.append(Resolved(candidate, chosen.entry, chosen.ambiguous))
             continue
         passing = [a for a in candidate.aliases if _passes(gazetteer, tokens, candidate, a, accepted, positions)]
         if passing:
@@ -113,8 +125,9 @@ def _passes(gazetteer: Gazetteer, tokens: Tokens, candidate: Candidate, alias: A
     words = gazetteer.context.get(label)
     if words is None:
         return _supported(alias, accepted)
-    neighbours = [p for related in _RELATED.get(label, (label,)) for p in positions.get(related, [])]
-    score = _score(tokens, candidate, words, neighbours)
+    neighbours = positions.get(label, [])
+    # Nearby mentions of the same kind are cues; any elsewhere make the document's topic one.
+    score = _score(tokens, candidate, words, neighbours) + (1 if neighbours else 0)
     if label == "COUNTRY" and _looks_like_person(tokens, candidate, words):
         return False
     if alias.surfaces is not None and _shouting(tokens, candidate):

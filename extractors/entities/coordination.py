@@ -65,9 +65,10 @@ def _chains(gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate]) -
     return [run for run in runs if len(run) > 1]
 
 
-def _with_group(candidate: Candidate, group: Entry) -> Candidate:
+def _with_group(candidate: Candidate, group: Entry, tokens: Tokens, first: int, last: int) -> Candidate:
+    """The stem as its group; the span covers the shared head when it is adjacent."""
     alias = Alias(group, None, False)
-    return Candidate(candidate.first, candidate.last, candidate.start, candidate.end, [alias])
+    return Candidate(first, last, tokens.starts[first], tokens.ends[last], [alias])
 
 
 def resolve_coordination(gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate]) -> list[Candidate]:
@@ -79,7 +80,10 @@ def resolve_coordination(gazetteer: Gazetteer, tokens: Tokens, candidates: list[
         first = candidates[run[0]]
         after = keys[last.last + 1] if last.last + 1 < len(keys) else ""
         before = [k for k in keys[max(0, first.first - 2) : first.first] if k not in gazetteer.head_links]
-        for head_key in (after, before[-1] if before else ""):
+        head_before = first.first - 1
+        while head_before >= 0 and keys[head_before] in gazetteer.head_links:
+            head_before -= 1
+        for head_key, head_after in ((after, True), (before[-1] if before else "", False)):
             if not head_key:
                 continue
             matched = {i: _stem_groups(candidates[i], head_key) for i in run}
@@ -87,7 +91,10 @@ def resolve_coordination(gazetteer: Gazetteer, tokens: Tokens, candidates: list[
             tail_ok = _full_group_with_head(last, tokens, head_key) or _full_group_with_head(first, tokens, head_key)
             if len(stems_ok) >= 2 or (stems_ok and tail_ok):
                 for i in stems_ok:
-                    resolved[i] = _with_group(candidates[i], matched[i][0])
+                    stem = candidates[i]
+                    span_first = head_before if not head_after and i == run[0] else stem.first
+                    span_last = stem.last + 1 if head_after and i == run[-1] else stem.last
+                    resolved[i] = _with_group(stem, matched[i][0], tokens, span_first, span_last)
                 break
     kept = []
     for index, candidate in enumerate(candidates):

@@ -1,13 +1,17 @@
 """`extract_entities`: gazetteer matching, context rules, optional model layer, result sets.
 
 Module-level and argument-only, so a process pool can call it directly; the gazetteer and the
-spaCy pipeline are loaded once per process on first use and cached.
+spaCy pipeline are loaded once per process on first use and cached. `extract_many` does the
+same for a batch, streaming all texts through the model in one `nlp.pipe`.
 """
 
 from __future__ import annotations
 
 import functools
+from bisect import bisect_left
 import logging
+from dataclasses import dataclass
+from typing import Iterable
 
 from . import model_layer
 from .context import Resolved, resolve
@@ -24,6 +28,18 @@ log = logging.getLogger(__name__)
 MAX_CHARS = 2_000_000
 
 _keys = KeyCache()
+
+
+@dataclass(slots=True)
+class _Scan:
+    """A document after the gazetteer pass, waiting for the optional model pass."""
+
+    language: str
+    text: str
+    truncated: bool
+    tokens: Tokens
+    mentions: list[EntityMention]
+    gazetteer: Gazetteer
 
 
 def _language(language: str | None) -> str:
@@ -44,9 +60,12 @@ def _mention(text: str, resolved: Resolved) -> EntityMention:
 
 
 def _generic_actors(gazetteer: Gazetteer, tokens: Tokens, groups: list[EntityMention]) -> list[EntityMention]:
+    spans = sorted((g.start, g.end) for g in groups)
+    starts = [start for start, _ in spans]
     found = []
     for candidate in find_candidates(gazetteer.generic_root, tokens):
-        if any(g.start < candidate.end and candidate.start < g.end for g in groups):
+        nearest = bisect_left(starts, candidate.end) - 1
+        if nearest >= 0 and spans[nearest][1] > candidate.start:
             continue  # "Sinaloa and Jalisco cartels": the head belongs to the named groups
         entry = candidate.aliases[0].entry
         found.append(
@@ -54,6 +73,70 @@ def _generic_actors(gazetteer: Gazetteer, tokens: Tokens, groups: list[EntityMen
                           start=candidate.start, end=candidate.end, canonical=entry.canonical)
         )
     return found
+
+
+def _inner_categories(gazetteer: Gazetteer, tokens: Tokens, resolved: list[Resolved]) -> list[EntityMention]:
+    """Category words written as part of a model's name ("Javelin missiles", "PK machine
+    guns") are mentioned too, so they are looked up inside model spans."""
+    found = []
+    terms = gazetteer.category_root
+    for item in resolved:
+        first, last = item.candidate.first, item.candidate.last + 1
+        if item.entry.attributes.get("kind") != "model" or last - first < 2 \
+                or not any(key in terms for key in tokens.keys[first:last]):
+            continue
+        inner = Tokens(tokens.text, tokens.starts[first:last], tokens.ends[first:last], tokens.keys[first:last])
+        for candidate in find_candidates(terms, inner):
+            entry = candidate.aliases[0].entry
+            followed_by = inner.keys[candidate.last + 1] if candidate.last + 1 < len(inner.keys) else ""
+            if entry.label == "WEAPON" and not followed_by.isdigit():  # "RPG" of "RPG-7" is no category
+                found.append(_mention(tokens.text, Resolved(candidate, entry, False)))
+    return found
+
+
+def _compound_countries(gazetteer: Gazetteer, tokens: Tokens, resolved: list[Resolved]) -> list[EntityMention]:
+    """The country in "Turkish-backed" stays a mention when a group alias swallows it."""
+    compounds = gazetteer.compound_heads
+    found = []
+    for item in resolved:
+        first = item.candidate.first
+        if item.entry.label != "ARMED_GROUP" or first + 1 > item.candidate.last \
+                or tokens.keys[first + 1] not in compounds or tokens.gap(first) != "-":
+            continue
+        head = Tokens(tokens.text, tokens.starts[first : first + 1], tokens.ends[first : first + 1], tokens.keys[first : first + 1])
+        for candidate in find_candidates(gazetteer.root, head):
+            country = next((a.entry for a in candidate.aliases if a.entry.label == "COUNTRY" and not a.ambiguous), None)
+            if country is not None:
+                found.append(_mention(tokens.text, Resolved(candidate, country, False)))
+    return found
+
+
+def _scan(text: str, language: str, gazetteer: Gazetteer | None = None) -> _Scan:
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    truncated = len(text) > MAX_CHARS
+    scanned = sanitize(text[:MAX_CHARS])
+    gazetteer = gazetteer or default_gazetteer()
+    tokens = _keys.tokenize(scanned)
+    lowercase = functools.cache(lambda: is_mostly_lowercase(scanned))
+    candidates = find_candidates(gazetteer.root, tokens, lowercase_doc=lowercase)
+    candidates = resolve_coordination(gazetteer, tokens, candidates)
+    resolved = resolve(gazetteer, tokens, candidates)
+    mentions = [_mention(scanned, r) for r in resolved]
+    mentions += _inner_categories(gazetteer, tokens, resolved) + _compound_countries(gazetteer, tokens, resolved)
+    groups = [m for m in mentions if m.label == "ARMED_GROUP"]
+    mentions += _generic_actors(gazetteer, tokens, groups)
+    return _Scan(_language(language), scanned, truncated, tokens, mentions, gazetteer)
+
+
+def _finish(scan: _Scan, model: str | None, predicted: list[EntityMention]) -> EntityResult:
+    mentions = scan.mentions
+    if predicted:
+        mentions = mentions + predicted + propose_groups(scan.gazetteer.rules, scan.tokens, predicted, mentions, _keys)
+    result = EntityResult(language=scan.language, truncated=scan.truncated, model=model)
+    result.entities = sorted(mentions, key=lambda m: (m.start, -m.end, m.label))
+    _sets(result)
+    return result
 
 
 def _sets(result: EntityResult) -> None:
@@ -76,27 +159,24 @@ def _sets(result: EntityResult) -> None:
     result.proposed_groups = sorted({m.canonical for m in result.entities if m.label == "ARMED_GROUP" and m.origin == "model"})
 
 
+def extract_many(documents: Iterable[tuple[str, str]], gazetteer: Gazetteer | None = None) -> list[EntityResult]:
+    """`extract_entities` over (text, language) pairs, batching the model pass. `gazetteer`
+    defaults to the process-wide one compiled from the package data."""
+    scans = [_scan(text, language, gazetteer) for text, language in documents]
+    models: dict[int, tuple[str, object]] = {}
+    for index, scan in enumerate(scans):
+        pipeline = model_layer.active_pipeline(scan.language) if scan.text.strip() else None
+        if pipeline is not None:
+            models[index] = pipeline
+    predicted: dict[int, list[EntityMention]] = {}
+    for name in {name for name, _ in models.values()}:
+        indexes = [i for i, (n, _) in models.items() if n == name]
+        nlp = models[indexes[0]][1]
+        for index, found in zip(indexes, model_layer.model_entities(nlp, [scans[i].text for i in indexes])):
+            predicted[index] = found
+    return [_finish(scan, models[i][0] if i in models else None, predicted.get(i, [])) for i, scan in enumerate(scans)]
+
+
 def extract_entities(text: str, language: str = "en") -> EntityResult:
     """Entities of one document. `language` is an ISO 639-1 code or "und"."""
-    if not isinstance(text, str):
-        text = "" if text is None else str(text)
-    language = _language(language)
-    truncated = len(text) > MAX_CHARS
-    scanned = sanitize(text[:MAX_CHARS])
-    gazetteer = default_gazetteer()
-    tokens = _keys.tokenize(scanned)
-    candidates = find_candidates(gazetteer.root, tokens, lowercase_doc=functools.cache(lambda: is_mostly_lowercase(scanned)))
-    candidates = resolve_coordination(gazetteer, tokens, candidates)
-    mentions = [_mention(scanned, r) for r in resolve(gazetteer, tokens, candidates)]
-    groups = [m for m in mentions if m.label == "ARMED_GROUP"]
-    mentions += _generic_actors(gazetteer, tokens, groups)
-
-    result = EntityResult(language=language, truncated=truncated)
-    pipeline = model_layer.active_pipeline(language) if scanned.strip() else None
-    if pipeline is not None:
-        result.model, nlp = pipeline
-        predicted = model_layer.model_entities(nlp, scanned)
-        mentions += predicted + propose_groups(gazetteer.rules, tokens, predicted, mentions, _keys)
-    result.entities = sorted(mentions, key=lambda m: (m.start, -m.end, m.label))
-    _sets(result)
-    return result
+    return extract_many([(text, language)])[0]

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 END = ""
 _APOSTROPHE_IN_WORD = re.compile(r"(?<=\w)['’](?=\w)")
+# "al-Qa'ida" is also written "al-Qaida"; shorter words ("Sho't") would turn into common ones.
+_SHORTEST_JOINED_WORD = 5
+_WORD = re.compile(r"[\w'’]+")
 _PLURAL_ES = ("s", "x", "ch", "sh")
 
 
@@ -47,25 +50,37 @@ class ContextWords:
 class Gazetteer:
     root: dict
     generic_root: dict
+    #: Category terms alone, for category words written inside a model's name.
+    category_root: dict
     entries: list[Entry]
     rules: dict[str, Any]
     context: dict[str, ContextWords] = field(default_factory=dict)
     conjunctions: frozenset[str] = frozenset()
     head_links: frozenset[str] = frozenset()
+    compound_heads: frozenset[str] = frozenset()
+
+
+def _without_apostrophes(alias: str) -> str:
+    def join(word: re.Match[str]) -> str:
+        joined = _APOSTROPHE_IN_WORD.sub("", word.group())
+        return joined if len(joined) >= _SHORTEST_JOINED_WORD else word.group()
+
+    return _WORD.sub(join, alias)
 
 
 def _variants(record: AliasRecord) -> Iterable[tuple[list[str], list[str]]]:
-    forms = {record.alias, _APOSTROPHE_IN_WORD.sub("", record.alias)}
+    forms = {record.alias, _without_apostrophes(record.alias)}
     for form in forms:
         keys, surfaces = alias_tokens(form)
         if not keys or not all(keys):
             continue
         yield keys, surfaces
         last = keys[-1]
-        # Plurals of named models ("Stingers", "Kalashnikovs"); digit-final designations take
-        # their suffixes in the matcher instead ("AK-47s", "M16A4").
-        if record.entry.label == "WEAPON" and record.entry.attributes.get("kind") == "model" \
-                and last.isalpha() and len(last) > 2:
+        # Plurals of named models ("Stingers", "Kalashnikovs") and of Latin-script category
+        # terms ("lance-roquettes"); digit-final designations take their suffixes in the matcher
+        # instead ("AK-47s", "M16A4").
+        if record.entry.label == "WEAPON" and last.isascii() and last.isalpha() and len(last) > 2 \
+                and not last.endswith("s"):
             yield [*keys[:-1], last + "s"], [*surfaces[:-1], surfaces[-1] + "s"]
             if last.endswith(_PLURAL_ES):
                 yield [*keys[:-1], last + "es"], [*surfaces[:-1], surfaces[-1] + "es"]
@@ -108,7 +123,7 @@ def _context_words(spec: dict[str, Any]) -> ContextWords:
 def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FILE) -> Gazetteer:
     started = time.perf_counter()
     rules = sources.load_yaml(rules_file) or {}
-    main, generic = _TrieBuilder(), _TrieBuilder()
+    main, generic, categories = _TrieBuilder(), _TrieBuilder(), _TrieBuilder()
     entries: dict[int, Entry] = {}
 
     def feed(builder: _TrieBuilder, records: Iterable[AliasRecord]) -> None:
@@ -117,27 +132,35 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
             builder.add(record)
 
     feed(main, sources.country_records(data_dir))
-    country_only = Gazetteer(main.root, {}, [], rules)
+    country_only = Gazetteer(main.root, {}, {}, [], rules)
     feed(main, sources.weapon_records(data_dir))
-    feed(main, sources.category_records(data_dir))
+    category_records = list(sources.category_records(data_dir))
+    feed(main, category_records)
+    feed(categories, category_records)
     feed(main, sources.group_records(data_dir, functools.partial(_countries_in, country_only)))
     feed(main, sources.rule_records(rules))
     feed(generic, sources.generic_actor_records(data_dir))
     gazetteer = Gazetteer(
         main.root,
         generic.root,
+        categories.root,
         [e for e in entries.values() if e.label != BLOCK],
         rules,
         {label: _context_words(spec) for label, spec in (rules.get("context") or {}).items()},
         frozenset(token_key(w) for w in sources._strings(rules.get("conjunctions"))),
         frozenset(token_key(w) for w in sources._strings(rules.get("head_links"))),
+        frozenset(token_key(w) for w in sources._strings(rules.get("country_compounds"))),
     )
     log.info("gazetteer compiled: %d entries in %.2fs", len(gazetteer.entries), time.perf_counter() - started)
     return gazetteer
 
 
 def _countries_in(gazetteer: Gazetteer, text: str) -> frozenset[str]:
-    """ISO codes of the countries a free-text region description names ("Sudan (Darfur)")."""
+    """ISO codes of a group's region: a region listed in rules.yaml, or the countries a
+    free-text description names ("Sudan (Darfur)")."""
+    listed = (gazetteer.rules.get("region_countries") or {}).get(text)
+    if listed:
+        return frozenset(str(code) for code in listed)
     from .matcher import find_candidates
     from .text import KeyCache
 

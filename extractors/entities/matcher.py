@@ -4,7 +4,8 @@ Rules applied here are the ones that depend only on the span itself: tokens may 
 space, hyphen, apostrophe or nothing ("RPG-7"/"RPG 7"/"RPG7"), a match starts and ends on word
 boundaries, a designation absorbs its attached suffix ("AK-47s", "M16A4", "T-72B3"),
 case-sensitive aliases must be written as listed ("IS", not "is"), and proper names must not be
-written all in lower case (unless the whole document is).
+written all in lower case (unless the whole document is); models named by words alone count as
+proper names.
 """
 
 from __future__ import annotations
@@ -54,6 +55,14 @@ def _lookup(node: dict, key: str) -> dict | None:
     return child
 
 
+def _is_named_model(alias: Alias, tokens: Tokens, first: int, last: int) -> bool:
+    """A model named by words alone ("Javelin", "Hellfire") is a proper name; written in lower
+    case it is the ordinary word ("a spike in attacks")."""
+    return alias.entry.attributes.get("kind") == "model" and not any(
+        tokens.keys[k].isdigit() for k in range(first, last + 1)
+    )
+
+
 def _usable(alias: Alias, tokens: Tokens, first: int, last: int, case_relaxed: bool,
             lowercase_doc: Callable[[], bool]) -> bool:
     if case_relaxed:
@@ -62,7 +71,7 @@ def _usable(alias: Alias, tokens: Tokens, first: int, last: int, case_relaxed: b
         written = tuple(tokens.surface(k) for k in range(first, last + 1))
         if written not in alias.surfaces:
             return False
-    if alias.entry.label in _PROPER_NAME_LABELS:
+    if alias.entry.label in _PROPER_NAME_LABELS or _is_named_model(alias, tokens, first, last):
         text, starts = tokens.text, tokens.starts
         if all(text[starts[k]].islower() for k in range(first, last + 1)):
             return lowercase_doc()

@@ -91,13 +91,16 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
-def model_entities(nlp: Any, text: str) -> list[EntityMention]:
-    pieces = _chunks(text[:MODEL_MAX_CHARS])
-    found = []
-    for (offset, _), doc in zip(pieces, nlp.pipe(piece for _, piece in pieces)):
+def model_entities(nlp: Any, texts: list[str], batch_size: int = 64) -> list[list[EntityMention]]:
+    """Model entities of each text; all texts' chunks go through one `nlp.pipe` stream."""
+    pieces = [(index, offset, piece) for index, text in enumerate(texts)
+              for offset, piece in _chunks(text[:MODEL_MAX_CHARS])]
+    found: list[list[EntityMention]] = [[] for _ in texts]
+    docs = nlp.pipe((piece for _, _, piece in pieces), batch_size=batch_size)
+    for (index, offset, _), doc in zip(pieces, docs):
         for ent in doc.ents:
             if ent.label_ in MODEL_LABELS and ent.text.strip():
-                found.append(
+                found[index].append(
                     EntityMention(
                         label=ent.label_,
                         text=ent.text,

@@ -8,6 +8,7 @@ kind of organisation, or is a state force ("Malian Armed Forces"). Proposals are
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 from .models import EntityMention
@@ -26,11 +27,7 @@ def _contains(keys: list[str], phrase: tuple[str, ...]) -> bool:
 
 
 def _token_range(tokens: Tokens, start: int, end: int) -> tuple[int, int]:
-    first = next((i for i, s in enumerate(tokens.starts) if s >= start), len(tokens.starts))
-    last = first
-    while last < len(tokens.starts) and tokens.starts[last] < end:
-        last += 1
-    return first, last
+    return bisect_left(tokens.starts, start), bisect_left(tokens.starts, end)
 
 
 def propose_groups(rules: dict[str, Any], tokens: Tokens, model: list[EntityMention],
@@ -40,11 +37,15 @@ def propose_groups(rules: dict[str, Any], tokens: Tokens, model: list[EntityMent
     cues = _phrases(spec.get("context"))
     refused = _phrases(spec.get("not_groups"))
     state_heads = _phrases(spec.get("state_heads"))
+    known = sorted(known, key=lambda m: m.start)
+    known_starts = [m.start for m in known]
+    longest = max((m.end - m.start for m in known), default=0)
     proposals = []
     for org in model:
         if org.label != "ORG":
             continue
-        inside = [m for m in known if m.start < org.end and org.start < m.end]
+        lo, hi = bisect_left(known_starts, org.start - longest), bisect_left(known_starts, org.end)
+        inside = [m for m in known[lo:hi] if m.start < org.end and org.start < m.end]
         if any(m.label in ("ARMED_GROUP", "WEAPON", "GENERIC_ACTOR") for m in inside):
             continue
         name_keys = keys.tokenize(org.text).keys

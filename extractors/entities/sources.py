@@ -15,6 +15,8 @@ from typing import Any, Iterable, Iterator
 import pycountry
 from ruamel.yaml import YAML
 
+from .text import arabic_nisba
+
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -49,7 +51,7 @@ def load_yaml(path: Path) -> Any:
     if not path.exists():
         log.warning("gazetteer data file missing: %s", path)
         return None
-    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))  # C loader (ruamel.yaml.clib), YAML 1.2
 
 
 def _strings(values: Any) -> list[str]:
@@ -64,6 +66,13 @@ def _translations(values: Any) -> list[str]:
     if not isinstance(values, dict):
         return []
     return [alias for forms in values.values() for alias in _strings(forms)]
+
+
+def _arabic_adjectives(values: Any) -> list[str]:
+    """Derived Arabic nisba forms of one-word country names (سوري from سوريا)."""
+    if not isinstance(values, dict):
+        return []
+    return [form for name in _strings(values.get("ar")) for form in arabic_nisba(name)]
 
 
 def _records(entry: Entry, aliases: Iterable[str], case_sensitive: Iterable[str] = (),
@@ -111,11 +120,13 @@ def _pycountry_names(code: str) -> list[str]:
 
 def country_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
     data = load_yaml(data_dir / "countries.yaml") or {}
-    listed = data.get("countries") or {}
-    for country in pycountry.countries:
-        code = country.alpha_2
+    listed = {str(code): item for code, item in (data.get("countries") or {}).items()}
+    official = {country.alpha_2: country.name for country in pycountry.countries}
+    # Codes the data adds to ISO 3166-1 (XK, Kosovo) count as countries too.
+    for code in sorted(official.keys() | listed.keys()):
         item = listed.get(code) or {}
-        entry = Entry("COUNTRY", code, {"name": country.name})
+        names = _strings(item.get("names"))
+        entry = Entry("COUNTRY", code, {"name": official.get(code) or (names[0] if names else code)})
         aliases = [
             *_pycountry_names(code),
             *_strings(item.get("names")),
@@ -123,8 +134,13 @@ def country_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
             *_strings(item.get("misspellings")),
             *_translations(item.get("translations")),
         ]
+        derived = [form for form in _arabic_adjectives(item.get("translations")) if form not in aliases]
         abbreviations = _strings(item.get("abbreviations"))
-        yield from _records(entry, [*aliases, *abbreviations], abbreviations, _strings(item.get("ambiguous")))
+        unclear = _strings(item.get("ambiguous"))
+        yield from _records(entry, [*aliases, *abbreviations], abbreviations, unclear)
+        # A derived adjective of an ambiguous name is as ambiguous as the name.
+        arabic_unclear = [f for name in unclear for f in arabic_nisba(name)]
+        yield from _records(entry, derived, (), arabic_unclear)
     for name, forms in (data.get("historical_states") or {}).items():
         entry = Entry("HISTORICAL_STATE", str(name))
         forms = [str(name), *_strings(forms)]

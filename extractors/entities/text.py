@@ -77,7 +77,8 @@ def token_key(token: str) -> str:
 
 
 def arabic_variants(key: str) -> tuple[str, ...]:
-    """Keys of an Arabic token without its attached proclitic ("والشباب" -> "الشباب")."""
+    """Keys of an Arabic token without its attached proclitic ("والشباب" -> "الشباب") and
+    without the article ("الهاون" -> "هاون"), most specific first."""
     if not key or not _ARABIC.match(key):
         return ()
     variants = []
@@ -87,7 +88,25 @@ def arabic_variants(key: str) -> tuple[str, ...]:
         variants.append(key[1:])
         if key[1] in _AR_PROCLITICS and len(key) > 4:
             variants.append(key[2:])
-    return tuple(variants)
+    for variant in [key, *variants]:
+        if variant.startswith("ال") and len(variant) > 4:
+            variants.append(variant[2:])
+    return tuple(dict.fromkeys(variants))
+
+
+def arabic_nisba(name: str) -> list[str]:
+    """Adjective/demonym forms of a one-word Arabic country name: سوريا -> سوري، سورية،
+    سوريون، سوريين (the article and proclitics are handled when matching)."""
+    if " " in name.strip() or not _ARABIC.match(name):
+        return []
+    stem = name[2:] if name.startswith("ال") else name
+    if stem.endswith("يا"):
+        stem = stem[:-1]
+    elif not stem.endswith("ي"):
+        stem = stem + "ي"
+    if len(stem) < 3:
+        return []
+    return [stem, stem + "ة", stem + "ون", stem + "ين"]
 
 
 @dataclass(slots=True)

@@ -134,15 +134,20 @@ def start(
     heap: str | None = None,
     parent_pid: int | None = None,
     timeout: float = START_TIMEOUT,
+    temp_parent: Path | None = None,
 ) -> RunningEngine:
-    """Start a node (building it first if needed), wait until healthy, and record its state."""
+    """Start a node (building it first if needed), wait until healthy, and record its state.
+
+    Without `home` the data goes to a new temporary directory (under `temp_parent` if given:
+    tests pass /dev/shm, where the node's many fsyncs cost nothing).
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
     current = read_state(state_dir)
     if current is not None and _alive(current.pid):
         raise EngineError(f"an engine is already running at {current.url} (pid {current.pid}); stop it first")
     classpath = build()
     temporary = home is None
-    home = Path(tempfile.mkdtemp(prefix="osint-engine-")) if home is None else home
+    home = Path(tempfile.mkdtemp(prefix="osint-engine-", dir=temp_parent)) if home is None else home
     home.mkdir(parents=True, exist_ok=True)
     heap = heap or os.environ.get("OSINT_ENGINE_HEAP", DEFAULT_HEAP)
     command = [

@@ -56,18 +56,18 @@ class ChangingSite:
         self.failing: set[str] = set()  # paths answering 500
         self.lock = threading.Lock()
         self.server = SiteServer(routes={})
-        self.server.routes["/robots.txt"] = lambda h: (200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n")
+        self.server.routes["/robots.txt"] = self._robots
 
     # content -----------------------------------------------------------------
-    def publish(self, path: str, topic: str, when: datetime = T0) -> Article:
-        article = Article(path, topic, article_text(topic), when)
+    def publish(self, path: str, topic: str, when: datetime = T0, body: str | None = None) -> Article:
+        article = Article(path, topic, body or article_text(topic), when)
         self.articles[path] = article
         self.server.routes[path] = self._article_route(path)
         return article
 
     def edit(self, path: str, edition: int, when: datetime) -> None:
         article = self.articles[path]
-        article.body = article_text(article.title, edition)
+        article.body = article.body.split(" Edition ")[0] + f" Edition {edition} of this report."
         article.updated = when
 
     def delete(self, path: str) -> None:
@@ -104,6 +104,10 @@ class ChangingSite:
         urls = "".join(f"<url><loc>{base}{a.slug}</loc><lastmod>{a.updated.isoformat()}</lastmod></url>"
                        for a in self._listed(prefix))
         return f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>".encode()
+
+    def _robots(self, handler: SiteHandler) -> tuple[int, dict[str, str], bytes]:
+        self._record(handler, 200)
+        return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
 
     def _record(self, handler: SiteHandler, status: int) -> None:
         with self.lock:

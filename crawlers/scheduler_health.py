@@ -1,0 +1,56 @@
+"""Is a source healthy? Read from the crawl ledger, whoever ran the crawls (service, cron, a person).
+
+A run *failed* for a source when the source got nothing useful out of it: some URL failed and none
+was indexed, unchanged or followed. `UNHEALTHY_AFTER` failed runs in a row flag the source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crawlers.ledger import Ledger
+
+UNHEALTHY_AFTER = 3
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    health: str  # "ok", "failing" (last run failed), "unhealthy" (UNHEALTHY_AFTER in a row), "never run"
+    consecutive_failures: int
+    last_run_id: str | None
+    last_run_started: str | None
+    last_run_counts: dict[str, int]
+    last_error: str = ""  # the most common failure reason of the last run
+
+
+def source_health(ledger: Ledger, watchlist: str, source_id: str, window: int = 10) -> SourceHealth:
+    rows = ledger.db.execute(
+        "SELECT r.id, r.started, o.outcome, o.reason, COUNT(*) FROM runs r JOIN outcomes o ON o.run_id = r.id "
+        "WHERE r.watchlist = ? AND o.source_id = ? AND r.id IN (SELECT r2.id FROM runs r2 JOIN outcomes o2 "
+        "ON o2.run_id = r2.id WHERE r2.watchlist = ? AND o2.source_id = ? GROUP BY r2.id ORDER BY r2.started DESC, r2.id DESC LIMIT ?) "
+        "GROUP BY r.id, o.outcome, o.reason ORDER BY r.started DESC, r.id DESC",
+        (watchlist, source_id, watchlist, source_id, window),
+    ).fetchall()
+    runs: dict[str, dict[str, int]] = {}
+    starts: dict[str, str] = {}
+    reasons: dict[str, dict[str, int]] = {}
+    for run_id, started, outcome, reason, count in rows:
+        counts = runs.setdefault(run_id, {})
+        counts[outcome] = counts.get(outcome, 0) + count
+        starts[run_id] = started
+        if outcome == "failed" and reason:
+            reasons.setdefault(run_id, {})[reason] = count
+    if not runs:
+        return SourceHealth("never run", 0, None, None, {})
+    ordered = list(runs)  # newest first (insertion follows the ORDER BY)
+    failures = 0
+    for run_id in ordered:
+        counts = runs[run_id]
+        if counts.get("failed", 0) and not any(counts.get(o, 0) for o in ("indexed", "unchanged", "followed")):
+            failures += 1
+        else:
+            break
+    last = ordered[0]
+    last_error = max(reasons.get(last, {}).items(), key=lambda item: item[1], default=("", 0))[0]
+    health = "unhealthy" if failures >= UNHEALTHY_AFTER else "failing" if failures else "ok"
+    return SourceHealth(health, failures, last, starts[last], runs[last], last_error)

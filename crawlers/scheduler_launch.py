@@ -1,0 +1,76 @@
+"""Starting one crawl as a child process: Twisted's reactor cannot restart inside one process, so
+the scheduler service runs every crawl as `python -m app.cli crawl WATCHLIST --source ID … --json`.
+
+The child's JSON report goes to a file and its log to another, under ``data_dir/logs/scheduler``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Protocol
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class CrawlJob(Protocol):
+    """A crawl that was started: the scheduler polls it, may ask it to stop, and reads its run id."""
+
+    def poll(self) -> int | None: ...
+
+    def terminate(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> int | None: ...
+
+    def run_id(self) -> str | None: ...
+
+
+class ProcessJob:
+    def __init__(self, process: subprocess.Popen, report_path: Path):
+        self.process = process
+        self.report_path = report_path
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    def terminate(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # Scrapy closes spiders gracefully; pipelines flush
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def run_id(self) -> str | None:
+        try:
+            return json.loads(self.report_path.read_text(encoding="utf-8")).get("run_id")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+
+class SubprocessLauncher:
+    """The scheduler's default way to run a crawl of some sources of one watchlist file."""
+
+    def __init__(self, data_dir: Path | str, python: str = sys.executable):
+        self.logs = Path(data_dir) / "logs" / "scheduler"
+        self.python = python
+
+    def __call__(self, watchlist_path: Path, source_ids: list[str]) -> ProcessJob:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stem = f"{stamp}-{watchlist_path.stem}-{source_ids[0]}"
+        command = [self.python, "-m", "app.cli", "crawl", str(watchlist_path.resolve()), "--json", "--no-progress"]
+        for source_id in source_ids:
+            command += ["--source", source_id]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        report_path = self.logs / f"{stem}.json"
+        with open(report_path, "wb") as out, open(self.logs / f"{stem}.log", "wb") as log:
+            process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=log, stdin=subprocess.DEVNULL)
+        return ProcessJob(process, report_path)

@@ -1,0 +1,127 @@
+"""What the embedded backend promises beyond the shared contract: its file, its schema version,
+concurrent readers during writes, rejected documents, and safe rendering of hostile queries."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from index.backend import open_backend
+from index.document import Document
+from index.query import SearchRequest, Term, parse_query
+from index.sqlite import SqliteBackend
+from index.sqlite_schema import MAPPING_VERSION, SchemaVersionError
+from index.sqlite_search import CursorError, fts_string, match_expression
+from tests.contract.contract_documents import FIXTURE_DOCUMENTS
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "index.sqlite3"
+
+
+def _search(backend: SqliteBackend, text: str) -> set[str]:
+    return {hit.id for hit in backend.search(SearchRequest(query=parse_query(text), size=100)).hits}
+
+
+def test_default_url_uses_the_data_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OSINT_DATA_DIR", str(tmp_path / "store"))
+    monkeypatch.delenv("OSINT_INDEX_URL", raising=False)
+    with open_backend() as backend:
+        status = backend.status()
+    assert (status.backend, status.index, status.mapping_version) == ("sqlite", "documents", MAPPING_VERSION)
+    assert Path(status.location) == (tmp_path / "store" / "index.sqlite3").resolve()
+
+
+def test_documents_survive_reopening_in_wal_mode(path: Path) -> None:
+    with SqliteBackend(path) as backend:
+        backend.upsert(FIXTURE_DOCUMENTS.values())
+    with SqliteBackend(path) as backend:
+        assert backend.count() == len(FIXTURE_DOCUMENTS)
+        assert backend.status().documents == len(FIXTURE_DOCUMENTS)
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == MAPPING_VERSION
+    connection.close()
+
+
+def test_a_newer_schema_is_refused(path: Path) -> None:
+    SqliteBackend(path).close()
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {MAPPING_VERSION + 1}")
+    connection.close()
+    with pytest.raises(SchemaVersionError):
+        SqliteBackend(path)
+
+
+def test_searches_proceed_while_another_process_writes(path: Path) -> None:
+    reader = SqliteBackend(path)
+    reader.upsert([FIXTURE_DOCUMENTS["mombasa"]])
+    # A second connection (as the crawler process would hold) keeps a write transaction open.
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE documents SET story_id = 'pending'")
+    finished = threading.Event()
+    results: list[set[str]] = []
+
+    def search() -> None:
+        results.append(_search(reader, "mombasa"))
+        finished.set()
+
+    thread = threading.Thread(target=search)
+    thread.start()
+    assert finished.wait(timeout=10), "a search waited for the writer"
+    thread.join()
+    assert results == [{FIXTURE_DOCUMENTS["mombasa"].id}]
+    writer.execute("ROLLBACK")
+    writer.close()
+    reader.close()
+
+
+def test_two_backends_on_one_file_see_each_others_writes(path: Path) -> None:
+    with SqliteBackend(path) as crawler, SqliteBackend(path) as web:
+        crawler.upsert([FIXTURE_DOCUMENTS["forum"]])
+        assert _search(web, "carbine") == {FIXTURE_DOCUMENTS["forum"].id}
+        web.upsert([FIXTURE_DOCUMENTS["forum"].model_copy(update={"text": "Listing withdrawn."})])
+        assert _search(crawler, "carbine") == {FIXTURE_DOCUMENTS["forum"].id}  # still in the title
+        assert _search(crawler, "paperwork") == set()
+
+
+def test_an_unstorable_document_fails_alone(path: Path) -> None:
+    broken = Document.new("https://news.example.org/broken", title="Broken", text="half a surrogate \ud800 here")
+    with SqliteBackend(path) as backend:
+        result = backend.upsert([FIXTURE_DOCUMENTS["mombasa"], broken, FIXTURE_DOCUMENTS["forum"]])
+        assert result.indexed == 2
+        assert [(failure.id, failure.reason, failure.retryable) for failure in result.failures] == [
+            (broken.id, "invalid_document", False)
+        ]
+        assert backend.count() == 2 and backend.get(broken.id) is None
+        assert _search(backend, "carbine") == {FIXTURE_DOCUMENTS["forum"].id}
+
+
+def test_terms_are_rendered_as_fts5_strings() -> None:
+    assert fts_string(Term(text='say "hi"')) == '"say ""hi"""'
+    assert fts_string(Term(text="ak-4", prefix=True)) == '"ak-4"*'
+    assert match_expression(parse_query('rifles OR carbines "port of" -mortar -"night sights"')) == (
+        '(("rifles" OR "carbines") AND ("port of")) NOT ("mortar" OR "night sights")'
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["NEAR rifles", "rifles NOT", "title rifles", "^rifles", "rifles)", "(rifles", "{title text}", "rifles AND"]
+)
+def test_fts5_syntax_typed_by_the_analyst_is_only_text(path: Path, text: str) -> None:
+    with SqliteBackend(path) as backend:
+        backend.upsert(FIXTURE_DOCUMENTS.values())
+        backend.search(SearchRequest(query=parse_query(text)))  # must not raise an FTS5 syntax error
+
+
+def test_a_foreign_cursor_is_refused(path: Path) -> None:
+    with SqliteBackend(path) as backend:
+        backend.upsert(FIXTURE_DOCUMENTS.values())
+        for cursor in (["x", "y"], [1.0], [True, "id"], [None, 3]):
+            with pytest.raises(CursorError):
+                backend.search(SearchRequest(query=parse_query("rifles"), search_after=cursor))
