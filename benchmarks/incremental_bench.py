@@ -34,7 +34,7 @@ def _body(rng: random.Random, source: int, article: int) -> str:
 def _crawl(cli: OsintCli, watchlist: Path, site: ChangingSite) -> dict:
     site.hits.clear()
     started = time.perf_counter()
-    report = cli.json("crawl", str(watchlist))
+    report = json.loads(cli.run("crawl", str(watchlist), "--json", timeout=3 * 3600).stdout)
     elapsed = time.perf_counter() - started
     processed = report["indexed"] + report["reasons"].get("same_content", 0) + report["reasons"].get("same_text", 0)
     return {

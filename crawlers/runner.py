@@ -3,6 +3,7 @@ in the ledger, one report at the end."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -17,6 +18,7 @@ from crawlers.scheduler_state import SchedulerState, SourceBusy, SourceLock
 from crawlers.spiders import SPIDERS, SourceSpider
 from crawlers.watchlist import Source, Watchlist
 from settings.config import Config
+
 
 def crawl_settings(config: Config, run_id: str, overrides: dict[str, Any] | None = None) -> Settings:
     settings = Settings()
@@ -60,6 +62,7 @@ def run_crawl(
     crawls = [process.crawl(spider_class(source, config), watchlist=watchlist, source=source) for source in sources]
     crawlers = list(process.crawlers)  # the process forgets each crawler once it is done
     ledger_extension.progress_hook = progress
+    cpu_started = time.process_time()
     try:
         if crawls:
             process.start()
@@ -68,6 +71,8 @@ def run_crawl(
         shutdown_pool()
         for lock in locks:
             lock.release()
+    # the crawler process itself: fetching, parsing, ledger and index writes (extraction runs in the pool)
+    ledger.add_stats(run_id, {"osint/cpu/crawler_process": time.process_time() - cpu_started})
     errors = [task.exception() for task in crawls if task.done() and not task.cancelled() and task.exception()]
     _record_silent_sources(ledger, run_id, sources)
     # SIGTERM/SIGINT close spiders with "shutdown": fetched documents are flushed, the rest waits for the next run

@@ -21,6 +21,7 @@ from extractors.language import detect_language, normalize_language
 from extractors.links import page_url
 from extractors.pdf import extract_pdf, is_pdf
 from extractors.result import Extraction, LanguageResult, PageSpan
+from extractors.timing import stage
 
 __all__ = [
     "REASONS",
@@ -74,19 +75,20 @@ def extract(
     if not body.strip():
         raise ExtractionError("empty", "no bytes")
     kind = _kind(body, content_type)
-    if kind == "pdf":
-        fields = _pdf_fields(body, url)
-    elif kind == "html":
-        fields = _html_fields(body, url, content_type, encoding)
-    else:
-        decoded = decode_body(body, content_type=content_type, encoding=encoding, html=False)
-        fields = {
-            "text": normalize_text(decoded.text[:MAX_TEXT_CHARS]),
-            "canonical_url": page_url(url),
-            "method": "plain",
-            "content_type": "text/plain",
-            "encoding": decoded.encoding,
-        }
+    with stage("content"):
+        if kind == "pdf":
+            fields = _pdf_fields(body, url)
+        elif kind == "html":
+            fields = _html_fields(body, url, content_type, encoding)
+        else:
+            decoded = decode_body(body, content_type=content_type, encoding=encoding, html=False)
+            fields = {
+                "text": normalize_text(decoded.text[:MAX_TEXT_CHARS]),
+                "canonical_url": page_url(url),
+                "method": "plain",
+                "content_type": "text/plain",
+                "encoding": decoded.encoding,
+            }
     return _finish(url=url, language_hint=language_hint, entities=entities, **fields)
 
 
@@ -143,8 +145,10 @@ def _finish(*, url: str, language_hint: str | None, entities: bool, **fields: An
         raise ExtractionError("empty", "no visible text")
     title: str = fields.get("title", "")
     hint = normalize_language(language_hint) or fields.get("declared_language")
-    language = detect_language(f"{title}\n{text}" if title else text, hint=hint)
-    found = _entity_fields(title, text, language.language) if entities else {}
+    with stage("language"):
+        language = detect_language(f"{title}\n{text}" if title else text, hint=hint)
+    with stage("entities"):
+        found = _entity_fields(title, text, language.language) if entities else {}
     return Extraction(
         url=url, language=language.language, language_confidence=language.confidence, **fields, **found
     )

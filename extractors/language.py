@@ -26,7 +26,7 @@ from extractors.result import LanguageResult
 
 UNDETERMINED = "und"
 MIN_LETTERS = 20
-SAMPLE_CHARS = 5_000
+SAMPLE_CHARS = 2_000  # ~300 words decide reliably; langdetect cost grows with the sample
 CONFIDENT = 0.80
 HINT_SUPPORT = 0.20
 PLAUSIBLE = 0.50

@@ -76,6 +76,7 @@ class Query(BaseModel):
     filters: list[Filter] = Field(default_factory=list)
     since: datetime | None = None
     until: datetime | None = None
+    ids: list[str] | None = None  # only these document ids (alerts match a saved query on new documents)
 
     @property
     def has_text(self) -> bool:

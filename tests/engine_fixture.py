@@ -70,7 +70,7 @@ def engine_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     runner = engine_runner()
     if given:
         try:
-            runner.wait_healthy(given.rstrip("/"), timeout=60)
+            runner.wait_healthy(given.rstrip("/"), timeout=30)
         except runner.EngineError as exc:
             engine_unavailable(f"OSINT_TEST_ENGINE_URL={given}: {exc}")
         yield given.rstrip("/")

@@ -234,3 +234,47 @@ def test_arabic_aliases_with_attached_particles() -> None:
     result = run("قال مسؤولون إن حزب الله وحركة حماس تلقيا صواريخ من إيران عبر سوريا", "ar")
     assert result.armed_groups == ["Hamas", "Hezbollah"]
     assert {"IR", "SY"} <= set(result.countries)
+
+
+# --- rules found while generalising ---------------------------------------------------------
+
+def test_currency_prefix_is_not_a_country() -> None:
+    assert run("The contract was worth US$4.2 million and HK$10 million.").countries == []
+
+
+def test_translations_only_count_in_their_language() -> None:
+    # "MLS" is the French acronym of the Sudan Liberation Movement, and Major League Soccer in English.
+    assert run("The MLS season opened with a derby.").armed_groups == []
+    assert run("Le MLS a attaqué une garnison au Darfour.", "fr").armed_groups != []
+
+
+def test_group_sharing_an_acronym_resolved_by_countries_its_names_contain() -> None:
+    assert run("ISIS-linked ADF rebels attacked villages in Uganda and Congo.").armed_groups == [
+        "Allied Democratic Forces", "Islamic State"]
+    assert run("ADF separatists attacked a checkpoint in Cameroon's Anglophone region.").armed_groups == [
+        "Ambazonia Defence Forces"]
+
+
+def test_country_compound_inside_a_group_alias_still_counts() -> None:
+    result = run("The Turkish-backed Syrian National Army captured the village.")
+    assert result.armed_groups == ["Syrian National Army"]
+    assert result.countries == ["TR"]
+
+
+def test_ordinary_senses_of_category_words() -> None:
+    result = run("Brokers used shell companies after two rounds of talks, and police fired water cannon.")
+    assert result.weapon_categories == []
+
+
+def test_category_word_in_a_model_name_counts_but_not_its_designation_prefix() -> None:
+    result = run("Troops received Javelin missiles and an RPG-7.")
+    assert result.weapon_categories == ["missile"]
+
+
+def test_lowercase_named_models_are_ordinary_words() -> None:
+    assert run("There was a spike in attacks after the stinger of a bee was found.").weapons == []
+
+
+def test_short_acronym_in_a_shouted_headline_needs_the_group_named_elsewhere() -> None:
+    assert run("WHY IS THE ARMY FIGHTING IN THE NORTH?").armed_groups == []
+    assert run("ARMY SAYS IS FIGHTERS KILLED. Islamic State claimed the attack.").armed_groups == ["Islamic State"]

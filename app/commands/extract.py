@@ -49,7 +49,7 @@ def command(source: str, html: bool, pdf: bool, url: str, language_hint: str | N
     except ExtractionError as exc:
         fail(f"nothing extracted ({exc.reason}): {exc.detail or exc}")
     if as_json:
-        print_json(extraction.model_dump(mode="json", exclude={"timings"} if hasattr(extraction, "timings") else None))
+        print_json(extraction)
         return
     console.print(Text(safe(extraction.title) or "(untitled)", style="bold"))
     console.print(Text(f"{extraction.language} ({extraction.language_confidence:.2f}) · {extraction.method} · "

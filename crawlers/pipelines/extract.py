@@ -26,17 +26,18 @@ def extract_in_worker(body: bytes, url: str, content_type: str, encoding: str | 
     """Runs in a worker process; returns (Extraction or an ExtractionFailure, CPU seconds per stage).
     Failures travel as plain tuples: exceptions with custom constructors do not survive pickling."""
     from extractors import ExtractionError, extract
+    from extractors.timing import measure
 
     started = time.process_time()
     try:
-        result: Any = extract(body, url=url, content_type=content_type, encoding=encoding, language_hint=language_hint)
+        with measure() as timings:
+            result: Any = extract(body, url=url, content_type=content_type, encoding=encoding, language_hint=language_hint)
     except ExtractionError as exc:
         result = ExtractionFailure(exc.reason, exc.detail)
     except Exception as exc:  # a bug on one hostile document must not take the crawl down
         logging.getLogger(__name__).exception("Extraction error on %s", url)
         result = ExtractionFailure("extraction_error", f"{type(exc).__name__}: {exc}")
-    timings = dict(getattr(result, "timings", None) or {})
-    timings.setdefault("total", time.process_time() - started)
+    timings["extraction_total"] = time.process_time() - started
     return result, timings
 
 

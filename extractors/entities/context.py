@@ -79,10 +79,13 @@ def _supported(alias: Alias, accepted: set[tuple[str, str]]) -> bool:
 
 
 def _pick(aliases: list[Alias], countries: set[str], accepted: set[tuple[str, str]]) -> Alias:
-    for alias in aliases:
-        if alias.entry.home_countries & countries or _supported(alias, accepted):
-            return alias
-    return aliases[0]
+    """The entry the document supports best: named elsewhere in it, then sharing its countries."""
+    def support(alias: Alias) -> int:
+        entry = alias.entry
+        return (4 * _supported(alias, accepted) + 2 * len(entry.named_countries & countries)
+                + len(entry.home_countries & countries))
+
+    return max(aliases, key=support)
 
 
 def _clear_entry(candidate: Candidate) -> Entry | None:
@@ -131,7 +134,8 @@ def _passes(gazetteer: Gazetteer, tokens: Tokens, candidate: Candidate, alias: A
     if label == "COUNTRY" and _looks_like_person(tokens, candidate, words):
         return False
     if alias.surfaces is not None and _shouting(tokens, candidate):
-        return score > 0
+        # In upper-case text neither the case nor the cue words (also capitals) say much.
+        return _supported(alias, accepted) and score >= 0
     if _supported(alias, accepted):
         return score >= 0
     return score >= 0 if words.default_accept else score > 0

@@ -119,14 +119,15 @@ def _scan(text: str, language: str, gazetteer: Gazetteer | None = None) -> _Scan
     gazetteer = gazetteer or default_gazetteer()
     tokens = _keys.tokenize(scanned)
     lowercase = functools.cache(lambda: is_mostly_lowercase(scanned))
-    candidates = find_candidates(gazetteer.root, tokens, lowercase_doc=lowercase)
+    language = _language(language)
+    candidates = find_candidates(gazetteer.root, tokens, lowercase_doc=lowercase, language=language)
     candidates = resolve_coordination(gazetteer, tokens, candidates)
     resolved = resolve(gazetteer, tokens, candidates)
     mentions = [_mention(scanned, r) for r in resolved]
     mentions += _inner_categories(gazetteer, tokens, resolved) + _compound_countries(gazetteer, tokens, resolved)
     groups = [m for m in mentions if m.label == "ARMED_GROUP"]
     mentions += _generic_actors(gazetteer, tokens, groups)
-    return _Scan(_language(language), scanned, truncated, tokens, mentions, gazetteer)
+    return _Scan(language, scanned, truncated, tokens, mentions, gazetteer)
 
 
 def _finish(scan: _Scan, model: str | None, predicted: list[EntityMention]) -> EntityResult:

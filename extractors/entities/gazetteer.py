@@ -37,6 +37,8 @@ class Alias:
     #: Surface token sequences the text must equal exactly (case-sensitive aliases), or None.
     surfaces: set[tuple[str, ...]] | None
     ambiguous: bool
+    #: Languages of the texts the alias may be used in, or None for all.
+    languages: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -98,13 +100,16 @@ class _TrieBuilder:
             if known is not None:
                 # The same entry reachable by several spellings: the least restrictive wins.
                 known.ambiguous = known.ambiguous and record.ambiguous
+                if known.languages is not None:
+                    known.languages = None if record.languages is None else known.languages | record.languages
                 if known.surfaces is not None:
                     if record.case_sensitive:
                         known.surfaces.add(tuple(surfaces))
                     else:
                         known.surfaces = None
                 continue
-            alias = Alias(record.entry, {tuple(surfaces)} if record.case_sensitive else None, record.ambiguous)
+            alias = Alias(record.entry, {tuple(surfaces)} if record.case_sensitive else None, record.ambiguous,
+                          record.languages)
             self._aliases[(path, id(record.entry))] = alias
             node = self.root
             for key in keys:
@@ -137,7 +142,8 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
     category_records = list(sources.category_records(data_dir))
     feed(main, category_records)
     feed(categories, category_records)
-    feed(main, sources.group_records(data_dir, functools.partial(_countries_in, country_only)))
+    feed(main, sources.group_records(data_dir, functools.partial(_countries_named, country_only),
+                                     functools.partial(_region_countries, country_only)))
     feed(main, sources.rule_records(rules))
     feed(generic, sources.generic_actor_records(data_dir))
     gazetteer = Gazetteer(
@@ -155,12 +161,16 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
     return gazetteer
 
 
-def _countries_in(gazetteer: Gazetteer, text: str) -> frozenset[str]:
+def _region_countries(gazetteer: Gazetteer, region: str) -> frozenset[str]:
     """ISO codes of a group's region: a region listed in rules.yaml, or the countries a
     free-text description names ("Sudan (Darfur)")."""
-    listed = (gazetteer.rules.get("region_countries") or {}).get(text)
+    listed = (gazetteer.rules.get("region_countries") or {}).get(region)
     if listed:
         return frozenset(str(code) for code in listed)
+    return _countries_named(gazetteer, region)
+
+
+def _countries_named(gazetteer: Gazetteer, text: str) -> frozenset[str]:
     from .matcher import find_candidates
     from .text import KeyCache
 
@@ -169,7 +179,7 @@ def _countries_in(gazetteer: Gazetteer, text: str) -> frozenset[str]:
         alias.entry.canonical
         for candidate in find_candidates(gazetteer.root, tokens, case_relaxed=True)
         for alias in candidate.aliases
-        if alias.entry.label == "COUNTRY"
+        if alias.entry.label == "COUNTRY" and not alias.ambiguous
     )
 
 

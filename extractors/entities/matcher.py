@@ -19,6 +19,7 @@ from .text import Tokens, arabic_variants
 _JOINERS = frozenset({"", " ", "-", "\u2010", "\u2011", "\u2013", "'", "\u2019", "\u00a0", "  ", " - "})
 _PROPER_NAME_LABELS = frozenset({"COUNTRY", "ARMED_GROUP", "HISTORICAL_STATE", "STEM"})
 _MAX_SUFFIX_TOKENS = 3
+_CURRENCY_SIGNS = frozenset("$£€¥")
 
 
 @dataclass(slots=True)
@@ -64,9 +65,13 @@ def _is_named_model(alias: Alias, tokens: Tokens, first: int, last: int) -> bool
 
 
 def _usable(alias: Alias, tokens: Tokens, first: int, last: int, case_relaxed: bool,
-            lowercase_doc: Callable[[], bool]) -> bool:
+            lowercase_doc: Callable[[], bool], language: str) -> bool:
     if case_relaxed:
         return True
+    if alias.languages is not None and language != "und" and language not in alias.languages:
+        return False
+    if alias.entry.label == "COUNTRY" and tokens.text[tokens.ends[last] : tokens.ends[last] + 1] in _CURRENCY_SIGNS:
+        return False  # "US$", "HK$", "A$": a currency, not the country
     if alias.surfaces is not None:
         written = tuple(tokens.surface(k) for k in range(first, last + 1))
         if written not in alias.surfaces:
@@ -98,9 +103,10 @@ def _suffix_end(alias_list: list[Alias], tokens: Tokens, last: int) -> int | Non
 
 
 def find_candidates(root: dict, tokens: Tokens, *, case_relaxed: bool = False,
-                    lowercase_doc: Callable[[], bool] = _never) -> list[Candidate]:
+                    lowercase_doc: Callable[[], bool] = _never, language: str = "und") -> list[Candidate]:
     """Longest usable matches, left to right. `lowercase_doc` is asked (lazily) whether the
-    whole document is written in lower case, when a proper name is found in lower case."""
+    whole document is written in lower case, when a proper name is found in lower case;
+    translated aliases are used only in texts of their `language` (all of them for "und")."""
     keys, starts, ends = tokens.keys, tokens.starts, tokens.ends
     count = len(keys)
     found: list[Candidate] = []
@@ -127,7 +133,7 @@ def find_candidates(root: dict, tokens: Tokens, *, case_relaxed: bool = False,
             end_token = _suffix_end(payload, tokens, last)
             if end_token is None:
                 continue
-            usable = [a for a in payload if _usable(a, tokens, i, last, case_relaxed, lowercase_doc)]
+            usable = [a for a in payload if _usable(a, tokens, i, last, case_relaxed, lowercase_doc, language)]
             if usable:
                 found.append(Candidate(i, end_token, starts[i], ends[end_token], usable))
                 resume = end_token + 1

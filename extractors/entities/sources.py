@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import pycountry
 from ruamel.yaml import YAML
@@ -35,7 +35,9 @@ class Entry:
     label: str
     canonical: str
     attributes: dict[str, Any] = field(default_factory=dict)
-    #: Countries whose mention in a document supports this entry (for groups sharing an alias).
+    #: Countries whose mention in a document supports this entry (for groups sharing an alias):
+    #: those its own names contain ("...Liberation of Uganda"), and those of its region.
+    named_countries: frozenset[str] = frozenset()
     home_countries: frozenset[str] = frozenset()
 
 
@@ -45,6 +47,8 @@ class AliasRecord:
     alias: str
     case_sensitive: bool = False
     ambiguous: bool = False
+    #: Languages whose texts may use this alias (translations); None for every language.
+    languages: frozenset[str] | None = None
 
 
 def load_yaml(path: Path) -> Any:
@@ -76,7 +80,9 @@ def _arabic_adjectives(values: Any) -> list[str]:
 
 
 def _records(entry: Entry, aliases: Iterable[str], case_sensitive: Iterable[str] = (),
-             ambiguous: Iterable[str] = ()) -> Iterator[AliasRecord]:
+             ambiguous: Iterable[str] = (), translations: Any = None) -> Iterator[AliasRecord]:
+    """Records of `aliases` (any language) and of `translations` ({lang: [aliases]}), the
+    latter usable only in texts of their language ("MLS" is Sudanese rebels in French only)."""
     sensitive = set(case_sensitive)
     unclear = {a.casefold() for a in ambiguous}
     seen: set[str] = set()
@@ -85,6 +91,15 @@ def _records(entry: Entry, aliases: Iterable[str], case_sensitive: Iterable[str]
             continue
         seen.add(alias)
         yield AliasRecord(entry, alias, alias in sensitive, alias.casefold() in unclear)
+    if not isinstance(translations, dict):
+        return
+    by_alias: dict[str, set[str]] = {}
+    for language, forms in translations.items():
+        for alias in _strings(forms):
+            by_alias.setdefault(alias, set()).add(str(language).lower())
+    for alias, languages in by_alias.items():
+        if alias not in seen:
+            yield AliasRecord(entry, alias, alias in sensitive, alias.casefold() in unclear, frozenset(languages))
 
 
 def weapon_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
@@ -132,15 +147,14 @@ def country_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
             *_strings(item.get("names")),
             *_strings(item.get("demonyms")),
             *_strings(item.get("misspellings")),
-            *_translations(item.get("translations")),
         ]
         derived = [form for form in _arabic_adjectives(item.get("translations")) if form not in aliases]
         abbreviations = _strings(item.get("abbreviations"))
         unclear = _strings(item.get("ambiguous"))
-        yield from _records(entry, [*aliases, *abbreviations], abbreviations, unclear)
+        yield from _records(entry, [*aliases, *abbreviations], abbreviations, unclear, item.get("translations"))
         # A derived adjective of an ambiguous name is as ambiguous as the name.
         arabic_unclear = [f for name in unclear for f in arabic_nisba(name)]
-        yield from _records(entry, derived, (), arabic_unclear)
+        yield from _records(entry, (), (), arabic_unclear, {"ar": derived})
     for name, forms in (data.get("historical_states") or {}).items():
         entry = Entry("HISTORICAL_STATE", str(name))
         forms = [str(name), *_strings(forms)]
@@ -149,14 +163,18 @@ def country_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
     yield from _records(Entry(BLOCK, "not_country"), _strings(data.get("not_countries")))
 
 
-def group_records(data_dir: Path = DATA_DIR, home_countries=None) -> Iterator[AliasRecord]:
+def group_records(data_dir: Path = DATA_DIR,
+                  countries_of: Callable[[str], frozenset[str]] | None = None,
+                  region_countries: Callable[[str], frozenset[str]] | None = None) -> Iterator[AliasRecord]:
     for item in load_yaml(data_dir / "armed_groups.yaml") or []:
         attributes = {key: item.get(key) for key in ("parent", "region", "type") if item.get(key)}
         canonical = str(item["canonical"])
-        homes = home_countries(attributes.get("region", "")) if home_countries else frozenset()
-        entry = Entry("ARMED_GROUP", canonical, attributes, homes)
-        aliases = [canonical, *_strings(item.get("aliases")), *_translations(item.get("translations"))]
-        yield from _records(entry, aliases, _strings(item.get("case_sensitive")), _strings(item.get("ambiguous")))
+        aliases = [canonical, *_strings(item.get("aliases"))]
+        named = countries_of("\n".join([*aliases, *_translations(item.get("translations"))])) if countries_of else frozenset()
+        homes = region_countries(attributes.get("region", "")) if region_countries else frozenset()
+        entry = Entry("ARMED_GROUP", canonical, attributes, named, homes)
+        yield from _records(entry, aliases, _strings(item.get("case_sensitive")), _strings(item.get("ambiguous")),
+                            item.get("translations"))
         if item.get("stem") and item.get("head"):
             stem = Entry(STEM, canonical, {"group": entry, "head": str(item["head"])})
             yield from _records(stem, _strings(item.get("stem")))
