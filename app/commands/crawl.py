@@ -7,6 +7,7 @@ import click
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from app.commands.alert import run_alerts
 from app.output import console, error_console, fail, print_json
 from app.watchlists import load_or_exit
 from crawlers.ledger import RunReport
@@ -74,12 +75,29 @@ def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: 
                 due_ids, report = [], run_crawl(loaded, config, list(sources) or None, progress=on_outcome)
         except CrawlError as exc:
             fail(str(exc))
+    if report is not None:
+        _notify_alerts(config)
     if report is None:
         _print_nothing_due(loaded, config, as_json)
     elif as_json:
         print_json({**report.model_dump(mode="json"), **({"due": due_ids} if due else {})})
     else:
         print_report(report)
+
+
+def _notify_alerts(config: Config) -> None:
+    """Saved searches fire after every run; a channel that is down never fails the crawl (its
+    documents stay pending and are retried after the next run, or by `osint alert run`)."""
+    try:
+        results = run_alerts(config)
+    except Exception as exc:  # the crawl's own work is done and recorded whatever happens here
+        error_console.print(f"Alerts were not evaluated: {exc}", markup=False)
+        return
+    for result in results:
+        for target, count in result.delivered.items():
+            error_console.print(f"Alert {result.alert}: {count} documents sent to {target}", markup=False)
+        for target, error in result.errors.items():
+            error_console.print(f"Alert {result.alert}: delivery to {target} failed (will retry): {error}", markup=False)
 
 
 def _print_nothing_due(watchlist: Watchlist, config: Config, as_json: bool) -> None:

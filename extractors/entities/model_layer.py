@@ -99,14 +99,18 @@ def model_entities(nlp: Any, texts: list[str], batch_size: int = 64) -> list[lis
     docs = nlp.pipe((piece for _, _, piece in pieces), batch_size=batch_size)
     for (index, offset, _), doc in zip(pieces, docs):
         for ent in doc.ents:
-            if ent.label_ in MODEL_LABELS and ent.text.strip():
+            if ent.label_ not in MODEL_LABELS:
+                continue
+            # The tagger often takes the article in: "the Katiba Serma" -> "Katiba Serma".
+            span = ent[1:] if len(ent) > 1 and ent[0].lower_ == "the" else ent
+            if span.text.strip():
                 found[index].append(
                     EntityMention(
                         label=ent.label_,
-                        text=ent.text,
-                        start=offset + ent.start_char,
-                        end=offset + ent.end_char,
-                        canonical=" ".join(ent.text.split()),
+                        text=span.text,
+                        start=offset + span.start_char,
+                        end=offset + span.end_char,
+                        canonical=" ".join(span.text.split()),
                         origin="model",
                     )
                 )

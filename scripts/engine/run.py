@@ -78,7 +78,7 @@ def build(force: bool = False, log=sys.stderr) -> list[str]:
         missing = missing_tools()
         if missing:
             raise EngineError(f"cannot build the engine: {', '.join(missing)} not installed (needs Java 17 and Maven)")
-        print("building the engine (first run downloads ~100 MB from Maven Central into ~/.m2) ...", file=log)
+        print("building the engine (first run downloads ~75 MB from Maven Central into ~/.m2) ...", file=log)
         started = time.monotonic()
         result = subprocess.run(
             ["mvn", "-q", "-B", "-f", str(ENGINE_DIR / "pom.xml"), f"-Dengine.build.dir={BUILD_DIR}", "compile"],

@@ -1,0 +1,7 @@
+"""Saved searches that notify: after every crawl run, documents new since the last notification
+that match an alert's query are delivered once (webhook, JSONL file, or e-mail).
+
+model.py (Alert, Target) · store.py (alerts and the delivery outbox, in the data directory) ·
+matching.py (a saved query run on the new documents only) · delivery.py (the three channels) ·
+evaluate.py (what ties them together after a run).
+"""

@@ -1,0 +1,83 @@
+"""After a run: find each alert's new matches, queue them, and deliver everything pending.
+
+An alert looks at finished runs that started after it was created and that it has not looked at
+yet, takes the documents those runs indexed as new or changed, and keeps those its query matches
+that it never queued before. Delivery then drains the outbox per target.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from alerts.delivery import DeliveryError, deliver
+from alerts.matching import match_documents
+from alerts.model import Alert
+from alerts.store import AlertStore
+from crawlers.ledger import Ledger
+from index.backend import IndexBackend
+from index.query import Hit
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class AlertResult:
+    alert: str
+    runs: list[str] = field(default_factory=list)
+    matched: list[Hit] = field(default_factory=list)
+    queued: int = 0
+    delivered: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _new_documents(ledger: Ledger, alert: Alert, skip_runs: set[str]) -> tuple[list[str], dict[str, str]]:
+    """(runs to look at, doc_id -> run that indexed it) for runs after the alert was created."""
+    runs = [row[0] for row in ledger.db.execute(
+        "SELECT id FROM runs WHERE status != 'running' AND started >= ? ORDER BY started, id",
+        (alert.created.isoformat(timespec="seconds"),)) if row[0] not in skip_runs]
+    documents: dict[str, str] = {}
+    for run_id in runs:
+        for (doc_id,) in ledger.db.execute(
+                "SELECT doc_id FROM outcomes WHERE run_id = ? AND outcome = 'indexed' AND change IN ('new', 'changed') "
+                "AND doc_id IS NOT NULL", (run_id,)):
+            documents.setdefault(doc_id, run_id)
+    return runs, documents
+
+
+def find_matches(store: AlertStore, ledger: Ledger, backend: IndexBackend,
+                 alert: Alert) -> tuple[list[str], list[Hit], dict[str, str]]:
+    """Runs not yet looked at, the documents they brought that match and were never queued, and
+    which run brought each document."""
+    runs, documents = _new_documents(ledger, alert, store.processed_runs(alert.name))
+    already = store.was_queued(alert.name, list(documents))
+    fresh = [doc_id for doc_id in documents if doc_id not in already]
+    return runs, match_documents(backend, alert.query, fresh) if fresh else [], documents
+
+
+def evaluate_alerts(store: AlertStore, ledger: Ledger, backend: IndexBackend, names: list[str] | None = None) -> list[AlertResult]:
+    results = []
+    for alert in store.all():
+        if not alert.enabled or (names is not None and alert.name not in names):
+            continue
+        result = AlertResult(alert.name)
+        result.runs, result.matched, documents = find_matches(store, ledger, backend, alert)
+        result.queued = store.queue(alert.name, {hit.id: documents.get(hit.id, "") for hit in result.matched},
+                                    alert.targets, result.runs)
+        for target in alert.targets:
+            pending = store.pending(alert.name, target)
+            if not pending:
+                continue
+            found = [document for doc_id in pending if (document := backend.get(doc_id)) is not None]
+            try:
+                if found:
+                    deliver(target, alert, found)
+            except DeliveryError as exc:
+                logger.warning("Alert %s: delivery failed, will retry after the next run: %s", alert.name, exc)
+                store.mark_failed(alert.name, target, pending, str(exc))
+                result.errors[str(target)] = str(exc)
+                continue
+            store.mark_delivered(alert.name, target, pending)  # documents gone from the index are dropped too
+            result.delivered[str(target)] = len(found)
+        results.append(result)
+    return results

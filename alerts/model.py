@@ -1,0 +1,76 @@
+"""An alert: a name, a query in the analyst syntax, and where to send what it finds."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from index.query import QuerySyntaxError, parse_query
+from index.document import utcnow
+
+ALERT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class Target(BaseModel):
+    kind: Literal["webhook", "jsonl", "email"]
+    address: str
+
+    @classmethod
+    def parse(cls, text: str) -> "Target":
+        """``webhook:URL`` / ``jsonl:PATH`` / ``email:ADDRESS``; a bare http(s) URL is a webhook, a bare
+        address with '@' an e-mail, and a path ending in .jsonl a file."""
+        text = text.strip()
+        kind, _, rest = text.partition(":")
+        if kind in ("webhook", "jsonl", "email") and rest and not rest.startswith("//"):
+            return cls(kind=kind, address=rest)
+        if kind == "mailto":
+            return cls(kind="email", address=rest)
+        if re.match(r"^https?://[^/\s]+", text):
+            return cls(kind="webhook", address=text)
+        if re.fullmatch(r"[^@\s/]+@[^@\s/]+\.[^@\s/]+", text):
+            return cls(kind="email", address=text)
+        if text.endswith(".jsonl"):
+            return cls(kind="jsonl", address=text)
+        raise ValueError(f"{text!r}: use webhook:https://…, jsonl:/path/file.jsonl or email:analyst@example.org")
+
+    @field_validator("address")
+    @classmethod
+    def _address_fits_kind(cls, address: str, info) -> str:
+        kind = info.data.get("kind")
+        if kind == "webhook" and not re.match(r"^https?://[^/\s]+", address):
+            raise ValueError(f"a webhook needs an http(s) URL, not {address!r}")
+        if kind == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+", address):
+            raise ValueError(f"{address!r} is not an e-mail address")
+        if kind == "jsonl" and not address.strip():
+            raise ValueError("a JSONL target needs a file path")
+        return address
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.address}"
+
+
+class Alert(BaseModel):
+    name: str
+    query: str
+    targets: list[Target] = Field(min_length=1)
+    created: datetime = Field(default_factory=utcnow)
+    enabled: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _name_format(cls, name: str) -> str:
+        if not ALERT_NAME.match(name):
+            raise ValueError("letters, digits, '.', '-' or '_' (at most 64), starting with a letter or digit")
+        return name
+
+    @field_validator("query")
+    @classmethod
+    def _query_parses(cls, query: str) -> str:
+        try:
+            parse_query(query)
+        except QuerySyntaxError as exc:
+            raise ValueError(f"query: {exc}") from None
+        return query
