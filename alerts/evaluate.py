@@ -20,6 +20,9 @@ from index.query import Hit
 
 logger = logging.getLogger(__name__)
 
+#: documents per webhook POST, JSONL write or e-mail
+BATCH = 100
+
 
 @dataclass
 class AlertResult:
@@ -68,16 +71,18 @@ def evaluate_alerts(store: AlertStore, ledger: Ledger, backend: IndexBackend, na
             pending = store.pending(alert.name, target)
             if not pending:
                 continue
-            found = [document for doc_id in pending if (document := backend.get(doc_id)) is not None]
-            try:
-                if found:
-                    deliver(target, alert, found)
-            except DeliveryError as exc:
-                logger.warning("Alert %s: delivery failed, will retry after the next run: %s", alert.name, exc)
-                store.mark_failed(alert.name, target, pending, str(exc))
-                result.errors[str(target)] = str(exc)
-                continue
-            store.mark_delivered(alert.name, target, pending)  # documents gone from the index are dropped too
-            result.delivered[str(target)] = len(found)
+            for start in range(0, len(pending), BATCH):
+                batch = pending[start:start + BATCH]
+                found = [document for doc_id in batch if (document := backend.get(doc_id)) is not None]
+                try:
+                    if found:
+                        deliver(target, alert, found)
+                except DeliveryError as exc:
+                    logger.warning("Alert %s: delivery failed, will retry after the next run: %s", alert.name, exc)
+                    store.mark_failed(alert.name, target, pending[start:], str(exc))
+                    result.errors[str(target)] = str(exc)
+                    break
+                store.mark_delivered(alert.name, target, batch)  # documents gone from the index are dropped too
+                result.delivered[str(target)] = result.delivered.get(str(target), 0) + len(found)
         results.append(result)
     return results

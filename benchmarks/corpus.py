@@ -107,6 +107,7 @@ def generate_documents(n: int, seed: int = 0, words: int = 600) -> Iterator[Docu
     """`n` synthetic Documents of about `words` words each, deterministic for a seed."""
     rng = random.Random(seed)
     vocabulary, cumulative = _vocabulary(rng)
+    middle_words = DOMAIN_WORDS + GENERAL_WORDS  # titles use no function words and no invented names
     weapon_names = list(WEAPONS)
     languages, language_weights = _weighted(LANGUAGES)
     kinds, kind_weights = _weighted(KINDS)
@@ -125,7 +126,7 @@ def generate_documents(n: int, seed: int = 0, words: int = 600) -> Iterator[Docu
             sentence = " ".join(body[position:position + length])
             sentences.append(sentence[:1].upper() + sentence[1:] + ".")
             position += length
-        title_words = rng.choices(vocabulary[60:400], k=rng.randint(5, 10))
+        title_words = rng.choices(vocabulary[len(FUNCTION_WORDS):len(FUNCTION_WORDS) + len(middle_words)], k=rng.randint(5, 10))
         title = " ".join([*(weapons[:1] or doc_countries[:1]), *title_words])
         story_id = None
         if stories and rng.random() < 0.15:

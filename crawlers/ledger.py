@@ -7,6 +7,7 @@ It is what makes a run report add up, and what makes re-crawls incremental.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import uuid
 from collections import Counter
@@ -43,6 +44,16 @@ CREATE TABLE IF NOT EXISTS urls (
     lastmod TEXT, story_id TEXT
 );
 """
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
 
 
 def now_iso() -> str:
@@ -95,6 +106,16 @@ class Ledger:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        self._add_column("runs", "pid", "INTEGER")
+
+    def _add_column(self, table: str, column: str, declaration: str) -> None:
+        """Additive migration of a ledger written by an older version (safe under concurrent openers)."""
+        if column not in {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}:
+            try:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            except sqlite3.OperationalError as exc:
+                if "duplicate column" not in str(exc):
+                    raise
 
     @classmethod
     def in_data_dir(cls, data_dir: Path | str) -> "Ledger":
@@ -107,10 +128,21 @@ class Ledger:
     def start_run(self, watchlist: str, sources: list[str], run_id: str | None = None) -> str:
         run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
         self.db.execute(
-            "INSERT OR IGNORE INTO runs (id, watchlist, sources, started) VALUES (?, ?, ?, ?)",
-            (run_id, watchlist, json.dumps(sources), now_iso()),
+            "INSERT OR IGNORE INTO runs (id, watchlist, sources, started, pid) VALUES (?, ?, ?, ?, ?)",
+            (run_id, watchlist, json.dumps(sources), now_iso(), os.getpid()),
         )
         return run_id
+
+    def close_abandoned_runs(self) -> list[str]:
+        """Runs still 'running' whose process is gone (SIGKILL, power loss) end as 'killed', so their
+        reports add up and what they indexed counts for alerts. Their unfinished work is simply
+        redone by the next run: the URL records only hold what was completed."""
+        closed = []
+        for run_id, pid in self.db.execute("SELECT id, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL").fetchall():
+            if pid != os.getpid() and not _alive(pid):
+                self.finish_run(run_id, status="killed")
+                closed.append(run_id)
+        return closed
 
     def finish_run(self, run_id: str, status: str = "finished") -> RunReport:
         self.db.execute("UPDATE runs SET finished = ?, status = ? WHERE id = ?", (now_iso(), status, run_id))

@@ -56,6 +56,7 @@ def run_crawl(
     """Crawl the chosen sources (default: every enabled source) to completion; return the run report."""
     sources = [watchlist.source(i) for i in source_ids] if source_ids else [s for s in watchlist.sources if s.enabled]
     ledger = Ledger.in_data_dir(config.data_dir)
+    ledger.close_abandoned_runs()
     run_id = ledger.start_run(watchlist.name, [s.id for s in sources])
     locks, sources = _lock_sources(ledger, run_id, watchlist, sources, config)
     process = AsyncCrawlerProcess(crawl_settings(config, run_id, overrides), install_root_handler=False)

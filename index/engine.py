@@ -12,17 +12,19 @@ the index once (the crawler, which only writes, never pays for it).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from urllib.parse import quote
 
 from index.backend import BulkResult, IndexBackend, IndexStatus, data_dir
 from index.document import Document
-from index.engine_bulk import ChunkOutcome, RetryPolicy, chunked, make_action, send_chunk
+from index.engine_bulk import Action, ChunkOutcome, RetryPolicy, chunked, make_action, send_chunk
 from index.engine_client import EngineClient, EngineConfig, EngineRequestError, EngineUnavailable, parse_engine_url
-from index.engine_mapping import MAPPING_VERSION, concrete_index, from_source, index_template
+from index.engine_alias import alias_target, ensure_alias, mapping_version, scan, upgrade_index
+from index.engine_mapping import MAPPING_VERSION, from_source
 from index.engine_query import parse_search, render_search
 from index.engine_spool import Spool
 from index.query import SearchRequest, SearchResult
@@ -56,91 +58,24 @@ class EngineBackend(IndexBackend):
     def name(self) -> str:  # type: ignore[override]
         return self.client.distribution or "engine"
 
-    # -- index lifecycle --------------------------------------------------------------------
+    # -- index lifecycle (index/engine_alias.py) -------------------------------------------
     def ensure_index(self) -> None:
         """Install the template and create ``<alias>-v<N>`` behind the alias if there is none."""
-        if self._ready:
-            return
-        self._install_template()
-        if self._alias_target() is None:
-            index = concrete_index(self.alias)
-            try:
-                self.client.request("PUT", f"/{index}", {"aliases": {self.alias: {"is_write_index": True}}})
-            except EngineRequestError as exc:
-                if exc.error_type != "resource_already_exists_exception":
-                    raise
-                self._point_alias(index)
-            self.client.request("GET", f"/_cluster/health/{index}", params={"wait_for_status": "yellow", "timeout": "30s"})
-        self._ready = True
-
-    def _install_template(self) -> None:
-        template = index_template(self.alias, self.config.shards, self.config.replicas)
-        name = f"{self.alias}-template"
-        try:
-            installed = self.client.request("GET", f"/_index_template/{name}")["index_templates"][0]["index_template"]
-            if installed.get("_meta", {}).get("fingerprint") == template["_meta"]["fingerprint"]:
-                return
-        except EngineRequestError as exc:
-            if exc.status != 404:
-                raise
-        self.client.request("PUT", f"/_index_template/{name}", template)
-
-    def _alias_target(self) -> str | None:
-        try:
-            answer = self.client.request("GET", f"/_alias/{self.alias}")
-        except EngineRequestError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        writers = [name for name, data in answer.items() if data["aliases"][self.alias].get("is_write_index", True)]
-        return (writers or sorted(answer))[0]
-
-    def _point_alias(self, index: str, previous: str | None = None) -> None:
-        actions: list[dict[str, Any]] = []
-        if previous:
-            actions.append({"remove": {"index": previous, "alias": self.alias}})
-        actions.append({"add": {"index": index, "alias": self.alias, "is_write_index": True}})
-        self.client.request("POST", "/_aliases", {"actions": actions})
+        if not self._ready:
+            ensure_alias(self.client, self.config)
+            self._ready = True
 
     def mapping_version(self) -> int:
-        index = self._alias_target()
-        if index is None:
-            return 0
-        answer = self.client.request("GET", f"/{index}/_mapping")
-        return int(answer[index]["mappings"].get("_meta", {}).get("mapping_version", 0))
+        return mapping_version(self.client, self.alias)
 
     def upgrade_mapping(self, delete_old: bool = True) -> int:
-        """Copy the documents into an index with the current mapping and swap the alias.
+        """Move the documents to an index with the current mapping and swap the alias.
 
-        Searches keep working throughout. Writes made during the copy land in the old index;
-        a second, create-only pass after the swap carries over documents added meanwhile.
-        Returns the number of documents in the new index.
+        Returns the number of documents behind the alias afterwards.
         """
-        self._ready = True  # the template is installed below; the alias must not be recreated
-        self._install_template()
-        old = self._alias_target()
-        new = concrete_index(self.alias)
-        if old == new:
-            return self.count()
-        self.client.request("PUT", f"/{new}")
-        self.client.request("GET", f"/_cluster/health/{new}", params={"wait_for_status": "yellow", "timeout": "30s"})
-        if old is not None:
-            self._copy_index(old, new, "index")
-        self._point_alias(new, old)
-        if old is not None:
-            self._copy_index(old, new, "create")
-            if delete_old:
-                self.client.request("DELETE", f"/{old}")
-        self.client.request("POST", f"/{new}/_refresh")
+        self._ready = True  # the alias must not be recreated meanwhile
+        upgrade_index(self.client, self.config, self.retry, delete_old)
         return self.count()
-
-    def _copy_index(self, source: str, target: str, op_type: str) -> None:
-        self.client.request("POST", f"/{source}/_refresh")
-        for batch in _batched(self._scan(source, 500), 500):
-            outcome = send_chunk(self.client, [make_action(target, doc, op_type) for doc in batch], self.retry)
-            lost = [f for f in outcome.failures if f.reason != "version_conflict_engine_exception"]
-            if lost or outcome.undelivered:
-                raise RuntimeError(f"copying {source} to {target} failed for {len(lost) + len(outcome.undelivered)} documents; alias unchanged")
 
     # -- writes -----------------------------------------------------------------------------
     def upsert(self, documents: Iterable[Document]) -> BulkResult:
@@ -155,12 +90,12 @@ class EngineBackend(IndexBackend):
                 log.warning("engine unreachable, spooling: %s", exc)
                 self._unavailable_until = time.monotonic() + self.cooldown
                 spool_everything = True
-        for chunk in chunked(make_action(self.alias, doc) for doc in documents):
+        for chunk in chunked(make_action(self.alias, doc, require_alias=True) for doc in documents):
             if spool_everything or self._cooling_down():
                 result.spooled += self.spool.append([action.document for action in chunk])
                 continue
             outcome = send_chunk(self.client, chunk, self.retry)
-            self._absorb(outcome, result)
+            self._absorb(outcome, result, chunk)
         return result
 
     def _ensure_index_patiently(self) -> None:
@@ -178,9 +113,14 @@ class EngineBackend(IndexBackend):
                 if not exc.retryable or attempt == self.retry.attempts - 1:
                     raise
 
-    def _absorb(self, outcome: ChunkOutcome, result: BulkResult) -> None:
+    def _absorb(self, outcome: ChunkOutcome, result: BulkResult, chunk: list[Action]) -> None:
         result.indexed += outcome.indexed
-        result.failures += outcome.failures
+        # The index vanished under us (deleted by hand?): keep those documents and recreate it.
+        lost_index = {f.id for f in outcome.failures if f.reason == "index_missing"}
+        if lost_index:
+            self._ready = False
+            outcome.undelivered += [a.document for a in chunk if a.document.id in lost_index]
+        result.failures += [f for f in outcome.failures if f.id not in lost_index]
         if outcome.indexed:
             self._dirty = True
         if outcome.undelivered:
@@ -208,7 +148,7 @@ class EngineBackend(IndexBackend):
             for path in self.spool.files():
                 documents = self.spool.read(path)
                 remaining: list[Document] = []
-                for chunk in chunked(make_action(self.alias, doc) for doc in documents):
+                for chunk in chunked(make_action(self.alias, doc, require_alias=True) for doc in documents):
                     if remaining:
                         remaining += [action.document for action in chunk]
                         continue
@@ -236,7 +176,7 @@ class EngineBackend(IndexBackend):
         deleted = 0
         ids = list(document_ids)
         for start in range(0, len(ids), 1000):
-            lines = "".join(f'{{"delete":{{"_index":"{self.alias}","_id":"{doc_id}"}}}}\n' for doc_id in ids[start:start + 1000])
+            lines = "".join(json.dumps({"delete": {"_index": self.alias, "_id": doc_id}}) + "\n" for doc_id in ids[start:start + 1000])
             answer = self.client.request("POST", "/_bulk", ndjson=lines.encode())
             deleted += sum(1 for item in answer.get("items", []) if item["delete"].get("result") == "deleted")
         self._dirty = self._dirty or bool(deleted)
@@ -256,7 +196,7 @@ class EngineBackend(IndexBackend):
     def get(self, document_id: str) -> Document | None:
         self.ensure_index()
         try:
-            answer = self.client.request("GET", f"/{self.alias}/_doc/{document_id}")
+            answer = self.client.request("GET", f"/{self.alias}/_doc/{quote(document_id, safe='')}")
         except EngineRequestError as exc:
             if exc.status == 404:
                 return None
@@ -274,27 +214,14 @@ class EngineBackend(IndexBackend):
 
     def iter_documents(self, batch_size: int = 500) -> Iterator[Document]:
         self._before_read()
-        yield from self._scan(self.alias, batch_size)
-
-    def _scan(self, index: str, batch_size: int) -> Iterator[Document]:
-        after: list | None = None
-        while True:
-            body: dict[str, Any] = {"size": batch_size, "sort": [{"id": "asc"}], "query": {"match_all": {}}}
-            if after:
-                body["search_after"] = after
-            hits = self.client.request("POST", f"/{index}/_search", body)["hits"]["hits"]
-            for hit in hits:
-                yield from_source(hit["_source"])
-            if len(hits) < batch_size:
-                return
-            after = hits[-1]["sort"]
+        yield from scan(self.client, self.alias, batch_size)
 
     def status(self) -> IndexStatus:
         spooled = self.spool.count()
         try:
             self.ensure_index()
             health = self.client.request("GET", "/_cluster/health")
-            index = self._alias_target() or ""
+            index = alias_target(self.client, self.alias) or ""
             return IndexStatus(
                 backend=self.client.distribution,
                 location=self.config.url,
@@ -314,17 +241,6 @@ class EngineBackend(IndexBackend):
 
     def close(self) -> None:
         self.client.close()
-
-
-def _batched(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    batch: list[Document] = []
-    for document in documents:
-        batch.append(document)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def open_engine_backend(url: str) -> EngineBackend:

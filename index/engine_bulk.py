@@ -75,8 +75,13 @@ class ChunkOutcome:
     unreachable: bool = False  # the engine did not answer at all: stop trying for a while
 
 
-def make_action(index: str, document: Document, op_type: str = "index") -> Action:
-    head = json.dumps({op_type: {"_index": index, "_id": document.id}}, separators=(",", ":"))
+def make_action(index: str, document: Document, op_type: str = "index", require_alias: bool = False) -> Action:
+    """One bulk action. With require_alias, a missing alias fails the item instead of letting
+    the engine auto-create a plain index with a guessed mapping under that name."""
+    meta: dict = {"_index": index, "_id": document.id}
+    if require_alias:
+        meta["require_alias"] = True
+    head = json.dumps({op_type: meta}, separators=(",", ":"))
     body = json.dumps(to_source(document), ensure_ascii=False, separators=(",", ":"))
     return Action(document, f"{head}\n{body}\n".encode("utf-8", "surrogatepass"))
 

@@ -67,7 +67,8 @@ def mappings() -> dict[str, Any]:
         "url": {"type": "keyword"},
         "canonical_url": {"type": "keyword"},
         "title": {"type": "text", "analyzer": "folded"},
-        "text": {"type": "text", "analyzer": "folded"},
+        # Offsets in the postings let the highlighter skip re-analysing each hit's whole text.
+        "text": {"type": "text", "analyzer": "folded", "index_options": "offsets"},
         "links": {"type": "keyword", "index": False, "doc_values": False},
         "pages": {"type": "object", "enabled": False},
         "language_confidence": {"type": "float"},
@@ -95,14 +96,14 @@ def mappings() -> dict[str, Any]:
         properties[name] = _facet()
     for suffix, analyzer in sorted(LANGUAGE_SUFFIXES.items()):
         properties[f"title_{suffix}"] = {"type": "text", "analyzer": analyzer, "copy_to": "title"}
-        properties[f"text_{suffix}"] = {"type": "text", "analyzer": analyzer, "copy_to": "text"}
+        properties[f"text_{suffix}"] = {"type": "text", "analyzer": analyzer, "copy_to": "text", "index_options": "offsets"}
     return {"dynamic": "strict", "_meta": {"mapping_version": MAPPING_VERSION}, "properties": properties}
 
 
 def index_settings(shards: int, replicas: str | None) -> dict[str, Any]:
+    # refresh_interval stays unset: then a shard nobody searches skips refreshes during a crawl.
     settings: dict[str, Any] = {
         "number_of_shards": shards,
-        "refresh_interval": "1s",
         "analysis": {
             "normalizer": {"lowercase": {"type": "custom", "filter": ["lowercase"]}},
             # The language-neutral fields ignore case and diacritics: "frontiere" finds "frontière".

@@ -4,6 +4,12 @@ Only the structure from index/query.py is rendered, never the analyst's raw text
 becomes an FTS5 string (double-quoted, inner quotes doubled), and every filter value is a
 bound SQL parameter. The matching set is materialised once per search into a temporary table,
 from which the total, the facets, the histogram and the page of hits are read.
+
+Hits: `title` is plain text, `snippet` escaped HTML with <mark> around matches (index/snippets.py);
+`score` is -bm25 for relevance sorts and 0.0 when sorting by date (scoring is skipped). The
+cursor is [score, id] or [published epoch ms | None, id] of the last hit; ties break on id.
+With collapse_stories the hits are one per story (documents without story_id stand alone) and
+`total` still counts documents.
 """
 
 from __future__ import annotations
@@ -20,12 +26,6 @@ from index.sqlite_schema import FACET_FIELDS, FACET_ID_DTYPE, epoch_ms, facet_ke
 #: bm25 column weights (title, text): a word in the title counts three times as much.
 TITLE_WEIGHT, TEXT_WEIGHT = 3.0, 1.0
 
-_HISTOGRAM_KEYS = {
-    "day": "strftime('%Y-%m-%d', published / 1000.0, 'unixepoch')",
-    "week": "date(published / 1000.0, 'unixepoch', 'weekday 0', '-6 days')",  # Monday of the ISO week
-    "month": "strftime('%Y-%m', published / 1000.0, 'unixepoch')",
-    "year": "strftime('%Y', published / 1000.0, 'unixepoch')",
-}
 _ORDER = {
     "relevance": "m.score DESC, m.id ASC",
     "date": "m.published IS NULL, m.published DESC, m.id ASC",
@@ -33,7 +33,7 @@ _ORDER = {
 _MATCHES_TABLE = """
 CREATE TEMP TABLE IF NOT EXISTS matches (
     rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, published INTEGER, story TEXT NOT NULL, score REAL NOT NULL,
-    facet_ids TEXT NOT NULL
+    facet_ids BLOB NOT NULL
 )
 """
 
@@ -172,11 +172,16 @@ def _facets(connection: sqlite3.Connection, request: SearchRequest) -> dict[str,
 
 
 def _histogram(connection: sqlite3.Connection, interval: str) -> list[tuple[str, int]]:
-    key = _HISTOGRAM_KEYS[interval]
-    rows = connection.execute(
-        f"SELECT {key} AS bucket, count(*) FROM temp.matches WHERE published IS NOT NULL GROUP BY bucket ORDER BY bucket"
-    ).fetchall()
-    return [(bucket, count) for bucket, count in rows]
+    """Non-empty buckets keyed by their first day: 2024-03-05 (day, week from Monday), 2024-03, 2024."""
+    rows = connection.execute("SELECT published FROM temp.matches WHERE published IS NOT NULL")
+    moments = np.fromiter((row[0] for row in rows), dtype=np.int64).astype("datetime64[ms]")
+    if interval == "week":
+        days = moments.astype("datetime64[D]").astype(np.int64)
+        keys = (((days + 3) // 7) * 7 - 3).astype("datetime64[D]")  # 1970-01-01 was a Thursday
+    else:
+        keys = moments.astype({"day": "datetime64[D]", "month": "datetime64[M]", "year": "datetime64[Y]"}[interval])
+    buckets, counts = np.unique(keys, return_counts=True)
+    return [(str(bucket), int(count)) for bucket, count in zip(buckets, counts)]
 
 
 def _page(connection: sqlite3.Connection, request: SearchRequest, sort: str, result: SearchResult) -> None:

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from index.engine import EngineBackend
+from index.engine_alias import alias_target
 from index.engine_bulk import RetryPolicy
+from index.engine_client import parse_engine_url
+from index.engine_mapping import concrete_index
 from index.engine_spool import Spool
 from tests.engine_support import Gate, fresh_backend, ids, make_documents
 
@@ -95,7 +99,18 @@ def test_spool_files_survive_a_new_process(gate: Gate, tmp_path: Path) -> None:
     first.upsert(documents)
     first.close()
     gate.open()
-    second = fresh_backend(gate.url, spool_dir)  # same spool directory, a new backend object
-    second.alias = first.alias
+    second = EngineBackend(parse_engine_url(f"{gate.url}?index={first.alias}"), spool_dir=spool_dir)  # a new process
     assert second.flush_spool().indexed == 5
     assert sorted(ids(second.iter_documents())) == sorted(ids(documents))
+
+
+def test_a_deleted_index_is_recreated_and_nothing_is_lost(engine_url: str, tmp_path: Path) -> None:
+    backend = fresh_backend(engine_url, tmp_path / "spool", cooldown=0.0)
+    backend.upsert(make_documents(3))
+    backend.client.request("DELETE", f"/{backend.alias}-v*")  # an operator removes the index
+    result = backend.upsert(make_documents(4, start=3))  # refused: alias missing, so spooled
+    assert (result.indexed, result.failures, result.spooled) == (0, [], 4)
+    assert backend.flush_spool().indexed == 4  # recreated from the template, then replayed
+    assert backend.count() == 4
+    # the engine did not auto-create a plain index under the alias's name
+    assert alias_target(backend.client, backend.alias) == concrete_index(backend.alias)

@@ -92,3 +92,10 @@ def test_lone_surrogates_give_a_serialisable_result() -> None:
     assert result.countries == ["KE"] and result.weapons == ["RPG-7"]
     assert_valid(result, text)
     assert "\ud800" not in result.model_dump_json()
+
+
+def test_megabyte_of_ambiguous_aliases_in_bounded_time() -> None:
+    text = "M16 IS Javelin RSF Georgia " * 40_000
+    result, elapsed = timed(text)
+    assert elapsed < 30
+    assert_valid(result, text)

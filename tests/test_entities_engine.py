@@ -189,6 +189,8 @@ def test_token_keys_fold_case_accents_and_arabic_letter_forms() -> None:
     assert token_key("أفغانستان") == token_key("افغانستان")
     assert token_key("России") == token_key("Россия")
     assert "الشباب" in arabic_variants(token_key("والشباب"))
+    assert "هاون" in arabic_variants(token_key("والهاون"))
+    assert "صاروخ" in arabic_variants(token_key("صاروخا"))
 
 
 def test_letters_and_digits_are_separate_tokens() -> None:

@@ -26,6 +26,7 @@ from extractors.entities import canonicalize_filter, extract_entities
         ("category", "APCs", "armored vehicle"),
         ("weapon_categories", "man-portable air defence systems", "MANPADS"),
         ("historical_state", "USSR", "Soviet Union"),
+        ("state", "Yugoslav", "Yugoslavia"),
         ("generic_actor", "rebels", "rebel"),
     ],
 )

@@ -278,3 +278,40 @@ def test_lowercase_named_models_are_ordinary_words() -> None:
 def test_short_acronym_in_a_shouted_headline_needs_the_group_named_elsewhere() -> None:
     assert run("WHY IS THE ARMY FIGHTING IN THE NORTH?").armed_groups == []
     assert run("ARMY SAYS IS FIGHTERS KILLED. Islamic State claimed the attack.").armed_groups == ["Islamic State"]
+
+
+def test_country_descriptor_in_a_group_alias_counts_but_a_country_in_the_name_does_not() -> None:
+    result = run("Lebanese Hezbollah and the Free Syrian Army both denied it.")
+    assert result.countries == ["LB"]
+    assert result.armed_groups == ["Free Syrian Army", "Hezbollah"]
+
+
+def test_generic_actor_words_inside_weapon_names_are_not_actors() -> None:
+    result = run("Su-30 fighter jets struck the depot.")
+    assert result.generic_actors == []
+    assert result.weapon_categories == ["aircraft"]
+
+
+def test_company_spelled_like_a_category_word() -> None:
+    result = run("Pipelines operated by Shell were attacked, and artillery shells hit the depot.")
+    assert result.weapon_categories == ["ammunition", "artillery"]
+
+
+def test_ambiguous_names_inside_personal_or_company_names() -> None:
+    assert run("Mikhail Kalashnikov designed the rifle in 1947.").weapons == []
+    assert run("Kalashnikov Concern reported record exports.").weapons == []
+    assert run("Richard Wagner wrote the Ring cycle.").armed_groups == []
+    assert run("Chinese Kalashnikov rifles were found in the cache.").weapons == ["AK-47"]
+
+
+def test_ambiguous_models_named_together_support_each_other() -> None:
+    assert run("The US has sent Stingers and Javelins to Kyiv.").weapons == ["FGM-148 Javelin", "FIM-92 Stinger"]
+
+
+def test_arms_market_vocabulary_is_weapon_context() -> None:
+    assert run("A Kalashnikov costs about 500 dollars in the market.").weapons == ["AK-47"]
+
+
+def test_languages_are_not_countries() -> None:
+    result = run("Russian-speaking residents and Arabic-language media in Ukraine.")
+    assert result.countries == ["UA"]

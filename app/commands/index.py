@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from app.output import console, error_console, fail, print_json
 from index.backend import open_backend
@@ -64,8 +64,14 @@ def migrate(target_url: str, source_url: str | None, as_json: bool) -> None:
         with Progress(*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn(),
                       console=error_console, disable=as_json or not error_console.is_terminal, transient=True) as bar:
             task = bar.add_task("Migrating", total=total)
-            report = copy_documents(source, target, progress=lambda n: bar.update(task, advance=n))
+            report = copy_documents(source, target, progress=lambda so_far: bar.update(task, completed=so_far.read))
     if as_json:
-        print_json(report)
+        print_json({**report.model_dump(mode="json"), "complete": report.complete})
     else:
-        console.print(report.model_dump() if hasattr(report, "model_dump") else report, markup=False)
+        console.print(f"Copied {report.indexed} of {report.source_documents} documents; the destination now holds "
+                      f"{report.target_documents}. {len(report.failures)} failed, {report.spooled} spooled, "
+                      f"{report.missing} missing.", markup=False)
+        for failure in report.failures[:20]:
+            console.print(f"  {failure.id}: {failure.reason} {failure.detail}", markup=False)
+    if not report.complete:
+        raise SystemExit(1)

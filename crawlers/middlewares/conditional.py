@@ -6,8 +6,9 @@ errback records as ``unchanged / not_modified``. An unchanged feed or sitemap th
 small request, and an unchanged page is neither downloaded nor re-extracted.
 
 Feeds and sitemaps store their validators only when the spider closes cleanly with no failed
-document: a 304 on a feed means "everything it lists was handled", so a feed whose articles
-were not all fetched (a crash, SIGTERM, a server error) is read in full again next run.
+document and its page budget not spent: a 304 on a feed means "everything it lists was handled",
+so a feed whose articles were not all fetched (a crash, SIGTERM, a server error, `max_pages`)
+is read in full again next run.
 
 `site` pages whose links are still followed are fetched in full (a 304 carries no links);
 only pages at the last depth are asked conditionally. Per request, ``meta["osint_unconditional"]``
@@ -115,7 +116,9 @@ class ConditionalGetMiddleware:
             self.navigation.pop(url, None)  # a feed that did not parse is never "not modified"
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        complete = reason == "finished" and self.failed_documents == 0
+        # a page budget that ran out left listed articles unrequested: the listing must be read again
+        budget_spent = bool(self.stats.get_value("osint/scope/max_pages"))
+        complete = reason == "finished" and self.failed_documents == 0 and not budget_spent
         for url, (source_id, etag, last_modified) in self.navigation.items():
             if complete:
                 self.ledger.remember(url, source_id, last_fetched=now_iso(), etag=etag, last_modified=last_modified)

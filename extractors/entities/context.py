@@ -12,12 +12,16 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from .gazetteer import Alias, ContextWords, Gazetteer
 from .matcher import Candidate
 from .sources import BLOCK, Entry
 from .text import Tokens
 
 _WINDOW = 10
+_UNCLEAR_WEAPONS = "unclear weapons"
+_WEAPON_CUES = "weapon cues"
 # Labels whose nearby mentions count as cues for one another.
 _RELATED = {
     "WEAPON": ("WEAPON",),
@@ -27,11 +31,8 @@ _RELATED = {
 }
 
 
-# Capitalised at a sentence start without being part of a name ("In Chad", "From Jordan").
-_FUNCTION_WORDS = frozenset(
-    "in on at from to of the and or for with by across into near via both while as since after "
-    "before during inside outside between against toward towards".split()
-)
+# Capitalised at a sentence start without being part of a name ("In Chad", "A Hellfire").
+_FUNCTION_WORDS = frozenset(STOP_WORDS)
 
 
 @dataclass(slots=True)
@@ -59,16 +60,17 @@ def _shouting(tokens: Tokens, candidate: Candidate) -> bool:
     return bool(words) and all(w.isupper() and len(w) > 1 for w in words)
 
 
-def _looks_like_person(tokens: Tokens, candidate: Candidate, words: ContextWords) -> bool:
-    """"Chad Smith", "Michael Jordan": a country name inside a personal name."""
+def _inside_a_name(tokens: Tokens, candidate: Candidate, words: ContextWords, known: dict) -> bool:
+    """"Chad Smith", "Michael Jordan", "Richard Wagner", "Kalashnikov Concern": an ambiguous
+    alias written inside another capitalised name that the gazetteer does not know."""
     text, keys = tokens.text, tokens.keys
     after = candidate.last + 1
     if after < len(keys) and tokens.gap(candidate.last) == " " and text[tokens.starts[after]].isupper() \
-            and keys[after] not in words.positive:
+            and keys[after] not in words.positive and keys[after] not in known:
         return True
     before = candidate.first - 1
     if before >= 0 and tokens.gap(before) == " " and text[tokens.starts[before]].isupper() \
-            and keys[before] not in _FUNCTION_WORDS:
+            and keys[before] not in _FUNCTION_WORDS and keys[before] not in known:
         prior = text[max(0, tokens.starts[before] - 2) : tokens.starts[before]]
         return not prior.strip(" ").endswith((".", "!", "?", "\n")) and keys[before] not in words.positive
     return False
@@ -93,16 +95,33 @@ def _clear_entry(candidate: Candidate) -> Entry | None:
     return next(iter(entries.values())) if len(entries) == 1 else None
 
 
-def resolve(gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate]) -> list[Resolved]:
+def _names_a_language(gazetteer: Gazetteer, tokens: Tokens, candidate: Candidate) -> bool:
+    after = candidate.last + 1
+    return after < len(tokens.keys) and tokens.keys[after] in gazetteer.language_markers \
+        and tokens.gap(candidate.last) in ("-", " ")
+
+
+def resolve(gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate],
+            generic: list[Candidate] = ()) -> list[Resolved]:
+    """Entries named by `candidates`; `generic` actors ("militants") count as group cues."""
     candidates = [c for c in candidates if not any(a.entry.label == BLOCK for a in c.aliases)]
+    for candidate in candidates:
+        if _names_a_language(gazetteer, tokens, candidate):
+            candidate.aliases = [a for a in candidate.aliases if a.entry.label != "COUNTRY"]
+    candidates = [c for c in candidates if c.aliases]
     clear = [(c, e) for c in candidates if (e := _clear_entry(c)) is not None]
+    clear += [(c, c.aliases[0].entry) for c in generic]
     accepted = {(e.label, e.canonical) for _, e in clear}
+    clear.sort(key=lambda item: item[0].first)
     # Sorted token positions of clear mentions that count as cues for each label.
     positions: dict[str, list[int]] = {}
     for c, entry in clear:
         for label, related in _RELATED.items():
             if entry.label in related:
                 positions.setdefault(label, []).append(c.first)
+    unclear = [c.first for c in candidates if all(a.ambiguous and a.entry.label == "WEAPON" for a in c.aliases)]
+    positions[_UNCLEAR_WEAPONS] = unclear
+    positions[_WEAPON_CUES] = sorted(positions.get("WEAPON", []) + unclear)
     countries = {canonical for label, canonical in accepted if label == "COUNTRY"}
 
     resolved: list[Resolved] = []
@@ -110,28 +129,41 @@ def resolve(gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate]) -
         # An entry named unambiguously elsewhere in the document wins the span ("Zastava M84
         # machine guns ... the M84s" are not the M-84 tank).
         supported = [a for a in candidate.aliases if _supported(a, accepted)
-                     and (not a.ambiguous or _passes(gazetteer, tokens, candidate, a, accepted, positions))]
+                     and (not a.ambiguous or _passes(gazetteer, tokens, candidate, a, accepted, positions, countries))]
         plain = [a for a in candidate.aliases if not a.ambiguous]
         if supported or plain:
             chosen = _pick(supported or plain, countries, accepted)
             resolved.append(Resolved(candidate, chosen.entry, chosen.ambiguous))
             continue
-        passing = [a for a in candidate.aliases if _passes(gazetteer, tokens, candidate, a, accepted, positions)]
+        passing = [a for a in candidate.aliases
+                   if _passes(gazetteer, tokens, candidate, a, accepted, positions, countries)]
         if passing:
             resolved.append(Resolved(candidate, _pick(passing, countries, accepted).entry, True))
     return resolved
 
 
+def _counted_itself(candidate: Candidate, positions: dict[str, list[int]]) -> int:
+    unclear = positions[_UNCLEAR_WEAPONS]
+    index = bisect_left(unclear, candidate.first)
+    return 1 if index < len(unclear) and unclear[index] == candidate.first else 0
+
+
 def _passes(gazetteer: Gazetteer, tokens: Tokens, candidate: Candidate, alias: Alias,
-            accepted: set[tuple[str, str]], positions: dict[str, list[int]]) -> bool:
+            accepted: set[tuple[str, str]], positions: dict[str, list[int]], countries: set[str]) -> bool:
     label = alias.entry.label
     words = gazetteer.context.get(label)
     if words is None:
         return _supported(alias, accepted)
     neighbours = positions.get(label, [])
-    # Nearby mentions of the same kind are cues; any elsewhere make the document's topic one.
-    score = _score(tokens, candidate, words, neighbours) + (1 if neighbours else 0)
-    if label == "COUNTRY" and _looks_like_person(tokens, candidate, words):
+    # Nearby mentions of the same kind are cues; any clear one elsewhere makes it the topic.
+    if label == "WEAPON":  # "Stingers and Javelins": ambiguous models vouch for each other
+        score = _score(tokens, candidate, words, positions[_WEAPON_CUES]) - _counted_itself(candidate, positions)
+    else:
+        score = _score(tokens, candidate, words, neighbours)
+    score += 1 if neighbours else 0
+    # A group's own countries in the document make the group reading likelier ("RSF" and Sudan).
+    score += 1 if (alias.entry.named_countries | alias.entry.home_countries) & countries else 0
+    if _inside_a_name(tokens, candidate, words, gazetteer.root):
         return False
     if alias.surfaces is not None and _shouting(tokens, candidate):
         # In upper-case text neither the case nor the cue words (also capitals) say much.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left
-import logging
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -17,12 +16,10 @@ from . import model_layer
 from .context import Resolved, resolve
 from .coordination import resolve_coordination
 from .gazetteer import Gazetteer, default_gazetteer
-from .matcher import find_candidates
+from .matcher import Candidate, find_candidates
 from .models import EntityMention, EntityResult
 from .proposals import propose_groups
 from .text import KeyCache, Tokens, is_mostly_lowercase, sanitize
-
-log = logging.getLogger(__name__)
 
 #: Longer texts are read up to this many characters and the result is flagged `truncated`.
 MAX_CHARS = 2_000_000
@@ -59,11 +56,17 @@ def _mention(text: str, resolved: Resolved) -> EntityMention:
     )
 
 
-def _generic_actors(gazetteer: Gazetteer, tokens: Tokens, groups: list[EntityMention]) -> list[EntityMention]:
-    spans = sorted((g.start, g.end) for g in groups)
+def _generic_actors(tokens: Tokens, generic: list[Candidate], named: list[EntityMention]) -> list[EntityMention]:
+    """Generic actors outside the spans of named groups and weapons ("fighter jets")."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sorted((m.start, m.end) for m in named):  # merged, so nested spans count
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
     starts = [start for start, _ in spans]
     found = []
-    for candidate in find_candidates(gazetteer.generic_root, tokens):
+    for candidate in generic:
         nearest = bisect_left(starts, candidate.end) - 1
         if nearest >= 0 and spans[nearest][1] > candidate.start:
             continue  # "Sinaloa and Jalisco cartels": the head belongs to the named groups
@@ -94,17 +97,20 @@ def _inner_categories(gazetteer: Gazetteer, tokens: Tokens, resolved: list[Resol
     return found
 
 
-def _compound_countries(gazetteer: Gazetteer, tokens: Tokens, resolved: list[Resolved]) -> list[EntityMention]:
-    """The country in "Turkish-backed" stays a mention when a group alias swallows it."""
-    compounds = gazetteer.compound_heads
+def _descriptor_countries(gazetteer: Gazetteer, tokens: Tokens, resolved: list[Resolved]) -> list[EntityMention]:
+    """A country word in a group alias but not in the group's own name is a descriptor and
+    still mentions the country ("Lebanese Hezbollah", "Turkish-backed Syrian National Army");
+    one that is part of the name does not ("Free Syrian Army")."""
     found = []
     for item in resolved:
-        first = item.candidate.first
-        if item.entry.label != "ARMED_GROUP" or first + 1 > item.candidate.last \
-                or tokens.keys[first + 1] not in compounds or tokens.gap(first) != "-":
+        first, last = item.candidate.first, item.candidate.last + 1
+        if item.entry.label != "ARMED_GROUP" or not any(k in gazetteer.country_root for k in tokens.keys[first:last]):
             continue
-        head = Tokens(tokens.text, tokens.starts[first : first + 1], tokens.ends[first : first + 1], tokens.keys[first : first + 1])
-        for candidate in find_candidates(gazetteer.root, head):
+        own_name = set(_keys.tokenize(item.entry.canonical).keys)
+        span = Tokens(tokens.text, tokens.starts[first:last], tokens.ends[first:last], tokens.keys[first:last])
+        for candidate in find_candidates(gazetteer.country_root, span):
+            if set(span.keys[candidate.first : candidate.last + 1]) & own_name:
+                continue
             country = next((a.entry for a in candidate.aliases if a.entry.label == "COUNTRY" and not a.ambiguous), None)
             if country is not None:
                 found.append(_mention(tokens.text, Resolved(candidate, country, False)))
@@ -122,11 +128,12 @@ def _scan(text: str, language: str, gazetteer: Gazetteer | None = None) -> _Scan
     language = _language(language)
     candidates = find_candidates(gazetteer.root, tokens, lowercase_doc=lowercase, language=language)
     candidates = resolve_coordination(gazetteer, tokens, candidates)
-    resolved = resolve(gazetteer, tokens, candidates)
+    generic = find_candidates(gazetteer.generic_root, tokens)
+    resolved = resolve(gazetteer, tokens, candidates, generic)
     mentions = [_mention(scanned, r) for r in resolved]
-    mentions += _inner_categories(gazetteer, tokens, resolved) + _compound_countries(gazetteer, tokens, resolved)
-    groups = [m for m in mentions if m.label == "ARMED_GROUP"]
-    mentions += _generic_actors(gazetteer, tokens, groups)
+    mentions += _inner_categories(gazetteer, tokens, resolved) + _descriptor_countries(gazetteer, tokens, resolved)
+    named = [m for m in mentions if m.label in ("ARMED_GROUP", "WEAPON")]
+    mentions += _generic_actors(tokens, generic, named)
     return _Scan(language, scanned, truncated, tokens, mentions, gazetteer)
 
 

@@ -18,8 +18,9 @@ _FIELDS = {
     "category": ("WEAPON", "category"), "weapon_category": ("WEAPON", "category"),
     "weapon_categories": ("WEAPON", "category"), "weapon_categories_implied": ("WEAPON", "category"),
     "group": ("ARMED_GROUP", None), "armed_group": ("ARMED_GROUP", None), "armed_groups": ("ARMED_GROUP", None),
-    "historical_state": ("HISTORICAL_STATE", None), "historical_states": ("HISTORICAL_STATE", None),
-    "generic_actor": ("GENERIC_ACTOR", None), "generic_actors": ("GENERIC_ACTOR", None),
+    "state": ("HISTORICAL_STATE", None), "historical_state": ("HISTORICAL_STATE", None),
+    "historical_states": ("HISTORICAL_STATE", None),
+    "actor": ("GENERIC_ACTOR", None), "generic_actor": ("GENERIC_ACTOR", None), "generic_actors": ("GENERIC_ACTOR", None),
 }
 
 

@@ -54,12 +54,15 @@ class Gazetteer:
     generic_root: dict
     #: Category terms alone, for category words written inside a model's name.
     category_root: dict
+    #: Countries alone, for country words written inside a group's alias.
+    country_root: dict
     entries: list[Entry]
     rules: dict[str, Any]
     context: dict[str, ContextWords] = field(default_factory=dict)
     conjunctions: frozenset[str] = frozenset()
     head_links: frozenset[str] = frozenset()
-    compound_heads: frozenset[str] = frozenset()
+    language_markers: frozenset[str] = frozenset()
+
 
 
 def _without_apostrophes(alias: str) -> str:
@@ -98,8 +101,9 @@ class _TrieBuilder:
             path = tuple(keys)
             known = self._aliases.get((path, id(record.entry)))
             if known is not None:
-                # The same entry reachable by several spellings: the least restrictive wins.
-                known.ambiguous = known.ambiguous and record.ambiguous
+                # The same entry reachable by several spellings ("Kalashnikov", "Kaláshnikov"):
+                # ambiguity belongs to the normalised form, case rules to each spelling.
+                known.ambiguous = known.ambiguous or record.ambiguous
                 if known.languages is not None:
                     known.languages = None if record.languages is None else known.languages | record.languages
                 if known.surfaces is not None:
@@ -128,7 +132,7 @@ def _context_words(spec: dict[str, Any]) -> ContextWords:
 def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FILE) -> Gazetteer:
     started = time.perf_counter()
     rules = sources.load_yaml(rules_file) or {}
-    main, generic, categories = _TrieBuilder(), _TrieBuilder(), _TrieBuilder()
+    main, generic, categories, countries = _TrieBuilder(), _TrieBuilder(), _TrieBuilder(), _TrieBuilder()
     entries: dict[int, Entry] = {}
 
     def feed(builder: _TrieBuilder, records: Iterable[AliasRecord]) -> None:
@@ -136,8 +140,10 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
             entries.setdefault(id(record.entry), record.entry)
             builder.add(record)
 
-    feed(main, sources.country_records(data_dir))
-    country_only = Gazetteer(main.root, {}, {}, [], rules)
+    country_records = list(sources.country_records(data_dir))
+    feed(main, country_records)
+    feed(countries, country_records)
+    country_only = Gazetteer(countries.root, {}, {}, countries.root, [], rules)
     feed(main, sources.weapon_records(data_dir))
     category_records = list(sources.category_records(data_dir))
     feed(main, category_records)
@@ -150,12 +156,13 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
         main.root,
         generic.root,
         categories.root,
+        countries.root,
         [e for e in entries.values() if e.label != BLOCK],
         rules,
         {label: _context_words(spec) for label, spec in (rules.get("context") or {}).items()},
         frozenset(token_key(w) for w in sources._strings(rules.get("conjunctions"))),
         frozenset(token_key(w) for w in sources._strings(rules.get("head_links"))),
-        frozenset(token_key(w) for w in sources._strings(rules.get("country_compounds"))),
+        frozenset(token_key(w) for w in sources._strings(rules.get("language_markers"))),
     )
     log.info("gazetteer compiled: %d entries in %.2fs", len(gazetteer.entries), time.perf_counter() - started)
     return gazetteer

@@ -104,14 +104,16 @@ def _records(entry: Entry, aliases: Iterable[str], case_sensitive: Iterable[str]
 
 def weapon_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
     for item in load_yaml(data_dir / "weapons.yaml") or []:
+        # Every weapon carries kind, category, origin and manufacturer (None when unknown).
         attributes = {
             "kind": "model",
             "category": item.get("category"),
             "origin": item.get("origin"),
-            "historical_origin": item.get("historical_origin"),
             "manufacturer": item.get("manufacturer"),
         }
-        entry = Entry("WEAPON", str(item["canonical"]), {k: v for k, v in attributes.items() if v})
+        if item.get("historical_origin"):
+            attributes["historical_origin"] = item["historical_origin"]
+        entry = Entry("WEAPON", str(item["canonical"]), attributes)
         aliases = [entry.canonical, *_strings(item.get("aliases"))]
         yield from _records(entry, aliases, _strings(item.get("case_sensitive")), _strings(item.get("ambiguous")))
 
@@ -120,7 +122,8 @@ def category_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
     data = load_yaml(data_dir / "categories.yaml") or {}
     sensitive = _strings(data.get("case_sensitive"))
     for category, terms in (data.get("terms") or {}).items():
-        entry = Entry("WEAPON", str(category), {"kind": "category", "category": str(category)})
+        attributes = {"kind": "category", "category": str(category), "origin": None, "manufacturer": None}
+        entry = Entry("WEAPON", str(category), attributes)
         yield from _records(entry, [str(category), *_strings(terms)], sensitive)
     blocker = Entry(BLOCK, "no_category")
     yield from _records(blocker, _strings(data.get("no_category")))
@@ -167,11 +170,11 @@ def group_records(data_dir: Path = DATA_DIR,
                   countries_of: Callable[[str], frozenset[str]] | None = None,
                   region_countries: Callable[[str], frozenset[str]] | None = None) -> Iterator[AliasRecord]:
     for item in load_yaml(data_dir / "armed_groups.yaml") or []:
-        attributes = {key: item.get(key) for key in ("parent", "region", "type") if item.get(key)}
+        attributes = {key: item.get(key) for key in ("parent", "region", "type")}
         canonical = str(item["canonical"])
         aliases = [canonical, *_strings(item.get("aliases"))]
         named = countries_of("\n".join([*aliases, *_translations(item.get("translations"))])) if countries_of else frozenset()
-        homes = region_countries(attributes.get("region", "")) if region_countries else frozenset()
+        homes = region_countries(attributes["region"] or "") if region_countries else frozenset()
         entry = Entry("ARMED_GROUP", canonical, attributes, named, homes)
         yield from _records(entry, aliases, _strings(item.get("case_sensitive")), _strings(item.get("ambiguous")),
                             item.get("translations"))
@@ -191,3 +194,5 @@ def generic_actor_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
 def rule_records(rules: dict[str, Any]) -> Iterator[AliasRecord]:
     """Engine-owned blockers: places named after a country, sports senses, and the like."""
     yield from _records(Entry(BLOCK, "rules"), _strings(rules.get("blockers")))
+    sensitive = _strings(rules.get("case_sensitive_blockers"))
+    yield from _records(Entry(BLOCK, "rules"), sensitive, sensitive)

@@ -77,8 +77,8 @@ def token_key(token: str) -> str:
 
 
 def arabic_variants(key: str) -> tuple[str, ...]:
-    """Keys of an Arabic token without its attached proclitic ("والشباب" -> "الشباب") and
-    without the article ("الهاون" -> "هاون"), most specific first."""
+    """Keys of an Arabic token without its attached proclitic ("والشباب" -> "الشباب"), without
+    the article ("الهاون" -> "هاون") or without the accusative alif, most specific first."""
     if not key or not _ARABIC.match(key):
         return ()
     variants = []
@@ -91,6 +91,8 @@ def arabic_variants(key: str) -> tuple[str, ...]:
     for variant in [key, *variants]:
         if variant.startswith("ال") and len(variant) > 4:
             variants.append(variant[2:])
+    if key.endswith("ا") and len(key) > 3:  # accusative ending: "صاروخا" -> "صاروخ"
+        variants.append(key[:-1])
     return tuple(dict.fromkeys(variants))
 
 

@@ -115,6 +115,12 @@ def wait_healthy(url: str, timeout: float = 60.0, process: subprocess.Popen | No
     raise EngineError(f"engine at {url} not healthy after {timeout:.0f}s ({last_error})")
 
 
+def _log_tail(home: Path, chars: int = 3000) -> str:
+    log = home / "engine.log"
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return f"log {log}:\n{text[-chars:]}"
+
+
 def _wait_for_url_file(home: Path, process: subprocess.Popen, timeout: float) -> str:
     url_file = home / "url"
     deadline = time.monotonic() + timeout
@@ -122,9 +128,9 @@ def _wait_for_url_file(home: Path, process: subprocess.Popen, timeout: float) ->
         if url_file.exists():
             return url_file.read_text().strip()
         if process.poll() is not None:
-            raise EngineError(f"engine exited with code {process.returncode} before listening; log: {home / 'engine.log'}")
+            raise EngineError(f"engine exited with code {process.returncode} before listening; {_log_tail(home)}")
         time.sleep(0.1)
-    raise EngineError(f"engine did not listen within {timeout:.0f}s; log: {home / 'engine.log'}")
+    raise EngineError(f"engine did not listen within {timeout:.0f}s; {_log_tail(home)}")
 
 
 def start(

@@ -273,6 +273,11 @@ def test_histogram(loaded: IndexBackend) -> None:
         ("2023-05", 1), ("2024-01", 1), ("2024-02", 1), ("2024-03", 2)
     ]
     assert search(loaded, "", histogram="year").histogram == [("2022", 1), ("2023", 3), ("2024", 4)]
+    # weeks start on Monday and are keyed by that day
+    assert search(loaded, "tag:seizure", histogram="week").histogram == [
+        ("2023-05-01", 1), ("2024-01-08", 1), ("2024-01-29", 1), ("2024-03-04", 2)
+    ]
+    assert search(loaded, "country:kenya", histogram="day").histogram == [("2024-03-05", 1), ("2024-03-06", 1)]
 
 
 @pytest.mark.parametrize("sort", ["relevance", "date"])

@@ -111,3 +111,13 @@ def test_a_feed_whose_articles_failed_is_read_in_full_again(site: ChangingSite, 
     third = osint.json("crawl", str(watchlist), "--source", "wire")
     assert _outcomes(osint, third["run_id"], site)["/wire/feed.xml"] == ("unchanged", "not_modified")
     assert site.total_requests() == 1
+
+
+def test_a_feed_cut_short_by_the_page_budget_is_read_again(site: ChangingSite, osint: OsintCli, tmp_path: Path):
+    watchlist = write_watchlist(tmp_path / "budget.yaml", [
+        {"id": "wire", "kind": "feed", "urls": [site.server.url("/wire/feed.xml")], "scope": {"max_pages": 2}}])
+    assert osint.json("crawl", str(watchlist))["indexed"] == 2
+    second = osint.json("crawl", str(watchlist))
+    assert second["indexed"] == 1 and _outcomes(osint, second["run_id"], site)["/wire/feed.xml"] == ("followed", "")
+    third = osint.json("crawl", str(watchlist))
+    assert _outcomes(osint, third["run_id"], site)["/wire/feed.xml"] == ("unchanged", "not_modified")

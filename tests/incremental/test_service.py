@@ -128,3 +128,4 @@ def test_a_crawl_killed_with_sigkill_finishes_on_the_next_run_without_duplicates
     assert len(ids) == 6
     # the lock died with the killed process: nothing is reported as already running
     assert "already_running" not in resumed["reasons"]
+    assert [run["status"] for run in osint.json("runs")] == ["finished", "killed"]

@@ -81,6 +81,8 @@ public final class SingleNode {
             .put("http.port", args[1])
             .put("transport.port", "0")
             .put("discovery.type", "single-node")
+            // Warnings and errors go to stdout, which scripts/engine/run.py keeps in engine.log.
+            .put("logger.level", "WARN")
             // Tests run on nearly full disks too; the watermarks would turn indices read-only.
             .put("cluster.routing.allocation.disk.threshold_enabled", false);
         System.getProperties().stringPropertyNames().stream()
