@@ -12,11 +12,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse as defused_parse
 from xml.etree.ElementTree import ParseError
 
+from crawlers.outcomes import ListingError
 
-class FeedError(ValueError):
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
+
+class FeedError(ListingError):
+    pass
 
 
 @dataclass(frozen=True)

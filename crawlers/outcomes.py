@@ -12,6 +12,14 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 
+class ListingError(ValueError):
+    """A feed or sitemap that cannot be read; `reason` is short and groupable."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
 class Outcome(DropItem):
     """Raised by a pipeline step to end an item's journey with a recorded outcome."""
 

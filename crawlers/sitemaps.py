@@ -8,13 +8,13 @@ from datetime import datetime, timezone
 import lxml.etree
 from dateutil import parser as dateparser
 
+from crawlers.outcomes import ListingError
+
 _PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True, recover=True)
 
 
-class SitemapError(ValueError):
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
+class SitemapError(ListingError):
+    pass
 
 
 @dataclass(frozen=True)
