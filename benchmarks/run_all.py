@@ -1,0 +1,30 @@
+"""Run every benchmark in turn with the figures the issues ask for (`make bench`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RUNS = [
+    ["benchmarks/crawl_bench.py", "--docs", "2000"],
+    ["benchmarks/crawl_bench.py", "--docs", "2000", "--model", "auto"],
+    ["-m", "benchmarks.search_bench", "--docs", "100000"],
+    ["benchmarks/entities_eval.py"],
+    ["benchmarks/entities_speed.py"],
+    ["-m", "benchmarks.index_bench"],
+    ["-m", "benchmarks.incremental_bench", "--sources", "200", "--articles", "20"],
+]
+
+
+def main() -> int:
+    failed = 0
+    for arguments in RUNS:
+        print(f"\n$ python {' '.join(arguments)}", flush=True)
+        failed += subprocess.run([sys.executable, *arguments], cwd=REPO).returncode != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
