@@ -11,7 +11,7 @@ import click
 from settings.config import ConfigError
 
 #: command modules, each exposing `command` (a click command or group)
-COMMANDS = ("crawl", "search", "extract", "watchlist", "index", "runs", "demo", "schedule", "alert")
+COMMANDS = ("crawl", "search", "extract", "watchlist", "index", "runs", "serve", "demo", "schedule", "alert")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -1,0 +1,57 @@
+"""WSGI application: `/` (search page), `/api/search` (JSON), `/healthz`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Iterable
+from urllib.parse import parse_qs
+
+from app.searching import build_request
+from app.web.pages import render_page
+from index.backend import IndexBackend
+from index.query import QuerySyntaxError
+
+SECURITY_HEADERS = [
+    ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+]
+PAGE_SIZE = 10
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+class SearchApp:
+    def __init__(self, backend_factory: Callable[[], IndexBackend]):
+        self.backend_factory = backend_factory
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "/")
+        params = {key: values[0] for key, values in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
+            return self._respond(start_response, "405 Method Not Allowed", "text/plain", b"GET only")
+        if path == "/healthz":
+            return self._respond(start_response, "200 OK", "text/plain", b"ok")
+        if path not in ("/", "/api/search"):
+            return self._respond(start_response, "404 Not Found", "text/plain", b"not found")
+        query, error, result = params.get("q", ""), None, None
+        try:
+            cursor = json.loads(params["after"]) if params.get("after") else None
+            request = build_request(query, size=PAGE_SIZE, search_after=cursor if isinstance(cursor, list) else None,
+                                    sort="date" if params.get("sort") == "date" else "relevance", histogram="month")
+            with self.backend_factory() as backend:
+                result = backend.search(request)
+        except QuerySyntaxError as exc:
+            error = str(exc)
+        except (ValueError, json.JSONDecodeError):
+            error = "that page link is no longer valid; search again"
+        status = "400 Bad Request" if error else "200 OK"
+        if path == "/api/search":
+            body = json.dumps({"error": error} if error else result.model_dump(mode="json"), ensure_ascii=False)
+            return self._respond(start_response, status, "application/json", body.encode())
+        page = render_page(query, params.get("sort", "relevance"), result, error)
+        return self._respond(start_response, status, "text/html; charset=utf-8", page.encode())
+
+    @staticmethod
+    def _respond(start_response: StartResponse, status: str, content_type: str, body: bytes) -> list[bytes]:
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), *SECURITY_HEADERS])
+        return [body]

@@ -1,0 +1,81 @@
+"""The web search page over a real SQLite index, served by a real WSGI server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+import html
+import re
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+from app.web import SearchApp
+from index.document import Document
+from index.sqlite import SqliteBackend
+
+
+class Quiet(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site(tmp_path):
+    path = tmp_path / "index.sqlite3"
+    with SqliteBackend(path) as backend:
+        backend.upsert([
+            Document.new("https://hostile.example.org/a", title='Kornet sale <script>alert("t")</script>',
+                         text='Seller offered Kornet launchers <img src=x onerror=alert(1)> in Idlib.',
+                         language="en", source_id="forum", weapons=["9M133 Kornet"], countries=["SY"],
+                         published=datetime(2025, 3, 1, tzinfo=timezone.utc)),
+            Document.new("javascript:alert(2)", title="Odd link", text="Kornet mentioned again.", language="en"),
+        ])
+    server = make_server("127.0.0.1", 0, SearchApp(lambda: SqliteBackend(path)), handler_class=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def get(url: str) -> tuple[int, dict, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def test_results_are_escaped_and_scripts_forbidden(site):
+    status, headers, page = get(f"{site}/?q=kornet")
+    assert status == 200
+    assert "script-src" not in headers["Content-Security-Policy"] and "default-src 'none'" in headers["Content-Security-Policy"]
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert "<img" not in page
+    assert "<mark>Kornet</mark>" in page
+    assert "href='javascript:" not in page
+
+
+def test_facets_link_to_narrowed_searches(site):
+    _, _, page = get(f"{site}/?q=kornet")
+    links = [html.unescape(href) for href in re.findall(r"href='(/\?[^']*)'", page)]
+    queries = [parse_qs(urlsplit(link).query)["q"][0] for link in links]
+    assert 'kornet weapon:"9M133 Kornet"' in queries
+    status, _, narrowed = get(site + links[queries.index('kornet weapon:"9M133 Kornet"')])
+    assert status == 200 and "1 documents" in narrowed
+
+
+def test_bad_queries_get_a_message_not_a_trace(site):
+    status, _, page = get(f"{site}/?q={quote('colour:red')}")
+    assert status == 400 and "unknown filter colour:" in page and "Traceback" not in page
+
+
+def test_json_api(site):
+    status, headers, body = get(f"{site}/api/search?q=kornet")
+    result = json.loads(body)
+    assert status == 200 and headers["Content-Type"] == "application/json"
+    assert result["total"] == 2 and {"hits", "facets", "histogram"} <= result.keys()
