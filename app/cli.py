@@ -27,6 +27,8 @@ def cli(verbose: int) -> None:
     """
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for handler in logging.root.handlers:  # Scrapy resets the root logger's level; the handler keeps ours
+        handler.setLevel(level)
 
 
 for _name in COMMANDS:

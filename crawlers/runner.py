@@ -3,6 +3,7 @@ in the ledger, one report at the end."""
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -59,7 +60,9 @@ def run_crawl(
     ledger.close_abandoned_runs()
     run_id = ledger.start_run(watchlist.name, [s.id for s in sources])
     locks, sources = _lock_sources(ledger, run_id, watchlist, sources, config)
-    process = AsyncCrawlerProcess(crawl_settings(config, run_id, overrides), install_root_handler=False)
+    level = logging.root.level
+    process = AsyncCrawlerProcess(crawl_settings(config, run_id, {"LOG_INSTALL_ROOT_HANDLER": False, **(overrides or {})}))
+    logging.root.setLevel(level)  # Scrapy lowers it to NOTSET; records below it would only be built and dropped
     crawls = [process.crawl(spider_class(source, config), watchlist=watchlist, source=source) for source in sources]
     crawlers = list(process.crawlers)  # the process forgets each crawler once it is done
     ledger_extension.progress_hook = progress

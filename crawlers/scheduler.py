@@ -21,6 +21,9 @@ from crawlers.watchlist import Watchlist, WatchlistError, load_watchlist
 
 logger = logging.getLogger(__name__)
 
+#: how often an idle service re-reads its watchlists for new sources and schedules
+IDLE_RECHECK_SECONDS = 60.0
+
 Launcher = Callable[[Path, list[str]], CrawlJob]
 Clock = Callable[[], datetime]
 
@@ -117,9 +120,14 @@ class Scheduler:
         """Run until `stop` is set (the CLI sets it on SIGTERM/SIGINT), then stop the crawls and wait."""
         while not stop.is_set():
             self.tick()
-            next_due = self.next_due()
-            wait = poll_seconds if self.running or next_due is None else (next_due - self.clock()).total_seconds()
-            stop.wait(min(max(wait, 0.05), poll_seconds if self.running else 60.0))
+            next_due = None if self.running else self.next_due()
+            if self.running:
+                wait = poll_seconds  # child exits are noticed by polling
+            elif next_due is None:
+                wait = IDLE_RECHECK_SECONDS
+            else:  # sleep until the next source is due, re-reading edited watchlists now and then
+                wait = min(IDLE_RECHECK_SECONDS, max(0.05, (next_due - self.clock()).total_seconds()))
+            stop.wait(wait)
         self.shutdown(grace_seconds)
 
     def shutdown(self, grace_seconds: float | None = None) -> None:

@@ -78,7 +78,7 @@ def _flow(values: list[Any]) -> CommentedSeq:
 
 def add_source(path: Path, source: Source | dict[str, Any]) -> Watchlist:
     source = source if isinstance(source, Source) else Source.model_validate(source)
-    text, data, lines = _load(path)
+    data, lines = _load(path)
     if any(existing.get("id") == source.id for existing in data.get("sources") or []):
         raise WatchlistError(path, [f"{path}: a source {source.id!r} exists already"])
     sources = data.get("sources")
@@ -104,7 +104,7 @@ def add_source(path: Path, source: Source | dict[str, Any]) -> Watchlist:
 
 
 def remove_source(path: Path, source_id: str) -> Watchlist:
-    text, data, lines = _load(path)
+    data, lines = _load(path)
     sources = data.get("sources") or []
     position = next((i for i, item in enumerate(sources) if item.get("id") == source_id), None)
     if position is None:
@@ -147,11 +147,10 @@ def _sequence_end(data: CommentedMap, lines: list[str]) -> int:
     return end
 
 
-def _load(path: Path) -> tuple[str, CommentedMap, list[str]]:
+def _load(path: Path) -> tuple[CommentedMap, list[str]]:
     load_watchlist(path)  # refuse to edit a file that is already broken: its problems come first
     text = path.read_text(encoding="utf-8")
-    data = YAML(typ="rt").load(text)
-    return text, data, text.splitlines(True)
+    return YAML(typ="rt").load(text), text.splitlines(True)
 
 
 def _write(path: Path, text: str) -> Watchlist:

@@ -195,13 +195,8 @@ class EngineBackend(IndexBackend):
     # -- reads ------------------------------------------------------------------------------
     def get(self, document_id: str) -> Document | None:
         self.ensure_index()
-        try:
-            answer = self.client.request("GET", f"/{self.alias}/_doc/{quote(document_id, safe='')}")
-        except EngineRequestError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return from_source(answer["_source"]) if answer.get("found") else None
+        answer = self.client.request("GET", f"/{self.alias}/_doc/{quote(document_id, safe='')}", missing_ok=True)
+        return from_source(answer["_source"]) if answer and answer.get("found") else None
 
     def search(self, request: SearchRequest) -> SearchResult:
         self._before_read()

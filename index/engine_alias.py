@@ -24,24 +24,17 @@ def install_template(client: EngineClient, config: EngineConfig) -> None:
     """PUT the template unless the installed one has the same fingerprint."""
     template = index_template(config.alias, config.shards, config.replicas)
     name = f"{config.alias}-template"
-    try:
-        installed = client.request("GET", f"/_index_template/{name}")["index_templates"][0]["index_template"]
-        if installed.get("_meta", {}).get("fingerprint") == template["_meta"]["fingerprint"]:
-            return
-    except EngineRequestError as exc:
-        if exc.status != 404:
-            raise
+    answer = client.request("GET", f"/_index_template/{name}", missing_ok=True)
+    if answer and answer["index_templates"][0]["index_template"].get("_meta", {}).get("fingerprint") == template["_meta"]["fingerprint"]:
+        return
     client.request("PUT", f"/_index_template/{name}", template)
 
 
 def alias_target(client: EngineClient, alias: str) -> str | None:
     """The write index behind the alias, or None if the alias does not exist."""
-    try:
-        answer = client.request("GET", f"/_alias/{alias}")
-    except EngineRequestError as exc:
-        if exc.status == 404:
-            return None
-        raise
+    answer = client.request("GET", f"/_alias/{alias}", missing_ok=True)
+    if not answer:
+        return None
     writers = [name for name, data in answer.items() if data["aliases"][alias].get("is_write_index", True)]
     return (writers or sorted(answer))[0]
 

@@ -161,34 +161,42 @@ class EngineClient:
         params: dict[str, Any] | None = None,
         ndjson: bytes | None = None,
         timeout: float | None = None,
+        missing_ok: bool = False,
     ) -> Any:
-        """Send one request; raise EngineUnavailable or EngineRequestError, else return the body."""
+        """Send one request; raise EngineUnavailable or EngineRequestError, else return the body.
+
+        missing_ok: answer None for a 404 (an expected absence, not worth a logged warning).
+        """
         timeout = timeout or self.config.timeout
         self.connect()
         if self._elasticsearch is not None:
-            return self._elasticsearch_request(method, path, body, params, ndjson, timeout)
-        return self._opensearch_request(method, path, body, params, ndjson, timeout)
+            return self._elasticsearch_request(method, path, body, params, ndjson, timeout, missing_ok)
+        return self._opensearch_request(method, path, body, params, ndjson, timeout, missing_ok)
 
-    def _opensearch_request(self, method, path, body, params, ndjson, timeout) -> Any:
+    def _opensearch_request(self, method, path, body, params, ndjson, timeout, missing_ok=False) -> Any:
         from opensearchpy import exceptions
 
         headers = {"content-type": "application/x-ndjson"} if ndjson is not None else None
         try:
-            return self._opensearch.transport.perform_request(
+            answer = self._opensearch.transport.perform_request(
                 method, path, params=params, body=ndjson if ndjson is not None else body, timeout=timeout, headers=headers,
+                ignore=(404,) if missing_ok else (),
             )
+            if missing_ok and isinstance(answer, dict) and answer.get("status") == 404 and "error" in answer:
+                return None
+            return answer
         except exceptions.ConnectionError as exc:  # includes ConnectionTimeout
             raise EngineUnavailable(f"{self.config.url}: {exc.__class__.__name__}: {exc.error}") from exc
         except exceptions.TransportError as exc:
             status = exc.status_code if isinstance(exc.status_code, int) else 599
             raise _request_error(status, exc.info) from exc
 
-    def _elasticsearch_request(self, method, path, body, params, ndjson, timeout) -> Any:
+    def _elasticsearch_request(self, method, path, body, params, ndjson, timeout, missing_ok=False) -> Any:
         from elastic_transport import ConnectionError as TransportConnectionError
         from elastic_transport import ConnectionTimeout
         from elasticsearch import ApiError
 
-        client = self._elasticsearch.options(request_timeout=timeout)
+        client = self._elasticsearch.options(request_timeout=timeout, ignore_status=(404,) if missing_ok else ())
         headers = {"accept": "application/json"}
         if ndjson is not None:
             headers["content-type"] = "application/x-ndjson"
@@ -196,7 +204,8 @@ class EngineClient:
         elif body is not None:
             headers["content-type"] = "application/json"
         try:
-            return client.perform_request(method, path, params=params, headers=headers, body=body).body
+            response = client.perform_request(method, path, params=params, headers=headers, body=body)
+            return None if missing_ok and response.meta.status == 404 else response.body
         except (TransportConnectionError, ConnectionTimeout) as exc:
             raise EngineUnavailable(f"{self.config.url}: {exc.__class__.__name__}: {exc}") from exc
         except ApiError as exc:

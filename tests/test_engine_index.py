@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.document import Entity
+from index.engine_bulk import make_action, send_chunk
 from index.engine_mapping import MAPPING_VERSION, concrete_index
 from index.query import SearchRequest, parse_query
 from tests.engine_support import fresh_backend, ids, make_documents
@@ -53,8 +54,6 @@ def test_old_mapping_is_upgraded_by_reindexing_behind_the_alias(engine_url: str,
         "mappings": {"_meta": {"mapping_version": 0}, "dynamic": True, "properties": {"id": {"type": "keyword"}}},
         "aliases": {backend.alias: {"is_write_index": True}},
     })
-    from index.engine_bulk import make_action, send_chunk
-
     assert send_chunk(backend.client, [make_action(old, doc) for doc in documents], backend.retry).indexed == 30
     backend.client.request("POST", f"/{old}/_refresh")
     assert backend.status().mapping_version == 0

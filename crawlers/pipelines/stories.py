@@ -51,6 +51,7 @@ class StoryIndex:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, no fsync per document
         self.db.executescript(_SCHEMA)
 
     def close(self) -> None:

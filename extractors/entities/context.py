@@ -32,7 +32,10 @@ _RELATED = {
 
 
 # Capitalised at a sentence start without being part of a name ("In Chad", "A Hellfire").
-_FUNCTION_WORDS = frozenset(STOP_WORDS)
+# French and Spanish articles and determiners open sentences too ("Des kalachnikovs", "Los fusiles").
+_FUNCTION_WORDS = frozenset(STOP_WORDS) | frozenset(
+    "le la les l un une des du de ce cet cette ces ses leurs plusieurs certains "
+    "el los las lo un una unos unas del este esta estos estas varios varias".split())
 
 
 @dataclass(slots=True)
@@ -101,6 +104,24 @@ def _names_a_language(gazetteer: Gazetteer, tokens: Tokens, candidate: Candidate
         and tokens.gap(candidate.last) in ("-", " ")
 
 
+def _is_weapon_noun(candidate: Candidate) -> bool:
+    return all(a.entry.label == "WEAPON" and a.entry.attributes.get("kind") == "category" for a in candidate.aliases)
+
+
+def _prefer_weapons_beside_weapon_nouns(candidates: list[Candidate]) -> None:
+    """A designation written next to a weapon noun is the weapon ("ручные пулемёты РПК" is the RPK
+    machine gun, not the PKK's Russian acronym), whatever else the document names."""
+    for index, candidate in enumerate(candidates):
+        weapons = [a for a in candidate.aliases if a.entry.label == "WEAPON"]
+        if not weapons or len(weapons) == len(candidate.aliases):
+            continue
+        before = candidates[index - 1] if index else None
+        after = candidates[index + 1] if index + 1 < len(candidates) else None
+        if (before is not None and before.last + 1 == candidate.first and _is_weapon_noun(before)) or \
+                (after is not None and candidate.last + 1 == after.first and _is_weapon_noun(after)):
+            candidate.aliases = weapons
+
+
 def resolve(gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate],
             generic: list[Candidate] = ()) -> list[Resolved]:
     """Entries named by `candidates`; `generic` actors ("militants") count as group cues."""
@@ -109,6 +130,7 @@ def resolve(gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate],
         if _names_a_language(gazetteer, tokens, candidate):
             candidate.aliases = [a for a in candidate.aliases if a.entry.label != "COUNTRY"]
     candidates = [c for c in candidates if c.aliases]
+    _prefer_weapons_beside_weapon_nouns(candidates)
     clear = [(c, e) for c in candidates if (e := _clear_entry(c)) is not None]
     clear += [(c, c.aliases[0].entry) for c in generic]
     accepted = {(e.label, e.canonical) for _, e in clear}

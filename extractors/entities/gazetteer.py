@@ -39,6 +39,9 @@ class Alias:
     ambiguous: bool
     #: Languages of the texts the alias may be used in, or None for all.
     languages: frozenset[str] | None = None
+    #: The data spells the alias in lower case ("хуситы", "malienne", "soviétique"): that is its
+    #: ordinary spelling, so a lower-case mention of a proper name is not the common word.
+    lowercase: bool = False
 
 
 @dataclass(slots=True)
@@ -91,6 +94,10 @@ def _variants(record: AliasRecord) -> Iterable[tuple[list[str], list[str]]]:
                 yield [*keys[:-1], last + "es"], [*surfaces[:-1], surfaces[-1] + "es"]
 
 
+def _written_lowercase(alias: str) -> bool:
+    return any(c.islower() for c in alias) and not any(c.isupper() for c in alias)
+
+
 class _TrieBuilder:
     def __init__(self) -> None:
         self.root: dict = {}
@@ -104,6 +111,7 @@ class _TrieBuilder:
                 # The same entry reachable by several spellings ("Kalashnikov", "Kaláshnikov"):
                 # ambiguity belongs to the normalised form, case rules to each spelling.
                 known.ambiguous = known.ambiguous or record.ambiguous
+                known.lowercase = known.lowercase or _written_lowercase(record.alias)
                 if known.languages is not None:
                     known.languages = None if record.languages is None else known.languages | record.languages
                 if known.surfaces is not None:
@@ -113,7 +121,7 @@ class _TrieBuilder:
                         known.surfaces = None
                 continue
             alias = Alias(record.entry, {tuple(surfaces)} if record.case_sensitive else None, record.ambiguous,
-                          record.languages)
+                          record.languages, _written_lowercase(record.alias))
             self._aliases[(path, id(record.entry))] = alias
             node = self.root
             for key in keys:

@@ -4,7 +4,8 @@ Rules applied here are the ones that depend only on the span itself: tokens may 
 space, hyphen, apostrophe or nothing ("RPG-7"/"RPG 7"/"RPG7"), a match starts and ends on word
 boundaries, a designation absorbs its attached suffix ("AK-47s", "M16A4", "T-72B3"),
 case-sensitive aliases must be written as listed ("IS", not "is"), and proper names must not be
-written all in lower case (unless the whole document is); models named by words alone count as
+written all in lower case (unless the whole document is, or the data itself spells the alias in
+lower case, as French, Spanish and Russian adjectives are); models named by words alone count as
 proper names.
 """
 
@@ -16,8 +17,9 @@ from typing import Callable
 from .gazetteer import END, Alias
 from .text import Tokens, arabic_variants
 
-_JOINERS = frozenset({"", " ", "-", "\u2010", "\u2011", "\u2013", "'", "\u2019", "\u00a0", "  ", " - "})
+_JOINERS = frozenset({"", " ", "-", "\u2010", "\u2011", "\u2013", "'", "\u2019", "\u00a0", "  ", " - ", "&", " & "})
 _PROPER_NAME_LABELS = frozenset({"COUNTRY", "ARMED_GROUP", "HISTORICAL_STATE", "STEM"})
+_PLACE_LABELS = frozenset({"COUNTRY", "HISTORICAL_STATE"})
 _MAX_SUFFIX_TOKENS = 3
 _CURRENCY_SIGNS = frozenset("$£€¥")
 
@@ -76,7 +78,7 @@ def _usable(alias: Alias, tokens: Tokens, first: int, last: int, case_relaxed: b
         written = tuple(tokens.surface(k) for k in range(first, last + 1))
         if written not in alias.surfaces:
             return False
-    if alias.entry.label in _PROPER_NAME_LABELS or _is_named_model(alias, tokens, first, last):
+    if not alias.lowercase and (alias.entry.label in _PROPER_NAME_LABELS or _is_named_model(alias, tokens, first, last)):
         text, starts = tokens.text, tokens.starts
         if all(text[starts[k]].islower() for k in range(first, last + 1)):
             return lowercase_doc()
@@ -102,40 +104,72 @@ def _suffix_end(alias_list: list[Alias], tokens: Tokens, last: int) -> int | Non
     return None if _attached(tokens, end) else end
 
 
+def _longest_at(root: dict, tokens: Tokens, i: int, usable_here: Callable[[Alias, int, int], bool]
+                ) -> Candidate | None:
+    """The longest usable match opening at token `i`, if any."""
+    keys, count = tokens.keys, len(tokens.keys)
+    node = _lookup(root, keys[i])
+    if node is None:
+        return None
+    terminals: list[tuple[int, list[Alias]]] = []
+    j = i
+    while True:
+        payload = node.get(END)
+        if payload:
+            terminals.append((j, payload))
+        if j + 1 >= count or not _joined(tokens, j):
+            break
+        node = _lookup(node, keys[j + 1])
+        if node is None:
+            break
+        j += 1
+    for last, payload in reversed(terminals):
+        end_token = _suffix_end(payload, tokens, last)
+        if end_token is None:
+            continue
+        usable = [a for a in payload if usable_here(a, i, last)]
+        if usable:
+            return Candidate(i, end_token, tokens.starts[i], tokens.ends[end_token], usable)
+    return None
+
+
+def _names_a_place(candidate: Candidate) -> bool:
+    return all(a.entry.label in _PLACE_LABELS for a in candidate.aliases)
+
+
+def _names_a_group(candidate: Candidate) -> bool:
+    return any(a.entry.label == "ARMED_GROUP" for a in candidate.aliases)
+
+
 def find_candidates(root: dict, tokens: Tokens, *, case_relaxed: bool = False,
                     lowercase_doc: Callable[[], bool] = _never, language: str = "und") -> list[Candidate]:
     """Longest usable matches, left to right. `lowercase_doc` is asked (lazily) whether the
     whole document is written in lower case, when a proper name is found in lower case;
-    translated aliases are used only in texts of their `language` (all of them for "und")."""
+    translated aliases are used only in texts of their `language` (all of them for "und").
+    A country name yields to a group name opening inside it and running further ("the Sudan" |
+    "Sudan Liberation Movement"): the longer name is the one written."""
     keys, starts, ends = tokens.keys, tokens.starts, tokens.ends
-    count = len(keys)
     found: list[Candidate] = []
+
+    def usable_here(alias: Alias, first: int, last: int) -> bool:
+        return _usable(alias, tokens, first, last, case_relaxed, lowercase_doc, language)
+
     # Only tokens that can open an alias are visited; the scan itself stays in C.
     openers = [i for i, k in enumerate(keys) if k in root or (k > "\u05ff" and _lookup(root, k) is not None)]
+    opener_set = set(openers)
     resume = 0
     for i in openers:
         if i < resume or (i and ends[i - 1] == starts[i]):  # inside a match, or a word like "XM16"
             continue
-        node = _lookup(root, keys[i])
-        terminals: list[tuple[int, list[Alias]]] = []
-        j = i
-        while True:
-            payload = node.get(END)
-            if payload:
-                terminals.append((j, payload))
-            if j + 1 >= count or not _joined(tokens, j):
-                break
-            node = _lookup(node, keys[j + 1])
-            if node is None:
-                break
-            j += 1
-        for last, payload in reversed(terminals):
-            end_token = _suffix_end(payload, tokens, last)
-            if end_token is None:
-                continue
-            usable = [a for a in payload if _usable(a, tokens, i, last, case_relaxed, lowercase_doc, language)]
-            if usable:
-                found.append(Candidate(i, end_token, starts[i], ends[end_token], usable))
-                resume = end_token + 1
-                break
+        candidate = _longest_at(root, tokens, i, usable_here)
+        if candidate is None:
+            continue
+        if candidate.last > i and _names_a_place(candidate) and any(
+                k in opener_set and ends[k - 1] != starts[k]
+                and (inner := _longest_at(root, tokens, k, usable_here)) is not None
+                and inner.last > candidate.last and _names_a_group(inner)
+                for k in range(i + 1, candidate.last + 1)):
+            continue
+        found.append(candidate)
+        resume = candidate.last + 1
     return found

@@ -102,8 +102,12 @@ def arabic_nisba(name: str) -> list[str]:
     if " " in name.strip() or not _ARABIC.match(name):
         return []
     stem = name[2:] if name.startswith("ال") else name
-    if stem.endswith("يا"):
+    if stem.endswith("يا"):  # سوريا -> سوري
         stem = stem[:-1]
+    elif stem.endswith(("ية", "يه")):  # السعودية -> سعودي
+        stem = stem[:-1]
+    elif stem.endswith("ا"):  # أمريكا -> أمريكي
+        stem = stem[:-1] + "ي"
     elif not stem.endswith("ي"):
         stem = stem + "ي"
     if len(stem) < 3:

@@ -73,7 +73,10 @@ def _source_fingerprint() -> str:
 def build(force: bool = False, log=sys.stderr) -> list[str]:
     """Compile the launcher and resolve its classpath unless a build of these sources exists."""
     fingerprint = _source_fingerprint()
-    built = STAMP_FILE.exists() and STAMP_FILE.read_text().strip() == fingerprint and CLASSPATH_FILE.exists()
+    built = (
+        STAMP_FILE.exists() and STAMP_FILE.read_text().strip() == fingerprint and CLASSPATH_FILE.exists()
+        and all(Path(jar).exists() for jar in CLASSPATH_FILE.read_text().strip().split(os.pathsep))  # ~/.m2 may be gone
+    )
     if force or not built:
         missing = missing_tools()
         if missing:

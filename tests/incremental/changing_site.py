@@ -107,7 +107,7 @@ class ChangingSite:
 
     def _robots(self, handler: SiteHandler) -> tuple[int, dict[str, str], bytes]:
         self._record(handler, 200)
-        return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
+        return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private/\n"
 
     def _record(self, handler: SiteHandler, status: int) -> None:
         with self.lock:

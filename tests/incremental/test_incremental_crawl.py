@@ -28,6 +28,7 @@ def site():
             changing.publish(f"/maps/{n}.html", f"Mapped story {n} on ammunition crates")
         changing.publish("/statements/a.html", "Ministry statement on border seizures")
         changing.publish("/statements/b.html", "Ministry statement on export licences")
+        changing.publish("/private/memo.html", "Internal memo the site asks robots to leave alone")
         changing.add_feed("/wire/feed.xml", "/wire/", validators=True)
         changing.add_feed("/blog/feed.xml", "/blog/", validators=False)
         changing.add_sitemap("/maps/sitemap.xml", "/maps/")
@@ -41,6 +42,7 @@ def _watchlist(site: ChangingSite, tmp_path: Path) -> Path:
         {"id": "maps", "kind": "sitemap", "urls": [site.server.url("/maps/sitemap.xml")]},
         {"id": "statements", "kind": "page", "urls": [site.server.url("/statements/a.html"),
                                                       site.server.url("/statements/b.html")]},
+        {"id": "private", "kind": "page", "urls": [site.server.url("/private/memo.html")]},
     ])
 
 
@@ -65,6 +67,8 @@ def test_recrawls_fetch_and_process_only_what_changed(site: ChangingSite, osint:
     assert outcomes["/blog/0.html"] == ("unchanged", "not_modified_since_last_fetch")
     assert outcomes["/statements/a.html"] == ("unchanged", "not_modified")
     assert site.total_requests() == 5  # 3 listings + 2 pages
+    assert site.requests_for("/robots.txt") == 0  # kept from the first run, and still obeyed:
+    assert outcomes["/private/memo.html"] == ("skipped", "robots_txt")
     assert all(status in (200, 304) for (path, status) in site.hits if path.endswith(".xml"))
     assert site.requests_for("/wire/0.html") == site.requests_for("/blog/0.html") == 0
 
