@@ -315,3 +315,54 @@ def test_arms_market_vocabulary_is_weapon_context() -> None:
 def test_languages_are_not_countries() -> None:
     result = run("Russian-speaking residents and Arabic-language media in Ukraine.")
     assert result.countries == ["UA"]
+
+
+# --- rules added for published reporting (held-out set) -------------------------------------
+
+def test_lowercase_adjectives_of_other_languages_mention_countries() -> None:
+    assert run("Les douanes sénégalaises ont saisi des fusils de fabrication turque.", "fr").countries == ["SN", "TR"]
+    assert run("Las armas estadounidenses llegaron a manos del cártel mexicano.", "es").countries == ["MX", "US"]
+    assert run("Российские военные применили американские ракеты.", "ru").countries == ["RU", "US"]
+    assert run("استهدفت طائرات أمريكية وفرنسية مواقع التنظيم", "ar").countries == ["FR", "US"]
+
+
+def test_lowercase_translated_group_names_and_historical_adjectives() -> None:
+    assert run("В Йемене хуситы применяли иранские крылатые ракеты.", "ru").armed_groups == ["Houthis"]
+    result = run("Des munitions soviétiques et des fusils yougoslaves ont été retrouvés.", "fr")
+    assert result.historical_states == ["Soviet Union", "Yugoslavia"]
+
+
+def test_a_country_name_yields_to_a_group_name_running_on_from_it() -> None:
+    result = run("Fighters of the Sudan Liberation Movement faction led by Abdel Wahid crossed into Chad.")
+    assert result.armed_groups == ["Sudan Liberation Movement"]
+
+
+def test_state_force_named_like_a_group_is_its_country() -> None:
+    result = run("Troops of the Uganda People's Defence Force joined the operation.")
+    assert result.countries == ["UG"] and result.armed_groups == []
+
+
+def test_designation_beside_a_weapon_noun_is_the_weapon() -> None:
+    text = ("Партия включала ручные пулемёты РПК. Бойцы Рабочей партии Курдистана отступили в Сирию.")
+    result = run(text, "ru")
+    assert "RPK" in result.weapons and result.armed_groups == ["PKK"]
+
+
+def test_names_written_with_an_ampersand() -> None:
+    assert run("Officers seized a Smith & Wesson M&P and a Heckler & Koch G3 rifle.").weapons == [
+        "Heckler & Koch G3", "Smith & Wesson M&P"]
+
+
+def test_calibres_and_manufacturers_alone_are_not_models() -> None:
+    result = run("Fighters fired 107 mm rockets and 106 mm recoilless rifles; police found .50-calibre "
+                 "Barrett rifles and Taurus revolvers.")
+    assert result.weapons == []
+    assert result.weapon_categories == ["pistol", "rifle", "rocket", "rocket launcher"]
+
+
+def test_a_warhead_is_not_ammunition() -> None:
+    assert run("Analysts think it was an RPG-7 with a tandem warhead.").weapon_categories == []
+
+
+def test_french_article_opening_a_sentence_is_not_part_of_a_name() -> None:
+    assert run("Des kalachnikovs et des munitions ont été saisies.", "fr").weapons == ["AK-47"]

@@ -17,7 +17,9 @@ from typing import Callable
 from .gazetteer import END, Alias
 from .text import Tokens, arabic_variants
 
-_JOINERS = frozenset({"", " ", "-", "\u2010", "\u2011", "\u2013", "'", "\u2019", "\u00a0", "  ", " - ", "&", " & "})
+# " ." joins a name to a calibre written with its leading dot ("Browning .50").
+_JOINERS = frozenset({"", " ", "-", "\u2010", "\u2011", "\u2013", "'", "\u2019", "\u00a0", "  ", " - ",
+                      "&", " & ", " ."})
 _PROPER_NAME_LABELS = frozenset({"COUNTRY", "ARMED_GROUP", "HISTORICAL_STATE", "STEM"})
 _PLACE_LABELS = frozenset({"COUNTRY", "HISTORICAL_STATE"})
 _MAX_SUFFIX_TOKENS = 3
@@ -78,7 +80,8 @@ def _usable(alias: Alias, tokens: Tokens, first: int, last: int, case_relaxed: b
         written = tuple(tokens.surface(k) for k in range(first, last + 1))
         if written not in alias.surfaces:
             return False
-    if not alias.lowercase and (alias.entry.label in _PROPER_NAME_LABELS or _is_named_model(alias, tokens, first, last)):
+    proper_name = alias.entry.label in _PROPER_NAME_LABELS or _is_named_model(alias, tokens, first, last)
+    if proper_name and not alias.lowercase:
         text, starts = tokens.text, tokens.starts
         if all(text[starts[k]].islower() for k in range(first, last + 1)):
             return lowercase_doc()
