@@ -2,7 +2,8 @@
 
 An alert looks at finished runs that started after it was created and that it has not looked at
 yet, takes the documents those runs indexed as new or changed, and keeps those its query matches
-that it never queued before. Delivery then drains the outbox per target.
+that it never queued before (alerts/matching.py: the percolator on an engine, the id-restricted
+query on SQLite). Delivery then drains the outbox per target.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from alerts.delivery import DeliveryError, deliver
-from alerts.matching import match_documents
+from alerts.matching import match_alerts, sync_alerts
 from alerts.model import Alert
 from alerts.store import AlertStore
 from crawlers.ledger import Ledger
@@ -48,23 +49,37 @@ def _new_documents(ledger: Ledger, alert: Alert, skip_runs: set[str]) -> tuple[l
     return runs, documents
 
 
+def find_all_matches(store: AlertStore, ledger: Ledger, backend: IndexBackend,
+                     alerts: list[Alert]) -> dict[str, tuple[list[str], list[Hit], dict[str, str]]]:
+    """Per alert: runs not yet looked at, the documents they brought that match and were never
+    queued, and which run brought each document. All alerts are matched together (one
+    percolation on an engine)."""
+    looked_at: dict[str, tuple[list[str], dict[str, str]]] = {}
+    fresh: dict[str, list[str]] = {}
+    for alert in alerts:
+        runs, documents = _new_documents(ledger, alert, store.processed_runs(alert.name))
+        already = store.was_queued(alert.name, list(documents))
+        looked_at[alert.name] = runs, documents
+        fresh[alert.name] = [doc_id for doc_id in documents if doc_id not in already]
+    matched = match_alerts(backend, alerts, fresh)
+    return {name: (runs, matched[name], documents) for name, (runs, documents) in looked_at.items()}
+
+
 def find_matches(store: AlertStore, ledger: Ledger, backend: IndexBackend,
                  alert: Alert) -> tuple[list[str], list[Hit], dict[str, str]]:
-    """Runs not yet looked at, the documents they brought that match and were never queued, and
-    which run brought each document."""
-    runs, documents = _new_documents(ledger, alert, store.processed_runs(alert.name))
-    already = store.was_queued(alert.name, list(documents))
-    fresh = [doc_id for doc_id in documents if doc_id not in already]
-    return runs, match_documents(backend, alert.query, fresh) if fresh else [], documents
+    """find_all_matches() for one alert."""
+    return find_all_matches(store, ledger, backend, [alert])[alert.name]
 
 
 def evaluate_alerts(store: AlertStore, ledger: Ledger, backend: IndexBackend, names: list[str] | None = None) -> list[AlertResult]:
     results = []
-    for alert in store.all():
-        if not alert.enabled or (names is not None and alert.name not in names):
-            continue
+    saved = store.all()
+    sync_alerts(backend, saved)
+    alerts = [alert for alert in saved if alert.enabled and (names is None or alert.name in names)]
+    matches = find_all_matches(store, ledger, backend, alerts)
+    for alert in alerts:
         result = AlertResult(alert.name)
-        result.runs, result.matched, documents = find_matches(store, ledger, backend, alert)
+        result.runs, result.matched, documents = matches[alert.name]
         result.queued = store.queue(alert.name, {hit.id: documents.get(hit.id, "") for hit in result.matched},
                                     alert.targets, result.runs)
         for target in alert.targets:

@@ -1,19 +1,29 @@
-"""Which of some documents match a saved query: the query itself, restricted to their ids.
+"""Which new documents match which alerts.
 
-Both backends run the same `Query` (with `Query.ids`), so an alert fires on exactly what
-`osint search` would have found. Hits are checked against the ids again, so a backend that
-ignored the restriction could only ever miss a match, never send an unrelated document.
+- Embedded index (SQLite): each alert's query, restricted to its new documents (`Query.ids`) —
+  the very search `osint search` runs, so an alert fires on exactly what a search would find.
+- Elasticsearch / OpenSearch: the percolator (index/engine_percolator.py). Every alert's query,
+  rendered by the same code as searches, is registered in ``<alias>-alerts``; the new documents
+  of all alerts are percolated together, once, and each alert keeps the matches among its own
+  new documents.
+
+Hits are checked against each alert's ids again, so a backend that ignored the restriction could
+only ever miss a match, never send an unrelated document.
 """
 
 from __future__ import annotations
 
+from alerts.model import Alert
 from index.backend import IndexBackend
+from index.engine import EngineBackend
+from index.engine_percolator import EnginePercolator
 from index.query import Hit, SearchRequest, parse_query
 
 CHUNK = 500
 
 
 def match_documents(backend: IndexBackend, query_text: str, doc_ids: list[str]) -> list[Hit]:
+    """The saved query as a search restricted to doc_ids, newest first."""
     query = parse_query(query_text)
     backend.refresh()
     hits: list[Hit] = []
@@ -23,3 +33,25 @@ def match_documents(backend: IndexBackend, query_text: str, doc_ids: list[str]) 
         wanted = set(chunk)
         hits += [hit for hit in backend.search(request).hits if hit.id in wanted]
     return hits
+
+
+def match_alerts(backend: IndexBackend, alerts: list[Alert], new_documents: dict[str, list[str]]) -> dict[str, list[Hit]]:
+    """alert name -> the documents among new_documents[name] that its query matches."""
+    pending = [alert for alert in alerts if new_documents.get(alert.name)]
+    if isinstance(backend, EngineBackend):
+        every = list(dict.fromkeys(doc_id for alert in pending for doc_id in new_documents[alert.name]))
+        found = EnginePercolator(backend).percolate({alert.name: parse_query(alert.query) for alert in pending}, every)
+    else:
+        found = {alert.name: match_documents(backend, alert.query, new_documents[alert.name]) for alert in pending}
+    matches: dict[str, list[Hit]] = {}
+    for alert in alerts:
+        wanted = set(new_documents.get(alert.name, []))
+        matches[alert.name] = [hit for hit in found.get(alert.name, []) if hit.id in wanted]
+    return matches
+
+
+def sync_alerts(backend: IndexBackend, alerts: list[Alert]) -> None:
+    """On an engine, make the percolator hold exactly these alerts' queries (removed alerts go);
+    the embedded index keeps nothing per alert."""
+    if isinstance(backend, EngineBackend):
+        EnginePercolator(backend).register({alert.name: parse_query(alert.query) for alert in alerts}, exclusive=True)

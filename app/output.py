@@ -16,6 +16,7 @@ from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+_WHITESPACE = re.compile(r"\s+")
 
 console = Console(highlight=False, soft_wrap=True)
 error_console = Console(stderr=True, highlight=False)
@@ -23,7 +24,7 @@ error_console = Console(stderr=True, highlight=False)
 
 def safe(text: str) -> str:
     """Strip terminal control characters and bidi overrides from crawled text; one line."""
-    return _CONTROL.sub("", " ".join((text or "").split()) if "\n" in (text or "") else (text or ""))
+    return _CONTROL.sub("", _WHITESPACE.sub(" ", text or ""))
 
 
 def snippet_text(snippet_html: str) -> Text:

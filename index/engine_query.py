@@ -4,7 +4,8 @@ Nothing the analyst typed reaches the engine as query syntax: each term becomes 
 ``simple_query_string`` with explicit fields and only the PHRASE, PREFIX and WHITESPACE
 operators, the term quoted (a phrase) or, for ``word*``, a bare prefix of word characters
 (index/query.py strips everything else). Filters are ``terms`` queries on the lowercase
-keyword subfields. No ``query_string``, no regex, no leading wildcards.
+keyword subfields; ``Query.ids`` is a ``terms`` filter on ``id``. No ``query_string``, no regex,
+no leading wildcards.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ def _term_query(term: Term) -> dict[str, Any]:
 
 
 def render_query(query: Query) -> dict[str, Any]:
+    """The engine query for a parsed Query: searches and saved alerts (the percolator) both use it."""
+    if query.ids == []:
+        return {"match_none": {}}
     must: list[dict[str, Any]] = []
     must_not: list[dict[str, Any]] = []
     filters: list[dict[str, Any]] = []
@@ -54,6 +58,8 @@ def render_query(query: Query) -> dict[str, Any]:
         if query.until:
             bounds["lte"] = query.until.isoformat()
         filters.append({"range": {"published": bounds}})
+    if query.ids is not None:
+        filters.append({"terms": {"id": query.ids}})
     if not (must or must_not or filters):
         return {"match_all": {}}
     body: dict[str, Any] = {}

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from alerts.model import Alert, Target
+from index.backend import open_backend
+from index.engine import EngineBackend
+from index.engine_percolator import EnginePercolator
 from tests.crawl.helpers import OsintCli, write_watchlist
 from tests.incremental.changing_site import ChangingSite, later
 
@@ -106,6 +110,36 @@ def test_new_matching_documents_are_delivered_once_and_only_once(webhook: Webhoo
         assert len(jsonl.read_text().splitlines()) == 4
         ids = [doc["delivery_id"] for payload in webhook.received for doc in payload["documents"]]
         assert len(ids) == len(set(ids))
+
+
+def test_alerts_on_the_engine_use_the_percolator(webhook: Webhook, osint: OsintCli, tmp_path: Path, engine_url: str):
+    alias = f"test_{uuid.uuid4().hex}"
+    osint.env["OSINT_INDEX_URL"] = f"{engine_url}?index={alias}"
+    with ChangingSite() as site:
+        site.publish("/news/1.html", "Mortar rounds found in a lorry")
+        site.publish("/news/2.html", "Mortar tubes listed in a cargo manifest")
+        site.publish("/news/3.html", "Rifle magazines seized at the border")
+        site.add_feed("/news/feed.xml", "/news/")
+        watchlist = write_watchlist(tmp_path / "w.yaml", [{"id": "news", "kind": "feed", "urls": [site.server.url("/news/feed.xml")]}])
+        osint.run("alert", "add", "mortars", "mortar* -tubes source:news", "--notify", f"webhook:{webhook.url}")
+
+        crawl = osint.run("crawl", str(watchlist))
+        assert webhook.documents() == ["1.html"], crawl.stderr
+        with open_backend(osint.env["OSINT_INDEX_URL"]) as backend:
+            assert isinstance(backend, EngineBackend)
+            assert list(EnginePercolator(backend).registered()) == ["mortars"]
+
+            site.publish("/news/4.html", "Mortar bombs diverted from a depot", later(1))
+            site.edit("/news/1.html", edition=2, when=later(1))  # changed, but already delivered
+            osint.run("crawl", str(watchlist))
+            assert webhook.documents() == ["1.html", "4.html"]
+
+            osint.run("alert", "remove", "mortars")
+            osint.run("alert", "add", "rifles", "rifle*", "--notify", f"jsonl:{tmp_path / 'rifles.jsonl'}")
+            assert osint.json("alert", "run")[0]["matched"] == []  # created after every run so far
+            assert list(EnginePercolator(backend).registered()) == ["rifles"]
+            for index in (f"{alias}-v1", f"{alias}-alerts"):
+                backend.client.request("DELETE", f"/{index}", missing_ok=True)
 
 
 def test_alert_commands_check_their_input(osint: OsintCli, tmp_path: Path):

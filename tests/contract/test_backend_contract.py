@@ -197,6 +197,40 @@ def test_since_until(loaded: IndexBackend) -> None:
     assert found(loaded, "tag:seizure since:2024-03-06") == {"mombasa_copy"}
 
 
+def _restricted(backend: IndexBackend, text: str, names: list[str]) -> SearchResult:
+    query = parse_query(text).model_copy(update={"ids": [FIXTURE_DOCUMENTS[name].id for name in names]})
+    return backend.search(SearchRequest(query=query, size=100))
+
+
+def test_ids_restrict_results(loaded: IndexBackend) -> None:
+    some = ["mombasa", "report", "forum", "russian"]
+    result = _restricted(loaded, "", some)
+    assert {_name(hit.id) for hit in result.hits} == set(some) and result.total == 4
+    assert result.facets["countries"] == [("Kenya", 1), ("Libya", 1), ("Mali", 1), ("Russia", 1)]
+    cases = {
+        "rifles": {"mombasa", "report"},
+        '"port of Mombasa"': {"mombasa"},
+        "carbine OR ammunition": {"forum", "report"},
+        "rifles -country:kenya": {"report"},
+        "-rifles": {"forum", "russian"},
+        "weapon:ak-47 since:2024": {"mombasa", "russian"},
+        "tag:seizure until:2024-02": {"russian"},
+        "mortar": set(),  # matches "hostile", which is not among the ids
+    }
+    for text, expected in cases.items():
+        assert {_name(hit.id) for hit in _restricted(loaded, text, some).hits} == expected, text
+    assert {_name(hit.id) for hit in _restricted(loaded, "rifles", ["mombasa_copy"]).hits} == {"mombasa_copy"}
+
+
+def test_empty_ids_match_nothing(loaded: IndexBackend) -> None:
+    for text in ("", "rifles", "-rifles", "country:kenya"):
+        result = _restricted(loaded, text, [])
+        assert (result.total, result.hits) == (0, []), text
+        assert result.facets["countries"] == []
+    query = parse_query("rifles").model_copy(update={"ids": ["0" * 32]})  # an id nothing has
+    assert loaded.search(SearchRequest(query=query)).total == 0
+
+
 # --- results -------------------------------------------------------------------------------
 
 
