@@ -15,6 +15,7 @@ from typing import Any
 
 from extractors.content import extract_html
 from extractors.decoding import decode_body
+from extractors.entity_sets import ENTITY_SETS
 from extractors.errors import REASONS, ExtractionError
 from extractors.html_text import normalize_text
 from extractors.language import detect_language, normalize_language
@@ -37,17 +38,7 @@ __all__ = [
 #: Plain text beyond this many characters is dropped (HTML and PDF have their own bounds).
 MAX_TEXT_CHARS = 2_000_000
 
-ENTITY_SETS = (
-    "weapons",
-    "weapon_categories",
-    "weapon_categories_implied",
-    "weapon_origins",
-    "countries",
-    "historical_states",
-    "armed_groups",
-    "generic_actors",
-    "proposed_groups",
-)
+
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/xml", "application/xml"})
 _PDF_TYPES = frozenset({"application/pdf", "application/x-pdf"})
 _SNIFFED_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream", "application/unknown"})

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractors.entity_sets import EntitySets
+
 
 class PageSpan(BaseModel):
     """Characters `text[start:end]` come from page `page` (1-based) of a paginated document."""
@@ -30,7 +32,7 @@ class LanguageResult(BaseModel):
     method: str  # "langdetect", "langdetect+hint", "too_short", "uncertain"
 
 
-class Extraction(BaseModel):
+class Extraction(EntitySets):
     """Everything the extraction layer knows about one fetched resource.
 
     Entity offsets (`entities[*].start/end`) index into `text`, except mentions found in
@@ -58,15 +60,6 @@ class Extraction(BaseModel):
     language_confidence: float = 0.0
 
     entities: list[dict[str, Any]] = Field(default_factory=list)
-    weapons: list[str] = Field(default_factory=list)
-    weapon_categories: list[str] = Field(default_factory=list)
-    weapon_categories_implied: list[str] = Field(default_factory=list)
-    weapon_origins: list[str] = Field(default_factory=list)
-    countries: list[str] = Field(default_factory=list)
-    historical_states: list[str] = Field(default_factory=list)
-    armed_groups: list[str] = Field(default_factory=list)
-    generic_actors: list[str] = Field(default_factory=list)
-    proposed_groups: list[str] = Field(default_factory=list)
 
     def page_at(self, offset: int) -> int | None:
         """Page number holding the character at `offset` in `text` (None when unpaginated)."""

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractors.entity_sets import EntitySets
+
 GAZETTEER_LABELS = ("WEAPON", "COUNTRY", "HISTORICAL_STATE", "ARMED_GROUP", "GENERIC_ACTOR")
 MODEL_LABELS = ("ORG", "GPE", "NORP", "PERSON", "DATE")
 
@@ -28,22 +30,11 @@ class EntityMention(BaseModel):
     origin: Literal["gazetteer", "model"] = "gazetteer"
 
 
-class EntityResult(BaseModel):
-    """Spans plus the de-duplicated, sorted document-level sets analysts filter on."""
-
-    model_config = ConfigDict(extra="forbid")
+class EntityResult(EntitySets):
+    """Spans plus the document-level sets."""
 
     language: str = "und"
     entities: list[EntityMention] = Field(default_factory=list)
-    weapons: list[str] = Field(default_factory=list)
-    weapon_categories: list[str] = Field(default_factory=list)
-    weapon_categories_implied: list[str] = Field(default_factory=list)
-    weapon_origins: list[str] = Field(default_factory=list)
-    countries: list[str] = Field(default_factory=list)
-    historical_states: list[str] = Field(default_factory=list)
-    armed_groups: list[str] = Field(default_factory=list)
-    generic_actors: list[str] = Field(default_factory=list)
-    proposed_groups: list[str] = Field(default_factory=list)
     #: True when the text was longer than the extractor's bound and only its head was read.
     truncated: bool = False
     #: Name of the statistical spaCy pipeline that added model entities, or None.
