@@ -185,6 +185,11 @@ def extract_many(documents: Iterable[tuple[str, str]], gazetteer: Gazetteer | No
     return [_finish(scan, models[i][0] if i in models else None, predicted.get(i, [])) for i, scan in enumerate(scans)]
 
 
+def gazetteer_entities(text: str, language: str = "en") -> EntityResult:
+    """The gazetteer layer alone (no statistical model), whatever OSINT_SPACY_MODEL says."""
+    return _finish(_scan(text, language), None, [])
+
+
 def extract_entities(text: str, language: str = "en") -> EntityResult:
     """Entities of one document. `language` is an ISO 639-1 code or "und"."""
     return extract_many([(text, language)])[0]
