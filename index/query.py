@@ -107,6 +107,7 @@ class Hit(BaseModel):
     language: str
     source_id: str = ""
     kind: str = ""
+    page: int | None = None  # for paginated documents (PDF): the page the snippet comes from, to cite
 
 
 class SearchResult(BaseModel):

@@ -6,6 +6,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from app.citations import add_pages
 from app.output import console, fail, print_json, safe, snippet_text
 from app.searching import build_request
 from index.backend import open_backend
@@ -29,7 +30,8 @@ def print_result(result: SearchResult) -> None:
         title.append(safe(hit.title) or "(untitled)", style="bold cyan")
         console.print(title)
         meta = Text(f"   {safe(hit.url)}  ·  {hit.published.date() if hit.published else 'undated'}  ·  "
-                    f"{hit.language}  ·  {hit.source_id}  ·  score {hit.score:.2f}", style="dim")
+                    f"{hit.language}  ·  {hit.source_id}  ·  score {hit.score:.2f}"
+                    + (f"  ·  page {hit.page}" if hit.page else ""), style="dim")
         console.print(meta)
         console.print(Text("   ").append(snippet_text(hit.snippet)))
     if result.facets:
@@ -71,7 +73,7 @@ def command(query: str, as_json: bool, sort: str, size: int, after: str | None, 
         raise click.UsageError(f"query: {exc}") from None
     try:
         with open_backend(load_config().index_url) as backend:
-            result = backend.search(request)
+            result = add_pages(backend, backend.search(request))
     except (OSError, ConnectionError) as exc:
         fail(f"the index cannot be searched: {exc}")
     if as_json:

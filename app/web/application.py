@@ -6,6 +6,7 @@ import json
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs
 
+from app.citations import add_pages
 from app.searching import build_request
 from app.web.pages import render_page
 from index.backend import IndexBackend
@@ -39,7 +40,7 @@ class SearchApp:
             request = build_request(query, size=PAGE_SIZE, search_after=cursor if isinstance(cursor, list) else None,
                                     sort="date" if params.get("sort") == "date" else "relevance", histogram="month")
             with self.backend_factory() as backend:
-                result = backend.search(request)
+                result = add_pages(backend, backend.search(request))
         except QuerySyntaxError as exc:
             error = str(exc)
         except (ValueError, json.JSONDecodeError):

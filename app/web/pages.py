@@ -40,7 +40,7 @@ def render_page(query: str, sort: str, result: SearchResult | None, error: str |
             published = hit.published.date().isoformat() if hit.published else "undated"
             parts.append(f"<div class='hit'><a class='title' rel='noopener noreferrer nofollow' href='{_safe_href(hit.url)}'>"
                          f"{escape(hit.title or hit.url)}</a><div class='meta'>{escape(hit.url)} · {published} · "
-                         f"{escape(hit.language)} · {escape(hit.source_id)}</div><div>{hit.snippet}</div></div>")
+                         f"{escape(hit.language)} · {escape(hit.source_id)}{f' · page {hit.page}' if hit.page else ''}</div><div>{hit.snippet}</div></div>")
         if result.next_cursor:
             parts.append(f"<a href='{escape(_link(query, sort, after=json.dumps(result.next_cursor)))}'>More results</a>")
         parts.append("</section><aside class='facets'>")

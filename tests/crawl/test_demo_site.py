@@ -58,6 +58,9 @@ def test_pdf_letters_keep_metadata_and_pages(crawled):
     hit = result["hits"][0]
     assert hit["title"].startswith("Letter dated 12 June 2025")
     assert hit["published"].startswith("2025-06-12")
+    # a hit in a PDF can be cited by page
+    assert osint.json("search", '"Lower Juba" kind:document')["hits"][0]["page"] == 2
+    assert osint.json("search", '"tracing request" kind:document')["hits"][0]["page"] in (1, 2)
 
 
 def test_search_json_has_the_documented_keys_and_facets(crawled):
