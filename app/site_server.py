@@ -47,6 +47,9 @@ class SiteHandler(BaseHTTPRequestHandler):
 
 class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
+    # A crawler opens many connections at once; the default listen backlog (5) drops some of
+    # them under load, and a dropped robots.txt request means "no rules" to Scrapy.
+    request_queue_size = 256
 
     def __init__(self, root: Path | str | None = None, routes: dict[str, Route] | None = None, host: str = "127.0.0.1", port: int = 0):
         super().__init__((host, port), SiteHandler)
