@@ -37,8 +37,7 @@ class IndexPipeline:
             self.backend.close()
 
     def process_item(self, item: FetchedResource) -> FetchedResource:
-        ledger = self.crawler.osint_ledger
-        known = ledger.url(item.requested_url)
+        known = item.known
         if known and known.content_hash == item.document.content_hash and known.doc_id == item.document.id:
             self._remember(item)
             self._report(item, "unchanged", "same_text")

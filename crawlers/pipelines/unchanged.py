@@ -18,7 +18,7 @@ class SkipUnchangedPipeline:
         return cls(crawler)
 
     def process_item(self, item: FetchedResource) -> FetchedResource:
-        record = self.crawler.osint_ledger.url(item.requested_url)
+        record = item.known = self.crawler.osint_ledger.url(item.requested_url)
         if record is None or record.doc_id is None:
             item.change = "new"
         elif record.body_hash == item.body_hash:
