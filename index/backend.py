@@ -70,6 +70,10 @@ class IndexBackend(ABC):
     def refresh(self) -> None:
         """Make recent writes visible to search (no-op where writes are immediately visible)."""
 
+    def flush_spool(self) -> BulkResult:
+        """Replay documents kept on disk while the store was unreachable (none where writes are direct)."""
+        return BulkResult()
+
     def close(self) -> None:
         """Release connections and files."""
 
@@ -90,13 +94,20 @@ def default_index_url() -> str:
     return os.environ.get("OSINT_INDEX_URL") or f"sqlite:///{data_dir() / 'index.sqlite3'}"
 
 
+def sqlite_path(url: str) -> str:
+    """`sqlite:///data/index.sqlite3` → `data/index.sqlite3`; `sqlite:////abs/path` → `/abs/path`."""
+    if not url.startswith("sqlite:///"):
+        raise ValueError(f"unsupported index URL {url!r}: use sqlite:///relative/path or sqlite:////absolute/path")
+    return url.removeprefix("sqlite:///")
+
+
 def open_backend(url: str | None = None) -> IndexBackend:
     """`sqlite:///path` for the embedded index; `http(s)://…` for Elasticsearch or OpenSearch."""
     url = url or default_index_url()
     if url.startswith("sqlite:"):
         from index.sqlite import SqliteBackend
 
-        return SqliteBackend(url.removeprefix("sqlite://").removeprefix("/") if url.startswith("sqlite:////") else url.removeprefix("sqlite:///"))
+        return SqliteBackend(sqlite_path(url))
     if url.startswith(("http://", "https://")):
         from index.engine import open_engine_backend
 

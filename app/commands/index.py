@@ -35,15 +35,9 @@ def status(as_json: bool) -> None:
 def flush(as_json: bool) -> None:
     """Replay documents spooled to disk while the search engine was unreachable."""
     with open_backend(load_config().index_url) as backend:
-        replay = getattr(backend, "flush_spool", None)
-        if replay is None:
-            result = None
-        else:
-            result = replay()
+        result = backend.flush_spool()
     if as_json:
-        print_json(result.model_dump(mode="json") if result else {"indexed": 0, "failures": [], "spooled": 0})
-    elif result is None:
-        console.print("This backend writes directly; there is no spool to flush.")
+        print_json(result)
     else:
         console.print(f"Replayed {result.indexed} documents; {len(result.failures)} failed; {result.spooled} still spooled.")
 
