@@ -56,6 +56,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def requested_url(request: Any) -> str:
+    """The URL a source asked for, before redirects: outcomes and URL records are keyed by it."""
+    return request.meta.get("redirect_urls", [request.url])[0]
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

@@ -26,7 +26,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from crawlers import signals as osint_signals
-from crawlers.ledger import now_iso
+from crawlers.ledger import now_iso, requested_url
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +40,6 @@ class NotModified(IgnoreRequest):
     def __init__(self, response: Response):
         super().__init__(f"not modified: {response.url}")
         self.response = response
-
-
-def _original_url(request: Request) -> str:
-    return request.meta.get("redirect_urls", [request.url])[0]
 
 
 def _header(response: Response, name: bytes) -> str | None:
@@ -84,7 +80,7 @@ class ConditionalGetMiddleware:
         spider = spider or self.crawler.spider
         if not self._wants_validators(request, spider) or b"If-None-Match" in request.headers:
             return
-        record = self.ledger.url(_original_url(request))
+        record = self.ledger.url(requested_url(request))
         if record is None or record.last_fetched is None:
             return
         if request.meta.get("osint_role") == "document" and record.doc_id is None:
@@ -98,7 +94,7 @@ class ConditionalGetMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         role = request.meta.get("osint_role")
-        url = _original_url(request)
+        url = requested_url(request)
         source = getattr(spider or self.crawler.spider, "source", None)
         if response.status == 304 and (b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers):
             self.stats.inc_value("osint/conditional/not_modified")

@@ -17,16 +17,12 @@ from twisted.python.failure import Failure
 
 from crawlers import signals as osint_signals
 from crawlers.items import FetchedResource
+from crawlers.ledger import requested_url
 from crawlers.outcomes import failure_reason
 from crawlers.schedule import parse_duration
 from crawlers.watchlist import Source, Watchlist, load_watchlist
 
 logger = logging.getLogger(__name__)
-
-
-def requested_url(request: scrapy.Request) -> str:
-    """The URL a source asked for, before redirects: outcomes and incremental state are keyed by it."""
-    return request.meta.get("redirect_urls", [request.url])[0]
 
 
 class SourceSpider(scrapy.Spider):
