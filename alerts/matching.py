@@ -17,14 +17,14 @@ from alerts.model import Alert
 from index.backend import IndexBackend
 from index.engine import EngineBackend
 from index.engine_percolator import EnginePercolator
-from index.query import Hit, SearchRequest, parse_query
+from index.query import Hit, SearchRequest
 
 CHUNK = 500
 
 
-def match_documents(backend: IndexBackend, query_text: str, doc_ids: list[str]) -> list[Hit]:
+def match_documents(backend: IndexBackend, alert: Alert, doc_ids: list[str]) -> list[Hit]:
     """The saved query as a search restricted to doc_ids, newest first."""
-    query = parse_query(query_text)
+    query = alert.search_query()
     backend.refresh()
     hits: list[Hit] = []
     for start in range(0, len(doc_ids), CHUNK):
@@ -40,9 +40,9 @@ def match_alerts(backend: IndexBackend, alerts: list[Alert], new_documents: dict
     pending = [alert for alert in alerts if new_documents.get(alert.name)]
     if isinstance(backend, EngineBackend):
         every = list(dict.fromkeys(doc_id for alert in pending for doc_id in new_documents[alert.name]))
-        found = EnginePercolator(backend).percolate({alert.name: parse_query(alert.query) for alert in pending}, every)
+        found = EnginePercolator(backend).percolate({alert.name: alert.search_query() for alert in pending}, every)
     else:
-        found = {alert.name: match_documents(backend, alert.query, new_documents[alert.name]) for alert in pending}
+        found = {alert.name: match_documents(backend, alert, new_documents[alert.name]) for alert in pending}
     matches: dict[str, list[Hit]] = {}
     for alert in alerts:
         wanted = set(new_documents.get(alert.name, []))
@@ -54,4 +54,4 @@ def sync_alerts(backend: IndexBackend, alerts: list[Alert]) -> None:
     """On an engine, make the percolator hold exactly these alerts' queries (removed alerts go);
     the embedded index keeps nothing per alert."""
     if isinstance(backend, EngineBackend):
-        EnginePercolator(backend).register({alert.name: parse_query(alert.query) for alert in alerts}, exclusive=True)
+        EnginePercolator(backend).register({alert.name: alert.search_query() for alert in alerts}, exclusive=True)

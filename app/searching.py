@@ -5,18 +5,11 @@ from __future__ import annotations
 
 from index.query import Query, SearchRequest, parse_query
 
-#: filters whose values are entity names the gazetteer can canonicalise
-_ENTITY_FILTERS = {"weapon", "category", "origin", "country", "group", "state"}
-
 
 def canonical_query(text: str) -> Query:
     from extractors.entities import canonicalize_filter
 
-    query = parse_query(text)
-    for query_filter in query.filters:
-        if query_filter.name in _ENTITY_FILTERS:
-            query_filter.values = [canonicalize_filter(query_filter.name, value) for value in query_filter.values]
-    return query
+    return parse_query(text).resolved(canonicalize_filter)
 
 
 def build_request(text: str, **options: object) -> SearchRequest:

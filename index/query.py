@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Callable, Literal
 
 from pydantic import BaseModel, Field
 
@@ -35,6 +35,8 @@ FILTER_FIELDS: dict[str, tuple[str, ...]] = {
     "story": ("story_id",),
 }
 DATE_FILTERS = ("since", "until")
+#: filters whose values name entities (aliases resolve to canonical names)
+ENTITY_FILTERS = frozenset({"weapon", "category", "origin", "country", "group", "state"})
 #: facets shown by default, in display order (name -> Document field).
 DEFAULT_FACETS: dict[str, str] = {
     "weapons": "weapons",
@@ -84,6 +86,15 @@ class Query(BaseModel):
 
     def positive_terms(self) -> list[Term]:
         return [term for group in self.all_of for term in group]
+
+    def resolved(self, canonical: Callable[[str, str], str]) -> "Query":
+        """A copy whose entity filter values are named by `canonical(filter, value)`, so
+        "country:Iran" matches the stored code IR (the resolver comes from the gazetteers)."""
+        filters = [
+            f.model_copy(update={"values": [canonical(f.name, value) for value in f.values]}) if f.name in ENTITY_FILTERS else f
+            for f in self.filters
+        ]
+        return self.model_copy(update={"filters": filters})
 
 
 class SearchRequest(BaseModel):

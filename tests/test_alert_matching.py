@@ -1,0 +1,23 @@
+"""Saved queries match exactly what the same search finds: aliases in filters included."""
+
+from __future__ import annotations
+
+from alerts.matching import match_alerts
+from alerts.model import Alert, Target
+from app.searching import build_request
+from index.document import Document
+from index.sqlite import SqliteBackend
+
+
+def test_alert_filters_resolve_aliases_like_search(tmp_path):
+    with SqliteBackend(tmp_path / "index.sqlite3") as backend:
+        backend.upsert([
+            Document.new("https://e.org/a", title="Rifles seized", text="Kalashnikov rifles shipped from Iran.",
+                         countries=["IR"], weapons=["AK-47"], armed_groups=["Islamic State"]),
+            Document.new("https://e.org/b", title="Other", text="Rifles seen in Iraq.", countries=["IQ"]),
+        ])
+        query = "rifles country:Iran weapon:ak47 group:ISIS"
+        alert = Alert(name="iran-ak", query=query, targets=[Target.parse(f"jsonl:{tmp_path / 'alerts.jsonl'}")])
+        matched = match_alerts(backend, [alert], {"iran-ak": [Document.new("https://e.org/a").id, Document.new("https://e.org/b").id]})
+        searched = backend.search(build_request(query))
+        assert [hit.url for hit in matched["iran-ak"]] == [hit.url for hit in searched.hits] == ["https://e.org/a"]
