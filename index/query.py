@@ -160,7 +160,8 @@ def _parse_date(name: str, value: str) -> datetime:
         moment = datetime(year, month, day, tzinfo=timezone.utc)
     except ValueError as exc:
         raise QuerySyntaxError(f"{name}: {value!r} is not a valid date ({exc})") from None
-    return moment.replace(hour=23, minute=59, second=59) if end else moment
+    # the whole last day, to the millisecond both backends store dates with
+    return moment.replace(hour=23, minute=59, second=59, microsecond=999_000) if end else moment
 
 
 def parse_query(text: str) -> Query:

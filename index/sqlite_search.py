@@ -79,7 +79,7 @@ def _filter_sql(query: Query) -> tuple[list[str], list[object]]:
         params.append(epoch_ms(query.since))
     if query.until is not None:
         clauses.append("d.published <= ?")
-        params.append(epoch_ms(query.until) + 999)  # until: is inclusive of its last second
+        params.append(epoch_ms(query.until))
     if query.ids is not None:
         clauses.append(f"d.id IN ({', '.join('?' * len(query.ids))})" if query.ids else "0")
         params.extend(query.ids)

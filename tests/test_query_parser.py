@@ -19,7 +19,7 @@ def test_filters_dates_and_alternatives():
     assert [(f.name, f.values, f.negated) for f in query.filters] == [
         ("country", ["IR", "RU"], False), ("lang", ["en"], True), ("group", ["Islamic State"], False)]
     assert query.since == datetime(2024, 2, 1, tzinfo=timezone.utc)
-    assert query.until == datetime(2024, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+    assert query.until == datetime(2024, 12, 31, 23, 59, 59, 999_000, tzinfo=timezone.utc)
     assert not query.has_text
 
 

@@ -197,6 +197,15 @@ def test_since_until(loaded: IndexBackend) -> None:
     assert found(loaded, "tag:seizure since:2024-03-06") == {"mombasa_copy"}
 
 
+def test_until_includes_the_whole_last_day(backend: IndexBackend) -> None:
+    late = Document.new("https://e.org/late", title="Late filing", text="Filed just before midnight.",
+                        published=datetime(2024, 5, 31, 23, 59, 59, 500_000, tzinfo=timezone.utc))
+    backend.upsert([late])
+    backend.refresh()
+    assert [hit.id for hit in search(backend, "until:2024-05-31").hits] == [late.id]
+    assert search(backend, "since:2024-06").total == 0
+
+
 def _restricted(backend: IndexBackend, text: str, names: list[str]) -> SearchResult:
     query = parse_query(text).model_copy(update={"ids": [FIXTURE_DOCUMENTS[name].id for name in names]})
     return backend.search(SearchRequest(query=query, size=100))
