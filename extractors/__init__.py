@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from extractors.content import extract_html
+from extractors.content import drop_leading_title, extract_html
 from extractors.decoding import decode_body
 from extractors.entity_sets import ENTITY_SETS
 from extractors.errors import REASONS, ExtractionError
@@ -147,20 +147,18 @@ def _finish(*, url: str, language_hint: str | None, entities: bool, **fields: An
 
 def _entity_fields(title: str, text: str, language: str) -> dict[str, Any]:
     # Imported here: the engine loads gazetteers and spaCy, which callers with entities=False skip.
-    from extractors.entities import extract_entities
+    from extractors.entities import extract_many
 
-    in_text = extract_entities(text, language)
+    # A title that is also the text's first line (PDFs keep it for page offsets) is read once.
+    title = title if title and drop_leading_title(text, title) == text else ""
+    in_text, in_title = extract_many([(text, language), (title, language)])  # one model pass for both
     found: dict[str, Any] = {"entities": [mention.model_dump() for mention in in_text.entities]}
+    for mention in in_title.entities:
+        dumped = mention.model_dump()
+        dumped["attributes"] = {**dumped["attributes"], "field": "title"}
+        found["entities"].append(dumped)
     for name in ENTITY_SETS:
-        found[name] = list(getattr(in_text, name))
-    if title:
-        in_title = extract_entities(title, language)
-        for mention in in_title.entities:
-            dumped = mention.model_dump()
-            dumped["attributes"] = {**dumped["attributes"], "field": "title"}
-            found["entities"].append(dumped)
-        for name in ENTITY_SETS:
-            found[name] = sorted(set(found[name]) | set(getattr(in_title, name)))
+        found[name] = sorted(set(getattr(in_text, name)) | set(getattr(in_title, name)))
     return found
 
 

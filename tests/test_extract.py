@@ -119,3 +119,15 @@ def test_error_reasons_are_a_closed_set() -> None:
         ExtractionError("something_else")
     error = ExtractionError("broken_pdf", "xref table damaged")
     assert (error.reason, error.detail, str(error)) == ("broken_pdf", "xref table damaged", "broken_pdf: xref table damaged")
+
+
+def test_a_pdf_title_taken_from_its_first_line_is_not_counted_twice():
+    from tests.pdf_samples import build_pdf
+
+    body = build_pdf(pages=(("RPG-7 launchers seized in Libya", "Customs officers found the launchers in a truck."),), title=None)
+    extraction = extract(body, url="https://gov.example.org/letter.pdf", content_type="application/pdf")
+    assert extraction.title == "RPG-7 launchers seized in Libya"
+    spans = [(e["label"], e["canonical"], e["start"]) for e in extraction.entities]
+    assert len(spans) == len(set(spans))
+    assert not any(e["attributes"].get("field") == "title" for e in extraction.entities)
+    assert "RPG-7" in extraction.weapons and "LY" in extraction.countries
