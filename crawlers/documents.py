@@ -6,7 +6,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawlers.items import FetchedResource
-from index.document import Document, Entity
+from extractors.links import page_url
+from index.document import ENTITY_SETS, Document, Entity
 
 
 def _same_site(url: str, other: str) -> bool:
@@ -19,16 +20,12 @@ def canonical_url_for(item: FetchedResource, declared: str | None) -> str:
     overwrite another site's document by claiming its URL."""
     if declared and _same_site(item.url, declared):
         return declared
-    return item.url.split("#", 1)[0]
+    return page_url(item.url)
 
 
 def build_document(item: FetchedResource, extraction: Any) -> Document:
     hints = item.hints or {}
-    entity_sets = {
-        name: list(getattr(extraction, name, []) or [])
-        for name in ("weapons", "weapon_categories", "weapon_categories_implied", "weapon_origins",
-                     "countries", "historical_states", "armed_groups", "generic_actors")
-    }
+    entity_sets = {name: list(getattr(extraction, name)) for name in ENTITY_SETS}
     entities = [Entity(**(e if isinstance(e, dict) else e.model_dump())) for e in extraction.entities]
     document = Document.new(
         canonical_url_for(item, extraction.canonical_url),

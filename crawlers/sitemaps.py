@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import lxml.etree
-from dateutil import parser as dateparser
 
 from crawlers.outcomes import ListingError
+from extractors.dates import parse_date
 
 _PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True, recover=True)
 
@@ -24,19 +24,6 @@ class SitemapEntry:
     is_sitemap: bool  # an index entry pointing at another sitemap
     title: str = ""
     published: datetime | None = None
-
-
-def parse_date(text: str | None) -> datetime | None:
-    if not text or not text.strip():
-        return None
-    try:
-        moment = dateparser.isoparse(text.strip())
-    except (ValueError, OverflowError):
-        try:
-            moment = dateparser.parse(text.strip())
-        except (ValueError, OverflowError):
-            return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _local(tag: object) -> str:

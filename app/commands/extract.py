@@ -8,9 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from app.output import console, fail, print_json, safe
+from extractors.entity_sets import ENTITY_SETS
 
-ENTITY_SETS = ("weapons", "weapon_categories", "weapon_categories_implied", "weapon_origins", "countries",
-               "historical_states", "armed_groups", "generic_actors", "proposed_groups")
 MAX_INPUT = 50 * 1024 * 1024
 
 

@@ -12,6 +12,8 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Iterable
 
+from extractors.language import normalize_language
+
 from . import model_layer
 from .context import Resolved, resolve
 from .coordination import resolve_coordination
@@ -40,8 +42,7 @@ class _Scan:
 
 
 def _language(language: str | None) -> str:
-    code = (language or "und").strip().lower().replace("_", "-").split("-")[0]
-    return code if code.isalpha() and 2 <= len(code) <= 3 else "und"
+    return normalize_language(language) or "und"
 
 
 def _mention(text: str, resolved: Resolved) -> EntityMention:
