@@ -27,4 +27,4 @@ class FetchedResource:
     body_hash: str = ""
     change: str = ""  # "new" or "changed", set once compared with the ledger
     document: Any = None  # the index.document.Document built by the extraction step
-    known: Any = None  # the ledger's crawlers.ledger.UrlRecord for this URL, read once per item
+    known: Any = None  # the ledger's crawlers.ledger.UrlRecord for this URL as the request saw it

@@ -48,6 +48,7 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "crawlers.pipelines.unchanged.SkipUnchangedPipeline": 100,
     "crawlers.pipelines.extract.ExtractPipeline": 200,
+    "crawlers.pipelines.unchanged.SkipUnchangedTextPipeline": 300,
     "crawlers.pipelines.stories.StoryPipeline": 500,
     "crawlers.pipelines.store.IndexPipeline": 900,
 }

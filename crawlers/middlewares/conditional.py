@@ -80,7 +80,7 @@ class ConditionalGetMiddleware:
         spider = spider or self.crawler.spider
         if not self._wants_validators(request, spider) or b"If-None-Match" in request.headers:
             return
-        record = self.ledger.url(requested_url(request))
+        record = request.meta["osint_known"] if "osint_known" in request.meta else self.ledger.url(requested_url(request))
         if record is None or record.last_fetched is None:
             return
         if request.meta.get("osint_role") == "document" and record.doc_id is None:

@@ -9,7 +9,7 @@ from scrapy.crawler import Crawler
 
 from crawlers import signals as osint_signals
 from crawlers.items import FetchedResource
-from crawlers.ledger import now_iso
+from crawlers.pipelines.unchanged import remember_fetch
 from index.backend import IndexBackend, open_backend
 from index.document import utcnow
 
@@ -37,11 +37,6 @@ class IndexPipeline:
             self.backend.close()
 
     def process_item(self, item: FetchedResource) -> FetchedResource:
-        known = item.known
-        if known and known.content_hash == item.document.content_hash and known.doc_id == item.document.id:
-            self._remember(item)
-            self._report(item, "unchanged", "same_text")
-            return item
         self.pending.append(item)
         if len(self.pending) >= self.batch_size:
             self.flush()
@@ -60,18 +55,11 @@ class IndexPipeline:
         for item in batch:
             failure = failures.get(item.document.id)
             if failure is None:
-                self._remember(item)
+                remember_fetch(self.crawler.osint_ledger, item)
                 # spooled documents wait on disk for the engine and are replayed by the next flush
                 self._report(item, "indexed", "spooled" if result.spooled else "")
             else:
                 self._report(item, "failed", f"index_{failure.reason}", failure.detail)
-
-    def _remember(self, item: FetchedResource) -> None:
-        self.crawler.osint_ledger.remember(
-            item.requested_url, item.source_id, doc_id=item.document.id, last_fetched=now_iso(), etag=item.etag,
-            last_modified=item.last_modified, body_hash=item.body_hash, content_hash=item.document.content_hash,
-            lastmod=item.lastmod.isoformat() if item.lastmod else None,
-        )
 
     def _report(self, item: FetchedResource, outcome: str, reason: str = "", detail: str = "") -> None:
         self.crawler.signals.send_catch_log(

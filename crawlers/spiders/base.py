@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 
 from crawlers import signals as osint_signals
 from crawlers.items import FetchedResource
-from crawlers.ledger import requested_url
+from crawlers.ledger import UrlRecord, requested_url
 from crawlers.outcomes import failure_reason
 from crawlers.schedule import parse_duration
 from crawlers.watchlist import Source, Watchlist, load_watchlist
@@ -40,7 +40,7 @@ class SourceSpider(scrapy.Spider):
         self.watchlist_name = self.watchlist.name
         self.allowed_domains = self.source.scope.allowed_domains or None
         self.revisit = parse_duration(self.source.revisit) if self.source.revisit else None
-        self.documents_requested = 0
+        self.requested: set[str] = set()  # document URLs asked for in this run
 
     # requests -------------------------------------------------------------
     def navigation_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
@@ -52,27 +52,29 @@ class SourceSpider(scrapy.Spider):
                          **meta: Any) -> scrapy.Request | None:
         """A request for a document, or None (with an outcome recorded) when it is known and unchanged
         or the source's page budget is spent."""
-        if self.documents_requested >= self.source.scope.max_pages:
+        if url in self.requested:  # linked from several pages: one request, one share of the budget
+            return None
+        if len(self.requested) >= self.source.scope.max_pages:
             self.crawler.stats.inc_value("osint/scope/max_pages")
             return None
         if not self.crawler.osint_ledger.claim(self.run_id, url, self.source.id):
             self.crawler.stats.inc_value("osint/claimed_by_another_source")
             return None
-        if self._known_and_unchanged(url, lastmod):
+        known = self.crawler.osint_ledger.url(url)  # read once; middlewares and pipelines reuse it
+        if self._known_and_unchanged(known, lastmod):
             self.report(url, "unchanged", "not_modified_since_last_fetch")
             return None
-        self.documents_requested += 1
-        meta = {"osint_role": "document", "osint_hints": hints or {}, "osint_lastmod": lastmod, **meta}
+        self.requested.add(url)
+        meta = {"osint_role": "document", "osint_hints": hints or {}, "osint_lastmod": lastmod, "osint_known": known, **meta}
         if self.source.render_js:
             meta.update(playwright=True, playwright_include_page=False)
         return scrapy.Request(url, callback=self.parse_document, errback=self.on_error, meta=meta)
 
-    def _known_and_unchanged(self, url: str, lastmod: datetime | None) -> bool:
+    def _known_and_unchanged(self, record: UrlRecord | None, lastmod: datetime | None) -> bool:
         """Feeds and sitemaps name articles we may already hold: fetch them again only when the
         listing says they changed, or when the source's revisit interval has passed."""
         if self.kind not in ("feed", "sitemap", "site"):
             return False
-        record = self.crawler.osint_ledger.url(url)
         if record is None or record.doc_id is None or record.last_fetched is None:
             return False
         if self.revisit and datetime.fromisoformat(record.last_fetched) + self.revisit <= datetime.now(timezone.utc):
@@ -90,10 +92,12 @@ class SourceSpider(scrapy.Spider):
 
     def fetched(self, response: Response) -> FetchedResource:
         headers = response.headers
+        url = requested_url(response.request) if response.request else response.url
+        known = response.meta["osint_known"] if "osint_known" in response.meta else self.crawler.osint_ledger.url(url)
         encoding = getattr(response, "encoding", None) if isinstance(response, scrapy.http.TextResponse) else None
         return FetchedResource(
             url=response.url,
-            requested_url=requested_url(response.request) if response.request else response.url,
+            requested_url=url,
             source_id=self.source.id,
             watchlist=self.watchlist_name,
             kind=self.kind,
@@ -108,6 +112,7 @@ class SourceSpider(scrapy.Spider):
             lastmod=response.meta.get("osint_lastmod"),
             hints=response.meta.get("osint_hints", {}),
             body_hash=hashlib.sha256(response.body).hexdigest(),
+            known=known,
         )
 
     # outcomes -------------------------------------------------------------

@@ -1,0 +1,32 @@
+"""A site crawl asks for each page once, however many pages link to it, and spends its page
+budget on distinct pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.site_server import SiteServer
+from tests.crawl.helpers import write_watchlist
+
+PAGES = ["/a.html", "/b.html", "/c.html", "/d.html"]
+
+
+def page(path: str) -> bytes:
+    """A chain a ⇄ b ⇄ c ⇄ d: every page links back to the one before it."""
+    at = PAGES.index(path)
+    links = "".join(f"<a href='{other}'>{other}</a> " for other in PAGES[max(0, at - 1):at + 2] if other != path)
+    text = (f"Report {path}: investigators traced the rifles seized at the border to a shipment that "
+            f"left the port in March, according to customs records reviewed for this page {path}.")
+    return f"<html lang='en'><head><title>Report {path}</title></head><body><article><p>{text}</p></article><nav>{links}</nav></body></html>".encode()
+
+
+def test_pages_linked_from_each_other_are_fetched_once_within_the_budget(osint, tmp_path: Path):
+    routes = {path: (lambda handler, body=page(path): (200, {"Content-Type": "text/html; charset=utf-8"}, body)) for path in PAGES}
+    with SiteServer(routes=routes) as site:
+        watchlist = write_watchlist(tmp_path / "site.yaml", [
+            {"id": "mesh", "kind": "site", "urls": [site.url("/a.html")], "scope": {"max_depth": 3, "max_pages": 4}},
+        ])
+        report = osint.json("crawl", str(watchlist))
+        fetched = [path for path in site.requests if path != "/robots.txt"]
+    assert report["indexed"] == 4 and report["urls"] == 4
+    assert sorted(fetched) == PAGES
