@@ -10,7 +10,7 @@ import click
 
 from settings.config import ConfigError
 
-#: command modules, each exposing `command` (a click command or group)
+#: command modules, each exposing `command` (a click command or group), in --help order
 COMMANDS = ("crawl", "search", "extract", "watchlist", "index", "runs", "serve", "demo", "schedule", "alert")
 
 
@@ -32,13 +32,7 @@ def cli(verbose: int) -> None:
 
 
 for _name in COMMANDS:
-    try:
-        _module = importlib.import_module(f"app.commands.{_name}")
-    except ModuleNotFoundError as exc:  # a command module still being written must not break the others
-        if exc.name != f"app.commands.{_name}":
-            raise
-        continue
-    cli.add_command(_module.command)
+    cli.add_command(importlib.import_module(f"app.commands.{_name}").command)
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS run_stats (
 CREATE TABLE IF NOT EXISTS urls (
     url TEXT PRIMARY KEY, source_id TEXT NOT NULL, doc_id TEXT, first_seen TEXT NOT NULL,
     last_fetched TEXT, etag TEXT, last_modified TEXT, body_hash TEXT, content_hash TEXT,
-    lastmod TEXT, story_id TEXT
+    lastmod TEXT
 );
 """
 
@@ -259,7 +259,7 @@ class Ledger:
 
     def remember(self, url: str, source_id: str, **fields: Any) -> None:
         """Upsert what is known about `url` (only the given fields change)."""
-        allowed = {"doc_id", "last_fetched", "etag", "last_modified", "body_hash", "content_hash", "lastmod", "story_id"}
+        allowed = {"doc_id", "last_fetched", "etag", "last_modified", "body_hash", "content_hash", "lastmod"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown URL fields {sorted(unknown)}")

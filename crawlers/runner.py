@@ -52,7 +52,6 @@ def run_crawl(
     config: Config,
     source_ids: list[str] | None = None,
     progress: Callable[[str, str], None] | None = None,
-    overrides: dict[str, Any] | None = None,
 ) -> RunReport:
     """Crawl the chosen sources (default: every enabled source) to completion; return the run report."""
     sources = [watchlist.source(i) for i in source_ids] if source_ids else [s for s in watchlist.sources if s.enabled]
@@ -61,7 +60,7 @@ def run_crawl(
     run_id = ledger.start_run(watchlist.name, [s.id for s in sources])
     locks, sources = _lock_sources(ledger, run_id, watchlist, sources, config)
     level = logging.root.level
-    process = AsyncCrawlerProcess(crawl_settings(config, run_id, {"LOG_INSTALL_ROOT_HANDLER": False, **(overrides or {})}))
+    process = AsyncCrawlerProcess(crawl_settings(config, run_id, {"LOG_INSTALL_ROOT_HANDLER": False}))
     logging.root.setLevel(level)  # Scrapy lowers it to NOTSET; records below it would only be built and dropped
     crawls = [process.crawl(spider_class(source, config), watchlist=watchlist, source=source) for source in sources]
     crawlers = list(process.crawlers)  # the process forgets each crawler once it is done

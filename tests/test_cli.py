@@ -6,10 +6,12 @@ import json
 
 import pytest
 
+import app.cli
+
 from tests.crawl.helpers import OsintCli
 
-COMMANDS = [[], ["crawl"], ["search"], ["extract"], ["watchlist"], ["watchlist", "validate"], ["watchlist", "schema"],
-            ["index"], ["index", "status"], ["index", "migrate"], ["index", "flush"], ["runs"], ["runs", "show"], ["demo"]]
+COMMANDS = [[], *[[name] for name in app.cli.COMMANDS], ["watchlist", "validate"], ["watchlist", "schema"],
+            ["index", "status"], ["index", "migrate"], ["index", "flush"], ["runs", "show"], ["alert", "add"]]
 
 
 @pytest.fixture

@@ -233,10 +233,10 @@ def test_main_container_heuristic() -> None:
     assert main_container_text(soup) == "Inside main."
 
 
-def test_short_page_falls_back_to_visible_text() -> None:
+def test_short_pages_keep_their_visible_text() -> None:
     page = extract_html("<html><body><span>Convoy sighted</span> <b>near the crossing</b></body></html>", "https://x.example/")
     assert page.text == "Convoy sighted near the crossing"
-    assert page.method in {"trafilatura", "bs4-main", "bs4-fulltext"}
+    assert page.method == "trafilatura"
 
 
 def test_malformed_and_deeply_nested_markup() -> None:

@@ -35,11 +35,12 @@ def site(tmp_path):
                          published=datetime(2025, 3, 1, tzinfo=timezone.utc)),
             Document.new("javascript:alert(2)", title="Odd link", text="Kornet mentioned again.", language="en"),
         ])
-    server = make_server("127.0.0.1", 0, SearchApp(lambda: SqliteBackend(path)), handler_class=Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with SqliteBackend(path) as backend:
+        server = make_server("127.0.0.1", 0, SearchApp(backend), handler_class=Quiet)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_port}"
+        server.shutdown()
 
 
 def get(url: str) -> tuple[int, dict, str]:

@@ -21,9 +21,10 @@ class QuietHandler(WSGIRequestHandler):
 def command(host: str, port: int) -> None:
     """Serve the search page (and /api/search JSON) for the configured index."""
     index_url = load_config().index_url
-    server = make_server(host, port, SearchApp(lambda: open_backend(index_url)), handler_class=QuietHandler)
-    console.print(f"Searching {index_url} at http://{host}:{server.server_port}/  (Ctrl-C to stop)", markup=False)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    with open_backend(index_url) as backend:
+        server = make_server(host, port, SearchApp(backend), handler_class=QuietHandler)
+        console.print(f"Searching {index_url} at http://{host}:{server.server_port}/  (Ctrl-C to stop)", markup=False)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass

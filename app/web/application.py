@@ -22,8 +22,8 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
 class SearchApp:
-    def __init__(self, backend_factory: Callable[[], IndexBackend]):
-        self.backend_factory = backend_factory
+    def __init__(self, backend: IndexBackend):
+        self.backend = backend  # opened once by the server; backends keep one connection per thread
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "/")
@@ -39,8 +39,7 @@ class SearchApp:
             cursor = json.loads(params["after"]) if params.get("after") else None
             request = build_request(query, size=PAGE_SIZE, search_after=cursor if isinstance(cursor, list) else None,
                                     sort="date" if params.get("sort") == "date" else "relevance", histogram="month")
-            with self.backend_factory() as backend:
-                result = add_pages(backend, backend.search(request))
+            result = add_pages(self.backend, self.backend.search(request))
         except QuerySyntaxError as exc:
             error = str(exc)
         except (ValueError, json.JSONDecodeError):

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from extractors.entity_sets import EntitySets
 
-GAZETTEER_LABELS = ("WEAPON", "COUNTRY", "HISTORICAL_STATE", "ARMED_GROUP", "GENERIC_ACTOR")
 MODEL_LABELS = ("ORG", "GPE", "NORP", "PERSON", "DATE")
 
 
