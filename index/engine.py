@@ -113,21 +113,26 @@ class EngineBackend(IndexBackend):
                 if not exc.retryable or attempt == self.retry.attempts - 1:
                     raise
 
-    def _absorb(self, outcome: ChunkOutcome, result: BulkResult, chunk: list[Action]) -> None:
-        result.indexed += outcome.indexed
+    def _settle(self, outcome: ChunkOutcome, chunk: list[Action]) -> tuple[list, list[Document]]:
+        """(permanent failures, documents to keep for later) of one sent chunk."""
         # The index vanished under us (deleted by hand?): keep those documents and recreate it.
         lost_index = {f.id for f in outcome.failures if f.reason == "index_missing"}
         if lost_index:
             self._ready = False
-            outcome.undelivered += [a.document for a in chunk if a.document.id in lost_index]
-        result.failures += [f for f in outcome.failures if f.id not in lost_index]
         if outcome.indexed:
             self._dirty = True
-        if outcome.undelivered:
-            result.spooled += self.spool.append(outcome.undelivered)
-            log.warning("spooled %d documents to %s", len(outcome.undelivered), self.spool.directory)
         if outcome.unreachable:
             self._unavailable_until = time.monotonic() + self.cooldown
+        kept = outcome.undelivered + [a.document for a in chunk if a.document.id in lost_index]
+        return [f for f in outcome.failures if f.id not in lost_index], kept
+
+    def _absorb(self, outcome: ChunkOutcome, result: BulkResult, chunk: list[Action]) -> None:
+        failures, kept = self._settle(outcome, chunk)
+        result.indexed += outcome.indexed
+        result.failures += failures
+        if kept:
+            result.spooled += self.spool.append(kept)
+            log.warning("spooled %d documents to %s", len(kept), self.spool.directory)
 
     def _cooling_down(self) -> bool:
         return time.monotonic() < self._unavailable_until
@@ -153,10 +158,10 @@ class EngineBackend(IndexBackend):
                         remaining += [action.document for action in chunk]
                         continue
                     outcome = send_chunk(self.client, chunk, self.retry)
+                    failures, kept = self._settle(outcome, chunk)
                     result.indexed += outcome.indexed
-                    result.failures += outcome.failures
-                    self._dirty = self._dirty or bool(outcome.indexed)
-                    remaining += outcome.undelivered
+                    result.failures += failures
+                    remaining += kept
                 self.spool.replace(path, remaining)
                 if remaining:
                     self._unavailable_until = time.monotonic() + self.cooldown

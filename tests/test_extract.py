@@ -6,16 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from extractors.entity_sets import ENTITY_SETS
 from extractors import REASONS, Extraction, ExtractionError, extract, extract_text
 from extractors.entities import extract_entities
 from index.document import Document, Entity
 from tests.pdf_samples import build_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
-ENTITY_FIELDS = (
-    "weapons", "weapon_categories", "weapon_categories_implied", "weapon_origins", "countries",
-    "historical_states", "armed_groups", "generic_actors", "proposed_groups",
-)
+ENTITY_FIELDS = ENTITY_SETS
 
 HEADLINE_ONLY_PAGE = """<html lang="en"><head><title>AK-47 rifles from Iraq resurface in depot audit</title></head>
 <body><article><p>An audit of a regional depot found that forty rifles recorded as destroyed in 2019 were still
