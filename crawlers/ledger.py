@@ -23,7 +23,7 @@ OUTCOMES = ("indexed", "unchanged", "skipped", "failed", "followed")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, watchlist TEXT NOT NULL, sources TEXT NOT NULL,
-    started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL DEFAULT 'running', report TEXT
+    started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL DEFAULT 'running'
 );
 CREATE TABLE IF NOT EXISTS outcomes (
     run_id TEXT NOT NULL, url TEXT NOT NULL, source_id TEXT NOT NULL, outcome TEXT NOT NULL,
@@ -151,9 +151,7 @@ class Ledger:
 
     def finish_run(self, run_id: str, status: str = "finished") -> RunReport:
         self.db.execute("UPDATE runs SET finished = ?, status = ? WHERE id = ?", (now_iso(), status, run_id))
-        report = self.report(run_id)
-        self.db.execute("UPDATE runs SET report = ? WHERE id = ?", (report.model_dump_json(), run_id))
-        return report
+        return self.report(run_id)
 
     def report(self, run_id: str) -> RunReport:
         row = self.db.execute("SELECT watchlist, sources, started, finished, status FROM runs WHERE id = ?", (run_id,)).fetchone()
@@ -177,9 +175,9 @@ class Ledger:
                 reasons[reason] += count
                 by_outcome = report.reasons_by_outcome.setdefault(outcome, {})
                 by_outcome[reason] = by_outcome.get(reason, 0) + count
-            if change == "new":
+            if outcome == "indexed" and change == "new":  # a skipped or failed fetch added nothing
                 report.new_documents += count
-            elif change == "changed":
+            elif outcome == "indexed" and change == "changed":
                 report.changed_documents += count
         report.reasons = dict(reasons.most_common())
         report.cpu_seconds = {

@@ -25,6 +25,18 @@ def test_report_counts_add_up_and_group_reasons(tmp_path):
     assert ledger.runs()[0].run_id == run
 
 
+def test_only_indexed_documents_count_as_new_or_changed(tmp_path):
+    ledger = Ledger(tmp_path / "crawl.sqlite3")
+    run = ledger.start_run("wl", ["a"])
+    ledger.record(run, "https://e.org/1", "a", "indexed", fetched=True, change="new")
+    ledger.record(run, "https://e.org/2", "a", "skipped", "empty", fetched=True, change="new")
+    ledger.record(run, "https://e.org/3", "a", "unchanged", "same_text", fetched=True, change="changed")
+    ledger.record(run, "https://e.org/4", "a", "failed", "extraction_error", fetched=True, change="changed")
+    report = ledger.finish_run(run)
+    assert (report.new_documents, report.changed_documents) == (1, 0)
+    assert ledger.changed_documents(run) == {"new": ["https://e.org/1"], "changed": []}
+
+
 def test_a_url_is_claimed_by_one_source_per_run(tmp_path):
     ledger = Ledger(tmp_path / "crawl.sqlite3")
     run = ledger.start_run("wl", ["feed", "sitemap"])
