@@ -11,7 +11,6 @@ from app.commands.alert import run_alerts
 from app.output import console, error_console, fail, print_json
 from app.watchlists import load_or_exit
 from crawlers.ledger import RunReport
-from crawlers.runner import CrawlError, run_crawl, run_due
 from crawlers.scheduler_state import SchedulerState
 from crawlers.watchlist import Watchlist
 from settings.config import Config, load_config
@@ -48,6 +47,8 @@ def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: 
     feeds and sitemaps), recorded in the data directory; `osint runs show ID` shows it again.
     With --due, one pass of the scheduler: sources not yet due, or being crawled elsewhere, wait.
     """
+    from crawlers.runner import CrawlError, run_crawl, run_due  # Scrapy and Twisted: only for the command that crawls
+
     config = load_config()
     loaded = load_or_exit(watchlist)
     if due and sources:

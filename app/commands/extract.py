@@ -8,7 +8,6 @@ from rich.table import Table
 from rich.text import Text
 
 from app.output import console, fail, print_json, safe
-from extractors.entity_sets import ENTITY_SETS
 
 MAX_INPUT = 50 * 1024 * 1024
 
@@ -31,6 +30,7 @@ def _content_type(path: str, data: bytes, html: bool, pdf: bool) -> str:
 def command(source: str, html: bool, pdf: bool, url: str, language_hint: str | None, as_json: bool) -> None:
     """Run the crawler's extraction (text, metadata, language, entities) on one document."""
     from extractors import ExtractionError, extract
+    from extractors.entity_sets import ENTITY_SETS
 
     if source == "-":
         data = sys.stdin.buffer.read(MAX_INPUT + 1)
