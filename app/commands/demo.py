@@ -9,13 +9,25 @@ from app.commands.search import print_result
 from app.output import console
 from app.searching import build_request
 from app.site_server import SiteServer
-from crawlers.runner import run_crawl
 from crawlers.watchlist import parse_watchlist
 from index.backend import open_backend
 from settings.config import load_config
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 DEMO_QUERIES = ("rifles OR launchers", 'weapon:AK-47 "serial numbers"')
+
+
+def demo_site(data_dir: Path) -> SiteServer:
+    """The demo site on the port it had last time: its URLs, and so its documents, stay the same,
+    and a second demo run shows an incremental crawl instead of a second copy of everything."""
+    remembered = data_dir / "demo-port"
+    try:
+        site = SiteServer(DEMO / "site", port=int(remembered.read_text()))
+    except (OSError, ValueError):  # first run, or the port is taken now: any free port
+        site = SiteServer(DEMO / "site")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    remembered.write_text(str(site.server_address[1]))
+    return site
 
 
 @click.command("demo")
@@ -25,8 +37,10 @@ def command(serve: bool) -> None:
 
     Everything stays on this machine: only the demo's own loopback server is allowed.
     """
+    from crawlers.runner import run_crawl  # Scrapy and Twisted: only for the command that crawls
+
     config = load_config().model_copy(update={"allow_private_networks": "127.0.0.0/8,::1/128"})
-    with SiteServer(DEMO / "site") as site:
+    with demo_site(config.data_dir) as site:
         console.print(f"Demo site: {site.base_url}  ·  data directory: {config.data_dir}  ·  index: {config.index_url}", markup=False)
         template = (DEMO / "watchlist.yaml").read_text(encoding="utf-8")
         watchlist = parse_watchlist(template.replace("{{BASE}}", site.base_url), DEMO / "watchlist.yaml")
