@@ -47,8 +47,19 @@ def point_alias(client: EngineClient, alias: str, index: str, previous: str | No
     client.request("POST", "/_aliases", {"actions": actions})
 
 
-def _wait_for_index(client: EngineClient, index: str) -> None:
+def wait_for_index(client: EngineClient, index: str) -> None:
     client.request("GET", f"/_cluster/health/{index}", params={"wait_for_status": "yellow", "timeout": "30s"})
+
+
+def create_index(client: EngineClient, index: str, body: dict[str, Any]) -> bool:
+    """PUT the index; False when another process created it first."""
+    try:
+        client.request("PUT", f"/{index}", body)
+    except EngineRequestError as exc:
+        if exc.error_type != "resource_already_exists_exception":
+            raise
+        return False
+    return True
 
 
 def ensure_alias(client: EngineClient, config: EngineConfig) -> None:
@@ -56,13 +67,9 @@ def ensure_alias(client: EngineClient, config: EngineConfig) -> None:
     if alias_target(client, config.alias) is not None:
         return
     index = concrete_index(config.alias)
-    try:
-        client.request("PUT", f"/{index}", {"aliases": {config.alias: {"is_write_index": True}}})
-    except EngineRequestError as exc:
-        if exc.error_type != "resource_already_exists_exception":
-            raise
+    if not create_index(client, index, {"aliases": {config.alias: {"is_write_index": True}}}):
         point_alias(client, config.alias, index)  # another process created it first
-    _wait_for_index(client, index)
+    wait_for_index(client, index)
 
 
 def mapping_version(client: EngineClient, alias: str) -> int:
@@ -73,19 +80,22 @@ def mapping_version(client: EngineClient, alias: str) -> int:
     return int(answer[index]["mappings"].get("_meta", {}).get("mapping_version", 0))
 
 
-def scan(client: EngineClient, index: str, batch_size: int) -> Iterator[Document]:
-    """Every document of an index, in id order, by search_after."""
-    after: list | None = None
+def search_pages(client: EngineClient, index: str, body: dict[str, Any], size: int) -> Iterator[dict[str, Any]]:
+    """Every hit of a sorted search, `size` at a time, by search_after."""
+    page: dict[str, Any] = {**body, "size": size}
     while True:
-        body: dict[str, Any] = {"size": batch_size, "sort": [{"id": "asc"}], "query": {"match_all": {}}}
-        if after:
-            body["search_after"] = after
-        hits = client.request("POST", f"/{index}/_search", body)["hits"]["hits"]
-        for hit in hits:
-            yield from_source(hit["_source"])
-        if len(hits) < batch_size:
+        hits = client.request("POST", f"/{index}/_search", page)["hits"]["hits"]
+        yield from hits
+        if len(hits) < size:
             return
-        after = hits[-1]["sort"]
+        page["search_after"] = hits[-1]["sort"]
+
+
+def scan(client: EngineClient, index: str, batch_size: int) -> Iterator[Document]:
+    """Every document of an index, in id order."""
+    body = {"sort": [{"id": "asc"}], "query": {"match_all": {}}}
+    for hit in search_pages(client, index, body, batch_size):
+        yield from_source(hit["_source"])
 
 
 def upgrade_index(client: EngineClient, config: EngineConfig, retry: RetryPolicy, delete_old: bool = True) -> None:
@@ -100,7 +110,7 @@ def upgrade_index(client: EngineClient, config: EngineConfig, retry: RetryPolicy
     if old == new:
         return
     client.request("PUT", f"/{new}")
-    _wait_for_index(client, new)
+    wait_for_index(client, new)
     if old is not None:
         _copy(client, old, new, "index", retry)
     point_alias(client, config.alias, new, old)

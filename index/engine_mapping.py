@@ -124,9 +124,14 @@ def index_template(alias: str, shards: int, replicas: str | None) -> dict[str, A
         "priority": 100,
         "template": {"settings": index_settings(shards, replicas), "mappings": mappings()},
     }
-    fingerprint = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:16]
-    template["_meta"] = {"mapping_version": MAPPING_VERSION, "fingerprint": fingerprint, "managed_by": "osint-crawler"}
+    template["_meta"] = managed_meta(template)
     return template
+
+
+def managed_meta(body: dict[str, Any]) -> dict[str, Any]:
+    """The _meta of what we install: a fingerprint of `body`, so an unchanged one is not re-sent."""
+    fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+    return {"mapping_version": MAPPING_VERSION, "fingerprint": fingerprint, "managed_by": "osint-crawler"}
 
 
 def concrete_index(alias: str, version: int = MAPPING_VERSION) -> str:

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from index.engine import EngineBackend
-from index.engine_client import EngineRequestError
-from index.engine_mapping import MAPPING_VERSION, from_source, index_settings, mappings
+from index.engine_alias import create_index, search_pages, wait_for_index
+from index.engine_mapping import from_source, index_settings, managed_meta, mappings
 from index.engine_query import render_query
 from index.query import Hit, Query
 from index.snippets import leading_snippet
@@ -52,8 +52,7 @@ def percolator_body(shards: int, replicas: str | None) -> dict[str, Any]:
     properties[KEY_FIELD] = {"type": "keyword"}
     properties[NAME_FIELD] = {"type": "keyword"}
     body = {"settings": index_settings(shards, replicas), "mappings": {**document, "properties": properties}}
-    fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
-    body["mappings"]["_meta"] = {"mapping_version": MAPPING_VERSION, "fingerprint": fingerprint, "managed_by": "osint-crawler"}
+    body["mappings"]["_meta"] = managed_meta(body)
     return body
 
 
@@ -85,29 +84,15 @@ class EnginePercolator:
                 return
             log.info("percolator index %s has an older mapping: recreating it", self.index)
             self.client.request("DELETE", f"/{self.index}", missing_ok=True)
-        try:
-            self.client.request("PUT", f"/{self.index}", body)
-        except EngineRequestError as exc:
-            if exc.error_type != "resource_already_exists_exception":  # another process was first
-                raise
-        self.client.request("GET", f"/_cluster/health/{self.index}", params={"wait_for_status": "yellow", "timeout": "30s"})
+        create_index(self.client, self.index, body)  # or another process was first: the same body
+        wait_for_index(self.client, self.index)
         self._ready = True
 
     def registered(self) -> dict[str, str]:
         """name -> key of every query in the percolator index."""
         self.ensure_index()
-        found: dict[str, str] = {}
-        after: list | None = None
-        while True:
-            body: dict[str, Any] = {"size": 1000, "sort": [{NAME_FIELD: "asc"}], "_source": [NAME_FIELD, KEY_FIELD],
-                                    "query": {"exists": {"field": KEY_FIELD}}}
-            if after:
-                body["search_after"] = after
-            hits = self.client.request("POST", f"/{self.index}/_search", body)["hits"]["hits"]
-            found.update((hit["_source"][NAME_FIELD], hit["_source"][KEY_FIELD]) for hit in hits)
-            if len(hits) < 1000:
-                return found
-            after = hits[-1]["sort"]
+        body = {"sort": [{NAME_FIELD: "asc"}], "_source": [NAME_FIELD, KEY_FIELD], "query": {"exists": {"field": KEY_FIELD}}}
+        return {hit["_source"][NAME_FIELD]: hit["_source"][KEY_FIELD] for hit in search_pages(self.client, self.index, body, 1000)}
 
     def register(self, queries: dict[str, Query], exclusive: bool = False) -> dict[str, str]:
         """Make the index hold these queries (name -> key); with exclusive, only these.
