@@ -35,16 +35,16 @@ class AlertResult:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _new_documents(ledger: Ledger, alert: Alert, skip_runs: set[str]) -> tuple[list[str], dict[str, str]]:
-    """(runs to look at, doc_id -> run that indexed it) for runs after the alert was created."""
-    runs = [row[0] for row in ledger.db.execute(
-        "SELECT id FROM runs WHERE status != 'running' AND started >= ? ORDER BY started, id",
-        (alert.created.isoformat(timespec="seconds"),)) if row[0] not in skip_runs]
+def _new_documents(ledger: Ledger, alert: Alert, skip_runs: set[str],
+                   changed: dict[str, list[str]]) -> tuple[list[str], dict[str, str]]:
+    """(runs to look at, doc_id -> run that indexed it) for runs after the alert was created.
+    `changed` keeps each run's documents across alerts: they are read once per evaluation."""
+    runs = [run_id for run_id in ledger.ended_runs(since=alert.created.isoformat(timespec="seconds")) if run_id not in skip_runs]
     documents: dict[str, str] = {}
     for run_id in runs:
-        for (doc_id,) in ledger.db.execute(
-                "SELECT doc_id FROM outcomes WHERE run_id = ? AND outcome = 'indexed' AND change IN ('new', 'changed') "
-                "AND doc_id IS NOT NULL", (run_id,)):
+        if run_id not in changed:
+            changed[run_id] = ledger.changed_doc_ids(run_id)
+        for doc_id in changed[run_id]:
             documents.setdefault(doc_id, run_id)
     return runs, documents
 
@@ -56,8 +56,9 @@ def find_all_matches(store: AlertStore, ledger: Ledger, backend: IndexBackend,
     percolation on an engine)."""
     looked_at: dict[str, tuple[list[str], dict[str, str]]] = {}
     fresh: dict[str, list[str]] = {}
+    changed: dict[str, list[str]] = {}
     for alert in alerts:
-        runs, documents = _new_documents(ledger, alert, store.processed_runs(alert.name))
+        runs, documents = _new_documents(ledger, alert, store.processed_runs(alert.name), changed)
         already = store.was_queued(alert.name, list(documents))
         looked_at[alert.name] = runs, documents
         fresh[alert.name] = [doc_id for doc_id in documents if doc_id not in already]

@@ -103,6 +103,9 @@ class UrlRecord:
     lastmod: str | None
 
 
+_NEW_OR_CHANGED = "run_id = ? AND outcome = 'indexed' AND change IN ('new', 'changed')"
+
+
 class Ledger:
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -199,12 +202,19 @@ class Ledger:
     def changed_documents(self, run_id: str) -> dict[str, list[str]]:
         """URLs of the documents a run indexed for the first time ("new") or again with new text ("changed")."""
         found: dict[str, list[str]] = {"new": [], "changed": []}
-        for url, change in self.db.execute(
-            "SELECT url, change FROM outcomes WHERE run_id = ? AND outcome = 'indexed' AND change IN ('new', 'changed') "
-            "ORDER BY url", (run_id,),
-        ):
+        for url, change in self.db.execute(f"SELECT url, change FROM outcomes WHERE {_NEW_OR_CHANGED} ORDER BY url", (run_id,)):
             found[change].append(url)
         return found
+
+    def changed_doc_ids(self, run_id: str) -> list[str]:
+        """Index ids of the documents changed_documents() lists."""
+        return [row[0] for row in self.db.execute(
+            f"SELECT doc_id FROM outcomes WHERE {_NEW_OR_CHANGED} AND doc_id IS NOT NULL ORDER BY url", (run_id,))]
+
+    def ended_runs(self, since: str) -> list[str]:
+        """Runs that are over (finished or killed) and started at `since` or later, oldest first."""
+        return [row[0] for row in self.db.execute(
+            "SELECT id FROM runs WHERE status != 'running' AND started >= ? ORDER BY started, id", (since,))]
 
     def runs(self, limit: int = 20) -> list[RunReport]:
         ids = [row[0] for row in self.db.execute("SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))]
