@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from index.document import Document
 from index.query import SearchRequest, SearchResult
+from settings.config import embedded_index_url, env_data_dir
 
 
 class IndexFailure(BaseModel):
@@ -84,16 +84,6 @@ class IndexBackend(ABC):
         self.close()
 
 
-def data_dir() -> Path:
-    path = Path(os.environ.get("OSINT_DATA_DIR", "./data")).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def default_index_url() -> str:
-    return os.environ.get("OSINT_INDEX_URL") or f"sqlite:///{data_dir() / 'index.sqlite3'}"
-
-
 def sqlite_path(url: str) -> str:
     """`sqlite:///data/index.sqlite3` → `data/index.sqlite3`; `sqlite:////abs/path` → `/abs/path`."""
     if not url.startswith("sqlite:///"):
@@ -103,7 +93,7 @@ def sqlite_path(url: str) -> str:
 
 def open_backend(url: str | None = None) -> IndexBackend:
     """`sqlite:///path` for the embedded index; `http(s)://…` for Elasticsearch or OpenSearch."""
-    url = url or default_index_url()
+    url = url or os.environ.get("OSINT_INDEX_URL") or embedded_index_url(env_data_dir())
     if url.startswith("sqlite:"):
         from index.sqlite import SqliteBackend
 

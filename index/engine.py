@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-from index.backend import BulkResult, IndexBackend, IndexStatus, data_dir
+from index.backend import BulkResult, IndexBackend, IndexStatus
 from index.document import Document
 from index.engine_bulk import Action, ChunkOutcome, RetryPolicy, chunked, make_action, send_chunk
 from index.engine_client import EngineClient, EngineConfig, EngineRequestError, EngineUnavailable, parse_engine_url
@@ -28,6 +28,7 @@ from index.engine_mapping import MAPPING_VERSION, from_source
 from index.engine_query import parse_search, render_search
 from index.engine_spool import Spool
 from index.query import SearchRequest, SearchResult
+from settings.config import env_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class EngineBackend(IndexBackend):
         self.retry = retry or RetryPolicy()
         self.cooldown = cooldown
         slug = f"{self.alias}-{hashlib.sha256(config.url.encode()).hexdigest()[:10]}"
-        self.spool = Spool(spool_dir or data_dir() / "spool" / slug)
+        self.spool = Spool(spool_dir or env_data_dir() / "spool" / slug)
         self._ready = False
         self._dirty = False
         self._unavailable_until = 0.0

@@ -30,9 +30,15 @@ class Config(BaseModel):
             raise ValueError("must start with sqlite:///, http:// or https://")
         return value
 
-    @property
-    def resolved_index_url(self) -> str:
-        return self.index_url or f"sqlite:///{self.data_dir / 'index.sqlite3'}"
+
+
+def env_data_dir() -> Path:
+    return Path(os.environ.get("OSINT_DATA_DIR", "./data")).expanduser()
+
+
+def embedded_index_url(data_dir: Path) -> str:
+    """The index when OSINT_INDEX_URL is not set: SQLite in the data directory."""
+    return f"sqlite:///{data_dir / 'index.sqlite3'}"
 
 
 class ConfigError(ValueError):
@@ -43,9 +49,10 @@ class ConfigError(ValueError):
 def load_config() -> Config:
     env = os.environ
     try:
+        data_dir = env_data_dir()
         config = Config(
-            data_dir=Path(env.get("OSINT_DATA_DIR", "./data")).expanduser(),
-            index_url=env.get("OSINT_INDEX_URL", ""),
+            data_dir=data_dir,
+            index_url=env.get("OSINT_INDEX_URL") or embedded_index_url(data_dir),
             allow_private_networks=env.get("OSINT_ALLOW_PRIVATE_NETWORKS", ""),
             chromium_path=env.get("OSINT_CHROMIUM", "/usr/bin/chromium"),
             extract_workers=env.get("OSINT_EXTRACT_WORKERS", str(min(2, os.cpu_count() or 1))),
@@ -53,5 +60,4 @@ def load_config() -> Config:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ConfigError(f"environment: OSINT_{str(first['loc'][0]).upper()}: {first['msg']}") from None
-    config = config.model_copy(update={"index_url": config.resolved_index_url})
     return config
