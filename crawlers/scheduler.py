@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
 from crawlers.scheduler_launch import CrawlJob
 from crawlers.scheduler_state import SchedulerState, SourceLock
 from crawlers.watchlist import Watchlist, WatchlistError, load_watchlist
+from index.document import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -28,17 +29,11 @@ Launcher = Callable[[Path, list[str]], CrawlJob]
 Clock = Callable[[], datetime]
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 @dataclass
 class RunningCrawl:
     watchlist: Watchlist
-    path: Path
     source_ids: list[str]
     job: CrawlJob
-    started: datetime
 
 
 class Scheduler:
@@ -99,7 +94,8 @@ class Scheduler:
                 batch, waiting = waiting[: self.batch_size], waiting[self.batch_size:]
                 for source in batch:
                     self.state.started(watchlist, source, now)
-                crawl = RunningCrawl(watchlist, path, [s.id for s in batch], self.launch(path, [s.id for s in batch]), now)
+                source_ids = [s.id for s in batch]
+                crawl = RunningCrawl(watchlist, source_ids, self.launch(path, source_ids))
                 self.running.append(crawl)
                 started.append(crawl)
                 logger.info("Started crawl of %s: %s", watchlist.name, ", ".join(crawl.source_ids))

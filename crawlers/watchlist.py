@@ -105,8 +105,6 @@ class Watchlist(BaseModel):
     schedule: str | None = Field(default=None, description="Default schedule for sources without their own.")
     sources: list[Source] = Field(default_factory=list)
 
-    _path: Path | None = None
-
     @model_validator(mode="after")
     def _unique_ids(self) -> "Watchlist":
         seen: set[str] = set()
@@ -120,10 +118,6 @@ class Watchlist(BaseModel):
     @classmethod
     def _schedule_parses(cls, value: str | None) -> str | None:
         return Source._schedule_parses(value)
-
-    @property
-    def path(self) -> Path | None:
-        return self._path
 
     def source(self, source_id: str) -> Source:
         for source in self.sources:
@@ -195,7 +189,6 @@ def parse_watchlist(text: str, path: Path | str = "<string>") -> Watchlist:
             line = _line_of(data, loc) or 1
             problems.append(f"{path}:{line}: {_field_path(loc)}: {message}")
         raise WatchlistError(path, problems) from None
-    watchlist._path = Path(path) if path != "<string>" else None
     return watchlist
 
 

@@ -25,6 +25,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
+from crawlers.ledger import now_iso
+
 _SCHEMA = "CREATE TABLE IF NOT EXISTS robots_cache (origin TEXT PRIMARY KEY, body BLOB NOT NULL, fetched TEXT NOT NULL)"
 
 
@@ -60,7 +62,7 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
             self.db.execute(
                 "INSERT OR REPLACE INTO robots_cache (origin, body, fetched) VALUES (?, ?, ?)",
                 (f"{urlparse_cached(request).scheme}://{netloc}", response.body,
-                 datetime.now(timezone.utc).isoformat(timespec="seconds")),
+                 now_iso()),
             )
         await super()._parse_robots(response, netloc, request)
 
