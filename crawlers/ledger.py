@@ -248,6 +248,9 @@ class Ledger:
         return cursor.rowcount == 1 or self.db.execute(
             "SELECT 1 FROM claims WHERE run_id = ? AND url = ? AND source_id = ?", (run_id, url, source_id)).fetchone() is not None
 
+    def sources_with_outcomes(self, run_id: str) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT DISTINCT source_id FROM outcomes WHERE run_id = ?", (run_id,))}
+
     def outcomes(self, run_id: str) -> Iterator[dict[str, Any]]:
         cursor = self.db.execute(
             "SELECT url, source_id, outcome, reason, detail, doc_id, fetched, change FROM outcomes WHERE run_id = ? ORDER BY at, url",

@@ -136,7 +136,7 @@ def _lock_sources(ledger: Ledger, run_id: str, watchlist: Watchlist, sources: li
 
 def _record_silent_sources(ledger: Ledger, run_id: str, sources: list[Source]) -> None:
     """A source whose crawl recorded nothing did not run: say so instead of reporting success."""
-    seen = {row["source_id"] for row in ledger.outcomes(run_id)}
+    seen = ledger.sources_with_outcomes(run_id)
     for source in sources:
         if source.id not in seen:
             for url in source.urls:

@@ -36,8 +36,7 @@ CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, key BLOB NOT NULL, doc_
 """
 
 
-def shingles(text: str) -> set[bytes]:
-    words = _WORD.findall(text.lower())
+def shingles(words: list[str]) -> set[bytes]:
     return {" ".join(words[i:i + SHINGLE_WORDS]).encode() for i in range(max(0, len(words) - SHINGLE_WORDS + 1))}
 
 
@@ -58,10 +57,11 @@ class StoryIndex:
         self.db.close()
 
     def signature(self, text: str) -> np.ndarray | None:
-        if len(_WORD.findall(text)) < MIN_WORDS:
+        words = _WORD.findall(text.lower())
+        if len(words) < MIN_WORDS:
             return None
         minhash = MinHash(num_perm=NUM_PERM, permutations=self.permutations, scheme=self.scheme)
-        minhash.update_batch(list(shingles(text)))
+        minhash.update_batch(list(shingles(words)))
         return minhash.hashvalues.astype(np.uint32)
 
     def _band_keys(self, signature: np.ndarray) -> list[tuple[int, bytes]]:
