@@ -8,9 +8,10 @@ import sys
 
 import click
 
+from app.output import LOG_FORMAT
 from settings.config import ConfigError
 
-#: command modules, each exposing `command` (a click command or group), in --help order
+#: command modules, each exposing `command` (a click command or group); --help lists them alphabetically
 COMMANDS = ("crawl", "search", "extract", "watchlist", "index", "runs", "serve", "demo", "schedule", "alert")
 
 
@@ -26,7 +27,7 @@ def cli(verbose: int) -> None:
       osint search '"anti-tank" weapon:Kornet country:SY'
     """
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr)
     for handler in logging.root.handlers:  # Scrapy resets the root logger's level; the handler keeps ours
         handler.setLevel(level)
 

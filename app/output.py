@@ -18,6 +18,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _WHITESPACE = re.compile(r"\s+")
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
 console = Console(highlight=False, soft_wrap=True)
 error_console = Console(stderr=True, highlight=False)
 

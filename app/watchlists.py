@@ -1,17 +1,25 @@
-"""Loading a watchlist for a command: on any problem, print file:line: field: message and exit 2."""
+"""Watchlist problems in a command: print file:line: field: message and exit 2."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from crawlers.watchlist import Watchlist, WatchlistError, load_watchlist
 
 
-def load_or_exit(path: Path | str) -> Watchlist:
+@contextmanager
+def exit_on_watchlist_error() -> Iterator[None]:
     try:
-        return load_watchlist(path)
+        yield
     except WatchlistError as exc:
         for problem in exc.problems:
             click.echo(problem, err=True)
         raise SystemExit(2) from None
+
+
+def load_or_exit(path: Path | str) -> Watchlist:
+    with exit_on_watchlist_error():
+        return load_watchlist(path)

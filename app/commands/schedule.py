@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from app.output import console, print_json
+from app.output import LOG_FORMAT, console, print_json
 from app.watchlists import load_or_exit
 from crawlers.scheduler import Scheduler
 from crawlers.scheduler_launch import SubprocessLauncher
@@ -41,6 +41,17 @@ class _CountingLauncher:
         return self.launch(path, source_ids)
 
 
+def _log_scheduler_activity() -> None:
+    """The service's own lines (crawls started and ended) show at INFO whatever -v says; the root
+    handler keeps everything else at the chosen level."""
+    log = logging.getLogger("crawlers.scheduler")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    log.addHandler(handler)
+    log.setLevel(min(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    log.propagate = False
+
+
 @click.command("schedule")
 @click.argument("watchlists", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--max-concurrent", type=click.IntRange(1, 64), default=2, show_default=True, help="Crawls running at once, at most.")
@@ -61,9 +72,7 @@ def command(watchlists: tuple[Path, ...], max_concurrent: int, batch_size: int, 
     for path in files:
         load_or_exit(path)  # refuse to start on a broken watchlist; later edits are re-read
     config = load_config()
-    logging.getLogger("crawlers.scheduler").setLevel(logging.INFO)
-    if not logging.getLogger().handlers:
-        logging.basicConfig(stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _log_scheduler_activity()
     launcher = _CountingLauncher(SubprocessLauncher(config.data_dir))
     scheduler = Scheduler(files, config.data_dir, launcher, max_concurrent=max_concurrent, batch_size=batch_size)
     stop = threading.Event()

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from app.commands.schedule import watchlist_files
 from app.output import console, print_json
-from app.watchlists import load_or_exit
+from app.watchlists import exit_on_watchlist_error, load_or_exit
 from crawlers.ledger import Ledger
 from crawlers.scheduler_health import source_health
 from crawlers.scheduler_state import SchedulerState
@@ -48,11 +48,8 @@ def schema() -> None:
 
 def _edit_or_exit(action: Callable[[], Watchlist]) -> Watchlist:
     try:
-        return action()
-    except WatchlistError as exc:
-        for problem in exc.problems:
-            click.echo(problem, err=True)
-        raise SystemExit(2) from None
+        with exit_on_watchlist_error():
+            return action()
     except (KeyError, FileExistsError, ValueError) as exc:
         raise click.UsageError(str(exc.args[0] if isinstance(exc, KeyError) else exc)) from None
 

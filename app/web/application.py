@@ -42,7 +42,7 @@ class SearchApp:
             result = add_pages(self.backend, self.backend.search(request))
         except QuerySyntaxError as exc:
             error = str(exc)
-        except (ValueError, json.JSONDecodeError):
+        except ValueError:  # a cursor that is not JSON, or not ours
             error = "that page link is no longer valid; search again"
         status = "400 Bad Request" if error else "200 OK"
         if path == "/api/search":

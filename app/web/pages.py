@@ -7,11 +7,11 @@ import json
 from html import escape
 from urllib.parse import urlencode, urlsplit
 
-from index.query import SearchResult
+from index.query import DEFAULT_FACETS, FILTER_FIELDS, SearchResult
 
-#: facet name -> the query filter that narrows to one of its values
-FACET_FILTERS = {"weapons": "weapon", "weapon_categories": "category", "weapon_origins": "origin",
-                 "countries": "country", "armed_groups": "group", "language": "lang", "source": "source", "kind": "kind"}
+#: facet name -> the query filter that narrows to one of its values (the filter over the facet's field)
+FACET_FILTERS = {facet: next(name for name, fields in FILTER_FIELDS.items() if field in fields)
+                 for facet, field in DEFAULT_FACETS.items()}
 STYLE = """body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2430}header{background:#1d2430;color:#fff;padding:12px 24px}
 form{display:flex;gap:8px}input[name=q]{flex:1;padding:6px 8px;font-size:15px}main{display:flex;gap:32px;padding:16px 24px}
 .hits{flex:3}.facets{flex:1;font-size:13px}.hit{margin-bottom:18px}.hit a.title{font-size:17px;color:#0b4f9c}
