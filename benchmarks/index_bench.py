@@ -20,40 +20,15 @@ import json
 import os
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 
-from benchmarks.corpus import generate_documents, sample_queries
-from benchmarks.search_bench import measure_queries
-from index.backend import IndexBackend, open_backend
-from index.document import Document
+from benchmarks.corpus import sample_queries
+from benchmarks.search_bench import index_documents, measure_queries
+from index.backend import open_backend
 from tests.engine_fixture import engine_runner
 
 BATCH = 500
-
-
-def _batches(documents: Iterator[Document], size: int) -> Iterator[list[Document]]:
-    while batch := list(islice(documents, size)):
-        yield batch
-
-
-def index_range(backend: IndexBackend, start: int, stop: int, words: int) -> dict:
-    """Index documents number start..stop-1 of the seed-0 corpus; time only the backend."""
-    documents = islice(generate_documents(stop, seed=0, words=words), start, None)
-    elapsed, indexed, failed = 0.0, 0, 0
-    for batch in _batches(documents, BATCH):
-        began = time.perf_counter()
-        result = backend.upsert(batch)
-        elapsed += time.perf_counter() - began
-        indexed += result.indexed
-        failed += len(result.failures) + result.spooled
-    began = time.perf_counter()
-    backend.refresh()
-    elapsed += time.perf_counter() - began
-    return {"indexed": indexed, "failed_or_spooled": failed, "seconds": round(elapsed, 1), "docs_per_second": round(indexed / elapsed, 1)}
 
 
 def run(engine_url: str, scratch: Path, index_docs: int, search_docs: int, words: int, queries: int) -> dict:
@@ -64,10 +39,10 @@ def run(engine_url: str, scratch: Path, index_docs: int, search_docs: int, words
     report: dict = {"documents_indexed": index_docs, "documents_searched": search_docs, "words": words, "backends": {}}
     texts = sample_queries(queries, seed=0)
     for name, backend in backends.items():
-        figures: dict = {"bulk_indexing": index_range(backend, 0, index_docs, words)}
+        figures: dict = {"bulk_indexing": index_documents(backend, index_docs, words, seed=0, batch_size=BATCH)}
         print(f"{name}: bulk {figures['bulk_indexing']}", file=sys.stderr)
         if search_docs > index_docs:
-            figures["fill_to_search_size"] = index_range(backend, index_docs, search_docs, words)
+            figures["fill_to_search_size"] = index_documents(backend, search_docs, words, seed=0, batch_size=BATCH, start=index_docs)
         figures["documents"] = backend.count()
         figures["search_relevance"] = measure_queries(backend, texts, "relevance")
         figures["search_date"] = measure_queries(backend, texts, "date")
