@@ -30,8 +30,7 @@ def match_documents(backend: IndexBackend, alert: Alert, doc_ids: list[str]) -> 
     for start in range(0, len(doc_ids), CHUNK):
         chunk = doc_ids[start:start + CHUNK]
         request = SearchRequest(query=query.model_copy(update={"ids": chunk}), sort="date", size=len(chunk), facets={})
-        wanted = set(chunk)
-        hits += [hit for hit in backend.search(request).hits if hit.id in wanted]
+        hits += backend.search(request).hits
     return hits
 
 
