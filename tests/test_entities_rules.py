@@ -210,6 +210,31 @@ def test_category_synonyms_map_to_the_vocabulary() -> None:
     assert {"armored vehicle", "drone", "IED", "artillery", "anti-tank guided missile"} <= set(result.weapon_categories)
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("La bomba de agua se rompió ayer.", "es"),
+        ("The bank approved a loan for the APC party.", "en"),
+        ("She collected a sea shell on the beach.", "en"),
+        ("Il a acheté un canon à neige pour la station.", "fr"),
+    ],
+)
+def test_ambiguous_category_terms_need_weapon_context(text: str, language: str) -> None:
+    assert run(text, language).weapon_categories == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "category"),
+    [
+        ("Los soldados incautaron una bomba y fusiles de asalto en el cuartel.", "es", "ammunition"),
+        ("Troops in an APC fired on the rebels.", "en", "armored vehicle"),
+        ("Artillery fired a shell at the rebel positions.", "en", "ammunition"),
+    ],
+)
+def test_ambiguous_category_terms_count_in_weapon_context(text: str, language: str, category: str) -> None:
+    assert category in run(text, language).weapon_categories
+
+
 # --- languages ----------------------------------------------------------------------------
 
 def test_french_aliases() -> None:

@@ -121,10 +121,11 @@ def weapon_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
 def category_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
     data = load_yaml(data_dir / "categories.yaml") or {}
     sensitive = _strings(data.get("case_sensitive"))
+    unclear = _strings(data.get("ambiguous"))  # need weapon context nearby ("bomba de agua", "APC party")
     for category, terms in (data.get("terms") or {}).items():
         attributes = {"kind": "category", "category": str(category), "origin": None, "manufacturer": None}
         entry = Entry("WEAPON", str(category), attributes)
-        yield from _records(entry, [str(category), *_strings(terms)], sensitive)
+        yield from _records(entry, [str(category), *_strings(terms)], sensitive, unclear)
     blocker = Entry(BLOCK, "no_category")
     yield from _records(blocker, _strings(data.get("no_category")))
 
