@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from index.query import Query, QuerySyntaxError, parse_query
+from index.query import Query, QuerySyntaxError, canonical_query, parse_query
 from index.document import utcnow
 
 ALERT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -68,9 +68,7 @@ class Alert(BaseModel):
 
     def search_query(self) -> Query:
         """The saved query as a search would run it: entity filter values named canonically."""
-        from extractors.entities import canonicalize_filter
-
-        return parse_query(self.query).resolved(canonicalize_filter)
+        return canonical_query(self.query)
 
     @field_validator("query")
     @classmethod

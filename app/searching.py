@@ -3,13 +3,7 @@
 
 from __future__ import annotations
 
-from index.query import Query, SearchRequest, parse_query
-
-
-def canonical_query(text: str) -> Query:
-    from extractors.entities import canonicalize_filter
-
-    return parse_query(text).resolved(canonicalize_filter)
+from index.query import SearchRequest, canonical_query
 
 
 def build_request(text: str, **options: object) -> SearchRequest:

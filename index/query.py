@@ -35,8 +35,6 @@ FILTER_FIELDS: dict[str, tuple[str, ...]] = {
     "story": ("story_id",),
 }
 DATE_FILTERS = ("since", "until")
-#: filters whose values name entities (aliases resolve to canonical names)
-ENTITY_FILTERS = frozenset({"weapon", "category", "origin", "country", "group", "state"})
 #: facets shown by default, in display order (name -> Document field).
 DEFAULT_FACETS: dict[str, str] = {
     "weapons": "weapons",
@@ -88,12 +86,11 @@ class Query(BaseModel):
         return [term for group in self.all_of for term in group]
 
     def resolved(self, canonical: Callable[[str, str], str]) -> "Query":
-        """A copy whose entity filter values are named by `canonical(filter, value)`, so
-        "country:Iran" matches the stored code IR (the resolver comes from the gazetteers)."""
-        filters = [
-            f.model_copy(update={"values": [canonical(f.name, value) for value in f.values]}) if f.name in ENTITY_FILTERS else f
-            for f in self.filters
-        ]
+        """A copy whose filter values are named by `canonical(filter, value)`, so "country:Iran"
+        matches the stored code IR. Every filter goes through `canonical`, which decides which
+        names denote entities and returns the values of the others unchanged (the gazetteer's
+        `canonicalize_filter` is the one list of entity filters)."""
+        filters = [f.model_copy(update={"values": [canonical(f.name, value) for value in f.values]}) for f in self.filters]
         return self.model_copy(update={"filters": filters})
 
 
@@ -220,6 +217,21 @@ def parse_query(text: str) -> Query:
     if query.since and query.until and query.since > query.until:
         raise QuerySyntaxError("since: is after until:")
     return query
+
+
+def canonical_query(text: str, canonical: Callable[[str, str], str] | None = None) -> Query:
+    """`text` parsed, with filter values named as documents store them ("country:Iran" -> IR,
+    "weapon:ak47" -> AK-47, "actor:rebels" -> rebel): what a search and a saved alert both run.
+
+    `canonical` defaults to the entity gazetteer's `canonicalize_filter`, imported only when the
+    query has filters (a words-only query loads neither the gazetteers nor spaCy).
+    """
+    query = parse_query(text)
+    if not query.filters:
+        return query
+    if canonical is None:
+        from extractors.entities.filters import canonicalize_filter as canonical
+    return query.resolved(canonical)
 
 
 def _add_filter(query: Query, name: str, value: str, negated: bool) -> None:

@@ -21,3 +21,11 @@ def test_alert_filters_resolve_aliases_like_search(tmp_path):
         matched = match_alerts(backend, [alert], {"iran-ak": [Document.new("https://e.org/a").id, Document.new("https://e.org/b").id]})
         searched = backend.search(build_request(query))
         assert [hit.url for hit in matched["iran-ak"]] == [hit.url for hit in searched.hits] == ["https://e.org/a"]
+
+
+def test_alert_query_resolves_every_entity_filter_like_search():
+    query = "drones actor:rebels group:ISIS country:Iran -weapon:ak47 lang:en"
+    alert = Alert(name="rebels", query=query, targets=[Target.parse("jsonl:/tmp/alerts.jsonl")])
+    assert [(f.name, f.values) for f in alert.search_query().filters] == [
+        ("actor", ["rebel"]), ("group", ["Islamic State"]), ("country", ["IR"]), ("weapon", ["AK-47"]), ("lang", ["en"])]
+    assert alert.search_query() == build_request(query).query

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
-from index.query import QuerySyntaxError, parse_query
+from index.query import canonical_query
+from extractors.entity_sets import ENTITY_SETS
+from index.query import FILTER_FIELDS, QuerySyntaxError, parse_query
 
 
 def test_words_phrases_or_and_exclusions():
@@ -46,3 +51,44 @@ def test_prefix_and_hostile_characters_are_neutralised():
 def test_malformed_queries_get_a_clear_message(text, message):
     with pytest.raises(QuerySyntaxError, match=message):
         parse_query(text)
+
+
+# One alias per filter on an entity set, with the form documents store.
+_ENTITY_FILTER_ALIASES = {
+    "weapon": ("ak47", "AK-47"),
+    "category": ("APCs", "armored vehicle"),
+    "origin": ("Russia", "RU"),
+    "country": ("Iran", "IR"),
+    "state": ("USSR", "Soviet Union"),
+    "group": ("ISIS", "Islamic State"),
+    "actor": ("rebels", "rebel"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ENTITY_FILTER_ALIASES))
+def test_entity_filter_values_resolve_to_the_stored_form(name):
+    alias, stored = _ENTITY_FILTER_ALIASES[name]
+    query = canonical_query(f"rifles {name}:{alias} -{name}:{alias}")
+    assert [(f.name, f.values, f.negated) for f in query.filters] == [(name, [stored], False), (name, [stored], True)]
+
+
+def test_every_filter_on_an_entity_set_is_canonicalised():
+    on_entity_sets = {name for name, fields in FILTER_FIELDS.items() if set(fields) & set(ENTITY_SETS)}
+    assert on_entity_sets == set(_ENTITY_FILTER_ALIASES)
+
+
+def test_other_filter_values_are_left_alone():
+    text = "lang:en source:Iran kind:pdf tag:rebels watchlist:ISIS story:ak47"
+    assert canonical_query(text) == parse_query(text)
+
+
+def test_a_query_without_filters_loads_no_gazetteer():
+    code = (
+        "import sys\n"
+        "import index.query\n"
+        "assert not any(m.startswith('extractors') for m in sys.modules), 'index.query imports extractors'\n"
+        "from index.query import canonical_query\n"
+        "assert [t.text for t in canonical_query('rifles launchers').positive_terms()] == ['rifles', 'launchers']\n"
+        "assert 'extractors.entities' not in sys.modules, 'a words-only query imported the gazetteer'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
