@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +131,21 @@ def test_a_pdf_title_taken_from_its_first_line_is_not_counted_twice():
     assert len(spans) == len(set(spans))
     assert not any(e["attributes"].get("field") == "title" for e in extraction.entities)
     assert "RPG-7" in extraction.weapons and "LY" in extraction.countries
+
+
+def test_entity_imports_leave_the_content_libraries_unloaded() -> None:
+    """`import extractors.entities` loads neither the HTML/PDF stack nor spaCy (gazetteer only);
+    the package's names still import, lazily."""
+    code = (
+        "import sys\n"
+        "import extractors.entities, extractors.entity_sets\n"
+        "heavy = {'trafilatura', 'htmldate', 'pypdf', 'spacy', 'extractors.content', 'extractors.pdf'}\n"
+        "assert not heavy & set(sys.modules), heavy & set(sys.modules)\n"
+        "from extractors import (MAX_TEXT_CHARS, REASONS, Extraction, ExtractionError, LanguageResult, PageSpan,\n"
+        "                        detect_language, extract, extract_text)\n"
+        "import extractors\n"
+        "assert set(extractors.__all__) <= set(dir(extractors))\n"
+        "assert extract_text('Kenyan police seized AK-47 rifles.').weapons == ['AK-47']\n"
+    )
+    env = {**os.environ, "OSINT_SPACY_MODEL": "none"}
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1], env=env)

@@ -9,10 +9,9 @@ mentions wins.
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_left
 from dataclasses import dataclass
-
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from .gazetteer import Alias, ContextWords, Gazetteer
 from .matcher import Candidate
@@ -33,9 +32,17 @@ _RELATED = {
 
 # Capitalised at a sentence start without being part of a name ("In Chad", "A Hellfire").
 # French and Spanish articles and determiners open sentences too ("Des kalachnikovs", "Los fusiles").
-_FUNCTION_WORDS = frozenset(STOP_WORDS) | frozenset(
+_ROMANCE_FUNCTION_WORDS = frozenset(
     "le la les l un une des du de ce cet cette ces ses leurs plusieurs certains "
     "el los las lo un una unos unas del este esta estos estas varios varias".split())
+
+
+@functools.cache
+def _function_words() -> frozenset[str]:
+    # Imported on first need: importing spaCy takes ~0.5 s, even when OSINT_SPACY_MODEL=none.
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | _ROMANCE_FUNCTION_WORDS
 
 
 @dataclass(slots=True)
@@ -73,7 +80,7 @@ def _inside_a_name(tokens: Tokens, candidate: Candidate, words: ContextWords, kn
         return True
     before = candidate.first - 1
     if before >= 0 and tokens.gap(before) == " " and text[tokens.starts[before]].isupper() \
-            and keys[before] not in _FUNCTION_WORDS and keys[before] not in known:
+            and keys[before] not in _function_words() and keys[before] not in known:
         prior = text[max(0, tokens.starts[before] - 2) : tokens.starts[before]]
         return not prior.strip(" ").endswith((".", "!", "?", "\n")) and keys[before] not in words.positive
     return False

@@ -1,0 +1,164 @@
+"""`extract` / `extract_text`: the extraction pipeline behind the `extractors` package API
+(decode, HTML or PDF content, language, entities). Imported on first use of those names, since
+it loads trafilatura, htmldate and pypdf."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from extractors.content import drop_leading_title, extract_html
+from extractors.decoding import decode_body
+from extractors.entity_sets import ENTITY_SETS
+from extractors.errors import ExtractionError
+from extractors.html_text import normalize_text
+from extractors.language import detect_language, normalize_language
+from extractors.links import page_url
+from extractors.pdf import extract_pdf, is_pdf
+from extractors.result import Extraction
+from extractors.timing import stage
+
+__all__ = ["MAX_TEXT_CHARS", "extract", "extract_text"]
+
+#: Plain text beyond this many characters is dropped (HTML and PDF have their own bounds).
+MAX_TEXT_CHARS = 2_000_000
+
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/xml", "application/xml"})
+_PDF_TYPES = frozenset({"application/pdf", "application/x-pdf"})
+_SNIFFED_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream", "application/unknown"})
+#: Text types that are code, not prose.
+_CODE_TYPES = frozenset({"text/css", "text/javascript", "text/ecmascript", "text/x-python", "text/x-c"})
+_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<title", b"<p>", b"<div")
+
+
+def extract(
+    body: bytes,
+    *,
+    url: str,
+    content_type: str = "text/html",
+    encoding: str | None = None,
+    language_hint: str | None = None,
+    entities: bool = True,
+) -> Extraction:
+    """Extract one fetched resource.
+
+    `content_type` is the HTTP Content-Type (a charset parameter is honoured); PDF magic bytes
+    win over it. `encoding` is the transport charset if known separately. `language_hint`
+    (e.g. from the watchlist) takes precedence over the language the page declares; both only
+    break ties for langdetect. Raises ExtractionError.
+    """
+    if not body.strip():
+        raise ExtractionError("empty", "no bytes")
+    kind = _kind(body, content_type)
+    with stage("content"):
+        if kind == "pdf":
+            fields = _pdf_fields(body, url)
+        elif kind == "html":
+            fields = _html_fields(body, url, content_type, encoding)
+        else:
+            decoded = decode_body(body, content_type=content_type, encoding=encoding, html=False)
+            fields = {
+                "text": normalize_text(decoded.text[:MAX_TEXT_CHARS]),
+                "canonical_url": page_url(url),
+                "method": "plain",
+                "content_type": "text/plain",
+                "encoding": decoded.encoding,
+            }
+    return _finish(url=url, language_hint=language_hint, entities=entities, **fields)
+
+
+def extract_text(text: str, language_hint: str | None = None, *, entities: bool = True) -> Extraction:
+    """Plain text input (a .txt file, stdin): no URL, no title, method "plain"."""
+    return _finish(
+        url="",
+        canonical_url="",
+        text=normalize_text(text[:MAX_TEXT_CHARS]),
+        method="plain",
+        content_type="text/plain",
+        language_hint=language_hint,
+        entities=entities,
+    )
+
+
+def _pdf_fields(body: bytes, url: str) -> dict[str, Any]:
+    pdf = extract_pdf(body)
+    return {
+        "title": pdf.title,
+        "text": pdf.text,
+        "pages": pdf.pages,
+        "authors": pdf.authors,
+        "published": pdf.published,
+        "modified": pdf.modified,
+        "canonical_url": page_url(url),
+        "declared_language": pdf.declared_language,
+        "method": "pypdf",
+        "content_type": "application/pdf",
+    }
+
+
+def _html_fields(body: bytes, url: str, content_type: str, encoding: str | None) -> dict[str, Any]:
+    decoded = decode_body(body, content_type=content_type, encoding=encoding, html=True)
+    page = extract_html(decoded.text, url)
+    return {
+        "title": page.title,
+        "text": page.text,
+        "authors": page.authors,
+        "published": page.published,
+        "modified": page.modified,
+        "canonical_url": page.canonical_url,
+        "links": page.links,
+        "declared_language": page.declared_language,
+        "method": page.method,
+        "content_type": "text/html",
+        "encoding": decoded.encoding,
+    }
+
+
+def _finish(*, url: str, language_hint: str | None, entities: bool, **fields: Any) -> Extraction:
+    text: str = fields["text"]
+    if not text:
+        raise ExtractionError("empty", "no visible text")
+    title: str = fields.get("title", "")
+    hint = normalize_language(language_hint) or fields.get("declared_language")
+    with stage("language"):
+        language = detect_language(f"{title}\n{text}" if title else text, hint=hint)
+    with stage("entities"):
+        found = _entity_fields(title, text, language.language) if entities else {}
+    return Extraction(
+        url=url, language=language.language, language_confidence=language.confidence, **fields, **found
+    )
+
+
+def _entity_fields(title: str, text: str, language: str) -> dict[str, Any]:
+    # Imported here: the engine loads gazetteers and spaCy, which callers with entities=False skip.
+    from extractors.entities import extract_many
+
+    # A title that is also the text's first line (PDFs keep it for page offsets) is read once.
+    title = title if title and drop_leading_title(text, title) == text else ""
+    in_text, in_title = extract_many([(text, language), (title, language)])  # one model pass for both
+    found: dict[str, Any] = {"entities": [mention.model_dump() for mention in in_text.entities]}
+    for mention in in_title.entities:
+        dumped = mention.model_dump()
+        dumped["attributes"] = {**dumped["attributes"], "field": "title"}
+        found["entities"].append(dumped)
+    for name in ENTITY_SETS:
+        found[name] = sorted(set(getattr(in_text, name)) | set(getattr(in_title, name)))
+    return found
+
+
+def _kind(body: bytes, content_type: str) -> str:
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if is_pdf(body) or mime in _PDF_TYPES:
+        return "pdf"
+    if mime in _HTML_TYPES or mime.endswith("+xml"):
+        return "html"
+    if mime.startswith("text/") and mime not in _CODE_TYPES:
+        return "text"
+    if mime in _SNIFFED_TYPES:
+        head = body[:1024].lstrip().lower()
+        if any(marker in head for marker in _HTML_MARKERS):
+            return "html"
+        if b"\x00" not in body[:4096]:
+            return "text"
+    raise ExtractionError("unsupported_type", mime or "unknown")
+
