@@ -38,6 +38,24 @@ def test_auto_prefers_an_official_pipeline(monkeypatch: pytest.MonkeyPatch) -> N
     assert model_layer.model_name() == expected
 
 
+def test_model_choice_is_looked_up_once_per_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    looked_up: list[str] = []
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: looked_up.append(name) or find_spec(name, *args))
+    model_layer._chosen_model.cache_clear()
+    monkeypatch.setenv(model_layer.ENV_VAR, "auto")
+    chosen = model_layer.model_name()
+    assert looked_up and model_layer.model_name() == chosen
+    searched = len(looked_up)
+    monkeypatch.setenv(model_layer.ENV_VAR, "none")
+    assert model_layer.model_name() is None
+    monkeypatch.setenv(model_layer.ENV_VAR, "some_pipeline_package")
+    assert model_layer.model_name() == "some_pipeline_package"
+    monkeypatch.setenv(model_layer.ENV_VAR, "auto")
+    assert model_layer.model_name() == chosen
+    assert len(looked_up) == searched  # no new lookups
+
+
 @needs_model
 def test_model_adds_labelled_entities_and_proposes_unknown_groups(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(model_layer.ENV_VAR, "none")

@@ -27,7 +27,14 @@ _CHUNK_CHARS = 50_000
 
 def model_name() -> str | None:
     """The pipeline package chosen by OSINT_SPACY_MODEL, or None for gazetteer-only."""
-    setting = os.environ.get(ENV_VAR, "auto").strip() or "auto"
+    return _chosen_model(os.environ.get(ENV_VAR, "auto"))
+
+
+@functools.lru_cache(maxsize=16)
+def _chosen_model(setting: str) -> str | None:
+    """Resolved once per setting value: "auto" looks packages up on disk (find_spec), which
+    every document would otherwise repeat; a changed environment variable is a new key."""
+    setting = setting.strip() or "auto"
     if setting.lower() == "none":
         return None
     if setting.lower() != "auto":
