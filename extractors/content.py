@@ -20,6 +20,7 @@ import trafilatura
 from bs4 import BeautifulSoup, Tag
 
 from extractors.html_text import (
+    clean_inline,
     normalize_text,
     remove_boilerplate,
     remove_invisible,
@@ -107,7 +108,7 @@ def _drop_heavy_elements(html: str) -> str:
 def drop_leading_title(text: str, title: str) -> str:
     """Text excludes the title: extractors often repeat the headline as the first line."""
     first, _, rest = text.partition("\n")
-    if title and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+    if title and clean_inline(first).casefold() == clean_inline(title).casefold():
         return rest
     return text
 

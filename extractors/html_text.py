@@ -85,6 +85,11 @@ def visible_text(root: Tag) -> str:
     return normalize_text("".join(parts))
 
 
+def clean_inline(value: str) -> str:
+    """One line: runs of whitespace, line breaks included, become one space."""
+    return " ".join(value.split())
+
+
 def normalize_text(text: str) -> str:
     """One space between words, no blank or padded lines, no control characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")

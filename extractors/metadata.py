@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup, Tag
 from htmldate import find_date
 
 from extractors.dates import parse_date
+from extractors.html_text import clean_inline
 from extractors.language import normalize_language
 
 logger = logging.getLogger(__name__)
@@ -72,10 +73,6 @@ def read_metadata(soup: BeautifulSoup, html: str, url: str) -> HtmlMetadata:
         modified=_modified(soup, linked, meta),
         declared_language=_declared_language(soup, linked, meta),
     )
-
-
-def clean_inline(value: str) -> str:
-    return " ".join(value.split())
 
 
 def _json_ld_article(soup: BeautifulSoup) -> dict[str, Any]:

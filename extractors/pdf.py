@@ -18,7 +18,7 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError, PyPdfError
 
 from extractors.dates import parse_date, to_utc
 from extractors.errors import ExtractionError
-from extractors.html_text import normalize_text
+from extractors.html_text import clean_inline, normalize_text
 from extractors.language import normalize_language
 from extractors.result import PageSpan
 
@@ -125,7 +125,7 @@ def _info(reader: PdfReader) -> dict[str, Any]:
 
 
 def _info_text(value: object) -> str:
-    text = " ".join(str(value or "").split())
+    text = clean_inline(str(value or ""))
     return "" if text.casefold() in PLACEHOLDERS else text
 
 

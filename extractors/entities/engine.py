@@ -71,11 +71,7 @@ def _generic_actors(tokens: Tokens, generic: list[Candidate], named: list[Entity
         nearest = bisect_left(starts, candidate.end) - 1
         if nearest >= 0 and spans[nearest][1] > candidate.start:
             continue  # "Sinaloa and Jalisco cartels": the head belongs to the named groups
-        entry = candidate.aliases[0].entry
-        found.append(
-            EntityMention(label=entry.label, text=tokens.text[candidate.start : candidate.end],
-                          start=candidate.start, end=candidate.end, canonical=entry.canonical)
-        )
+        found.append(_mention(tokens.text, Resolved(candidate, candidate.aliases[0].entry, False)))
     return found
 
 

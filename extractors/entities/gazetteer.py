@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import sources
-from .sources import BLOCK, AliasRecord, Entry
-from .text import alias_tokens, token_key
+from .sources import AliasRecord, Entry
+from .text import KeyCache, alias_tokens, token_key
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,8 @@ _APOSTROPHE_IN_WORD = re.compile(r"(?<=\w)['’](?=\w)")
 _SHORTEST_JOINED_WORD = 5
 _WORD = re.compile(r"[\w'’]+")
 _PLURAL_ES = ("s", "x", "ch", "sh")
+# Tokeniser for the group names and regions read while compiling.
+_keys = KeyCache(limit=10_000)
 
 
 @dataclass(eq=False, slots=True)
@@ -59,7 +61,6 @@ class Gazetteer:
     category_root: dict
     #: Countries alone, for country words written inside a group's alias.
     country_root: dict
-    entries: list[Entry]
     rules: dict[str, Any]
     context: dict[str, ContextWords] = field(default_factory=dict)
     conjunctions: frozenset[str] = frozenset()
@@ -101,12 +102,13 @@ def _written_lowercase(alias: str) -> bool:
 class _TrieBuilder:
     def __init__(self) -> None:
         self.root: dict = {}
-        self._aliases: dict[tuple[tuple[str, ...], int], Alias] = {}
+        #: (alias keys, id of its entry) -> the alias.
+        self.aliases: dict[tuple[tuple[str, ...], int], Alias] = {}
 
     def add(self, record: AliasRecord) -> None:
         for keys, surfaces in _variants(record):
             path = tuple(keys)
-            known = self._aliases.get((path, id(record.entry)))
+            known = self.aliases.get((path, id(record.entry)))
             if known is not None:
                 # The same entry reachable by several spellings ("Kalashnikov", "Kaláshnikov"):
                 # ambiguity belongs to the normalised form, case rules to each spelling.
@@ -122,7 +124,7 @@ class _TrieBuilder:
                 continue
             alias = Alias(record.entry, {tuple(surfaces)} if record.case_sensitive else None, record.ambiguous,
                           record.languages, _written_lowercase(record.alias))
-            self._aliases[(path, id(record.entry))] = alias
+            self.aliases[(path, id(record.entry))] = alias
             node = self.root
             for key in keys:
                 node = node.setdefault(key, {})
@@ -141,23 +143,20 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
     started = time.perf_counter()
     rules = sources.load_yaml(rules_file) or {}
     main, generic, categories, countries = _TrieBuilder(), _TrieBuilder(), _TrieBuilder(), _TrieBuilder()
-    entries: dict[int, Entry] = {}
 
     def feed(builder: _TrieBuilder, records: Iterable[AliasRecord]) -> None:
         for record in records:
-            entries.setdefault(id(record.entry), record.entry)
             builder.add(record)
 
     country_records = list(sources.country_records(data_dir))
     feed(main, country_records)
     feed(countries, country_records)
-    country_only = Gazetteer(countries.root, {}, {}, countries.root, [], rules)
     feed(main, sources.weapon_records(data_dir))
     category_records = list(sources.category_records(data_dir))
     feed(main, category_records)
     feed(categories, category_records)
-    feed(main, sources.group_records(data_dir, functools.partial(_countries_named, country_only),
-                                     functools.partial(_region_countries, country_only)))
+    feed(main, sources.group_records(data_dir, functools.partial(_countries_named, countries.root),
+                                     functools.partial(_region_countries, rules, countries.root)))
     feed(main, sources.rule_records(rules))
     feed(generic, sources.generic_actor_records(data_dir))
     gazetteer = Gazetteer(
@@ -165,34 +164,34 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
         generic.root,
         categories.root,
         countries.root,
-        [e for e in entries.values() if e.label != BLOCK],
         rules,
         {label: _context_words(spec) for label, spec in (rules.get("context") or {}).items()},
         frozenset(token_key(w) for w in sources._strings(rules.get("conjunctions"))),
         frozenset(token_key(w) for w in sources._strings(rules.get("head_links"))),
         frozenset(token_key(w) for w in sources._strings(rules.get("language_markers"))),
     )
-    log.info("gazetteer compiled: %d entries in %.2fs", len(gazetteer.entries), time.perf_counter() - started)
+    log.info("gazetteer compiled: %d aliases in %.2fs", len(main.aliases) + len(generic.aliases),
+             time.perf_counter() - started)
     return gazetteer
 
 
-def _region_countries(gazetteer: Gazetteer, region: str) -> frozenset[str]:
+def _region_countries(rules: dict[str, Any], country_root: dict, region: str) -> frozenset[str]:
     """ISO codes of a group's region: a region listed in rules.yaml, or the countries a
     free-text description names ("Sudan (Darfur)")."""
-    listed = (gazetteer.rules.get("region_countries") or {}).get(region)
+    listed = (rules.get("region_countries") or {}).get(region)
     if listed:
         return frozenset(str(code) for code in listed)
-    return _countries_named(gazetteer, region)
+    return _countries_named(country_root, region)
 
 
-def _countries_named(gazetteer: Gazetteer, text: str) -> frozenset[str]:
-    from .matcher import find_candidates
-    from .text import KeyCache
+def _countries_named(country_root: dict, text: str) -> frozenset[str]:
+    """ISO codes of the countries `text` names unambiguously (`country_root`: the countries' trie)."""
+    from .matcher import find_candidates  # the matcher imports this module
 
-    tokens = KeyCache().tokenize(text)
+    tokens = _keys.tokenize(text)
     return frozenset(
         alias.entry.canonical
-        for candidate in find_candidates(gazetteer.root, tokens, case_relaxed=True)
+        for candidate in find_candidates(country_root, tokens, case_relaxed=True)
         for alias in candidate.aliases
         if alias.entry.label == "COUNTRY" and not alias.ambiguous
     )
