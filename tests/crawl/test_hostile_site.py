@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawl.helpers import write_watchlist
-from tests.crawl.hostile_site import hostile_site
+from app.site_server import SiteServer
+from tests.crawl.helpers import OsintCli, write_watchlist
+from tests.crawl.hostile_site import GOOD_ARTICLE, hostile_site
+
+#: A second loopback address (Linux routes all of 127.0.0.0/8 to lo): a stand-in for a private
+#: host (a cloud metadata service, an intranet page) that a hostile redirect points the crawler at.
+CANARY_HOST = "127.0.0.2"
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +53,49 @@ def test_hostile_sources_are_each_recorded_and_the_crawl_goes_on(site, osint, tm
     assert len(run["outcomes"]) == len({row["url"] for row in run["outcomes"]}) == report["urls"]
     assert report["indexed"] + report["unchanged"] + report["skipped"] + report["failed"] + report["followed"] == report["urls"]
     assert sum(report["reasons"].values()) == report["skipped"] + report["failed"]
-    assert "/latest/meta-data/" not in " ".join(site.requests)
 
     arabic = osint.json("search", "lang:ar")
     assert arabic["total"] == 1 and "الحديدة" in arabic["hits"][0]["title"]
     russian = osint.json("search", "граница OR границе")
     assert russian["total"] == 1 and russian["hits"][0]["language"] == "ru"
+
+
+@pytest.fixture
+def canary(site):
+    """A private host serving a page, and a route on the hostile site that redirects to it."""
+    page = GOOD_ARTICLE.encode()
+    with SiteServer(routes={"/latest/meta-data/": lambda h: (200, {"Content-Type": "text/html; charset=utf-8"}, page)},
+                    host=CANARY_HOST) as server:
+        target = server.url("/latest/meta-data/")
+        site.routes["/to-canary"] = lambda h: (302, {"Location": target, "Content-Type": "text/plain"}, b"")
+        try:
+            yield server
+        finally:
+            del site.routes["/to-canary"]
+
+
+def _crawl_redirect_to_canary(site, osint: OsintCli, tmp_path: Path, allowed_networks: str) -> tuple[str, str]:
+    osint.env["OSINT_ALLOW_PRIVATE_NETWORKS"] = allowed_networks
+    watchlist = write_watchlist(tmp_path / "canary.yaml", [{"id": "pages", "kind": "page", "urls": [site.url("/to-canary")]}])
+    run = osint.json("runs", "show", osint.json("crawl", str(watchlist))["run_id"])
+    (row,) = run["outcomes"]
+    assert row["url"] == site.url("/to-canary")
+    return row["outcome"], row["reason"]
+
+
+def test_a_redirect_to_a_private_address_is_refused_before_any_request(site, canary: SiteServer, osint: OsintCli,
+                                                                       tmp_path: Path):
+    """Only the hostile site's own address is allowed: the redirect hop to another private host is
+    refused by the address guard, and the canary never sees a request (not even for robots.txt)."""
+    assert _crawl_redirect_to_canary(site, osint, tmp_path, "127.0.0.1/32") == ("skipped", "private_address")
+    assert canary.requests == []
+
+
+def test_the_canary_is_reached_when_its_address_is_allowed(site, canary: SiteServer, osint: OsintCli, tmp_path: Path):
+    """Control for the test above: with 127.0.0.2 allowed the same redirect is followed, so an
+    empty canary log there means "refused", not "unreachable"."""
+    assert _crawl_redirect_to_canary(site, osint, tmp_path, "127.0.0.0/8") == ("indexed", "")
+    assert "/latest/meta-data/" in canary.requests
 
 
 def test_a_malformed_watchlist_is_rejected_with_file_line_and_field(osint, tmp_path: Path):
