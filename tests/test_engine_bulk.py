@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from index.engine_bulk import MAX_CHUNK_BYTES, RetryPolicy, chunked, make_action
 from index.engine_mapping import concrete_index
 from index.query import SearchRequest, parse_query
 from tests.engine_support import Gate, fresh_backend, make_documents
 
-pytestmark = pytest.mark.engine
+
+def assert_backoff(waits: list[float], policy: RetryPolicy) -> None:
+    """The n-th wait (n = 0, 1, ...) lies between d/2 and d with d = min(max_delay, base_delay * 2**n):
+    RetryPolicy's exponential backoff with jitter. Constant or missing waits fall outside it."""
+    for attempt, seconds in enumerate(waits):
+        ceiling = min(policy.max_delay, policy.base_delay * 2 ** attempt)
+        assert ceiling / 2 <= seconds <= ceiling, (attempt, seconds, waits)
 
 
 def test_chunks_are_bounded_by_count_and_bytes() -> None:
@@ -58,13 +62,14 @@ def test_items_refused_with_429_are_retried_until_accepted(engine_url: str, tmp_
 
     def lift_block_while_waiting(seconds: float) -> None:
         waits.append(seconds)
-        if len(waits) == 2:  # refused twice, then the disk "frees up"
+        if len(waits) == 3:  # refused three times, then the disk "frees up"
             backend.client.request("PUT", f"/{index}/_settings", {"index.blocks.read_only_allow_delete": None})
 
     backend.retry = RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.05, sleep=lift_block_while_waiting)
     result = backend.upsert(make_documents(12))
     assert (result.indexed, result.failures, result.spooled) == (12, [], 0)
-    assert len(waits) == 2 and waits[0] <= waits[1] * 2  # backoff grows (with jitter)
+    assert len(waits) == 3
+    assert_backoff(waits, backend.retry)  # [0.005, 0.01], [0.01, 0.02], [0.02, 0.04]: a constant wait fails
     assert backend.count() == 12
 
 
@@ -101,9 +106,21 @@ def test_connection_loss_is_retried_with_backoff(engine_url: str, tmp_path: Path
         result = backend.upsert(make_documents(5))
         assert (result.indexed, result.spooled, result.failures) == (5, 0, [])
         assert len(waits) == 3
+        assert_backoff(waits, backend.retry)  # [0.005, 0.01], [0.01, 0.02], [0.02, 0.04]
         assert backend.count() == 5
     finally:
         gate.shutdown()
+
+
+def test_retry_policy_waits_grow_exponentially_with_jitter_up_to_the_cap() -> None:
+    waits: list[float] = []
+    policy = RetryPolicy(attempts=8, base_delay=0.5, max_delay=10.0, sleep=waits.append)
+    for _ in range(200):  # jitter: many draws, every one inside its attempt's bounds
+        waits.clear()
+        for attempt in range(policy.attempts):
+            policy.wait(attempt)
+        assert_backoff(waits, policy)
+        assert waits[-1] <= policy.max_delay
 
 
 def test_permanent_failures_are_not_retried(engine_url: str, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from index.document import Entity
 from index.engine_bulk import make_action, send_chunk
 from index.engine_mapping import MAPPING_VERSION, concrete_index
 from index.query import SearchRequest, parse_query
+from index.sqlite import SqliteBackend
 from tests.engine_support import fresh_backend, ids, make_documents
 
 pytestmark = pytest.mark.engine
@@ -113,16 +114,37 @@ def test_snippets_never_carry_crawled_markup(engine_url: str, tmp_path: Path) ->
     assert "&lt;script&gt;<mark>steal</mark>" in hit.snippet
 
 
+#: engine query syntax typed as text -> names of the documents the words alone match
+#: (read as syntax instead, fuzzy/boosted words, an OR or a leading wildcard would match other documents)
+ENGINE_SYNTAX_AS_TEXT = {
+    "consign* /.*/": {"0", "1", "2", "log"},
+    "port~2 officials^5": {"log"},
+    '"logged consignment" (OR) AND': {"log"},
+    "*ments": set(),
+}
+
+
 def test_query_text_is_never_engine_syntax(engine_url: str, tmp_path: Path) -> None:
+    documents = {str(n): document for n, document in enumerate(make_documents(3))}
+    documents["log"] = make_documents(1, prefix="log")[0].model_copy(update={
+        "text": "At port 2 the duty officials 5 and 6 logged consignment papers or shipments at the quay.",
+    })
+    names = {document.id: name for name, document in documents.items()}
     backend = fresh_backend(engine_url, tmp_path / "spool")
-    backend.upsert(make_documents(3))
-    for text in ('consign* /.*/', 'port~2 officials^5', '"logged consignment" (OR) AND', 'a:b:c', '*ments'):
-        try:
-            query = parse_query(text)
-        except ValueError:
-            continue
-        backend.search(SearchRequest(query=query))  # answers, never a parse error from the engine
-    assert backend.search(SearchRequest(query=parse_query("consign*"))).total == 3
+    assert backend.upsert(documents.values()).indexed == 4
+    reference = SqliteBackend(tmp_path / "reference.sqlite3")
+    assert reference.upsert(documents.values()).indexed == 4
+    with pytest.raises(ValueError, match="unknown filter a:"):  # refused before any backend sees it
+        parse_query("a:b:c")
+    try:
+        for text, expected in ENGINE_SYNTAX_AS_TEXT.items():
+            request = SearchRequest(query=parse_query(text), size=100)
+            engine_hits = {names[hit.id] for hit in backend.search(request).hits}  # never a parse error
+            sqlite_hits = {names[hit.id] for hit in reference.search(request).hits}
+            assert engine_hits == sqlite_hits == expected, text
+    finally:
+        reference.close()
+    assert backend.search(SearchRequest(query=parse_query("consign*"))).total == 4
 
 
 def test_deep_paging_uses_search_after(engine_url: str, tmp_path: Path) -> None:

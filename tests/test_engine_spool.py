@@ -32,7 +32,8 @@ def test_unreachable_engine_spools_and_flush_replays(gate: Gate, tmp_path: Path)
     documents = make_documents(40)
     result = backend.upsert(documents)
     assert (result.indexed, result.spooled, result.failures) == (0, 40, [])
-    assert sorted(ids(Spool(spool_dir).read(path)[0] for path in Spool(spool_dir).files()))  # on disk
+    spooled = [document for path in Spool(spool_dir).files() for document in Spool(spool_dir).read(path)]
+    assert sorted(ids(spooled)) == sorted(ids(documents))  # all of them on disk, each once
     assert sum(len(Spool(spool_dir).read(path)) for path in Spool(spool_dir).files()) == 40
     status = backend.status()
     assert status.spooled == 40 and status.health.startswith("unreachable")

@@ -170,9 +170,16 @@ def test_mentions_convert_to_the_index_entity_schema(gazetteer: Gazetteer) -> No
         assert Entity(**mention.model_dump()).canonical == mention.canonical
 
 
-def test_extract_entities_is_picklable_for_process_pools() -> None:
+def test_extract_entities_and_its_results_pickle_for_process_pools() -> None:
+    """A process pool pickles the function by reference and every result both ways."""
     assert pickle.loads(pickle.dumps(extract_entities)) is extract_entities
-    assert isinstance(EntityMention(label="X", text="x", start=0, end=1, canonical="x"), EntityMention)
+    result = extract_entities("Kenyan police seized an RPG-7 and AK-47 rifles from al-Shabaab fighters.", "en")
+    assert result.weapons and result.countries and result.armed_groups and result.entities  # a non-trivial result
+    assert all(isinstance(mention, EntityMention) for mention in result.entities)
+    copy = pickle.loads(pickle.dumps(result))
+    assert type(copy) is type(result)
+    assert copy == result
+    assert copy.entities == result.entities and copy.model_dump() == result.model_dump()
 
 
 # --- text-level helpers -----------------------------------------------------------------

@@ -51,9 +51,22 @@ def make_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cal
         backend.close()
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=[pytest.param(kind, marks=[pytest.mark.engine] if kind == "engine" else []) for kind in BACKENDS])
 def backend_kind(request: pytest.FixtureRequest) -> str:
     return request.param
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A contract case that opens an engine backend through `make_backend` (the engine is looked
+    up at run time, so `engine_url` is not among its fixtures) needs the engine: mark it. That is
+    any "engine" value of a *_kind parameter, e.g. the migration target besides backend_kind."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if "make_backend" in getattr(item, "fixturenames", ()) and callspec is not None and any(
+            name.endswith("kind") and value == "engine" for name, value in callspec.params.items()
+        ):
+            item.add_marker(pytest.mark.engine)
 
 
 @pytest.fixture
