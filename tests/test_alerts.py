@@ -61,9 +61,7 @@ def webhook():
 
 @pytest.fixture
 def osint(tmp_path: Path) -> OsintCli:
-    cli = OsintCli(tmp_path / "data")
-    cli.env["OSINT_EXTRACT_WORKERS"] = "0"
-    return cli
+    return OsintCli(tmp_path / "data", extract_workers=0)
 
 
 def test_new_matching_documents_are_delivered_once_and_only_once(webhook: Webhook, osint: OsintCli, tmp_path: Path):

@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pycountry
 import pytest
-from ruamel.yaml import YAML
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "extractors" / "entities" / "data"
+from extractors.entities.sources import DATA_DIR, load_yaml
 
 REGIONS = {
     "Middle East", "North Africa", "Sahel", "Lake Chad", "East Africa", "Central Africa",
@@ -40,24 +38,25 @@ OPTIONAL_COUNTRY_KEYS = {"ambiguous"}
 NON_LATIN = re.compile(r"[\u0600-\u06FF\u0400-\u04FF]")  # Arabic, Cyrillic
 
 
-def _load(name: str) -> Any:
-    with (DATA_DIR / name).open(encoding="utf-8") as handle:
-        return YAML(typ="safe").load(handle)
-
-
 @pytest.fixture(scope="module")
 def groups() -> list[dict[str, Any]]:
-    return _load("armed_groups.yaml")
+    data = load_yaml(DATA_DIR / "armed_groups.yaml")
+    assert isinstance(data, list), "armed_groups.yaml is missing or not a list"
+    return data
 
 
 @pytest.fixture(scope="module")
 def country_data() -> dict[str, Any]:
-    return _load("countries.yaml")
+    data = load_yaml(DATA_DIR / "countries.yaml")
+    assert isinstance(data, dict), "countries.yaml is missing or not a mapping"
+    return data
 
 
 @pytest.fixture(scope="module")
 def actors() -> dict[str, list[str]]:
-    return _load("generic_actors.yaml")["actors"]
+    data = load_yaml(DATA_DIR / "generic_actors.yaml")
+    assert isinstance(data, dict), "generic_actors.yaml is missing or not a mapping"
+    return data["actors"]
 
 
 def norm(form: str) -> str:

@@ -57,11 +57,18 @@ class Job:
 class Launcher:
     def __init__(self) -> None:
         self.jobs: list[Job] = []
+        self.launched = threading.Condition()  # notified after every launch (the service calls from its thread)
 
     def __call__(self, path: Path, source_ids: list[str]) -> Job:
         job = Job(path, source_ids)
-        self.jobs.append(job)
+        with self.launched:
+            self.jobs.append(job)
+            self.launched.notify_all()
         return job
+
+    def wait_for_jobs(self, count: int, timeout: float) -> bool:
+        with self.launched:
+            return self.launched.wait_for(lambda: len(self.jobs) >= count, timeout)
 
     def sources(self) -> list[list[str]]:
         return [job.source_ids for job in self.jobs]
@@ -174,11 +181,11 @@ def test_serve_stops_its_crawls_and_waits_for_them(watchlist: Path, tmp_path: Pa
     stop = threading.Event()
     service = threading.Thread(target=scheduler.serve, args=(stop,), kwargs={"poll_seconds": 0.05})
     service.start()
-    deadline = datetime.now() + timedelta(seconds=10)
-    while len(launcher.jobs) < 2 and datetime.now() < deadline:
-        stop.wait(0.01)
-    assert len(launcher.jobs) == 2
-    stop.set()
+    try:
+        assert launcher.wait_for_jobs(2, timeout=10), f"launched {launcher.sources()} in 10 s"
+        assert len(launcher.jobs) == 2
+    finally:
+        stop.set()  # a failed wait must not leave the service thread running
     service.join(10)
     assert not service.is_alive()
     assert all(job.terminated for job in launcher.jobs)

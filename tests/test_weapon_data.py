@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pycountry
 import pytest
-from ruamel.yaml import YAML
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "extractors" / "entities" / "data"
+from extractors.entities.sources import DATA_DIR, load_yaml
 
 VOCABULARY = [
     "assault rifle", "rifle", "machine gun", "pistol", "sniper rifle", "grenade",
@@ -33,22 +31,22 @@ OPTIONAL_KEYS = {"historical_origin", "case_sensitive"}
 HISTORICAL_STATES = {"Soviet Union", "Yugoslavia", "Czechoslovakia", "East Germany"}
 
 
-def _load(name: str) -> Any:
-    return YAML(typ="safe").load((DATA_DIR / name).read_text(encoding="utf-8"))
-
-
 def _form(text: str) -> str:
     return re.sub(r"[\s\-.\u2010-\u2015]", "", text).casefold()
 
 
 @pytest.fixture(scope="module")
 def weapons() -> list[dict[str, Any]]:
-    return _load("weapons.yaml")
+    data = load_yaml(DATA_DIR / "weapons.yaml")
+    assert isinstance(data, list), "weapons.yaml is missing or not a list"
+    return data
 
 
 @pytest.fixture(scope="module")
 def categories() -> dict[str, Any]:
-    return _load("categories.yaml")
+    data = load_yaml(DATA_DIR / "categories.yaml")
+    assert isinstance(data, dict), "categories.yaml is missing or not a mapping"
+    return data
 
 
 def test_weapons_has_at_least_500_entries(weapons: list[dict[str, Any]]) -> None:

@@ -14,10 +14,14 @@ REPO = Path(__file__).resolve().parents[2]
 class OsintCli:
     """Runs the real `osint` command in a subprocess against a data directory of the test's own."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, extract_workers: int | None = None):
+        """`extract_workers=0` extracts entities in the crawler process (no worker pool to start);
+        None keeps the configured default."""
         self.data_dir = data_dir
         self.env = {**os.environ, "OSINT_DATA_DIR": str(data_dir), "OSINT_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,::1/128",
                     "OSINT_INDEX_URL": f"sqlite:///{data_dir / 'index.sqlite3'}", "PYTHONPATH": str(REPO)}
+        if extract_workers is not None:
+            self.env["OSINT_EXTRACT_WORKERS"] = str(extract_workers)
 
     def run(self, *args: str, check: bool = True, input: str | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
         result = subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=REPO, env=self.env, capture_output=True,

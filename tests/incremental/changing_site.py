@@ -55,6 +55,8 @@ class ChangingSite:
         self.hits: Counter[tuple[str, int]] = Counter()
         self.failing: set[str] = set()  # paths answering 500
         self.lock = threading.Lock()
+        #: notified after every recorded request (see `wait_until`)
+        self.recorded = threading.Condition(self.lock)
         self.server = SiteServer(routes={})
         self.server.routes["/robots.txt"] = self._robots
 
@@ -85,6 +87,11 @@ class ChangingSite:
     def total_requests(self, exclude_robots: bool = True) -> int:
         return sum(count for (hit, _), count in self.hits.items() if not (exclude_robots and hit == "/robots.txt"))
 
+    def wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
+        """Block until `condition()` (re-checked after each recorded request) holds; False on timeout."""
+        with self.recorded:
+            return self.recorded.wait_for(condition, timeout)
+
     # HTTP ----------------------------------------------------------------------
     def _listed(self, prefix: str) -> list[Article]:
         return sorted((a for p, a in self.articles.items() if p.startswith(prefix)), key=lambda a: a.slug)
@@ -110,8 +117,9 @@ class ChangingSite:
         return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private/\n"
 
     def _record(self, handler: SiteHandler, status: int) -> None:
-        with self.lock:
+        with self.recorded:
             self.hits[(handler.path, status)] += 1
+            self.recorded.notify_all()
 
     def _answer(self, handler: SiteHandler, body: bytes, content_type: str, modified: datetime | None,
                 validators: bool) -> tuple[int, dict[str, str], bytes]:

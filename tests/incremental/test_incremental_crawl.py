@@ -12,9 +12,7 @@ from tests.incremental.changing_site import ChangingSite, later
 
 @pytest.fixture
 def osint(tmp_path: Path) -> OsintCli:
-    cli = OsintCli(tmp_path / "data")
-    cli.env["OSINT_EXTRACT_WORKERS"] = "0"
-    return cli
+    return OsintCli(tmp_path / "data", extract_workers=0)
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -18,19 +16,12 @@ from tests.crawl.helpers import REPO, OsintCli, write_watchlist
 from tests.incremental.changing_site import ChangingSite
 
 
-def wait_for(condition: Callable[[], bool], seconds: float = 120, what: str = "condition") -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        threading.Event().wait(0.05)
+WAIT_SECONDS = 120
 
 
 @pytest.fixture
 def osint(tmp_path: Path) -> OsintCli:
-    cli = OsintCli(tmp_path / "data")
-    cli.env["OSINT_EXTRACT_WORKERS"] = "0"
-    return cli
+    return OsintCli(tmp_path / "data", extract_workers=0)
 
 
 @pytest.fixture
@@ -85,8 +76,9 @@ def test_the_service_stops_on_sigterm_keeping_what_it_fetched_and_resumes(site: 
     command = [sys.executable, "-m", "app.cli", "schedule", str(watchlist), "--poll", "0.1", "--json"]
     service = subprocess.Popen(command, cwd=REPO, env=osint.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(reached.is_set, what="the crawl to reach the held article")
-        wait_for(lambda: all(site.requests_for(f"/wire/{n}.html") for n in range(5)), what="the other articles")
+        assert reached.wait(WAIT_SECONDS), "timed out waiting for the crawl to reach the held article"
+        assert site.wait_until(lambda: all(site.requests_for(f"/wire/{n}.html") for n in range(5)), WAIT_SECONDS), \
+            "timed out waiting for the other articles"
         service.send_signal(signal.SIGTERM)
         out, err = service.communicate(timeout=120)
     finally:
@@ -115,7 +107,7 @@ def test_a_crawl_killed_with_sigkill_finishes_on_the_next_run_without_duplicates
     crawl = subprocess.Popen([sys.executable, "-m", "app.cli", "crawl", str(watchlist), "--source", "wire", "--json"],
                              cwd=REPO, env=osint.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for(reached.is_set, what="the crawl to reach the held article")
+        assert reached.wait(WAIT_SECONDS), "timed out waiting for the crawl to reach the held article"
         os.kill(crawl.pid, signal.SIGKILL)
         crawl.wait(30)
     finally:

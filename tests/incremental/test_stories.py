@@ -49,9 +49,7 @@ def test_the_story_index_links_copies_and_keeps_other_stories_apart(tmp_path: Pa
 
 @pytest.fixture
 def osint(tmp_path: Path) -> OsintCli:
-    cli = OsintCli(tmp_path / "data")
-    cli.env["OSINT_EXTRACT_WORKERS"] = "0"
-    return cli
+    return OsintCli(tmp_path / "data", extract_workers=0)
 
 
 def test_duplicate_stories_across_two_outlets_collapse_in_search(osint: OsintCli, tmp_path: Path):
