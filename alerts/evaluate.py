@@ -76,7 +76,7 @@ def evaluate_alerts(store: AlertStore, ledger: Ledger, backend: IndexBackend, na
     results = []
     saved = store.all()
     sync_alerts(backend, saved)
-    alerts = [alert for alert in saved if alert.enabled and (names is None or alert.name in names)]
+    alerts = [alert for alert in saved if names is None or alert.name in names]
     matches = find_all_matches(store, ledger, backend, alerts)
     for alert in alerts:
         result = AlertResult(alert.name)

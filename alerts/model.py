@@ -57,7 +57,6 @@ class Alert(BaseModel):
     query: str
     targets: list[Target] = Field(min_length=1)
     created: datetime = Field(default_factory=utcnow)
-    enabled: bool = True
 
     @field_validator("name")
     @classmethod

@@ -17,8 +17,7 @@ from index.document import utcnow
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerts (
-    name TEXT PRIMARY KEY, query TEXT NOT NULL, targets TEXT NOT NULL, created TEXT NOT NULL,
-    enabled INTEGER NOT NULL DEFAULT 1
+    name TEXT PRIMARY KEY, query TEXT NOT NULL, targets TEXT NOT NULL, created TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS alert_runs (alert TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (alert, run_id));
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -48,9 +47,9 @@ class AlertStore:
     # alerts --------------------------------------------------------------------
     def add(self, alert: Alert) -> None:
         try:
-            self.db.execute("INSERT INTO alerts (name, query, targets, created, enabled) VALUES (?, ?, ?, ?, ?)",
+            self.db.execute("INSERT INTO alerts (name, query, targets, created) VALUES (?, ?, ?, ?)",
                             (alert.name, alert.query, json.dumps([t.model_dump() for t in alert.targets]),
-                             alert.created.isoformat(), int(alert.enabled)))
+                             alert.created.isoformat()))
         except sqlite3.IntegrityError:
             raise AlertExists(f"an alert named {alert.name!r} exists already") from None
 
@@ -61,13 +60,13 @@ class AlertStore:
         return bool(removed)
 
     def get(self, name: str) -> Alert:
-        row = self.db.execute("SELECT name, query, targets, created, enabled FROM alerts WHERE name = ?", (name,)).fetchone()
+        row = self.db.execute("SELECT name, query, targets, created FROM alerts WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise KeyError(f"no alert named {name!r} (see `osint alert list`)")
         return _alert(row)
 
     def all(self) -> list[Alert]:
-        return [_alert(row) for row in self.db.execute("SELECT name, query, targets, created, enabled FROM alerts ORDER BY name")]
+        return [_alert(row) for row in self.db.execute("SELECT name, query, targets, created FROM alerts ORDER BY name")]
 
     # runs already looked at ----------------------------------------------------------
     def processed_runs(self, alert: str) -> set[str]:
@@ -127,6 +126,6 @@ class AlertStore:
 
 
 def _alert(row: tuple) -> Alert:
-    name, query, targets, created, enabled = row
+    name, query, targets, created = row
     return Alert(name=name, query=query, targets=[Target(**t) for t in json.loads(targets)],
-                 created=datetime.fromisoformat(created), enabled=bool(enabled))
+                 created=datetime.fromisoformat(created))
