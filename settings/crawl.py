@@ -24,7 +24,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # also bounds decompressed size (gzip bombs)
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
-DEPTH_LIMIT = 5  # hard ceiling; sources set their own lower max_depth
+# Hard ceiling, equal to the largest Scope.max_depth a watchlist may set (crawlers/watchlist.py,
+# `le=20`; not imported here to keep settings light): a lower value makes Scrapy's DepthMiddleware
+# silently drop the deeper pages a source asked for, leaving them without an outcome.
+DEPTH_LIMIT = 20
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 1
 METAREFRESH_ENABLED = False
@@ -35,6 +38,8 @@ LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawlers.logformatter.ConciseLogFormatter"
 
 # Reset every run's in-memory dupefilter; incremental state lives in the crawl ledger instead.
+# A request it drops (a redirect to a page already requested) is recorded as skipped/duplicate
+# by crawlers/ledger_extension.py.
 DUPEFILTER_CLASS = "scrapy.dupefilters.RFPDupeFilter"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 

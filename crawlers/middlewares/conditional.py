@@ -10,9 +10,9 @@ document and its page budget not spent: a 304 on a feed means "everything it lis
 so a feed whose articles were not all fetched (a crash, SIGTERM, a server error, `max_pages`)
 is read in full again next run.
 
-`site` pages whose links are still followed are fetched in full (a 304 carries no links);
-only pages at the last depth are asked conditionally. Per request, ``meta["osint_unconditional"]``
-opts out.
+Per request, ``meta["osint_unconditional"]`` opts out: `site` pages whose links are still followed
+are fetched in full that way (a 304 carries no links), so only pages at the last depth are asked
+conditionally (crawlers/spiders/sites.py).
 """
 
 from __future__ import annotations
@@ -68,17 +68,13 @@ class ConditionalGetMiddleware:
     def ledger(self) -> Any:
         return self.crawler.osint_ledger
 
-    def _wants_validators(self, request: Request, spider: Spider | None) -> bool:
+    @staticmethod
+    def _wants_validators(request: Request) -> bool:
         role = request.meta.get("osint_role")
-        if role not in ("navigation", "document") or request.meta.get("osint_unconditional"):
-            return False
-        if role == "document" and getattr(spider, "kind", "") == "site":
-            return request.meta.get("osint_depth", 0) >= getattr(spider, "max_depth", 0)
-        return True
+        return role in ("navigation", "document") and not request.meta.get("osint_unconditional")
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        spider = spider or self.crawler.spider
-        if not self._wants_validators(request, spider) or b"If-None-Match" in request.headers:
+        if not self._wants_validators(request) or b"If-None-Match" in request.headers:
             return
         record = request.meta["osint_known"] if "osint_known" in request.meta else self.ledger.url(requested_url(request))
         if record is None or record.last_fetched is None:

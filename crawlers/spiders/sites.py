@@ -29,20 +29,27 @@ class SiteSpider(SourceSpider):
     def _in_domains(self, host: str) -> bool:
         return any(host == domain or host.endswith("." + domain) for domain in self.allowed_domains)
 
+    def _page_request(self, url: str, depth: int) -> scrapy.Request | None:
+        # Pages whose links are still followed are fetched in full (a 304 carries no links): only
+        # pages at the last depth are asked conditionally (crawlers/middlewares/conditional.py).
+        return self.document_request(url, osint_unconditional=depth < self.max_depth)
+
     def start_requests_for(self, url: str) -> Iterator[scrapy.Request]:
-        request = self.document_request(url)
+        request = self._page_request(url, 0)
         if request is not None:
-            yield request.replace(dont_filter=True, meta={**request.meta, "osint_depth": 0})
+            yield request.replace(dont_filter=True)
 
     def parse_document(self, response: Response) -> Iterator[Any]:
         yield self.fetched(response)
-        depth = response.meta.get("osint_depth", 0)
+        # Scrapy's DepthMiddleware keeps meta["depth"] (0 for start URLs, +1 per link followed) and
+        # drops requests deeper than DEPTH_LIMIT, which is at least any source's max_depth
+        depth = response.meta.get("depth", 0)
         if depth >= self.max_depth or not isinstance(response, TextResponse):
             return
         for link in self.links.extract_links(response):
             parts = urlsplit(link.url)
             if _NON_DOCUMENT.search(parts.path) or not self._in_domains(parts.hostname or ""):
                 continue
-            request = self.document_request(link.url)
+            request = self._page_request(link.url, depth + 1)
             if request is not None:
-                yield request.replace(meta={**request.meta, "osint_depth": depth + 1})
+                yield request
