@@ -13,7 +13,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from crawlers import signals as osint_signals
-from crawlers.ledger import Ledger
+from crawlers.ledger import Ledger, requested_url
 from crawlers.outcomes import Outcome
 
 logger = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class OutcomeLedger:
         crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(extension.item_error, signal=signals.item_error)
         crawler.signals.connect(extension.url_outcome, signal=osint_signals.url_outcome)
+        crawler.signals.connect(extension.request_dropped, signal=signals.request_dropped)
         crawler.osint_ledger = extension.ledger  # pipelines read validators and hashes from it
         return extension
 
@@ -60,6 +61,20 @@ class OutcomeLedger:
             self.crawler.stats.inc_value(f"osint/reason/{reason}")
         if progress_hook is not None:
             progress_hook(outcome, url)
+
+    def request_dropped(self, request: Any, spider: Any = None) -> None:
+        """The scheduler's duplicate filter dropped a request. The spiders ask for each URL once, so
+        this is a request for a page the crawl already asked for under another URL: mostly a redirect
+        to it (/old → /new, /new also linked), or a link differing only in its #fragment. The URL
+        the source asked for (before redirects) still gets its outcome."""
+        source = getattr(spider or self.crawler.spider, "source", None)
+        if source is None:
+            return
+        redirected = bool(request.meta.get("redirect_urls"))  # its 3xx was fetched
+        self.crawler.signals.send_catch_log(
+            osint_signals.url_outcome, url=requested_url(request), source_id=source.id, outcome="skipped",
+            reason="duplicate", detail=f"{request.url} already requested in this run", fetched=redirected,
+        )
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any = None) -> None:
         if isinstance(exception, Outcome):
