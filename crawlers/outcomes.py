@@ -39,8 +39,14 @@ _IGNORE_REASONS = (
 
 
 def failure_reason(failure: Failure) -> tuple[str, str]:
-    """(outcome, reason) for a request that failed before reaching a callback."""
+    """(outcome, reason) for a request that failed before reaching a callback. An exception that
+    names its own `outcome` keeps it: a 304 (crawlers/middlewares/conditional.py) is unchanged / not_modified."""
     exc = failure.value
+    outcome, reason = _classify(exc)
+    return getattr(exc, "outcome", outcome), reason
+
+
+def _classify(exc: BaseException) -> tuple[str, str]:
     reason = getattr(exc, "reason", None)
     if isinstance(reason, str) and isinstance(exc, IgnoreRequest):
         return "skipped", reason

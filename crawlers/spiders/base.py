@@ -93,7 +93,7 @@ class SourceSpider(scrapy.Spider):
     def fetched(self, response: Response) -> FetchedResource:
         headers = response.headers
         url = requested_url(response.request) if response.request else response.url
-        known = response.meta["osint_known"] if "osint_known" in response.meta else self.crawler.osint_ledger.url(url)
+        known = response.meta["osint_known"]  # every document request carries it (document_request)
         encoding = getattr(response, "encoding", None) if isinstance(response, scrapy.http.TextResponse) else None
         return FetchedResource(
             url=response.url,
@@ -125,8 +125,6 @@ class SourceSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         outcome, reason = failure_reason(failure)
-        # a 304 (crawlers/middlewares/conditional.py) names its own outcome: unchanged / not_modified
-        outcome = getattr(failure.value, "outcome", outcome)
         response = getattr(failure.value, "response", None)
         url = requested_url(request)
         logger.info("%s %s (%s): %s", outcome.capitalize(), url, reason, failure.getErrorMessage()[:200])
