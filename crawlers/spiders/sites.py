@@ -9,6 +9,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
 from crawlers.spiders.base import SourceSpider
+from extractors.links import page_url
 
 _NON_DOCUMENT = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|mp4|mp3|zip|gz|exe|woff2?)$", re.I)
 
@@ -50,6 +51,6 @@ class SiteSpider(SourceSpider):
             parts = urlsplit(link.url)
             if _NON_DOCUMENT.search(parts.path) or not self._in_domains(parts.hostname or ""):
                 continue
-            request = self._page_request(link.url, depth + 1)
+            request = self._page_request(page_url(link.url), depth + 1)  # /a and /a#top are one page
             if request is not None:
                 yield request

@@ -30,3 +30,19 @@ def test_pages_linked_from_each_other_are_fetched_once_within_the_budget(osint, 
         fetched = [path for path in site.requests if path != "/robots.txt"]
     assert report["indexed"] == 4 and report["urls"] == 4
     assert sorted(fetched) == PAGES
+
+
+def test_links_to_parts_of_a_page_are_one_page(osint, tmp_path: Path):
+    article = page("/b.html")
+    index = (b"<html lang='en'><head><title>Index</title></head><body><article><p>" + b"Reports on seized rifles. " * 12 +
+             b"</p></article><a href='/b.html'>b</a> <a href='/b.html#sources'>sources</a> <a href='/b.html#top'>top</a></body></html>")
+    routes = {"/a.html": lambda handler: (200, {"Content-Type": "text/html; charset=utf-8"}, index),
+              "/b.html": lambda handler: (200, {"Content-Type": "text/html; charset=utf-8"}, article)}
+    with SiteServer(routes=routes) as site:
+        watchlist = write_watchlist(tmp_path / "site.yaml", [
+            {"id": "parts", "kind": "site", "urls": [site.url("/a.html")], "scope": {"max_depth": 1}},
+        ])
+        report = osint.json("crawl", str(watchlist))
+        fetched = [path for path in site.requests if path != "/robots.txt"]
+    assert (report["urls"], report["indexed"], report["reasons"]) == (2, 2, {})
+    assert sorted(fetched) == ["/a.html", "/b.html"]
