@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests.crawl.helpers import OsintCli
 from tests.engine_fixture import engine_url  # noqa: F401  (session fixture: a real search engine)
+
+
+@pytest.fixture
+def osint(tmp_path: Path) -> OsintCli:
+    """The real `osint` command, with a data directory of the test's own."""
+    return OsintCli(tmp_path / "data")
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the marker must already be there

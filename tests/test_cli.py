@@ -8,15 +8,9 @@ import pytest
 
 import app.cli
 
-from tests.crawl.helpers import OsintCli
-
 COMMANDS = [[], *[[name] for name in app.cli.COMMANDS], ["watchlist", "validate"], ["watchlist", "schema"],
             ["index", "status"], ["index", "migrate"], ["index", "flush"], ["runs", "show"], ["alert", "add"]]
 
-
-@pytest.fixture
-def osint(tmp_path) -> OsintCli:
-    return OsintCli(tmp_path / "data")
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "osint")

@@ -10,10 +10,6 @@ from tests.crawl.helpers import OsintCli, write_watchlist
 from tests.incremental.changing_site import ChangingSite, later
 
 
-@pytest.fixture
-def osint(tmp_path: Path) -> OsintCli:
-    return OsintCli(tmp_path / "data", extract_workers=0)
-
 
 @pytest.fixture
 def site():

@@ -19,10 +19,6 @@ from tests.incremental.changing_site import ChangingSite
 WAIT_SECONDS = 120
 
 
-@pytest.fixture
-def osint(tmp_path: Path) -> OsintCli:
-    return OsintCli(tmp_path / "data", extract_workers=0)
-
 
 @pytest.fixture
 def site():

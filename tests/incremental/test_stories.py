@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from crawlers.pipelines.stories import StoryIndex
 from tests.crawl.helpers import OsintCli, write_watchlist
 from tests.incremental.changing_site import ChangingSite
@@ -46,10 +44,6 @@ def test_the_story_index_links_copies_and_keeps_other_stories_apart(tmp_path: Pa
     assert reopened.assign("f", WIRE[: len(WIRE) * 9 // 10]) == "a"
     assert reopened.assign("a", OWN_STORY + " Updated.") == "c"  # a changed text can move to another story
 
-
-@pytest.fixture
-def osint(tmp_path: Path) -> OsintCli:
-    return OsintCli(tmp_path / "data", extract_workers=0)
 
 
 def test_duplicate_stories_across_two_outlets_collapse_in_search(osint: OsintCli, tmp_path: Path):

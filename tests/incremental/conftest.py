@@ -9,4 +9,5 @@ from tests.crawl.helpers import OsintCli
 
 @pytest.fixture
 def osint(tmp_path: Path) -> OsintCli:
-    return OsintCli(tmp_path / "data")
+    """Extraction in the crawler process: these tests count requests and outcomes, not speed."""
+    return OsintCli(tmp_path / "data", extract_workers=0)
