@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.addresses import UnsafeDestination, check_url, parse_allowance
+from crawlers.addresses import (
+    UnsafeDestination, _ResolutionCache, allowed_addresses, check_url, is_allowed_address, is_public_address,
+    parse_allowance,
+)
 
 
 @pytest.mark.parametrize("url", [
@@ -38,3 +41,45 @@ def test_public_addresses_pass_without_traffic():
 def test_bad_allowance_is_an_error():
     with pytest.raises(ValueError, match="OSINT_ALLOW_PRIVATE_NETWORKS"):
         parse_allowance("not-a-network")
+
+
+@pytest.mark.parametrize("address", [
+    "::a9fe:a9fe",            # IPv4-compatible form of 169.254.169.254
+    "::7f00:2",               # IPv4-compatible 127.0.0.2
+    "64:ff9b::7f00:2",        # NAT64 of 127.0.0.2
+    "64:ff9b::a00:1",         # NAT64 of 10.0.0.1
+    "2002:7f00:1::",          # 6to4 of 127.0.0.1
+    "2002:c0a8:101::1",       # 6to4 of 192.168.1.1
+    "2001:0:7f00:1:0:0:0:1",  # Teredo with a loopback server
+    "::ffff:169.254.169.254",
+])
+def test_ipv6_forms_of_private_ipv4_have_the_ipv4_class(address):
+    # classification only: no packet is ever sent to these addresses
+    assert not is_public_address(address)
+    with pytest.raises(UnsafeDestination, match="private_address"):
+        check_url(f"http://[{address}]/", parse_allowance(""))
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8", "2606:4700::1111"])
+def test_ipv6_forms_of_public_ipv4_stay_public(address):
+    assert is_public_address(address)
+
+
+def test_an_allowance_covers_the_ipv6_forms_of_its_ipv4_networks():
+    loopback = parse_allowance("127.0.0.0/8")
+    assert is_allowed_address("::ffff:127.0.0.1", loopback)
+    assert not is_allowed_address("::ffff:10.0.0.1", loopback)
+
+
+def test_resolutions_expire_so_a_rebinding_answer_is_seen(monkeypatch):
+    answers = iter([[(0, 0, 0, "", ("93.184.216.34", 0))], [(0, 0, 0, "", ("127.0.0.2", 0))]])
+    monkeypatch.setattr("socket.getaddrinfo", lambda *args, **kwargs: next(answers))
+    now = [0.0]
+    cache = _ResolutionCache(ttl=60, clock=lambda: now[0])
+    monkeypatch.setattr("crawlers.addresses.resolution_cache", cache)
+    assert allowed_addresses("rebind.example", False) == ("93.184.216.34",)
+    now[0] = 30.0
+    assert allowed_addresses("rebind.example", False) == ("93.184.216.34",)  # cached within the bound
+    now[0] = 61.0
+    with pytest.raises(UnsafeDestination, match="127.0.0.2"):
+        allowed_addresses("rebind.example", False)
