@@ -6,13 +6,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export OSINT_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: help setup chromium demo test test-fast engine engine-stop bench clean
+.PHONY: help setup chromium demo test test-fast engine engine-stop bench soak clean
 
 help:
 	@echo "make demo         set up, crawl the bundled demo site, print a search with facets"
 	@echo "make test         run the whole test suite (unit + end to end + real engine)"
 	@echo "make engine       start a local OpenSearch node (prints its URL last); make engine-stop"
 	@echo "make bench        run the benchmarks (see benchmarks/README.md)"
+	@echo "make soak         run the scheduler for 30 minutes against a changing local site (memory, fds, children)"
 
 $(STAMP): pyproject.toml requirements.lock requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +39,7 @@ demo: setup chromium
 	$(BIN)/osint demo
 
 test: setup chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not engine and not browser and not slow"
@@ -51,6 +52,9 @@ engine-stop:
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
+
+soak: setup
+	$(BIN)/python -m benchmarks.soak --minutes 30
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -3,6 +3,9 @@ through the SMTP server named by OSINT_SMTP_HOST (OSINT_SMTP_PORT, OSINT_SMTP_FR
 OSINT_SMTP_USER, OSINT_SMTP_PASSWORD, OSINT_SMTP_STARTTLS=1).
 
 Every document carries a `delivery_id` stable across retries, so a receiver can drop a repeat.
+Every channel asks alerts/guard.py first: webhook and SMTP connections go to the addresses the
+guard checked (the host's name kept for the Host header, TLS SNI and certificate checks), a
+webhook's redirect is never followed, and a JSONL file stays out of the data directory.
 """
 
 from __future__ import annotations
@@ -11,14 +14,19 @@ import hashlib
 import json
 import os
 import smtplib
+import socket
+import ssl
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import httpx
 
+from alerts.guard import DeliveryPolicy, RefusedDelivery
 from alerts.model import Alert, Target
 from index.document import Document, utcnow
+
+T = TypeVar("T")
 
 WEBHOOK_TIMEOUT = 15.0
 FIELDS = ("id", "url", "title", "published", "source_id", "watchlist", "language", "story_id", "weapons",
@@ -40,25 +48,45 @@ def document_summary(alert: Alert, document: Document) -> dict[str, Any]:
     return data
 
 
-def deliver(target: Target, alert: Alert, documents: list[Document]) -> None:
+def deliver(target: Target, alert: Alert, documents: list[Document], policy: DeliveryPolicy) -> None:
     summaries = [document_summary(alert, document) for document in documents]
     try:
         if target.kind == "webhook":
-            _webhook(target.address, alert, summaries)
+            _webhook(target.address, alert, summaries, policy)
         elif target.kind == "jsonl":
-            _jsonl(Path(target.address).expanduser(), alert, summaries)
+            _jsonl(policy.file_for(target.address), alert, summaries)
         else:
-            _email(target.address, alert, summaries)
+            _email(target.address, alert, summaries, policy)
+    except RefusedDelivery as exc:
+        raise DeliveryError(f"{target}: refused: {exc}") from exc
     except (OSError, httpx.HTTPError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"{target}: {type(exc).__name__}: {exc}") from exc
 
 
-def _webhook(url: str, alert: Alert, summaries: list[dict[str, Any]]) -> None:
+def _webhook(url: str, alert: Alert, summaries: list[dict[str, Any]], policy: DeliveryPolicy) -> None:
+    """POST to the webhook at a checked address of its host. The request keeps the URL's name for
+    the Host header and, over https, for SNI and the certificate check; proxies from the
+    environment are not used (the connection must go where the guard looked)."""
+    webhook = httpx.URL(url)
+    name = webhook.raw_host.decode("ascii")
     payload = {"alert": alert.name, "query": alert.query, "sent": utcnow().isoformat(), "documents": summaries}
-    response = httpx.post(url, json=payload, timeout=WEBHOOK_TIMEOUT, follow_redirects=False,
-                          headers={"User-Agent": "osint-crawler alerts"})
+    headers = {"User-Agent": "osint-crawler alerts", "Host": webhook.netloc.decode("ascii")}
+    extensions = {"sni_hostname": name} if webhook.scheme == "https" else {}
+    with httpx.Client(timeout=WEBHOOK_TIMEOUT, follow_redirects=False, trust_env=False) as client:
+        response = _first_connected(policy.addresses_for(name), httpx.ConnectError, lambda address: client.post(
+            webhook.copy_with(host=address), json=payload, headers=headers, extensions=extensions))
     if response.status_code >= 300:
         raise httpx.HTTPStatusError(f"the webhook answered {response.status_code}", request=response.request, response=response)
+
+
+def _first_connected(addresses: list[str], refused: type[Exception], connect: Callable[[str], T]) -> T:
+    """connect(address) to each checked address in turn until one takes the connection."""
+    for address in addresses[:-1]:
+        try:
+            return connect(address)
+        except refused:
+            continue
+    return connect(addresses[-1])
 
 
 def _jsonl(path: Path, alert: Alert, summaries: list[dict[str, Any]]) -> None:
@@ -70,10 +98,24 @@ def _jsonl(path: Path, alert: Alert, summaries: list[dict[str, Any]]) -> None:
         os.fsync(out.fileno())
 
 
-def _email(address: str, alert: Alert, summaries: list[dict[str, Any]]) -> None:
+class _PinnedSMTP(smtplib.SMTP):
+    """SMTP whose TCP connection goes to an address the guard checked, while the server keeps its
+    name (`_host`), which STARTTLS sends as SNI and verifies the certificate against."""
+
+    def __init__(self, host: str, port: int, addresses: list[str], timeout: float):
+        self._addresses = addresses
+        super().__init__(host, port, timeout=timeout)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        return _first_connected(self._addresses, OSError,
+                                lambda address: smtplib.SMTP._get_socket(self, address, port, timeout))
+
+
+def _email(address: str, alert: Alert, summaries: list[dict[str, Any]], policy: DeliveryPolicy) -> None:
     host = os.environ.get("OSINT_SMTP_HOST")
     if not host:
         raise smtplib.SMTPException("OSINT_SMTP_HOST is not set: no SMTP server to send alerts through")
+    addresses = policy.addresses_for(host)
     message = EmailMessage()
     message["Subject"] = f"[osint] {alert.name}: {len(summaries)} new document{'s' * (len(summaries) != 1)}"
     message["From"] = os.environ.get("OSINT_SMTP_FROM", "osint-crawler@localhost")
@@ -83,9 +125,9 @@ def _email(address: str, alert: Alert, summaries: list[dict[str, Any]]) -> None:
         lines += [f"- {summary['title'] or '(untitled)'}", f"  {summary['url']}",
                   f"  {summary['published'] or 'undated'} · {summary['source_id']}", f"  {summary['excerpt']}", ""]
     message.set_content("\n".join(lines))
-    with smtplib.SMTP(host, int(os.environ.get("OSINT_SMTP_PORT", "25")), timeout=30) as smtp:
+    with _PinnedSMTP(host, int(os.environ.get("OSINT_SMTP_PORT", "25")), addresses, timeout=30) as smtp:
         if os.environ.get("OSINT_SMTP_STARTTLS", "") in ("1", "true", "yes"):
-            smtp.starttls()
+            smtp.starttls(context=ssl.create_default_context())
         if os.environ.get("OSINT_SMTP_USER"):
             smtp.login(os.environ["OSINT_SMTP_USER"], os.environ.get("OSINT_SMTP_PASSWORD", ""))
         smtp.send_message(message)

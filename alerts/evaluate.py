@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from alerts.delivery import DeliveryError, deliver
+from alerts.guard import DeliveryPolicy
 from alerts.matching import match_alerts, sync_alerts
 from alerts.model import Alert
 from alerts.store import AlertStore
@@ -72,7 +73,11 @@ def find_matches(store: AlertStore, ledger: Ledger, backend: IndexBackend,
     return find_all_matches(store, ledger, backend, [alert])[alert.name]
 
 
-def evaluate_alerts(store: AlertStore, ledger: Ledger, backend: IndexBackend, names: list[str] | None = None) -> list[AlertResult]:
+def evaluate_alerts(store: AlertStore, ledger: Ledger, backend: IndexBackend, names: list[str] | None = None,
+                    policy: DeliveryPolicy | None = None) -> list[AlertResult]:
+    """`policy` says where deliveries may go; by default no private address, and nothing inside
+    the store's data directory."""
+    policy = policy or DeliveryPolicy(store.data_dir)
     results = []
     saved = store.all()
     sync_alerts(backend, saved)
@@ -92,7 +97,7 @@ def evaluate_alerts(store: AlertStore, ledger: Ledger, backend: IndexBackend, na
                 found = [document for doc_id in batch if (document := backend.get(doc_id)) is not None]
                 try:
                     if found:
-                        deliver(target, alert, found)
+                        deliver(target, alert, found, policy)
                 except DeliveryError as exc:
                     logger.warning("Alert %s: delivery failed, will retry after the next run: %s", alert.name, exc)
                     store.mark_failed(alert.name, target, pending[start:], str(exc))

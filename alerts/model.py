@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
 from typing import Literal
+from urllib.parse import unquote
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -20,11 +22,15 @@ class Target(BaseModel):
 
     @classmethod
     def parse(cls, text: str) -> "Target":
-        """``webhook:URL`` / ``jsonl:PATH`` / ``email:ADDRESS``; a bare http(s) URL is a webhook, a bare
-        address with '@' an e-mail, and a path ending in .jsonl a file."""
+        """``webhook:URL`` / ``jsonl:PATH`` or ``file:PATH`` / ``email:ADDRESS``; a bare http(s) URL is
+        a webhook, a bare address with '@' an e-mail, and a path ending in .jsonl a file. A file's
+        path must be absolute (``file:/p``, ``file:///p`` and ``jsonl:/p`` alike): a relative one
+        would land wherever the next crawl happens to be started from."""
         text = text.strip()
         kind, _, rest = text.partition(":")
-        if kind in ("webhook", "jsonl", "email") and rest and not rest.startswith("//"):
+        if kind in ("file", "jsonl") and rest:
+            return cls(kind="jsonl", address=_absolute_file(text, rest, is_url=kind == "file"))
+        if kind in ("webhook", "email") and rest and not rest.startswith("//"):
             return cls(kind=kind, address=rest)
         if kind == "mailto":
             return cls(kind="email", address=rest)
@@ -33,7 +39,7 @@ class Target(BaseModel):
         if re.fullmatch(r"[^@\s/]+@[^@\s/]+\.[^@\s/]+", text):
             return cls(kind="email", address=text)
         if text.endswith(".jsonl"):
-            return cls(kind="jsonl", address=text)
+            return cls(kind="jsonl", address=_absolute_file(text, text))
         raise ValueError(f"{text!r}: use webhook:https://…, jsonl:/path/file.jsonl or email:analyst@example.org")
 
     @field_validator("address")
@@ -50,6 +56,23 @@ class Target(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.address}"
+
+
+def _absolute_file(text: str, path: str, is_url: bool = False) -> str:
+    """The absolute path a file target (`text`) names. ``file:`` is a file URL (RFC 8089:
+    percent-encoded, an empty or ``localhost`` authority); ``jsonl:`` and a bare path are taken as
+    written."""
+    if path.startswith("//"):
+        authority, _, rest = path[2:].partition("/")
+        if authority not in ("", "localhost"):
+            raise ValueError(f"{text!r}: a file target is a local file, such as file:///var/alerts/out.jsonl")
+        path = "/" + rest
+    if is_url:
+        path = unquote(path)
+    path = os.path.expanduser(path)
+    if not os.path.isabs(path):
+        raise ValueError(f"{text!r}: a file target needs an absolute path, such as file:/var/alerts/out.jsonl")
+    return os.path.normpath(path)
 
 
 class Alert(BaseModel):

@@ -35,7 +35,8 @@ class AlertExists(ValueError):
 
 class AlertStore:
     def __init__(self, data_dir: Path | str):
-        path = Path(data_dir) / "alerts.sqlite3"
+        self.data_dir = Path(data_dir)
+        path = self.data_dir / "alerts.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")

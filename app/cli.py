@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 
 import click
 
-from app.output import LOG_FORMAT
+from app.logs import configure_logging
 from settings.config import ConfigError
 
 #: command modules, each exposing `command` (a click command or group); --help lists them alphabetically
@@ -26,10 +25,7 @@ def cli(verbose: int) -> None:
       osint crawl settings/watchlists/example.yaml
       osint search '"anti-tank" weapon:Kornet country:SY'
     """
-    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr)
-    for handler in logging.root.handlers:  # Scrapy resets the root logger's level; the handler keeps ours
-        handler.setLevel(level)
+    configure_logging(verbose)
 
 
 for _name in COMMANDS:

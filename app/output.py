@@ -21,7 +21,7 @@ _WHITESPACE = re.compile(r"\s+")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 console = Console(highlight=False, soft_wrap=True)
-error_console = Console(stderr=True, highlight=False)
+error_console = Console(stderr=True, highlight=False, soft_wrap=True)  # an error is one line, whatever its length
 
 
 def safe(text: str) -> str:

@@ -108,7 +108,8 @@ def parse_allowance(value: str) -> Allowance:
     try:
         return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
     except ValueError as exc:
-        raise ValueError(f"OSINT_ALLOW_PRIVATE_NETWORKS: {exc}") from None
+        # the caller's error names the setting (settings/config.py prefixes the variable)
+        raise ValueError(f"expected '1' or a comma list of networks such as 10.0.0.0/8: {exc}") from None
 
 
 def is_allowed_address(address: str, allowance: Allowance) -> bool:
@@ -139,7 +140,10 @@ def allowed_addresses(host: str, allowance: Allowance = False) -> tuple[str, ...
 
 def check_url(url: str, allowance: Allowance = False) -> None:
     """Raise UnsafeDestination unless `url` is http(s) and every address of its host is public or allowed."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed or invalid [IPv6] host
+        raise UnsafeDestination("invalid_url", url) from None
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         raise UnsafeDestination("forbidden_scheme", f"{parts.scheme or '(none)'}:// is not http or https")
     host = parts.hostname

@@ -6,21 +6,51 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawlers.items import FetchedResource
-from extractors.links import page_url
+from extractors.links import page_identity
 from index.document import ENTITY_SETS, Document, Entity
 
 
-def _same_site(url: str, other: str) -> bool:
-    host, other_host = urlsplit(url).hostname or "", urlsplit(other).hostname or ""
-    return host == other_host or host.endswith("." + other_host) or other_host.endswith("." + host)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) with the scheme's default port filled in; None for a malformed URL."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port out of range, a malformed IPv6 literal
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    return (scheme, host, port if port is not None else _DEFAULT_PORTS.get(scheme)) if host else None
+
+
+def same_site(url: str, other: str) -> bool:
+    """Same scheme, host and port (a default port written out or not). Nothing looser: two ports
+    of one host are often two sources (two services), and a parent or sibling domain is often
+    another owner's (shared hosting, user pages)."""
+    origin = _origin(url)
+    return origin is not None and origin == _origin(other)
 
 
 def canonical_url_for(item: FetchedResource, declared: str | None) -> str:
     """A page may name its canonical URL, but only on its own site: a hostile page must not
     overwrite another site's document by claiming its URL."""
-    if declared and _same_site(item.url, declared):
+    if declared and same_site(item.url, declared):
         return declared
-    return page_url(item.url)
+    return page_identity(item.url)
+
+
+def foreign_canonical(item: FetchedResource, declared: str | None) -> str:
+    """The canonical URL the page declared on another site (recorded, not adopted), or ''."""
+    return declared if declared and declared != page_identity(item.url) and not same_site(item.url, declared) else ""
+
+
+def canonical_note(document: Document) -> str:
+    """The crawl ledger's note for a document whose page declared another site's URL canonical."""
+    if not document.declared_canonical:
+        return ""
+    return f"declared canonical {document.declared_canonical} is on another site: not adopted"
 
 
 def build_document(item: FetchedResource, extraction: Any) -> Document:
@@ -29,6 +59,7 @@ def build_document(item: FetchedResource, extraction: Any) -> Document:
     entities = [Entity(**(e if isinstance(e, dict) else e.model_dump())) for e in extraction.entities]
     document = Document.new(
         canonical_url_for(item, extraction.canonical_url),
+        declared_canonical=foreign_canonical(item, extraction.canonical_url),
         url=item.url,
         source_id=item.source_id,
         watchlist=item.watchlist,

@@ -20,18 +20,26 @@ from pydantic import BaseModel, Field
 
 OUTCOMES = ("indexed", "unchanged", "skipped", "failed", "followed")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY, watchlist TEXT NOT NULL, sources TEXT NOT NULL,
-    started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL DEFAULT 'running'
-);
+#: PRAGMA user_version of the ledgers this code writes; older files are migrated in place on open.
+#: 1: outcomes are keyed by (run, source, URL), so a URL two sources list keeps each one's outcome.
+SCHEMA_VERSION = 1
+
+_OUTCOMES_COLUMNS = "run_id, url, source_id, outcome, reason, detail, doc_id, fetched, change, at"
+_OUTCOMES_TABLE = """
 CREATE TABLE IF NOT EXISTS outcomes (
     run_id TEXT NOT NULL, url TEXT NOT NULL, source_id TEXT NOT NULL, outcome TEXT NOT NULL,
     reason TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', doc_id TEXT,
     fetched INTEGER NOT NULL DEFAULT 0, change TEXT NOT NULL DEFAULT '', at TEXT NOT NULL,
-    PRIMARY KEY (run_id, url)
+    PRIMARY KEY (run_id, source_id, url)
+)"""
+_OUTCOMES_INDEX = "CREATE INDEX IF NOT EXISTS outcomes_source ON outcomes (source_id, at)"
+_SCHEMA = f"""{_OUTCOMES_TABLE};
+{_OUTCOMES_INDEX};
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, watchlist TEXT NOT NULL, sources TEXT NOT NULL,
+    started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL DEFAULT 'running'
 );
-CREATE INDEX IF NOT EXISTS outcomes_source ON outcomes (source_id, at);
+-- the first source of a run to ask for a page (extractors.links.page_identity) fetches it
 CREATE TABLE IF NOT EXISTS claims (
     run_id TEXT NOT NULL, url TEXT NOT NULL, source_id TEXT NOT NULL, PRIMARY KEY (run_id, url)
 );
@@ -44,6 +52,41 @@ CREATE TABLE IF NOT EXISTS urls (
     lastmod TEXT
 );
 """
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a ledger written by an older version up to SCHEMA_VERSION. One IMMEDIATE transaction:
+    crawls the scheduler starts in parallel wait for the first opener's migration, then skip it."""
+    if _user_version(db) >= SCHEMA_VERSION:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if _user_version(db) < 1 and "source_id" not in _primary_key_columns(db, "outcomes"):
+            _key_outcomes_by_source(db)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _user_version(db: sqlite3.Connection) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _primary_key_columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})") if row[5]}
+
+
+def _key_outcomes_by_source(db: sqlite3.Connection) -> None:
+    """Version 0 keyed outcomes by (run, URL): rebuild the table keyed by (run, source, URL).
+    Every old row fits the new key (it was unique on fewer columns); SQLite cannot change a
+    primary key in place, hence copy and swap. The index goes with the old table and is rebuilt."""
+    db.execute("ALTER TABLE outcomes RENAME TO outcomes_by_url")
+    db.execute(_OUTCOMES_TABLE)
+    db.execute(f"INSERT INTO outcomes ({_OUTCOMES_COLUMNS}) SELECT {_OUTCOMES_COLUMNS} FROM outcomes_by_url")
+    db.execute("DROP TABLE outcomes_by_url")
+    db.execute(_OUTCOMES_INDEX)
 
 
 def _alive(pid: int) -> bool:
@@ -66,7 +109,9 @@ def now_iso() -> str:
 
 
 class RunReport(BaseModel):
-    """What one run did. Every URL touched has exactly one outcome, so the counts add up to `urls`."""
+    """What one run did. Every URL a source touched has exactly one outcome for that source, so the
+    counts add up to `urls` (a URL two sources list counts once for each: one fetched it, the
+    other records skipped/claimed_by_another_source)."""
 
     run_id: str
     watchlist: str = ""
@@ -115,6 +160,7 @@ class Ledger:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
         self._add_column("runs", "pid", "INTEGER")
+        _migrate(self.db)
 
     def _add_column(self, table: str, column: str, declaration: str) -> None:
         """Additive migration of a ledger written by an older version (safe under concurrent openers)."""
@@ -233,6 +279,8 @@ class Ledger:
         fetched: bool = False,
         change: str = "",
     ) -> None:
+        """What became of `url` for `source_id` in this run: a later outcome for the same source and
+        URL replaces the earlier one, another source's outcome for the URL is kept beside it."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
         self.db.execute(
@@ -241,19 +289,19 @@ class Ledger:
             (run_id, url, source_id, outcome, reason, detail[:500], doc_id, int(fetched), change, now_iso()),
         )
 
-    def claim(self, run_id: str, url: str, source_id: str) -> bool:
-        """True for the first source of a run to ask for `url`: a URL listed by several sources
-        (a feed and a sitemap of one site) is fetched once per run."""
-        cursor = self.db.execute("INSERT OR IGNORE INTO claims (run_id, url, source_id) VALUES (?, ?, ?)", (run_id, url, source_id))
-        return cursor.rowcount == 1 or self.db.execute(
-            "SELECT 1 FROM claims WHERE run_id = ? AND url = ? AND source_id = ?", (run_id, url, source_id)).fetchone() is not None
+    def claim(self, run_id: str, page: str, source_id: str) -> str:
+        """The source that fetches `page` in this run: the first to claim it. A page listed by
+        several sources (a feed and a sitemap of one site) is fetched once per run."""
+        self.db.execute("INSERT OR IGNORE INTO claims (run_id, url, source_id) VALUES (?, ?, ?)", (run_id, page, source_id))
+        return self.db.execute("SELECT source_id FROM claims WHERE run_id = ? AND url = ?", (run_id, page)).fetchone()[0]
 
     def sources_with_outcomes(self, run_id: str) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT DISTINCT source_id FROM outcomes WHERE run_id = ?", (run_id,))}
 
     def outcomes(self, run_id: str) -> Iterator[dict[str, Any]]:
         cursor = self.db.execute(
-            "SELECT url, source_id, outcome, reason, detail, doc_id, fetched, change FROM outcomes WHERE run_id = ? ORDER BY at, url",
+            "SELECT url, source_id, outcome, reason, detail, doc_id, fetched, change FROM outcomes WHERE run_id = ? "
+            "ORDER BY at, url, source_id",
             (run_id,),
         )
         names = [column[0] for column in cursor.description]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from scrapy.exceptions import DownloadCancelledError, DropItem, IgnoreRequest
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadFailedError, DownloadTimeoutError, DropItem, IgnoreRequest, ResponseDataLossError)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
@@ -57,17 +58,18 @@ def _classify(exc: BaseException) -> tuple[str, str]:
             if pattern.search(str(exc)):
                 return ("skipped" if name in ("robots_txt", "out_of_scope") else "failed"), name
         return "skipped", "ignored"
-    if isinstance(exc, DNSLookupError):
+    # Scrapy 2.13+ wraps Twisted's errors in its own (scrapy/utils/_download_handlers.py); both are named alike
+    if isinstance(exc, (DNSLookupError, CannotResolveHostError)):
         return "failed", "dns_error"
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
+    if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
         return "failed", "timeout"
-    if isinstance(exc, ConnectionRefusedError):
+    if isinstance(exc, (ConnectionRefusedError, DownloadConnectionRefusedError)):
         return "failed", "connection_refused"
     if isinstance(exc, DownloadCancelledError):
         return "failed", "too_large" if re.search(r"maxsize|larger than", str(exc), re.I) else "cancelled"
     if isinstance(exc, CancelledError):
         return "failed", "too_large" if "size" in str(exc).lower() else "cancelled"
-    if isinstance(exc, (ResponseFailed, ResponseNeverReceived)):
+    if isinstance(exc, (ResponseFailed, ResponseNeverReceived, DownloadFailedError, ResponseDataLossError)):
         return "failed", "connection_lost"
     name = re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
     return "failed", name

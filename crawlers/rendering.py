@@ -1,20 +1,31 @@
 """JavaScript rendering through scrapy-playwright, for `render_js` sources only.
 
-The browser fetches sub-resources on its own (scripts, XHR, frames); each one passes the same
-address guard as the crawler's own requests, and heavy media is not loaded at all.
+Chromium runs behind the guarded proxy (crawlers/browser_handler.py, crawlers/browser_proxy.py),
+which applies the address guard to every connection the browser makes. The route predicate here
+comes first: heavy media is not loaded at all, non-network schemes are let be, and a sub-request
+to a refused URL is aborted before it reaches the proxy. Every URL the top frame is sent to is
+noted (`record_navigations`) so that crawlers/middlewares/browser_guard.py can refuse a page whose
+navigation passed through a refused URL.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from crawlers.addresses import UnsafeDestination, check_url, parse_allowance
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Request as BrowserRequest
+    from scrapy import Request
 
 logger = logging.getLogger(__name__)
 
 _SKIPPED_RESOURCES = {"image", "media", "font"}
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+_LOCAL_SCHEMES = ("data:", "blob:", "about:")  # the browser makes these without a connection
+PLAYWRIGHT_HANDLER = "crawlers.browser_handler.GuardedPlaywrightHandler"
+#: request.meta key: the URLs the page's top frame was sent to, in order (redirect hops included)
+NAVIGATIONS = "osint_browser_navigations"
 
 
 def abort_predicate(allowance_setting: str) -> Callable[[Any], Awaitable[bool]]:
@@ -23,7 +34,7 @@ def abort_predicate(allowance_setting: str) -> Callable[[Any], Awaitable[bool]]:
     async def should_abort(request: Any) -> bool:
         if request.resource_type in _SKIPPED_RESOURCES:
             return True
-        if request.url.startswith(("data:", "blob:", "about:")):
+        if request.url.startswith(_LOCAL_SCHEMES):
             return False
         try:
             check_url(request.url, allowance)
@@ -33,6 +44,19 @@ def abort_predicate(allowance_setting: str) -> Callable[[Any], Awaitable[bool]]:
         return False
 
     return should_abort
+
+
+async def record_navigations(page: Page, request: Request) -> None:
+    """scrapy-playwright page init callback: note in `request.meta[NAVIGATIONS]` each URL the top
+    frame is asked to load, every redirect hop and script navigation included (the route handler
+    sees only the first URL of a redirect chain)."""
+    navigations: list[str] = request.meta.setdefault(NAVIGATIONS, [])
+
+    def note(browser_request: BrowserRequest) -> None:
+        if browser_request.is_navigation_request() and browser_request.frame == page.main_frame:
+            navigations.append(browser_request.url)
+
+    page.on("request", note)
 
 
 def rendering_settings(allowance_setting: str) -> dict[str, Any]:

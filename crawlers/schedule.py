@@ -41,7 +41,10 @@ def parse_duration(text: str) -> timedelta:
     match = _INTERVAL.match(normalised)
     if not match or match[1] == "0" or (match[1] is None and not normalised.startswith("every")):
         raise ScheduleError(f"{text!r} is not a duration such as '30 minutes', '6 hours' or '7 days'")
-    return timedelta(seconds=int(match[1] or 1) * _UNITS[match[2]])
+    try:
+        return timedelta(seconds=int(match[1] or 1) * _UNITS[match[2]])
+    except OverflowError:  # more days than a timedelta holds (999999999)
+        raise ScheduleError(f"{text!r} is too long a duration") from None
 
 
 def parse_schedule(text: str) -> Schedule:

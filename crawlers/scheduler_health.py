@@ -1,7 +1,7 @@
 """Is a source healthy? Read from the crawl ledger, whoever ran the crawls (service, cron, a person).
 
-A run *failed* for a source when the source got nothing useful out of it: some URL failed and none
-was indexed, unchanged or followed. `UNHEALTHY_AFTER` failed runs in a row flag the source.
+A run *failed* for a source by the rule of crawlers/verdict.py (`source_failed`, the same rule
+that sets `osint crawl`'s exit status). `UNHEALTHY_AFTER` failed runs in a row flag the source.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crawlers.ledger import Ledger
+from crawlers.verdict import source_failed
 
 UNHEALTHY_AFTER = 3
 
@@ -45,8 +46,7 @@ def source_health(ledger: Ledger, watchlist: str, source_id: str, window: int = 
     ordered = list(runs)  # newest first (insertion follows the ORDER BY)
     failures = 0
     for run_id in ordered:
-        counts = runs[run_id]
-        if counts.get("failed", 0) and not any(counts.get(o, 0) for o in ("indexed", "unchanged", "followed")):
+        if source_failed(runs[run_id]):
             failures += 1
         else:
             break

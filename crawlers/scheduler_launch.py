@@ -2,6 +2,11 @@
 the scheduler service runs every crawl as `python -m app.cli crawl WATCHLIST --source ID … --json`.
 
 The child's JSON report goes to a file and its log to another, under ``data_dir/logs/scheduler``.
+
+The child's exit status follows `osint crawl`: 0 ok, 3 some sources failed, 4 all failed (both
+still completed runs, which wait for their next scheduled time like any other), 1 a crawl that
+could not run. The scheduler records the run's own status from the ledger, through the run id
+in the report (written for every verdict), and falls back on the exit status only without one.
 """
 
 from __future__ import annotations

@@ -5,14 +5,15 @@ Errors name the file, line and field, e.g. ``watchlists/x.yaml:14: sources[2].ki
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+
+from crawlers.watchlist_yaml import MAX_BYTES, WatchlistYAMLError, check_size, load_yaml
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -34,7 +35,8 @@ class Scope(BaseModel):
         for pattern in patterns:
             try:
                 re.compile(pattern)
-            except re.error as exc:
+            # sre's parser recurses per group and refuses huge repeat counts with OverflowError
+            except (re.error, OverflowError, RecursionError) as exc:
                 raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
         return patterns
 
@@ -139,24 +141,20 @@ class WatchlistError(ValueError):
         super().__init__("\n".join(problems))
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    return yaml
-
-
 def _line_of(node: Any, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the deepest YAML node along a pydantic error location."""
+    """1-based line of the deepest YAML node along a pydantic error location. A key merged in
+    with `<<: *anchor` has no position of its own in the mapping: the mapping's line stands."""
     line = None
     for key in loc:
         if isinstance(node, CommentedMap) and key in node:
-            line = node.lc.key(key)[0] + 1
-            node = node[key]
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
-            line = node.lc.item(key)[0] + 1
-            node = node[key]
+            position = node.lc.data.get(key)
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+            position = node.lc.data.get(key)
         else:
             break
+        if position:
+            line = position[0] + 1
+        node = node[key]
     return line
 
 
@@ -168,12 +166,12 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 
 def parse_watchlist(text: str, path: Path | str = "<string>") -> Watchlist:
+    """Raises WatchlistError (problems as `file:line: field: message`), also for text beyond the
+    bounds of crawlers/watchlist_yaml.py (size, nesting, alias expansion)."""
     try:
-        data = _yaml().load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else "?"
-        raise WatchlistError(path, [f"{path}:{line}: invalid YAML: {exc.problem or exc.context}"]) from None
+        data = load_yaml(text)
+    except WatchlistYAMLError as exc:
+        raise WatchlistError(path, [f"{path}:{exc.line}: {exc.message}"]) from None
     if not isinstance(data, dict):
         raise WatchlistError(path, [f"{path}:1: a watchlist is a mapping with name, owner, description and sources"])
     try:
@@ -210,11 +208,22 @@ def _plain(node: Any) -> Any:
 def load_watchlist(path: Path | str) -> Watchlist:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            # never more than the bound: an 18 MB file (or /dev/zero) is refused after 1 MiB read
+            data = file.read(MAX_BYTES + 1)
+            size = max(len(data), os.fstat(file.fileno()).st_size)
     except FileNotFoundError:
         raise WatchlistError(path, [f"{path}: no such file"]) from None
+    except OSError as exc:
+        raise WatchlistError(path, [f"{path}: cannot be read ({exc.strerror or exc})"]) from None
+    try:
+        check_size(size)
+        text = data.decode("utf-8")
+    except WatchlistYAMLError as exc:
+        raise WatchlistError(path, [f"{path}:{exc.line}: {exc.message}"]) from None
     except UnicodeDecodeError as exc:
-        raise WatchlistError(path, [f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise WatchlistError(path, [f"{path}:{line}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
     return parse_watchlist(text, path)
 
 

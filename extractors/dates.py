@@ -22,6 +22,17 @@ _ZONES = {
 }
 _COMPACT_DATE = re.compile(r"^\d{8}$")  # 20240105 (citation_date, DC.date in some CMSes)
 
+_YEAR = r"\b(?:1[89]|2\d)\d{2}\b"
+#: A copyright notice with the years it names: "© 2026", "Copyright © 2019–2026", "(c) Name, 2026".
+#: The gap before the first year is bounded and digit-free (linear time); later years follow a separator.
+_COPYRIGHT_NOTICE = re.compile(rf"(?:©|\(c\)|\bcopyright\b)\D{{0,60}}?{_YEAR}(?:\s*[-–—,/]\s*{_YEAR})*", re.I)
+
+
+def without_copyright_years(text: str) -> str:
+    """`text` with its copyright notices removed. A site's footer says "© 2026" on every page,
+    old or new: the year is when the site was last touched, never when a page was published."""
+    return _COPYRIGHT_NOTICE.sub("", text)
+
 
 def to_utc(value: datetime) -> datetime:
     """Naive datetimes are taken to be UTC (pages rarely say otherwise when they omit the offset)."""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
 MAX_LINKS = 500
 MAX_URL_CHARS = 2_048
+#: File names a web server answers a directory URL with. Only the static ones: /forum/ and
+#: /forum/index.html are one page on practically every server, whereas index.php, default.aspx and
+#: the like are often routes of their own, so treating them as the directory could lose a page.
+DIRECTORY_INDEXES = ("index.html", "index.htm")
 
 
 def absolute_http_url(href: str, base: str) -> str | None:
@@ -30,6 +34,21 @@ def page_url(url: str) -> str:
     return url.split("#", 1)[0]
 
 
+def page_identity(url: str) -> str:
+    """The URL naming the page at `url`: without fragment, and with a trailing directory index
+    dropped (`/forum/index.html` -> `/forum/`), so both forms of a page are one page to a crawl
+    and one document in the index. Case matters: paths are case-sensitive on most servers."""
+    url = page_url(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # malformed IPv6 literals and the like: no path to normalise
+        return url
+    directory, _, name = parts.path.rpartition("/")
+    if name not in DIRECTORY_INDEXES or not parts.netloc:
+        return url
+    return urlunsplit(parts._replace(path=directory + "/"))
+
+
 def base_url(soup: BeautifulSoup, url: str) -> str:
     """The document's <base href> when it is a usable http(s) URL, else the page URL."""
     base = soup.find("base", href=True)
@@ -48,7 +67,7 @@ def canonical_url(soup: BeautifulSoup, url: str) -> str:
             resolved = absolute_http_url(str(link["href"]), url)
             if resolved:
                 return resolved
-    return page_url(url)
+    return page_identity(url)
 
 
 def outbound_links(soup: BeautifulSoup, url: str) -> list[str]:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from index.document import Document
 from index.query import SearchRequest, SearchResult
 from settings.config import embedded_index_url, env_data_dir
+from settings.redaction import redact_url
 
 
 class IndexFailure(BaseModel):
@@ -87,7 +88,7 @@ class IndexBackend(ABC):
 def sqlite_path(url: str) -> str:
     """`sqlite:///data/index.sqlite3` → `data/index.sqlite3`; `sqlite:////abs/path` → `/abs/path`."""
     if not url.startswith("sqlite:///"):
-        raise ValueError(f"unsupported index URL {url!r}: use sqlite:///relative/path or sqlite:////absolute/path")
+        raise ValueError(f"unsupported index URL {redact_url(url)!r}: use sqlite:///relative/path or sqlite:////absolute/path")
     return url.removeprefix("sqlite:///")
 
 
@@ -102,4 +103,4 @@ def open_backend(url: str | None = None) -> IndexBackend:
         from index.engine import open_engine_backend
 
         return open_engine_backend(url)
-    raise ValueError(f"unsupported index URL {url!r}: use sqlite:///path or http(s)://host:port")
+    raise ValueError(f"unsupported index URL {redact_url(url)!r}: use sqlite:///path or http(s)://host:port")

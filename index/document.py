@@ -89,6 +89,10 @@ class Document(BaseModel):
 
     content_hash: str = ""
     story_id: str | None = None  # near-duplicate cluster (syndicated copies share one)
+    # A canonical URL the page declared on another site: never adopted as `canonical_url`, only
+    # noted with the URL's outcome in the crawl ledger. It describes one fetch, not the document,
+    # so it is left out of every serialisation (the index backends store none of it).
+    declared_canonical: str = Field(default="", exclude=True)
 
     entities: list[Entity] = Field(default_factory=list)
     weapons: list[str] = Field(default_factory=list)

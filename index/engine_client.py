@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
+from settings.redaction import redact_url
+
 log = logging.getLogger(__name__)
 
 DEFAULT_ALIAS = "osint-documents"
@@ -70,7 +72,7 @@ def parse_engine_url(url: str, environ: dict[str, str] | None = None) -> EngineC
     env = os.environ if environ is None else environ
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an engine URL: {url!r} (expected http(s)://host:port)")
+        raise ValueError(f"not an engine URL: {redact_url(url)!r} (expected http(s)://host:port)")
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     alias = query.get("index", DEFAULT_ALIAS)
     if not _INDEX_NAME.match(alias):

@@ -13,12 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from index.cursor import COLLAPSED, collapsed_offset, sort_after
 from index.engine_mapping import SEARCH_FIELDS
 from index.query import Hit, Query, SearchRequest, SearchResult, Term
 
 SNIPPET_CHARS = 240
 _HISTOGRAM_FORMATS = {"day": "yyyy-MM-dd", "week": "yyyy-MM-dd", "month": "yyyy-MM", "year": "yyyy"}
-COLLAPSED_CURSOR = "collapsed"
 _HIT_SOURCE = ["id", "url", "title", "title_*", "published", "language", "source_id", "kind"]
 
 
@@ -92,7 +92,7 @@ def render_search(request: SearchRequest) -> dict[str, Any]:
         # (a cursor ["collapsed", offset]), which reaches as deep as index.max_result_window.
         body["from"] = _collapsed_offset(request)
     elif request.search_after:
-        body["search_after"] = request.search_after
+        body["search_after"] = list(sort_after(request.search_after, "relevance" if by_relevance else "date", undated=False))
     if request.size:
         body["highlight"] = {
             "encoder": "html",
@@ -117,10 +117,7 @@ def render_search(request: SearchRequest) -> dict[str, Any]:
 
 
 def _collapsed_offset(request: SearchRequest) -> int:
-    cursor = request.search_after
-    if cursor and len(cursor) == 2 and cursor[0] == COLLAPSED_CURSOR:
-        return int(cursor[1])
-    return 0
+    return collapsed_offset(request.search_after) if request.search_after else 0
 
 
 def _snippet(hit: dict[str, Any]) -> str:
@@ -173,5 +170,5 @@ def parse_search(request: SearchRequest, response: dict[str, Any]) -> SearchResu
 
 def _next_cursor(request: SearchRequest, page: list[dict[str, Any]]) -> list:
     if request.collapse_stories:
-        return [COLLAPSED_CURSOR, _collapsed_offset(request) + len(page)]
+        return [COLLAPSED, _collapsed_offset(request) + len(page)]
     return list(page[-1]["sort"])

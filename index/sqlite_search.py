@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from typing import Literal
 
 import numpy as np
 
+from index.cursor import CursorError, sort_after  # noqa: F401  (CursorError: callers catch it from here too)
 from index.query import Hit, Query, SearchRequest, SearchResult, Term
 from index.snippets import CLOSE_SENTINEL, ELLIPSIS, OPEN_SENTINEL, SNIPPET_WORDS, leading_snippet, sentinels_to_html
 from index.sqlite_schema import FACET_FIELDS, FACET_ID_DTYPE, epoch_ms, facet_key
@@ -36,10 +38,6 @@ CREATE TEMP TABLE IF NOT EXISTS matches (
     facet_ids BLOB NOT NULL
 )
 """
-
-
-class CursorError(ValueError):
-    """A search_after cursor that this backend did not produce."""
 
 
 def fts_string(term: Term) -> str:
@@ -108,20 +106,15 @@ def _matching_sql(query: Query, scored: bool) -> tuple[str, list[object]]:
     return sql, params
 
 
-def _cursor_sql(sort: str, cursor: list | None) -> tuple[str, list[object]]:
+def _cursor_sql(sort: Literal["relevance", "date"], cursor: list | None) -> tuple[str, list[object]]:
     if cursor is None:
         return "", []
-    if not (isinstance(cursor, list) and len(cursor) == 2 and isinstance(cursor[1], str)):
-        raise CursorError("search_after must be a cursor returned by a previous search")
-    value, last_id = cursor
+    # checked (index/cursor.py) before binding: an integer beyond 64 bits is an OverflowError in sqlite3
+    value, last_id = sort_after(cursor, sort, undated=True)
     if sort == "relevance":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise CursorError("search_after must be a cursor returned by a previous search")
         return " AND (m.score < ? OR (m.score = ? AND m.id > ?))", [value, value, last_id]
     if value is None:
         return " AND (m.published IS NULL AND m.id > ?)", [last_id]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise CursorError("search_after must be a cursor returned by a previous search")
     return " AND (m.published < ? OR m.published IS NULL OR (m.published = ? AND m.id > ?))", [value, value, last_id]
 
 

@@ -12,10 +12,11 @@ class Config(BaseModel):
     data_dir: Path = Field(default=Path("./data"), description="OSINT_DATA_DIR: ledger, embedded index, spool.")
     index_url: str = Field(default="", description="OSINT_INDEX_URL: sqlite:///path (default) or http(s)://engine:9200.")
     allow_private_networks: str = Field(default="", description="OSINT_ALLOW_PRIVATE_NETWORKS: '1' lets the crawler reach loopback/private addresses; a comma list of CIDRs allows just those (tests: 127.0.0.0/8).")
+    allow_private_delivery: str = Field(default="", description="OSINT_ALLOW_PRIVATE_DELIVERY: alert webhook and SMTP hosts on loopback/private addresses that deliveries may reach, as a comma list of CIDRs ('1': any); separate from the crawl's allow-list.")
     chromium_path: str = Field(default="/usr/bin/chromium", description="OSINT_CHROMIUM: browser for render_js sources.")
     extract_workers: int = Field(default=2, ge=0, le=64, description="OSINT_EXTRACT_WORKERS: extraction processes (0 = in the crawler process).")
 
-    @field_validator("allow_private_networks")
+    @field_validator("allow_private_networks", "allow_private_delivery")
     @classmethod
     def _allowance_parses(cls, value: str) -> str:
         from crawlers.addresses import parse_allowance
@@ -54,6 +55,7 @@ def load_config() -> Config:
             data_dir=data_dir,
             index_url=env.get("OSINT_INDEX_URL") or embedded_index_url(data_dir),
             allow_private_networks=env.get("OSINT_ALLOW_PRIVATE_NETWORKS", ""),
+            allow_private_delivery=env.get("OSINT_ALLOW_PRIVATE_DELIVERY", ""),
             chromium_path=env.get("OSINT_CHROMIUM", "/usr/bin/chromium"),
             extract_workers=env.get("OSINT_EXTRACT_WORKERS", str(min(2, os.cpu_count() or 1))),
         )

@@ -42,6 +42,8 @@ LOG_FORMATTER = "crawlers.logformatter.ConciseLogFormatter"
 # by crawlers/ledger_extension.py.
 DUPEFILTER_CLASS = "scrapy.dupefilters.RFPDupeFilter"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# Connections resolve through the address guard: the address connected to is the one checked (DNS rebinding).
+TWISTED_DNS_RESOLVER = "crawlers.resolver.GuardedResolver"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.address_guard.AddressGuardMiddleware": 50,
@@ -49,6 +51,9 @@ DOWNLOADER_MIDDLEWARES = {
     # robots.txt kept for a day across runs: an unchanged source then costs one request, not two
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawlers.middlewares.robots_cache.CachedRobotsTxtMiddleware": 100,
+    # rendered pages: a refused navigation or a browser error page is an outcome, never a document;
+    # closest to the downloader, so nothing else handles such a response first
+    "crawlers.middlewares.browser_guard.BrowserGuardMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "crawlers.pipelines.unchanged.SkipUnchangedPipeline": 100,
@@ -67,7 +72,8 @@ OSINT_INDEX_URL = _config.index_url
 OSINT_EXTRACT_WORKERS = _config.extract_workers
 OSINT_INDEX_BATCH = 100
 
-# JavaScript rendering: only `render_js` sources load the browser handler (crawlers/rendering.py).
+# JavaScript rendering: only `render_js` sources load the browser handler (crawlers/rendering.py),
+# which launches Chromium behind the guarded proxy (crawlers/browser_proxy.py).
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": _config.chromium_path,
@@ -80,6 +86,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
         "--no-first-run",
         "--disable-sync",
         "--disable-quic",
+        # WebRTC may only use connections through the proxy (which guards them), never direct UDP
+        "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+        "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     ],
 }
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000

@@ -39,7 +39,7 @@ def test_public_addresses_pass_without_traffic():
 
 
 def test_bad_allowance_is_an_error():
-    with pytest.raises(ValueError, match="OSINT_ALLOW_PRIVATE_NETWORKS"):
+    with pytest.raises(ValueError, match="comma list of networks"):
         parse_allowance("not-a-network")
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,54 +12,22 @@ from alerts.model import Alert, Target
 from index.backend import open_backend
 from index.engine import EngineBackend
 from index.engine_percolator import EnginePercolator
+from tests.alert_receivers import Webhook
 from tests.crawl.helpers import OsintCli, write_watchlist
 from tests.incremental.changing_site import ChangingSite, later
 
 
-class Webhook(ThreadingHTTPServer):
-    """Collects JSON POSTs on 127.0.0.1; `status` is what it answers."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _WebhookHandler)
-        self.received: list[dict] = []
-        self.status = 204
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/hook"
-
-    def documents(self) -> list[str]:
-        return [doc["url"].rsplit("/", 1)[-1] for payload in self.received for doc in payload["documents"]]
-
-
-class _WebhookHandler(BaseHTTPRequestHandler):
-    server: Webhook
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.server.status < 300:
-            self.server.received.append(json.loads(body))
-        self.send_response(self.server.status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-
 @pytest.fixture
 def webhook():
-    server = Webhook()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with Webhook() as server:
+        yield server
 
 
 @pytest.fixture
 def osint(tmp_path: Path) -> OsintCli:
-    return OsintCli(tmp_path / "data", extract_workers=0)
+    cli = OsintCli(tmp_path / "data", extract_workers=0)
+    cli.env["OSINT_ALLOW_PRIVATE_DELIVERY"] = "127.0.0.1/32"  # the test's webhook
+    return cli
 
 
 def test_new_matching_documents_are_delivered_once_and_only_once(webhook: Webhook, osint: OsintCli, tmp_path: Path):
@@ -152,13 +118,29 @@ def test_alert_commands_check_their_input(osint: OsintCli, tmp_path: Path):
     assert osint.json("alert", "list") == []
 
 
+def test_alert_add_writes_files_only_at_absolute_paths_outside_the_data_directory(osint: OsintCli, tmp_path: Path):
+    outside = tmp_path / "alerts" / "out.jsonl"
+    osint.run("alert", "add", "a", "rifles", "--notify", f"file:{outside}", "--notify", f"file://{outside}.2")
+    assert osint.json("alert", "list")[0]["targets"] == [f"jsonl:{outside}", f"jsonl:{outside}.2"]
+
+    relative = osint.run("alert", "add", "b", "rifles", "--notify", "file:alerts/out.jsonl", check=False)
+    assert relative.returncode == 2 and "absolute path" in relative.stderr
+    for inside in (f"jsonl:{osint.data_dir / 'crawl.sqlite3'}", f"file://{osint.data_dir}/alerts/out.jsonl"):
+        refused = osint.run("alert", "add", "b", "rifles", "--notify", inside, check=False)
+        assert refused.returncode == 2 and "inside the data directory" in refused.stderr, refused.stderr
+    assert [row["name"] for row in osint.json("alert", "list")] == ["a"]
+
+
 @pytest.mark.parametrize("text, kind, address", [
     ("webhook:https://hooks.example.org/a", "webhook", "https://hooks.example.org/a"),
     ("https://hooks.example.org/a", "webhook", "https://hooks.example.org/a"),
     ("email:desk@example.org", "email", "desk@example.org"),
     ("desk@example.org", "email", "desk@example.org"),
-    ("jsonl:alerts/out.jsonl", "jsonl", "alerts/out.jsonl"),
+    ("jsonl:/var/alerts/out.jsonl", "jsonl", "/var/alerts/out.jsonl"),
     ("/var/alerts/out.jsonl", "jsonl", "/var/alerts/out.jsonl"),
+    ("file:/var/alerts/out.jsonl", "jsonl", "/var/alerts/out.jsonl"),
+    ("file:///var/alerts/out.jsonl", "jsonl", "/var/alerts/out.jsonl"),
+    ("file://localhost/var/alerts/my%20out.jsonl", "jsonl", "/var/alerts/my out.jsonl"),
 ])
 def test_targets_parse(text: str, kind: str, address: str):
     assert Target.parse(text) == Target(kind=kind, address=address)
@@ -169,4 +151,11 @@ def test_bad_targets_and_queries_are_refused():
         with pytest.raises(ValueError):
             Target.parse(text)
     with pytest.raises(ValueError):
-        Alert(name="a", query="since:yesterday", targets=[Target.parse("x.jsonl")])
+        Alert(name="a", query="since:yesterday", targets=[Target.parse("/var/alerts/x.jsonl")])
+
+
+@pytest.mark.parametrize("text", ["x.jsonl", "jsonl:alerts/out.jsonl", "file:alerts/out.jsonl", "file:x.jsonl",
+                                  "file://files.example.org/x.jsonl"])
+def test_a_file_target_needs_a_local_absolute_path(text: str):
+    with pytest.raises(ValueError, match="absolute path|local file"):
+        Target.parse(text)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from crawlers.documents import build_document, canonical_url_for
+from crawlers.documents import build_document, canonical_url_for, foreign_canonical, same_site
 from crawlers.items import FetchedResource
 from extractors import extract
 
@@ -12,7 +12,26 @@ def fetched(url: str, body: bytes = b"") -> FetchedResource:
 
 def test_a_page_cannot_claim_another_sites_url():
     assert canonical_url_for(fetched("https://news.example.org/a?x=1#top"), "https://other.example.com/a") == "https://news.example.org/a?x=1"
-    assert canonical_url_for(fetched("https://www.example.org/a?utm=1"), "https://example.org/a") == "https://example.org/a"
+    assert canonical_url_for(fetched("https://example.org/a?utm=1"), "https://example.org/a") == "https://example.org/a"
+
+
+def test_same_site_means_same_scheme_host_and_port():
+    assert same_site("http://127.0.0.1:18083/a", "http://127.0.0.1:18083/b")
+    assert same_site("https://Example.org/a", "https://example.org:443/b")  # the default port, written out
+    assert same_site("http://example.org./a", "http://example.org:80/b")
+    assert not same_site("http://127.0.0.1:18083/a", "http://127.0.0.1:18084/p5.html")  # another port, another source
+    assert not same_site("http://example.org/a", "https://example.org/a")
+    assert not same_site("https://www.example.org/a", "https://example.org/a")  # parent and child domains
+    assert not same_site("https://blog.example.org/a", "https://shop.example.org/a")
+    assert not same_site("http://example.org:99999/a", "http://example.org:99999/a")  # a malformed port matches nothing
+
+
+def test_a_canonical_on_another_site_is_recorded_not_adopted():
+    item = fetched("http://127.0.0.1:18083/claim.html")
+    assert canonical_url_for(item, "http://127.0.0.1:18084/p5.html") == "http://127.0.0.1:18083/claim.html"
+    assert foreign_canonical(item, "http://127.0.0.1:18084/p5.html") == "http://127.0.0.1:18084/p5.html"
+    assert foreign_canonical(item, "http://127.0.0.1:18083/other.html") == ""  # adopted: nothing to record
+    assert foreign_canonical(item, "http://127.0.0.1:18083/claim.html") == ""
 
 
 def test_build_document_carries_entities_and_a_stable_id():

@@ -127,7 +127,7 @@ def test_percolation_matches_the_query_path(engine: EngineBackend, sqlite: Index
 
 def test_an_alert_fires_once_and_only_once(engine: EngineBackend, tmp_path: Path):
     _load(engine)
-    store, ledger = AlertStore(tmp_path), Ledger.in_data_dir(tmp_path)
+    store, ledger = AlertStore(tmp_path / "data"), Ledger.in_data_dir(tmp_path / "data")  # alerts never write in it
     jsonl = tmp_path / "out" / "libya.jsonl"
     store.add(_alert("libya", "country:libya -tag:tracing", jsonl))
     store.add(_alert("mortars", "mortar* since:2023", tmp_path / "out" / "mortars.jsonl"))

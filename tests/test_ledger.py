@@ -40,10 +40,10 @@ def test_only_indexed_documents_count_as_new_or_changed(tmp_path):
 def test_a_url_is_claimed_by_one_source_per_run(tmp_path):
     ledger = Ledger(tmp_path / "crawl.sqlite3")
     run = ledger.start_run("wl", ["feed", "sitemap"])
-    assert ledger.claim(run, "https://e.org/a", "feed")
-    assert ledger.claim(run, "https://e.org/a", "feed")  # the same source may ask again (redirect, retry)
-    assert not ledger.claim(run, "https://e.org/a", "sitemap")
-    assert ledger.claim(ledger.start_run("wl", []), "https://e.org/a", "sitemap")
+    assert ledger.claim(run, "https://e.org/a", "feed") == "feed"
+    assert ledger.claim(run, "https://e.org/a", "feed") == "feed"  # the same source may ask again (redirect, retry)
+    assert ledger.claim(run, "https://e.org/a", "sitemap") == "feed"  # the source that fetches it
+    assert ledger.claim(ledger.start_run("wl", []), "https://e.org/a", "sitemap") == "sitemap"
 
 
 def test_remember_upserts_only_given_fields(tmp_path):

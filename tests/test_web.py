@@ -80,3 +80,23 @@ def test_json_api(site):
     result = json.loads(body)
     assert status == 200 and headers["Content-Type"] == "application/json"
     assert result["total"] == 2 and {"hits", "facets", "histogram"} <= result.keys()
+
+
+def test_document_urls_are_shown_without_credentials(tmp_path):
+    """A page from a private source (user:password@ in its URL): the search page and the API show
+    where it came from, never the password."""
+    path = tmp_path / "private.sqlite3"
+    with SqliteBackend(path) as backend:
+        backend.upsert([Document.new("https://reader:hunter2@private.example/report", title="Kornet report",
+                                     text="Kornet launchers were offered in the private channel.", language="en")])
+        server = make_server("127.0.0.1", 0, SearchApp(backend), handler_class=Quiet)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            base_url = f"http://127.0.0.1:{server.server_port}"
+            _, _, page = get(f"{base_url}/?q=kornet")
+            _, _, body = get(f"{base_url}/api/search?q=kornet")
+        finally:
+            server.shutdown()
+    assert "https://***@private.example/report" in page and "hunter2" not in page
+    assert json.loads(body)["hits"][0]["url"] == "https://***@private.example/report"

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from alerts.evaluate import AlertResult, evaluate_alerts, find_matches
+from alerts.guard import DeliveryPolicy
 from alerts.model import Alert, Target
 from alerts.store import AlertExists, AlertStore
 from app.output import console, print_json, safe
@@ -27,7 +28,7 @@ def run_alerts(config: Config, names: list[str] | None = None) -> list[AlertResu
         ledger = Ledger.in_data_dir(config.data_dir)
         try:
             with open_backend(config.index_url) as backend:
-                return evaluate_alerts(store, ledger, backend, names)
+                return evaluate_alerts(store, ledger, backend, names, DeliveryPolicy.from_config(config))
         finally:
             ledger.close()
     finally:
@@ -48,21 +49,28 @@ def command() -> None:
 @click.argument("name")
 @click.argument("query")
 @click.option("--notify", "targets", multiple=True, required=True, metavar="TARGET",
-              help="webhook:https://…, jsonl:/path/file.jsonl or email:analyst@example.org (repeatable).")
+              help="webhook:https://…, jsonl:/path/file.jsonl (or file:/path/…; absolute, outside the data "
+                   "directory) or email:analyst@example.org (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the alert as JSON.")
 def add(name: str, query: str, targets: tuple[str, ...], as_json: bool) -> None:
     """Save QUERY (analyst syntax, filters included) as alert NAME.
 
     Documents collected from now on that match are delivered to every --notify target, once.
     E-mail goes through the SMTP server in OSINT_SMTP_HOST (OSINT_SMTP_PORT, OSINT_SMTP_FROM,
-    OSINT_SMTP_USER, OSINT_SMTP_PASSWORD, OSINT_SMTP_STARTTLS=1).
+    OSINT_SMTP_USER, OSINT_SMTP_PASSWORD, OSINT_SMTP_STARTTLS=1). Webhook and SMTP hosts on
+    loopback or private addresses are refused unless listed in OSINT_ALLOW_PRIVATE_DELIVERY.
     """
+    config = load_config()
     try:
         alert = Alert(name=name, query=query, targets=[Target.parse(text) for text in targets])
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        policy = DeliveryPolicy.from_config(config)
+        for target in alert.targets:
+            if target.kind == "jsonl":
+                policy.file_for(target.address)  # delivery checks again before every write
+    except ValueError as exc:  # pydantic's ValidationError and RefusedDelivery are ValueErrors
         message = exc.errors()[0]["msg"].removeprefix("Value error, ") if isinstance(exc, ValidationError) else str(exc)
         raise click.UsageError(message) from None
-    store = AlertStore(load_config().data_dir)
+    store = AlertStore(config.data_dir)
     try:
         store.add(alert)
     except AlertExists as exc:

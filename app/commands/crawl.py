@@ -8,12 +8,14 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from app.commands.alert import run_alerts
-from app.output import console, error_console, fail, print_json
+from app.output import console, error_console, fail, print_json, safe
 from app.watchlists import load_or_exit
-from crawlers.ledger import RunReport
+from crawlers.ledger import Ledger, RunReport
 from crawlers.scheduler_state import SchedulerState
+from crawlers.verdict import RunVerdict, judge_run
 from crawlers.watchlist import Watchlist
 from settings.config import Config, load_config
+from settings.redaction import redact_text, redact_url
 
 
 def print_report(report: RunReport) -> None:
@@ -34,6 +36,14 @@ def print_report(report: RunReport) -> None:
                   f"{report.new_documents} new and {report.changed_documents} changed documents.")
 
 
+def print_failed_sources(verdict: RunVerdict) -> None:
+    """One line per failed source on stderr; the tracebacks behind them are in the -v log."""
+    for failure in verdict.failed_sources:
+        more = f" (and {failure.failed_urls - 1} more failed URLs)" if failure.failed_urls > 1 else ""
+        error_console.print(f"source {safe(failure.source)}: failed ({failure.reason}) {safe(redact_url(failure.url))}{more}",
+                            markup=False)
+
+
 @click.command("crawl")
 @click.argument("watchlist", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--source", "sources", multiple=True, metavar="ID", help="Crawl only this source (repeatable).")
@@ -46,6 +56,18 @@ def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: 
     Every URL touched ends with one outcome (indexed, unchanged, skipped, failed, or followed for
     feeds and sitemaps), recorded in the data directory; `osint runs show ID` shows it again.
     With --due, one pass of the scheduler: sources not yet due, or being crawled elsewhere, wait.
+
+    A source failed when at least one of its URLs failed and none was indexed, unchanged or
+    followed: nothing it lists could be fetched and used (connection refused, 404, HTML instead of
+    a feed). Skipped URLs (robots.txt, out of scope, crawled elsewhere) are not failures. Each
+    failed source gets one line on stderr; --json adds "verdict", "exit_code" and "failed_sources".
+
+    \b
+    Exit status:
+      0  ok: no source failed (also when nothing was due)
+      3  partial: some sources failed, the others worked
+      4  failed: every source failed
+      1  the crawl could not run at all;  2  bad usage or a broken watchlist
     """
     from crawlers.runner import CrawlError, run_crawl, run_due  # Scrapy and Twisted: only for the command that crawls
 
@@ -75,15 +97,21 @@ def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: 
             else:
                 due_ids, report = [], run_crawl(loaded, config, list(sources) or None, progress=on_outcome)
         except CrawlError as exc:
-            fail(str(exc))
-    if report is not None:
-        _notify_alerts(config)
+            fail(redact_text(str(exc)))
     if report is None:
         _print_nothing_due(loaded, config, as_json)
-    elif as_json:
-        print_json({**report.model_dump(mode="json"), **({"due": due_ids} if due else {})})
+        return
+    _notify_alerts(config)
+    ledger = Ledger.in_data_dir(config.data_dir)
+    verdict = judge_run(ledger, report)
+    ledger.close()
+    if as_json:
+        print_json({**report.model_dump(mode="json"), **verdict.model_dump(mode="json"), **({"due": due_ids} if due else {})})
     else:
         print_report(report)
+    print_failed_sources(verdict)
+    if verdict.exit_code:
+        raise SystemExit(verdict.exit_code)
 
 
 def _notify_alerts(config: Config) -> None:
@@ -92,13 +120,14 @@ def _notify_alerts(config: Config) -> None:
     try:
         results = run_alerts(config)
     except Exception as exc:  # the crawl's own work is done and recorded whatever happens here
-        error_console.print(f"Alerts were not evaluated: {exc}", markup=False)
+        error_console.print(f"Alerts were not evaluated: {redact_text(str(exc))}", markup=False)
         return
     for result in results:
         for target, count in result.delivered.items():
-            error_console.print(f"Alert {result.alert}: {count} documents sent to {target}", markup=False)
+            error_console.print(f"Alert {result.alert}: {count} documents sent to {redact_text(target)}", markup=False)
         for target, error in result.errors.items():
-            error_console.print(f"Alert {result.alert}: delivery to {target} failed (will retry): {error}", markup=False)
+            error_console.print(f"Alert {result.alert}: delivery to {redact_text(target)} failed (will retry): {redact_text(str(error))}",
+                                markup=False)
 
 
 def _print_nothing_due(watchlist: Watchlist, config: Config, as_json: bool) -> None:

@@ -6,12 +6,14 @@ import click
 
 from app.commands.crawl import print_report
 from app.commands.search import print_result
+from app.interrupt import until_interrupted
 from app.output import console
 from app.searching import build_request
 from app.site_server import SiteServer
 from crawlers.watchlist import parse_watchlist
 from index.backend import open_backend
 from settings.config import load_config
+from settings.redaction import redact_url
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 DEMO_QUERIES = ("rifles OR launchers", 'weapon:AK-47 "serial numbers"')
@@ -41,11 +43,13 @@ def command(serve: bool) -> None:
 
     config = load_config().model_copy(update={"allow_private_networks": "127.0.0.0/8,::1/128"})
     with demo_site(config.data_dir) as site:
-        console.print(f"Demo site: {site.base_url}  ·  data directory: {config.data_dir}  ·  index: {config.index_url}", markup=False)
+        console.print(f"Demo site: {site.base_url}  ·  data directory: {config.data_dir}  ·  index: {redact_url(config.index_url)}", markup=False)
         template = (DEMO / "watchlist.yaml").read_text(encoding="utf-8")
         watchlist = parse_watchlist(template.replace("{{BASE}}", site.base_url), DEMO / "watchlist.yaml")
         report = run_crawl(watchlist, config)
         print_report(report)
+        if report.status == "shutdown":  # Ctrl-C or SIGTERM during the crawl: stop here, not after the searches
+            return
         with open_backend(config.index_url) as backend:
             for query in DEMO_QUERIES:
                 console.print(f"\n$ osint search '{query}'", style="bold green", markup=False)
@@ -53,7 +57,5 @@ def command(serve: bool) -> None:
         console.print("\nTry: .venv/bin/osint search 'weapon:RPG-7' --json   ·   .venv/bin/osint runs", markup=False)
         if serve:
             console.print(f"Serving {site.base_url} until Ctrl-C", markup=False)
-            try:
+            with until_interrupted():
                 site.serve_forever_wait()
-            except KeyboardInterrupt:
-                pass

@@ -24,10 +24,12 @@ def status(as_json: bool) -> None:
         fail(f"the index is unreachable: {exc}")
     if as_json:
         print_json(info)
-        return
-    for key, value in info.model_dump().items():
-        if value not in ("", None):
-            console.print(f"{key:16} {value}", markup=False)
+    else:
+        for key, value in info.model_dump().items():
+            if value not in ("", None):
+                console.print(f"{key:16} {value}", markup=False)
+    if info.health.startswith("unreachable"):  # a status check that cannot reach the engine is a failed check
+        fail(f"the index at {info.location} is unreachable")
 
 
 @command.command("flush")
@@ -53,12 +55,15 @@ def migrate(target_url: str, source_url: str | None, as_json: bool) -> None:
     source_url = source_url or load_config().index_url
     if source_url == target_url:
         raise click.BadParameter("origin and destination are the same index", param_hint="--to")
-    with open_backend(source_url) as source, open_backend(target_url) as target:
-        total = source.count()
-        with Progress(*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=error_console, disable=as_json or not error_console.is_terminal, transient=True) as bar:
-            task = bar.add_task("Migrating", total=total)
-            report = copy_documents(source, target, progress=lambda so_far: bar.update(task, completed=so_far.read))
+    try:
+        with open_backend(source_url) as source, open_backend(target_url) as target:
+            total = source.count()
+            with Progress(*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn(),
+                          console=error_console, disable=as_json or not error_console.is_terminal, transient=True) as bar:
+                task = bar.add_task("Migrating", total=total)
+                report = copy_documents(source, target, progress=lambda so_far: bar.update(task, completed=so_far.read))
+    except ConnectionError as exc:  # an engine that is down (EngineUnavailable names it, without credentials)
+        fail(f"the migration stopped, an index is unreachable: {exc}")
     if as_json:
         print_json({**report.model_dump(mode="json"), "complete": report.complete})
     else:

@@ -7,6 +7,7 @@ from app.commands.crawl import print_report
 from app.output import console, print_json
 from crawlers.ledger import Ledger
 from settings.config import load_config
+from settings.redaction import redact_text, redact_url
 
 
 @click.group("runs", invoke_without_command=True)
@@ -33,7 +34,7 @@ def command(context: click.Context, limit: int, as_json: bool) -> None:
 @command.command("show")
 @click.argument("run_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the report (and each URL's outcome) as JSON.")
-@click.option("--urls", is_flag=True, help="Also list every URL with its outcome.")
+@click.option("--urls", is_flag=True, help="Also list every URL with its outcome for each source that touched it.")
 def show(run_id: str, as_json: bool, urls: bool) -> None:
     """The full report of run RUN_ID: counts by outcome, reasons, per source, new and changed documents."""
     ledger = Ledger.in_data_dir(load_config().data_dir)
@@ -41,8 +42,9 @@ def show(run_id: str, as_json: bool, urls: bool) -> None:
         report = ledger.report(run_id)
     except KeyError:
         raise click.BadParameter(f"no run {run_id!r} (see `osint runs`)", param_hint="RUN_ID") from None
-    outcomes = list(ledger.outcomes(run_id)) if urls or as_json else []
-    documents = ledger.changed_documents(run_id)
+    outcomes = [{**row, "url": redact_url(row["url"]), "detail": redact_text(row["detail"])}
+                for row in ledger.outcomes(run_id)] if urls or as_json else []
+    documents = {change: [redact_url(url) for url in found] for change, found in ledger.changed_documents(run_id).items()}
     if as_json:
         print_json({**report.model_dump(mode="json"), "documents": documents, "outcomes": outcomes})
         return
@@ -53,4 +55,4 @@ def show(run_id: str, as_json: bool, urls: bool) -> None:
         for url in documents[change]:
             console.print(f"{change:9} {url}", markup=False)
     for row in outcomes:
-        console.print(f"{row['outcome']:9} {row['reason'] or '-':24} {row['url']}", markup=False)
+        console.print(f"{row['outcome']:9} {row['reason'] or '-':26} {row['source_id']:20} {row['url']}", markup=False)

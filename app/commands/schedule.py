@@ -14,6 +14,7 @@ from app.watchlists import load_or_exit
 from crawlers.scheduler import Scheduler
 from crawlers.scheduler_launch import SubprocessLauncher
 from settings.config import load_config
+from settings.redaction import RedactingFormatter
 
 
 def watchlist_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -46,7 +47,7 @@ def _log_scheduler_activity() -> None:
     handler keeps everything else at the chosen level."""
     log = logging.getLogger("crawlers.scheduler")
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT))
     log.addHandler(handler)
     log.setLevel(min(logging.INFO, logging.getLogger().getEffectiveLevel()))
     log.propagate = False

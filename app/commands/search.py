@@ -8,8 +8,9 @@ from rich.text import Text
 
 from app.citations import add_pages
 from app.output import console, fail, print_json, safe, snippet_text
-from app.searching import build_request
+from app.searching import build_request, without_credentials
 from index.backend import open_backend
+from index.cursor import CursorError, parse_cursor
 from index.query import QuerySyntaxError, SearchResult
 from settings.config import load_config
 
@@ -61,11 +62,9 @@ def command(query: str, as_json: bool, sort: str, size: int, after: str | None, 
             facet_size: int, collapse: bool) -> None:
     """Search collected documents with the analyst syntax; ranked hits, snippets and facets."""
     try:
-        cursor = json.loads(after) if after else None
-        if cursor is not None and not isinstance(cursor, list):
-            raise ValueError
-    except ValueError:
-        raise click.BadParameter("not a cursor printed by a previous search", param_hint="--after") from None
+        cursor = parse_cursor(after) if after else None
+    except CursorError as exc:
+        raise click.BadParameter(str(exc), param_hint="--after") from None
     try:
         request = build_request(query, sort=sort, size=size, search_after=cursor, histogram=histogram,
                                 facet_size=facet_size, collapse_stories=collapse)
@@ -73,7 +72,9 @@ def command(query: str, as_json: bool, sort: str, size: int, after: str | None, 
         raise click.UsageError(f"query: {exc}") from None
     try:
         with open_backend(load_config().index_url) as backend:
-            result = add_pages(backend, backend.search(request))
+            result = without_credentials(add_pages(backend, backend.search(request)))
+    except CursorError as exc:  # a well-formed cursor of another sort or backend: known once the backend reads it
+        raise click.BadParameter(str(exc), param_hint="--after") from None
     except (OSError, ConnectionError) as exc:
         fail(f"the index cannot be searched: {exc}")
     if as_json:

@@ -1,30 +1,29 @@
 from __future__ import annotations
 
-from wsgiref.simple_server import WSGIRequestHandler, make_server
-
 import click
 
+from app.interrupt import until_interrupted
 from app.output import console
 from app.web import SearchApp
+from app.web.server import CLIENT_TIMEOUT, SearchServer
 from index.backend import open_backend
 from settings.config import load_config
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+from settings.redaction import redact_url
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-def command(host: str, port: int) -> None:
-    """Serve the search page (and /api/search JSON) for the configured index."""
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on (0: any free port).")
+@click.option("--client-timeout", type=click.FloatRange(0.1, 3600), default=CLIENT_TIMEOUT, show_default=True,
+              help="Seconds a client may stay silent before it is disconnected.")
+def command(host: str, port: int, client_timeout: float) -> None:
+    """Serve the search page (and /api/search JSON) for the configured index.
+
+    One thread per connection, so a slow client never holds up the others. While the index is
+    unreachable, searches answer 503 with a message; /healthz answers as long as the server runs.
+    """
     index_url = load_config().index_url
-    with open_backend(index_url) as backend:
-        server = make_server(host, port, SearchApp(backend), handler_class=QuietHandler)
-        console.print(f"Searching {index_url} at http://{host}:{server.server_port}/  (Ctrl-C to stop)", markup=False)
-        try:
+    with open_backend(index_url) as backend, SearchServer((host, port), SearchApp(backend), client_timeout) as server:
+        console.print(f"Searching {redact_url(index_url)} at http://{host}:{server.server_port}/  (Ctrl-C to stop)", markup=False)
+        with until_interrupted():
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs
 
 from app.citations import add_pages
-from app.searching import build_request
+from app.searching import build_request, without_credentials
 from app.web.pages import render_page
 from index.backend import IndexBackend
-from index.query import QuerySyntaxError
+from index.cursor import parse_cursor
+from index.query import QuerySyntaxError, SearchResult
+
+log = logging.getLogger(__name__)
 
 SECURITY_HEADERS = [
     ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
@@ -18,6 +22,8 @@ SECURITY_HEADERS = [
     ("Referrer-Policy", "no-referrer"),
 ]
 PAGE_SIZE = 10
+#: what a reader is told when the search engine does not answer (its address is for the server log only)
+UNAVAILABLE = "The search index is unreachable right now; try again in a minute."
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
@@ -34,17 +40,20 @@ class SearchApp:
             return self._respond(start_response, "200 OK", "text/plain", b"ok")
         if path not in ("/", "/api/search"):
             return self._respond(start_response, "404 Not Found", "text/plain", b"not found")
-        query, error, result = params.get("q", ""), None, None
+        query, error, result, unavailable = params.get("q", ""), None, None, False
         try:
-            cursor = json.loads(params["after"]) if params.get("after") else None
+            cursor = parse_cursor(params["after"]) if params.get("after") else None
             request = build_request(query, size=PAGE_SIZE, search_after=cursor if isinstance(cursor, list) else None,
                                     sort="date" if params.get("sort") == "date" else "relevance", histogram="month")
-            result = add_pages(self.backend, self.backend.search(request))
+            result = without_credentials(add_pages(self.backend, self.backend.search(request)))
         except QuerySyntaxError as exc:
             error = str(exc)
         except ValueError:  # a cursor that is not JSON, or not ours
             error = "that page link is no longer valid; search again"
-        status = "400 Bad Request" if error else "200 OK"
+        except ConnectionError as exc:  # the engine is down or restarting (EngineUnavailable): not our bug, not a 500
+            log.warning("search index unreachable: %s", exc)
+            error, unavailable = UNAVAILABLE, True
+        status = "503 Service Unavailable" if unavailable else "400 Bad Request" if error else "200 OK"
         if path == "/api/search":
             body = json.dumps({"error": error} if error else result.model_dump(mode="json"), ensure_ascii=False)
             return self._respond(start_response, status, "application/json", body.encode())
@@ -55,3 +64,4 @@ class SearchApp:
     def _respond(start_response: StartResponse, status: str, content_type: str, body: bytes) -> list[bytes]:
         start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), *SECURITY_HEADERS])
         return [body]
+

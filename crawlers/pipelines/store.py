@@ -8,6 +8,7 @@ import time
 from scrapy.crawler import Crawler
 
 from crawlers import signals as osint_signals
+from crawlers.documents import canonical_note
 from crawlers.items import FetchedResource
 from crawlers.pipelines.unchanged import remember_fetch
 from index.backend import IndexBackend, open_backend
@@ -57,7 +58,7 @@ class IndexPipeline:
             if failure is None:
                 remember_fetch(self.crawler.osint_ledger, item)
                 # spooled documents wait on disk for the engine and are replayed by the next flush
-                self._report(item, "indexed", "spooled" if result.spooled else "")
+                self._report(item, "indexed", "spooled" if result.spooled else "", canonical_note(item.document))
             else:
                 self._report(item, "failed", f"index_{failure.reason}", failure.detail)
 

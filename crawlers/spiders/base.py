@@ -21,6 +21,7 @@ from crawlers.ledger import UrlRecord, requested_url
 from crawlers.outcomes import failure_reason
 from crawlers.schedule import parse_duration
 from crawlers.watchlist import Source, Watchlist, load_watchlist
+from extractors.links import page_identity
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,9 @@ class SourceSpider(scrapy.Spider):
         self.watchlist_name = self.watchlist.name
         self.allowed_domains = self.source.scope.allowed_domains or None
         self.revisit = parse_duration(self.source.revisit) if self.source.revisit else None
-        self.requested: set[str] = set()  # document URLs asked for in this run
+        self.decided: set[str] = set()  # document URLs this source settled in this run, whatever became of them
+        self.pages: dict[str, str] = {}  # page identity -> the first of those URLs that named the page
+        self.requested = 0  # document requests issued in this run: what max_pages bounds
 
     # requests -------------------------------------------------------------
     def navigation_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
@@ -50,21 +53,33 @@ class SourceSpider(scrapy.Spider):
 
     def document_request(self, url: str, hints: dict[str, Any] | None = None, lastmod: datetime | None = None,
                          **meta: Any) -> scrapy.Request | None:
-        """A request for a document, or None (with an outcome recorded) when it is known and unchanged
-        or the source's page budget is spent."""
-        if url in self.requested:  # linked from several pages: one request, one share of the budget
+        """A request for a document, or None: when the URL was settled before or the source's page
+        budget is spent, and with an outcome recorded when the URL names a page already asked for
+        under another URL (an alias), another source of the run fetches the page, or the page is
+        known and unchanged."""
+        if url in self.decided:  # linked from several pages: one request, one share of the budget
             return None
-        if len(self.requested) >= self.source.scope.max_pages:
+        page = page_identity(url)
+        if page in self.pages:  # /forum/index.html after /forum/: one page, and the alias says so
+            self.decided.add(url)
+            self.report(url, "skipped", "alias", f"same page as {self.pages[page]}")
+            return None
+        if self.requested >= self.source.scope.max_pages:
             self.crawler.stats.inc_value("osint/scope/max_pages")
             return None
-        if not self.crawler.osint_ledger.claim(self.run_id, url, self.source.id):
+        self.decided.add(url)
+        self.pages[page] = url
+        fetcher = self.crawler.osint_ledger.claim(self.run_id, page, self.source.id)
+        if fetcher != self.source.id:
+            # this source's own outcome for the URL: the fetching source records the real one
             self.crawler.stats.inc_value("osint/claimed_by_another_source")
+            self.report(url, "skipped", "claimed_by_another_source", f"fetched by source {fetcher!r} in this run")
             return None
         known = self.crawler.osint_ledger.url(url)  # read once; middlewares and pipelines reuse it
         if self._known_and_unchanged(known, lastmod):
             self.report(url, "unchanged", "not_modified_since_last_fetch")
             return None
-        self.requested.add(url)
+        self.requested += 1
         meta = {"osint_role": "document", "osint_hints": hints or {}, "osint_lastmod": lastmod, "osint_known": known, **meta}
         if self.source.render_js:
             meta.update(playwright=True, playwright_include_page=False)

@@ -39,6 +39,7 @@ class _Scan:
     tokens: Tokens
     mentions: list[EntityMention]
     gazetteer: Gazetteer
+    original: str  # `text` before sanitising: same length, what mention texts are cut from
 
 
 def _language(language: str | None) -> str:
@@ -118,7 +119,8 @@ def _scan(text: str, language: str, gazetteer: Gazetteer | None = None) -> _Scan
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     truncated = len(text) > MAX_CHARS
-    scanned = sanitize(text[:MAX_CHARS])
+    original = text[:MAX_CHARS]
+    scanned = sanitize(original)
     gazetteer = gazetteer or default_gazetteer()
     tokens = _keys.tokenize(scanned)
     lowercase = functools.cache(lambda: is_mostly_lowercase(scanned))
@@ -131,13 +133,15 @@ def _scan(text: str, language: str, gazetteer: Gazetteer | None = None) -> _Scan
     mentions += _inner_categories(gazetteer, tokens, resolved) + _descriptor_countries(gazetteer, tokens, resolved)
     named = [m for m in mentions if m.label in ("ARMED_GROUP", "WEAPON")]
     mentions += _generic_actors(tokens, generic, named)
-    return _Scan(language, scanned, truncated, tokens, mentions, gazetteer)
+    return _Scan(language, scanned, truncated, tokens, mentions, gazetteer, original)
 
 
 def _finish(scan: _Scan, model: str | None, predicted: list[EntityMention]) -> EntityResult:
     mentions = scan.mentions
     if predicted:
         mentions = mentions + predicted + propose_groups(scan.gazetteer.rules, scan.tokens, predicted, mentions, _keys)
+    for mention in mentions:  # found in the sanitised copy; the text is the caller's own ("AK\x8047", not "AK 47")
+        mention.text = scan.original[mention.start:mention.end]
     result = EntityResult(language=scan.language, truncated=scan.truncated, model=model)
     result.entities = sorted(mentions, key=lambda m: (m.start, -m.end, m.label))
     _sets(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,11 @@ def test_hostile_sources_are_each_recorded_and_the_crawl_goes_on(site, osint, tm
         {"id": "bad-feeds", "kind": "feed", "urls": [site.url("/feeds/malformed.xml"), site.url("/feeds/bomb.xml")]},
         {"id": "letters", "kind": "document", "urls": [site.url("/broken.pdf")]},
     ])
-    report = osint.json("crawl", str(watchlist))
+    crawl = osint.run("crawl", str(watchlist), "--json", check=False)
+    report = json.loads(crawl.stdout)
+    # "pages" indexed some of its URLs; every URL of the other two failed: a partial failure, exit 3
+    assert crawl.returncode == 3 and report["verdict"] == "partial"
+    assert [failure["source"] for failure in report["failed_sources"]] == ["bad-feeds", "letters"]
     run = osint.json("runs", "show", report["run_id"])
     outcomes = {row["url"].removeprefix(site.base_url): (row["outcome"], row["reason"]) for row in run["outcomes"]}
 

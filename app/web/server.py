@@ -1,0 +1,54 @@
+"""The HTTP server behind `osint serve`: the standard library's WSGI server with one thread per
+connection and a time limit on every client, so a slow or idle client holds its own thread only,
+never the page for everybody else.
+
+The browser-workbench issue moves the page to an ASGI app under uvicorn; until then this is the
+production server. The standard library already bounds what a client can make it read: a request
+line of 64 KiB (else 414) and 100 header lines of 64 KiB each (else 431). Each connection carries
+one request (HTTP/1.0 semantics), so no keep-alive connection lingers after its answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from socketserver import ThreadingMixIn
+from typing import Any, Callable
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+log = logging.getLogger(__name__)
+
+#: seconds a client may stay silent, while sending its request or reading the answer, before it is dropped
+CLIENT_TIMEOUT = 15.0
+
+WSGIApplication = Callable[[dict[str, Any], Callable[..., Any]], Any]
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # no access log on the terminal
+        pass
+
+
+class SearchServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True  # a client still connected never keeps the process from stopping
+    request_queue_size = 64  # a burst of page loads waits in the kernel instead of being refused
+
+    def __init__(self, address: tuple[str, int], app: WSGIApplication, client_timeout: float = CLIENT_TIMEOUT):
+        self.client_timeout = client_timeout
+        super().__init__(address, QuietHandler)
+        self.set_app(app)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = super().get_request()
+        connection.settimeout(self.client_timeout)  # every read and write on it, in the handler's thread
+        return connection, address
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went silent (timeout) or hung up is routine; anything else is a bug, logged
+        with its traceback through logging (where credentials are masked) instead of raw stderr."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (TimeoutError, ConnectionError)):
+            log.debug("dropped client %s: %r", client_address, error)
+        else:
+            log.error("request from %s failed", client_address, exc_info=True)
