@@ -13,6 +13,7 @@ import ipaddress
 import socket
 import threading
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 ALLOWED_SCHEMES = ("http", "https")
@@ -110,6 +111,12 @@ def parse_allowance(value: str) -> Allowance:
     except ValueError as exc:
         # the caller's error names the setting (settings/config.py prefixes the variable)
         raise ValueError(f"expected '1' or a comma list of networks such as 10.0.0.0/8: {exc}") from None
+
+
+def crawl_allowance(settings: Any) -> Allowance:
+    """The crawl's allow-list from Scrapy settings (`OSINT_ALLOW_PRIVATE_NETWORKS`), as every
+    guarded component of a crawl reads it."""
+    return parse_allowance(str(settings.get("OSINT_ALLOW_PRIVATE_NETWORKS") or ""))
 
 
 def is_allowed_address(address: str, allowance: Allowance) -> bool:

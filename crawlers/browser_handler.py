@@ -21,7 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotSupported
 from scrapy_playwright.handler import BrowserContextWrapper, ScrapyPlaywrightDownloadHandler
 
-from crawlers.addresses import parse_allowance
+from crawlers.addresses import crawl_allowance
 from crawlers.browser_proxy import guarded_proxy
 
 # Chromium never proxies loopback unless the bypass list subtracts that rule. Playwright subtracts it
@@ -54,7 +54,7 @@ class GuardedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         if self.config.cdp_url or self.config.connect_url:
             # a remote browser ignores the launch options, and with them the proxy
             raise NotSupported("render_js needs the locally launched browser: it is the one behind the address guard")
-        allowance = parse_allowance(str(crawler.settings.get("OSINT_ALLOW_PRIVATE_NETWORKS") or ""))
+        allowance = crawl_allowance(crawler.settings)
         self.page_proxy = proxy_option(guarded_proxy(allowance).url)
         self.config.launch_options = guarded_launch_options(self.config.launch_options, guarded_proxy(None).url)
 

@@ -22,7 +22,7 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from crawlers.addresses import Allowance, UnsafeDestination, allowed_addresses, parse_allowance
+from crawlers.addresses import Allowance, UnsafeDestination, allowed_addresses, crawl_allowance
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class GuardedResolver:
     def from_crawler(cls, crawler: Any, reactor: Any) -> "GuardedResolver":
         # `crawler` is the crawler process here (Scrapy installs one resolver per reactor): its
         # settings are the run's, where crawlers/runner.py puts OSINT_ALLOW_PRIVATE_NETWORKS.
-        return cls(reactor, parse_allowance(str(crawler.settings.get("OSINT_ALLOW_PRIVATE_NETWORKS") or "")))
+        return cls(reactor, crawl_allowance(crawler.settings))
 
     def install_on_reactor(self) -> None:
         # also becomes reactor.resolver (simplified), which connectTCP by name uses

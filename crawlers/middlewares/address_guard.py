@@ -18,7 +18,7 @@ from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Response
 from twisted.internet.error import DNSLookupError
 
-from crawlers.addresses import UnsafeDestination, check_url, is_allowed_address, parse_allowance
+from crawlers.addresses import UnsafeDestination, check_url, crawl_allowance, is_allowed_address
 from crawlers.resolver import refusal_for
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class RefusedDestination(IgnoreRequest):
 
 class AddressGuardMiddleware:
     def __init__(self, crawler: Crawler):
-        self.allowance = parse_allowance(str(crawler.settings.get("OSINT_ALLOW_PRIVATE_NETWORKS") or ""))
+        self.allowance = crawl_allowance(crawler.settings)
         self.stats = crawler.stats
 
     @classmethod

@@ -21,7 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawlers.addresses import ALLOWED_SCHEMES, UnsafeDestination, check_url, parse_allowance
+from crawlers.addresses import ALLOWED_SCHEMES, UnsafeDestination, check_url, crawl_allowance
 from crawlers.browser_proxy import REFUSAL_HEADER
 from crawlers.middlewares.address_guard import RefusedDestination
 from crawlers.rendering import NAVIGATIONS, record_navigations
@@ -38,7 +38,7 @@ class BrowserErrorPage(IgnoreRequest):
 
 class BrowserGuardMiddleware:
     def __init__(self, crawler: Crawler):
-        self.allowance = parse_allowance(str(crawler.settings.get("OSINT_ALLOW_PRIVATE_NETWORKS") or ""))
+        self.allowance = crawl_allowance(crawler.settings)
         self.stats = crawler.stats
 
     @classmethod

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.site_server import SiteServer
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -38,3 +40,16 @@ def write_watchlist(path: Path, sources: list[dict], name: str = "test") -> Path
     """JSON is YAML: a watchlist written without a YAML emitter."""
     path.write_text(json.dumps({"name": name, "owner": "tests", "description": "test sources", "sources": sources}, indent=2))
     return path
+
+
+def crawl_site(osint: OsintCli, tmp_path: Path, routes: dict, start: str, max_depth: int) -> tuple[dict, dict[str, dict], list[str]]:
+    """Crawl a local site of `routes` as one `site` source from `start`: the run report, each URL's
+    outcome row by path, and the paths the server was asked for (robots.txt aside)."""
+    with SiteServer(routes=routes) as site:
+        watchlist = write_watchlist(tmp_path / "site.yaml", [
+            {"id": "site", "kind": "site", "urls": [site.url(start)], "scope": {"max_depth": max_depth}},
+        ])
+        report = osint.json("crawl", str(watchlist))
+        run = osint.json("runs", "show", report["run_id"])
+        fetched = [path for path in site.requests if path != "/robots.txt"]
+    return report, {row["url"].removeprefix(site.base_url): row for row in run["outcomes"]}, fetched

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.site_server import SiteServer
-from tests.crawl.helpers import OsintCli, write_watchlist
+from tests.crawl.helpers import OsintCli, crawl_site, write_watchlist
 
 
 def html(title: str, text: str, links: Sequence[str] = ()) -> tuple[int, dict[str, str], bytes]:
@@ -24,16 +24,8 @@ FORUM = ("Members of the collectors' board compare stamped receiver marks and cr
 
 
 def _crawl(osint: OsintCli, tmp_path: Path, routes: dict, start: str) -> tuple[dict, dict, list[str], int]:
-    with SiteServer(routes=routes) as site:
-        watchlist = write_watchlist(tmp_path / "site.yaml", [
-            {"id": "harbour", "kind": "site", "urls": [site.url(start)], "scope": {"max_depth": 2}},
-        ])
-        report = osint.json("crawl", str(watchlist))
-        run = osint.json("runs", "show", report["run_id"])
-        fetched = [path for path in site.requests if path != "/robots.txt"]
-    outcomes = {row["url"].removeprefix(site.base_url): row for row in run["outcomes"]}
-    documents = osint.json("search", "", "--size", "0")["total"]
-    return report, outcomes, fetched, documents
+    report, outcomes, fetched = crawl_site(osint, tmp_path, routes, start, max_depth=2)
+    return report, outcomes, fetched, osint.json("search", "", "--size", "0")["total"]
 
 
 def forum(handler) -> tuple[int, dict[str, str], bytes]:

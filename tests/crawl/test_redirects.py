@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.site_server import SiteServer
-from tests.crawl.helpers import write_watchlist
+from tests.crawl.helpers import crawl_site
 
 
 def article(path: str, links: list[str] = ()) -> tuple[int, dict[str, str], bytes]:
@@ -22,15 +21,8 @@ def moved(target: str):
 
 
 def _crawl(osint, tmp_path: Path, routes: dict, start: str) -> tuple[dict, dict[str, tuple[str, str]], list[str]]:
-    with SiteServer(routes=routes) as site:
-        watchlist = write_watchlist(tmp_path / "site.yaml", [
-            {"id": "moves", "kind": "site", "urls": [site.url(start)], "scope": {"max_depth": 3}},
-        ])
-        report = osint.json("crawl", str(watchlist))
-        run = osint.json("runs", "show", report["run_id"])
-        fetched = [path for path in site.requests if path != "/robots.txt"]
-    outcomes = {row["url"].removeprefix(site.base_url): (row["outcome"], row["reason"]) for row in run["outcomes"]}
-    return report, outcomes, fetched
+    report, outcomes, fetched = crawl_site(osint, tmp_path, routes, start, max_depth=3)
+    return report, {path: (row["outcome"], row["reason"]) for path, row in outcomes.items()}, fetched
 
 
 def test_a_redirect_to_a_page_already_asked_for_is_recorded_as_a_duplicate(osint, tmp_path: Path):
