@@ -40,6 +40,7 @@ from crawlers.ledger import Ledger
 from index.backend import open_backend
 from tests.crawl.helpers import REPO, OsintCli, write_watchlist
 from tests.incremental.changing_site import ChangingSite
+from tests.processes import ended
 
 SAMPLE_SECONDS = 10.0
 WARM_UP_SECONDS = 300.0
@@ -175,10 +176,10 @@ def run(minutes: float, sources: int, change_every: float) -> dict[str, Any]:
         changes.stop.set()
         changes.join()
         caught_up = site.wait_until(site.all_current_served, timeout=300)
-        descendants = [child.pid for child in service.children(recursive=True)]
+        descendants = service.children(recursive=True)
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=600)
-        survivors = [pid for pid in descendants if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+        survivors = [process.pid for process in descendants if not ended(process)]
         warm = [s for s in samples if s["minute"] * 60 >= WARM_UP_SECONDS] or samples[-1:]
         baseline = warm[0]["rss_mb"]
         return {

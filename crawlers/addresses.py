@@ -54,7 +54,7 @@ class _ResolutionCache:
                 return entry[1]
         try:
             infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-        except (socket.gaierror, UnicodeError, OSError) as exc:
+        except (UnicodeError, OSError) as exc:  # socket.gaierror is an OSError
             raise UnsafeDestination("dns_error", f"{host}: {exc}") from None
         addresses = tuple(sorted({str(info[4][0]) for info in infos}))
         with self._lock:

@@ -292,7 +292,9 @@ class Ledger:
     def claim(self, run_id: str, page: str, source_id: str) -> str:
         """The source that fetches `page` in this run: the first to claim it. A page listed by
         several sources (a feed and a sitemap of one site) is fetched once per run."""
-        self.db.execute("INSERT OR IGNORE INTO claims (run_id, url, source_id) VALUES (?, ?, ?)", (run_id, page, source_id))
+        cursor = self.db.execute("INSERT OR IGNORE INTO claims (run_id, url, source_id) VALUES (?, ?, ?)", (run_id, page, source_id))
+        if cursor.rowcount == 1:
+            return source_id
         return self.db.execute("SELECT source_id FROM claims WHERE run_id = ? AND url = ?", (run_id, page)).fetchone()[0]
 
     def sources_with_outcomes(self, run_id: str) -> set[str]:

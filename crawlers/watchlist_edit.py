@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from crawlers.watchlist import Scope, Source, Watchlist, WatchlistError, load_watchlist, parse_watchlist
+from crawlers.watchlist_yaml import load_yaml
 
 #: the order keys are written in, as in settings/watchlists/example.yaml
 SOURCE_KEYS = ("id", "name", "kind", "urls", "tags", "language", "render_js", "scope", "schedule", "revisit", "enabled")
@@ -150,7 +151,7 @@ def _sequence_end(data: CommentedMap, lines: list[str]) -> int:
 def _load(path: Path) -> tuple[CommentedMap, list[str]]:
     load_watchlist(path)  # refuse to edit a file that is already broken: its problems come first
     text = path.read_text(encoding="utf-8")
-    return YAML(typ="rt").load(text), text.splitlines(True)
+    return load_yaml(text), text.splitlines(True)  # the bounded loader again: the file may have changed since
 
 
 def _write(path: Path, text: str) -> Watchlist:

@@ -28,6 +28,15 @@ _YEAR = r"\b(?:1[89]|2\d)\d{2}\b"
 _COPYRIGHT_NOTICE = re.compile(rf"(?:©|\(c\)|\bcopyright\b)\D{{0,60}}?{_YEAR}(?:\s*[-–—,/]\s*{_YEAR})*", re.I)
 
 
+#: Every way a page can write a copyright sign or word, entities included: a page without any has
+#: no notice to remove, and the tree walk that removes them is skipped.
+_COPYRIGHT_MARK = re.compile(r"©|&copy|&#169|&#xa9|\(c\)|copyright", re.I)
+
+
+def may_hold_copyright(html: str) -> bool:
+    return _COPYRIGHT_MARK.search(html) is not None
+
+
 def without_copyright_years(text: str) -> str:
     """`text` with its copyright notices removed. A site's footer says "© 2026" on every page,
     old or new: the year is when the site was last touched, never when a page was published."""

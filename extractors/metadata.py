@@ -17,7 +17,7 @@ import lxml.html
 from bs4 import BeautifulSoup, Tag
 from htmldate import find_date
 
-from extractors.dates import parse_date, without_copyright_years
+from extractors.dates import may_hold_copyright, parse_date, without_copyright_years
 from extractors.html_text import clean_inline
 from extractors.language import normalize_language
 
@@ -204,7 +204,8 @@ def _date_in_page(html: str, url: str) -> datetime | None:
     try:
         # A parsed tree, never a string: htmldate fetches strings that look like URLs.
         tree = lxml.html.fromstring(html[:HTMLDATE_MAX_CHARS])
-        _drop_copyright_years(tree)
+        if may_hold_copyright(html[:HTMLDATE_MAX_CHARS]):
+            _drop_copyright_years(tree)
         found = find_date(tree, extensive_search=True, original_date=True, url=url or None)
     except Exception as exc:  # htmldate raises assorted errors on odd markup; a date is optional
         logger.debug("htmldate failed: %s", exc)
@@ -224,7 +225,8 @@ def _drop_copyright_years(tree: lxml.html.HtmlElement) -> None:
         element.text = element.text and without_copyright_years(element.text)
         element.tail = element.tail and without_copyright_years(element.tail)
         for name, value in element.attrib.items():
-            element.set(name, without_copyright_years(value))
+            if (cleaned := without_copyright_years(value)) != value:
+                element.set(name, cleaned)
 
 
 def _declared_language(soup: BeautifulSoup, linked: dict[str, Any], meta: dict[str, list[str]]) -> str | None:

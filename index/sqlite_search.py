@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-from index.cursor import CursorError, sort_after  # noqa: F401  (CursorError: callers catch it from here too)
+from index.cursor import sort_after
 from index.query import Hit, Query, SearchRequest, SearchResult, Term
 from index.snippets import CLOSE_SENTINEL, ELLIPSIS, OPEN_SENTINEL, SNIPPET_WORDS, leading_snippet, sentinels_to_html
 from index.sqlite_schema import FACET_FIELDS, FACET_ID_DTYPE, epoch_ms, facet_key

@@ -86,8 +86,8 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
         "--no-first-run",
         "--disable-sync",
         "--disable-quic",
-        # WebRTC may only use connections through the proxy (which guards them), never direct UDP
-        "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+        # WebRTC may only use connections through the proxy (which guards them), never direct UDP.
+        # (The similar --force-webrtc-ip-handling-policy switch was tried: it does not stop STUN.)
         "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     ],
 }

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import serving
 from tests.crawl.helpers import OsintCli
 from tests.engine_fixture import engine_url  # noqa: F401  (session fixture: a real search engine)
 
@@ -14,6 +15,12 @@ from tests.engine_fixture import engine_url  # noqa: F401  (session fixture: a r
 def osint(tmp_path: Path) -> OsintCli:
     """The real `osint` command, with a data directory of the test's own."""
     return OsintCli(tmp_path / "data")
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on: connection refused."""
+    return serving.closed_port()
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the marker must already be there

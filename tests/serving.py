@@ -1,17 +1,53 @@
-"""Running a long-lived `osint` command (serve, demo --serve) in a subprocess: its output is read
-as it comes, so a test can wait for a line with a deadline and stop the command with a signal."""
+"""Serving in tests: the search app in a thread on the server `osint serve` uses, plain GETs that
+return error statuses instead of raising, and long-lived `osint` commands (serve, demo --serve) in a
+subprocess whose output is read as it comes, so a test can wait for a line with a deadline and stop
+the command with a signal."""
 
 from __future__ import annotations
 
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from app.web import SearchApp
+from app.web.server import SearchServer
+from index.backend import IndexBackend
 from tests.crawl.helpers import REPO, OsintCli
+
+
+@contextmanager
+def serve_search(backend: IndexBackend) -> Iterator[str]:
+    """The search app over `backend` on a free loopback port, served by `osint serve`'s own server: its base URL."""
+    server = SearchServer(("127.0.0.1", 0), SearchApp(backend))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def http_get(url: str, timeout: float = 30) -> tuple[int, dict[str, str], str]:
+    """(status, headers, body) of a GET, error statuses included."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released): connection refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class RunningCommand:

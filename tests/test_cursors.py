@@ -4,21 +4,17 @@ line, 400 on the web), never an OverflowError or RecursionError; a good one stil
 from __future__ import annotations
 
 import json
-import threading
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
-from app.web import SearchApp
 from index.cursor import CursorError, parse_cursor
 from index.document import Document
 from index.query import QuerySyntaxError, SearchRequest, parse_query
 from index.sqlite import SqliteBackend
+from tests.serving import http_get, serve_search
 
 BAD_CURSORS = {
     "integer beyond 64 bits": '[100000000000000000000000000,"a"]',
@@ -79,31 +75,15 @@ def test_search_after_a_bad_cursor_exits_2(osint, index_path: Path, case: str) -
 
 @pytest.fixture
 def web(index_path: Path) -> Iterator[str]:
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    with SqliteBackend(index_path) as backend:
-        server = make_server("127.0.0.1", 0, SearchApp(backend), handler_class=Quiet)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{server.server_port}"
-        server.shutdown()
-        server.server_close()
-
-
-def get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+    with SqliteBackend(index_path) as backend, serve_search(backend) as base_url:
+        yield base_url
 
 
 @pytest.mark.parametrize("text", BAD_CURSORS.values(), ids=BAD_CURSORS.keys())
 def test_the_web_answers_400_to_a_bad_cursor(web: str, text: str) -> None:
-    status, body = get(f"{web}/api/search?{urlencode({'q': 'rifles', 'after': text})}")
+    status, _, body = http_get(f"{web}/api/search?{urlencode({'q': 'rifles', 'after': text})}")
     assert status == 400 and json.loads(body)["error"]
-    status, _ = get(f"{web}/?{urlencode({'q': 'rifles', 'after': text})}")
+    status, _, _ = http_get(f"{web}/?{urlencode({'q': 'rifles', 'after': text})}")
     assert status == 400
 
 

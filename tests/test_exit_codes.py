@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,12 +29,9 @@ def site():
 
 
 @pytest.fixture
-def closed_url() -> str:
+def closed_url(closed_port: int) -> str:
     """A URL on a loopback port nothing listens on: connection refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/feed.xml"
+    return f"http://127.0.0.1:{closed_port}/feed.xml"
 
 
 @pytest.fixture

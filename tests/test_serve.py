@@ -8,13 +8,11 @@ import json
 import signal
 import socket
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from tests.crawl.helpers import OsintCli
-from tests.serving import osint_serve
+from tests.serving import http_get, osint_serve
 
 PASSWORD = "s3cret-Pa55"
 ANSWER_WITHIN = 5.0  # seconds: a page on an idle loopback server answers in milliseconds
@@ -22,11 +20,8 @@ ANSWER_WITHIN = 5.0  # seconds: a page on an idle loopback server answers in mil
 
 def get(url: str) -> tuple[int, str, str]:
     """(status, content type, body), waiting at most ANSWER_WITHIN seconds."""
-    try:
-        with urllib.request.urlopen(url, timeout=ANSWER_WITHIN) as response:
-            return response.status, response.headers["Content-Type"], response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers["Content-Type"], error.read().decode()
+    status, headers, body = http_get(url, timeout=ANSWER_WITHIN)
+    return status, headers["Content-Type"], body
 
 
 def half_request(base_url: str) -> socket.socket:
@@ -35,14 +30,6 @@ def half_request(base_url: str) -> socket.socket:
     client = socket.create_connection(("127.0.0.1", port), timeout=ANSWER_WITHIN)
     client.sendall(b"GET /?q=kornet HTTP/1.1\r\nHost: 127.0.0.1\r\n")
     return client
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_clients_that_send_half_a_request_block_nobody(osint: OsintCli):

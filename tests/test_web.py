@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import json
-import threading
-import urllib.error
-import urllib.request
 from datetime import datetime, timezone
 import html
 import re
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from app.web import SearchApp
 from index.document import Document
 from index.sqlite import SqliteBackend
-
-
-class Quiet(WSGIRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+from tests.serving import http_get, serve_search
 
 
 @pytest.fixture
@@ -35,24 +26,12 @@ def site(tmp_path):
                          published=datetime(2025, 3, 1, tzinfo=timezone.utc)),
             Document.new("javascript:alert(2)", title="Odd link", text="Kornet mentioned again.", language="en"),
         ])
-    with SqliteBackend(path) as backend:
-        server = make_server("127.0.0.1", 0, SearchApp(backend), handler_class=Quiet)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{server.server_port}"
-        server.shutdown()
-
-
-def get(url: str) -> tuple[int, dict, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+    with SqliteBackend(path) as backend, serve_search(backend) as base_url:
+        yield base_url
 
 
 def test_results_are_escaped_and_scripts_forbidden(site):
-    status, headers, page = get(f"{site}/?q=kornet")
+    status, headers, page = http_get(f"{site}/?q=kornet")
     assert status == 200
     assert "script-src" not in headers["Content-Security-Policy"] and "default-src 'none'" in headers["Content-Security-Policy"]
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
@@ -62,21 +41,21 @@ def test_results_are_escaped_and_scripts_forbidden(site):
 
 
 def test_facets_link_to_narrowed_searches(site):
-    _, _, page = get(f"{site}/?q=kornet")
+    _, _, page = http_get(f"{site}/?q=kornet")
     links = [html.unescape(href) for href in re.findall(r"href='(/\?[^']*)'", page)]
     queries = [parse_qs(urlsplit(link).query)["q"][0] for link in links]
     assert 'kornet weapon:"9M133 Kornet"' in queries
-    status, _, narrowed = get(site + links[queries.index('kornet weapon:"9M133 Kornet"')])
+    status, _, narrowed = http_get(site + links[queries.index('kornet weapon:"9M133 Kornet"')])
     assert status == 200 and "1 documents" in narrowed
 
 
 def test_bad_queries_get_a_message_not_a_trace(site):
-    status, _, page = get(f"{site}/?q={quote('colour:red')}")
+    status, _, page = http_get(f"{site}/?q={quote('colour:red')}")
     assert status == 400 and "unknown filter colour:" in page and "Traceback" not in page
 
 
 def test_json_api(site):
-    status, headers, body = get(f"{site}/api/search?q=kornet")
+    status, headers, body = http_get(f"{site}/api/search?q=kornet")
     result = json.loads(body)
     assert status == 200 and headers["Content-Type"] == "application/json"
     assert result["total"] == 2 and {"hits", "facets", "histogram"} <= result.keys()
@@ -89,14 +68,8 @@ def test_document_urls_are_shown_without_credentials(tmp_path):
     with SqliteBackend(path) as backend:
         backend.upsert([Document.new("https://reader:hunter2@private.example/report", title="Kornet report",
                                      text="Kornet launchers were offered in the private channel.", language="en")])
-        server = make_server("127.0.0.1", 0, SearchApp(backend), handler_class=Quiet)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            base_url = f"http://127.0.0.1:{server.server_port}"
-            _, _, page = get(f"{base_url}/?q=kornet")
-            _, _, body = get(f"{base_url}/api/search?q=kornet")
-        finally:
-            server.shutdown()
+        with serve_search(backend) as base_url:
+            _, _, page = http_get(f"{base_url}/?q=kornet")
+            _, _, body = http_get(f"{base_url}/api/search?q=kornet")
     assert "https://***@private.example/report" in page and "hunter2" not in page
     assert json.loads(body)["hits"][0]["url"] == "https://***@private.example/report"

@@ -12,7 +12,7 @@ from app.searching import build_request, without_credentials
 from app.web.pages import render_page
 from index.backend import IndexBackend
 from index.cursor import parse_cursor
-from index.query import QuerySyntaxError, SearchResult
+from index.query import QuerySyntaxError
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +43,12 @@ class SearchApp:
         query, error, result, unavailable = params.get("q", ""), None, None, False
         try:
             cursor = parse_cursor(params["after"]) if params.get("after") else None
-            request = build_request(query, size=PAGE_SIZE, search_after=cursor if isinstance(cursor, list) else None,
+            request = build_request(query, size=PAGE_SIZE, search_after=cursor,
                                     sort="date" if params.get("sort") == "date" else "relevance", histogram="month")
             result = without_credentials(add_pages(self.backend, self.backend.search(request)))
-        except QuerySyntaxError as exc:
+        except QuerySyntaxError as exc:  # CursorError too: a page link that is not ours
             error = str(exc)
-        except ValueError:  # a cursor that is not JSON, or not ours
+        except ValueError:  # a request the query model refuses (pydantic's ValidationError)
             error = "that page link is no longer valid; search again"
         except ConnectionError as exc:  # the engine is down or restarting (EngineUnavailable): not our bug, not a 500
             log.warning("search index unreachable: %s", exc)
@@ -64,4 +64,3 @@ class SearchApp:
     def _respond(start_response: StartResponse, status: str, content_type: str, body: bytes) -> list[bytes]:
         start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), *SECURITY_HEADERS])
         return [body]
-

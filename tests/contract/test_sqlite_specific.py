@@ -14,7 +14,8 @@ from index.document import Document
 from index.query import SearchRequest, Term, parse_query
 from index.sqlite import SqliteBackend
 from index.sqlite_schema import MAPPING_VERSION, SchemaVersionError
-from index.sqlite_search import CursorError, fts_string, match_expression
+from index.cursor import CursorError
+from index.sqlite_search import fts_string, match_expression
 from tests.contract.contract_documents import FIXTURE_DOCUMENTS
 
 

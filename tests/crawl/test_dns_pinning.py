@@ -19,6 +19,7 @@ from app.site_server import SiteServer
 from tests.crawl import fake_dns
 from tests.crawl.helpers import OsintCli, write_watchlist
 from tests.crawl.hostile_site import GOOD_ARTICLE
+from tests.crawl.same_port import servers_on_one_port
 
 CANARY_HOST = "127.0.0.2"
 CANARY_ARTICLE = GOOD_ARTICLE.replace("Seized rifles", "Canary rifles")
@@ -30,17 +31,12 @@ def _page(html: str):
 
 @contextlib.contextmanager
 def _servers_on_one_port() -> Iterator[tuple[SiteServer, SiteServer]]:
-    """(allowed site on 127.0.0.1, canary on 127.0.0.2), both on the port the canary got."""
-    for _ in range(5):  # the canary's free port may be taken on 127.0.0.1: try another
-        with SiteServer(routes={"/report.html": _page(CANARY_ARTICLE)}, host=CANARY_HOST) as canary:
-            try:
-                site = SiteServer(routes={"/report.html": _page(GOOD_ARTICLE)}, port=canary.server_address[1])
-            except OSError:
-                continue
-            with site:
-                yield site, canary
-            return
-    raise RuntimeError("no port free on both 127.0.0.1 and 127.0.0.2")
+    """(allowed site on 127.0.0.1, canary on 127.0.0.2), both on one port."""
+    with servers_on_one_port(
+        lambda port: SiteServer(routes={"/report.html": _page(CANARY_ARTICLE)}, host=CANARY_HOST, port=port),
+        lambda port: SiteServer(routes={"/report.html": _page(GOOD_ARTICLE)}, port=port),
+    ) as (canary, site):
+        yield site, canary
 
 
 @pytest.fixture
