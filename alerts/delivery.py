@@ -16,21 +16,33 @@ import os
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
 from alerts.guard import DeliveryPolicy, RefusedDelivery
 from alerts.model import Alert, Target
-from index.document import Document, utcnow
+from schema.document import Document, utcnow
 
 T = TypeVar("T")
 
 WEBHOOK_TIMEOUT = 15.0
-FIELDS = ("id", "url", "title", "published", "source_id", "watchlist", "language", "story_id", "weapons",
-          "countries", "armed_groups")
+FIELDS = (
+    "id",
+    "url",
+    "title",
+    "published",
+    "source_id",
+    "watchlist",
+    "language",
+    "story_id",
+    "weapons",
+    "countries",
+    "armed_groups",
+)
 
 
 class DeliveryError(RuntimeError):
@@ -73,10 +85,17 @@ def _webhook(url: str, alert: Alert, summaries: list[dict[str, Any]], policy: De
     headers = {"User-Agent": "osint-crawler alerts", "Host": webhook.netloc.decode("ascii")}
     extensions = {"sni_hostname": name} if webhook.scheme == "https" else {}
     with httpx.Client(timeout=WEBHOOK_TIMEOUT, follow_redirects=False, trust_env=False) as client:
-        response = _first_connected(policy.addresses_for(name), httpx.ConnectError, lambda address: client.post(
-            webhook.copy_with(host=address), json=payload, headers=headers, extensions=extensions))
+        response = _first_connected(
+            policy.addresses_for(name),
+            httpx.ConnectError,
+            lambda address: client.post(
+                webhook.copy_with(host=address), json=payload, headers=headers, extensions=extensions
+            ),
+        )
     if response.status_code >= 300:
-        raise httpx.HTTPStatusError(f"the webhook answered {response.status_code}", request=response.request, response=response)
+        raise httpx.HTTPStatusError(
+            f"the webhook answered {response.status_code}", request=response.request, response=response
+        )
 
 
 def _first_connected(addresses: list[str], refused: type[Exception], connect: Callable[[str], T]) -> T:
@@ -107,8 +126,9 @@ class _PinnedSMTP(smtplib.SMTP):
         super().__init__(host, port, timeout=timeout)
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        return _first_connected(self._addresses, OSError,
-                                lambda address: smtplib.SMTP._get_socket(self, address, port, timeout))
+        return _first_connected(
+            self._addresses, OSError, lambda address: smtplib.SMTP._get_socket(self, address, port, timeout)
+        )
 
 
 def _email(address: str, alert: Alert, summaries: list[dict[str, Any]], policy: DeliveryPolicy) -> None:
@@ -122,8 +142,13 @@ def _email(address: str, alert: Alert, summaries: list[dict[str, Any]], policy: 
     message["To"] = address
     lines = [f"Alert {alert.name!r} ({alert.query}) matched:", ""]
     for summary in summaries:
-        lines += [f"- {summary['title'] or '(untitled)'}", f"  {summary['url']}",
-                  f"  {summary['published'] or 'undated'} · {summary['source_id']}", f"  {summary['excerpt']}", ""]
+        lines += [
+            f"- {summary['title'] or '(untitled)'}",
+            f"  {summary['url']}",
+            f"  {summary['published'] or 'undated'} · {summary['source_id']}",
+            f"  {summary['excerpt']}",
+            "",
+        ]
     message.set_content("\n".join(lines))
     with _PinnedSMTP(host, int(os.environ.get("OSINT_SMTP_PORT", "25")), addresses, timeout=30) as smtp:
         if os.environ.get("OSINT_SMTP_STARTTLS", "") in ("1", "true", "yes"):

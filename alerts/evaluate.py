@@ -16,9 +16,9 @@ from alerts.guard import DeliveryPolicy
 from alerts.matching import match_alerts, sync_alerts
 from alerts.model import Alert
 from alerts.store import AlertStore
-from crawlers.ledger import Ledger
 from index.backend import IndexBackend
 from index.query import Hit
+from state.ledger import Ledger
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +36,16 @@ class AlertResult:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _new_documents(ledger: Ledger, alert: Alert, skip_runs: set[str],
-                   changed: dict[str, list[str]]) -> tuple[list[str], dict[str, str]]:
+def _new_documents(
+    ledger: Ledger, alert: Alert, skip_runs: set[str], changed: dict[str, list[str]]
+) -> tuple[list[str], dict[str, str]]:
     """(runs to look at, doc_id -> run that indexed it) for runs after the alert was created.
     `changed` keeps each run's documents across alerts: they are read once per evaluation."""
-    runs = [run_id for run_id in ledger.ended_runs(since=alert.created.isoformat(timespec="seconds")) if run_id not in skip_runs]
+    runs = [
+        run_id
+        for run_id in ledger.ended_runs(since=alert.created.isoformat(timespec="seconds"))
+        if run_id not in skip_runs
+    ]
     documents: dict[str, str] = {}
     for run_id in runs:
         if run_id not in changed:
@@ -50,8 +55,9 @@ def _new_documents(ledger: Ledger, alert: Alert, skip_runs: set[str],
     return runs, documents
 
 
-def find_all_matches(store: AlertStore, ledger: Ledger, backend: IndexBackend,
-                     alerts: list[Alert]) -> dict[str, tuple[list[str], list[Hit], dict[str, str]]]:
+def find_all_matches(
+    store: AlertStore, ledger: Ledger, backend: IndexBackend, alerts: list[Alert]
+) -> dict[str, tuple[list[str], list[Hit], dict[str, str]]]:
     """Per alert: runs not yet looked at, the documents they brought that match and were never
     queued, and which run brought each document. All alerts are matched together (one
     percolation on an engine)."""
@@ -67,14 +73,20 @@ def find_all_matches(store: AlertStore, ledger: Ledger, backend: IndexBackend,
     return {name: (runs, matched[name], documents) for name, (runs, documents) in looked_at.items()}
 
 
-def find_matches(store: AlertStore, ledger: Ledger, backend: IndexBackend,
-                 alert: Alert) -> tuple[list[str], list[Hit], dict[str, str]]:
+def find_matches(
+    store: AlertStore, ledger: Ledger, backend: IndexBackend, alert: Alert
+) -> tuple[list[str], list[Hit], dict[str, str]]:
     """find_all_matches() for one alert."""
     return find_all_matches(store, ledger, backend, [alert])[alert.name]
 
 
-def evaluate_alerts(store: AlertStore, ledger: Ledger, backend: IndexBackend, names: list[str] | None = None,
-                    policy: DeliveryPolicy | None = None) -> list[AlertResult]:
+def evaluate_alerts(
+    store: AlertStore,
+    ledger: Ledger,
+    backend: IndexBackend,
+    names: list[str] | None = None,
+    policy: DeliveryPolicy | None = None,
+) -> list[AlertResult]:
     """`policy` says where deliveries may go; by default no private address, and nothing inside
     the store's data directory."""
     policy = policy or DeliveryPolicy(store.data_dir)
@@ -86,14 +98,15 @@ def evaluate_alerts(store: AlertStore, ledger: Ledger, backend: IndexBackend, na
     for alert in alerts:
         result = AlertResult(alert.name)
         result.runs, result.matched, documents = matches[alert.name]
-        result.queued = store.queue(alert.name, {hit.id: documents.get(hit.id, "") for hit in result.matched},
-                                    alert.targets, result.runs)
+        result.queued = store.queue(
+            alert.name, {hit.id: documents.get(hit.id, "") for hit in result.matched}, alert.targets, result.runs
+        )
         for target in alert.targets:
             pending = store.pending(alert.name, target)
             if not pending:
                 continue
             for start in range(0, len(pending), BATCH):
-                batch = pending[start:start + BATCH]
+                batch = pending[start : start + BATCH]
                 found = [document for doc_id in batch if (document := backend.get(doc_id)) is not None]
                 try:
                     if found:

@@ -2,7 +2,7 @@
 JSONL files kept out of the data directory.
 
 A webhook URL or SMTP host is an address someone typed, so it gets the crawler's SSRF guard
-(crawlers/addresses.py) with an allow-list of its own, OSINT_ALLOW_PRIVATE_DELIVERY: an intranet
+(network/addresses.py) with an allow-list of its own, OSINT_ALLOW_PRIVATE_DELIVERY: an intranet
 webhook is allowed by naming its network, without opening the crawl to it. The guard answers the
 addresses the connection must use (delivery.py connects to exactly those: no second DNS lookup
 for a rebinding server to answer). A JSONL target is an absolute path outside the data directory,
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crawlers.addresses import Allowance, UnsafeDestination, allowed_addresses, parse_allowance
+from network.addresses import Allowance, UnsafeDestination, allowed_addresses, parse_allowance
 
 if TYPE_CHECKING:
     from settings.config import Config
@@ -32,7 +32,7 @@ class DeliveryPolicy:
     allowance: Allowance = False
 
     @classmethod
-    def from_config(cls, config: "Config") -> "DeliveryPolicy":
+    def from_config(cls, config: Config) -> DeliveryPolicy:
         return cls(config.data_dir, parse_allowance(config.allow_private_delivery))
 
     def addresses_for(self, host: str) -> list[str]:
@@ -41,7 +41,11 @@ class DeliveryPolicy:
         try:
             addresses = allowed_addresses(host, self.allowance)
         except UnsafeDestination as exc:
-            hint = " (an internal host must be listed in OSINT_ALLOW_PRIVATE_DELIVERY)" if exc.reason == "private_address" else ""
+            hint = (
+                " (an internal host must be listed in OSINT_ALLOW_PRIVATE_DELIVERY)"
+                if exc.reason == "private_address"
+                else ""
+            )
             raise RefusedDelivery(f"{exc}{hint}") from None
         return sorted(addresses, key=lambda address: ":" in address)
 

@@ -2,7 +2,7 @@
 
 - Embedded index (SQLite): each alert's query, restricted to its new documents (`Query.ids`) —
   the very search `osint search` runs, so an alert fires on exactly what a search would find.
-- Elasticsearch / OpenSearch: the percolator (index/engine_percolator.py). Every alert's query,
+- Elasticsearch / OpenSearch: the percolator (index/engine/percolator.py). Every alert's query,
   rendered by the same code as searches, is registered in ``<alias>-alerts``; the new documents
   of all alerts are percolated together, once, and each alert keeps the matches among its own
   new documents.
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from alerts.model import Alert
 from index.backend import IndexBackend
-from index.engine import EngineBackend
-from index.engine_percolator import EnginePercolator
+from index.engine.backend import EngineBackend
+from index.engine.percolator import EnginePercolator
 from index.query import Hit, SearchRequest
 
 CHUNK = 500
@@ -28,13 +28,15 @@ def match_documents(backend: IndexBackend, alert: Alert, doc_ids: list[str]) -> 
     backend.refresh()
     hits: list[Hit] = []
     for start in range(0, len(doc_ids), CHUNK):
-        chunk = doc_ids[start:start + CHUNK]
+        chunk = doc_ids[start : start + CHUNK]
         request = SearchRequest(query=query.model_copy(update={"ids": chunk}), sort="date", size=len(chunk), facets={})
         hits += backend.search(request).hits
     return hits
 
 
-def match_alerts(backend: IndexBackend, alerts: list[Alert], new_documents: dict[str, list[str]]) -> dict[str, list[Hit]]:
+def match_alerts(
+    backend: IndexBackend, alerts: list[Alert], new_documents: dict[str, list[str]]
+) -> dict[str, list[Hit]]:
     """alert name -> the documents among new_documents[name] that its query matches."""
     pending = [alert for alert in alerts if new_documents.get(alert.name)]
     if isinstance(backend, EngineBackend):

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 from pydantic import BaseModel, Field, field_validator
 
 from index.query import Query, QuerySyntaxError, canonical_query, parse_query
-from index.document import utcnow
+from schema.document import utcnow
 
 ALERT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -21,7 +21,7 @@ class Target(BaseModel):
     address: str
 
     @classmethod
-    def parse(cls, text: str) -> "Target":
+    def parse(cls, text: str) -> Target:
         """``webhook:URL`` / ``jsonl:PATH`` or ``file:PATH`` / ``email:ADDRESS``; a bare http(s) URL is
         a webhook, a bare address with '@' an e-mail, and a path ending in .jsonl a file. A file's
         path must be absolute (``file:/p``, ``file:///p`` and ``jsonl:/p`` alike): a relative one

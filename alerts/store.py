@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from alerts.model import Alert, Target
-from index.document import utcnow
+from schema.document import utcnow
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerts (
@@ -48,9 +48,15 @@ class AlertStore:
     # alerts --------------------------------------------------------------------
     def add(self, alert: Alert) -> None:
         try:
-            self.db.execute("INSERT INTO alerts (name, query, targets, created) VALUES (?, ?, ?, ?)",
-                            (alert.name, alert.query, json.dumps([t.model_dump() for t in alert.targets]),
-                             alert.created.isoformat()))
+            self.db.execute(
+                "INSERT INTO alerts (name, query, targets, created) VALUES (?, ?, ?, ?)",
+                (
+                    alert.name,
+                    alert.query,
+                    json.dumps([t.model_dump() for t in alert.targets]),
+                    alert.created.isoformat(),
+                ),
+            )
         except sqlite3.IntegrityError:
             raise AlertExists(f"an alert named {alert.name!r} exists already") from None
 
@@ -67,7 +73,9 @@ class AlertStore:
         return _alert(row)
 
     def all(self) -> list[Alert]:
-        return [_alert(row) for row in self.db.execute("SELECT name, query, targets, created FROM alerts ORDER BY name")]
+        return [
+            _alert(row) for row in self.db.execute("SELECT name, query, targets, created FROM alerts ORDER BY name")
+        ]
 
     # runs already looked at ----------------------------------------------------------
     def processed_runs(self, alert: str) -> set[str]:
@@ -83,9 +91,13 @@ class AlertStore:
                 for target in targets:
                     queued += self.db.execute(
                         "INSERT INTO deliveries (alert, doc_id, target, run_id, queued) VALUES (?, ?, ?, ?, ?) "
-                        "ON CONFLICT DO NOTHING", (alert, doc_id, str(target), run_id, now)).rowcount
-            self.db.executemany("INSERT OR IGNORE INTO alert_runs (alert, run_id) VALUES (?, ?)",
-                                [(alert, run_id) for run_id in run_ids])
+                        "ON CONFLICT DO NOTHING",
+                        (alert, doc_id, str(target), run_id, now),
+                    ).rowcount
+            self.db.executemany(
+                "INSERT OR IGNORE INTO alert_runs (alert, run_id) VALUES (?, ?)",
+                [(alert, run_id) for run_id in run_ids],
+            )
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -94,39 +106,66 @@ class AlertStore:
 
     # the outbox ------------------------------------------------------------------------
     def pending(self, alert: str, target: Target) -> list[str]:
-        return [row[0] for row in self.db.execute(
-            "SELECT doc_id FROM deliveries WHERE alert = ? AND target = ? AND status = 'pending' ORDER BY queued, doc_id",
-            (alert, str(target)))]
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT doc_id FROM deliveries WHERE alert = ? AND target = ? AND status = 'pending' ORDER BY queued, doc_id",
+                (alert, str(target)),
+            )
+        ]
 
     def was_queued(self, alert: str, doc_ids: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(doc_ids), 500):
-            chunk = doc_ids[start:start + 500]
-            found |= {row[0] for row in self.db.execute(
-                f"SELECT doc_id FROM deliveries WHERE alert = ? AND doc_id IN ({', '.join('?' * len(chunk))})", (alert, *chunk))}
+            chunk = doc_ids[start : start + 500]
+            found |= {
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT doc_id FROM deliveries WHERE alert = ? AND doc_id IN ({', '.join('?' * len(chunk))})",
+                    (alert, *chunk),
+                )
+            }
         return found
 
     def mark_delivered(self, alert: str, target: Target, doc_ids: list[str]) -> None:
         now = utcnow().isoformat()
         self.db.executemany(
             "UPDATE deliveries SET status = 'delivered', delivered = ?, attempts = attempts + 1, last_error = '' "
-            "WHERE alert = ? AND target = ? AND doc_id = ?", [(now, alert, str(target), doc_id) for doc_id in doc_ids])
+            "WHERE alert = ? AND target = ? AND doc_id = ?",
+            [(now, alert, str(target), doc_id) for doc_id in doc_ids],
+        )
 
     def mark_failed(self, alert: str, target: Target, doc_ids: list[str], error: str) -> None:
         self.db.executemany(
             "UPDATE deliveries SET attempts = attempts + 1, last_error = ? WHERE alert = ? AND target = ? AND doc_id = ?",
-            [(error[:500], alert, str(target), doc_id) for doc_id in doc_ids])
+            [(error[:500], alert, str(target), doc_id) for doc_id in doc_ids],
+        )
 
     def summary(self, alert: str) -> dict[str, object]:
-        counts = dict(self.db.execute("SELECT status, COUNT(*) FROM deliveries WHERE alert = ? GROUP BY status", (alert,)).fetchall())
+        counts = dict(
+            self.db.execute(
+                "SELECT status, COUNT(*) FROM deliveries WHERE alert = ? GROUP BY status", (alert,)
+            ).fetchall()
+        )
         last = self.db.execute("SELECT MAX(delivered) FROM deliveries WHERE alert = ?", (alert,)).fetchone()[0]
-        error = self.db.execute("SELECT last_error FROM deliveries WHERE alert = ? AND status = 'pending' AND last_error != '' "
-                                "ORDER BY queued DESC LIMIT 1", (alert,)).fetchone()
-        return {"delivered": counts.get("delivered", 0), "pending": counts.get("pending", 0), "last_delivered": last,
-                "last_error": error[0] if error else ""}
+        error = self.db.execute(
+            "SELECT last_error FROM deliveries WHERE alert = ? AND status = 'pending' AND last_error != '' "
+            "ORDER BY queued DESC LIMIT 1",
+            (alert,),
+        ).fetchone()
+        return {
+            "delivered": counts.get("delivered", 0),
+            "pending": counts.get("pending", 0),
+            "last_delivered": last,
+            "last_error": error[0] if error else "",
+        }
 
 
 def _alert(row: tuple) -> Alert:
     name, query, targets, created = row
-    return Alert(name=name, query=query, targets=[Target(**t) for t in json.loads(targets)],
-                 created=datetime.fromisoformat(created))
+    return Alert(
+        name=name,
+        query=query,
+        targets=[Target(**t) for t in json.loads(targets)],
+        created=datetime.fromisoformat(created),
+    )

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from app.output import LOG_FORMAT
-from settings.redaction import RedactingFormatter
+from network.redaction import RedactingFormatter
 
 #: Loggers whose warnings and errors say again what the application reports in its own words:
 #: a URL that could not be fetched is an outcome in the run report (with its reason, one line per

@@ -34,7 +34,7 @@ def snippet_text(snippet_html: str) -> Text:
     text = Text()
     position = 0
     for match in _MARK.finditer(snippet_html):
-        text.append(safe(html.unescape(snippet_html[position:match.start()])))
+        text.append(safe(html.unescape(snippet_html[position : match.start()])))
         text.append(safe(html.unescape(match[1])), style="bold yellow")
         position = match.end()
     text.append(safe(html.unescape(snippet_html[position:])))

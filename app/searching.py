@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from index.query import SearchRequest, SearchResult, canonical_query
-from settings.redaction import redact_url
+from network.redaction import redact_url
 
 
 def build_request(text: str, **options: object) -> SearchRequest:
@@ -13,4 +13,6 @@ def build_request(text: str, **options: object) -> SearchRequest:
 
 def without_credentials(result: SearchResult) -> SearchResult:
     """Hits as readers see them (terminal, page and JSON): a source URL may carry user:password@ (a private feed)."""
-    return result.model_copy(update={"hits": [hit.model_copy(update={"url": redact_url(hit.url)}) for hit in result.hits]})
+    return result.model_copy(
+        update={"hits": [hit.model_copy(update={"url": redact_url(hit.url)}) for hit in result.hits]}
+    )

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import mimetypes
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 #: a route returns (status, headers, body)
@@ -20,7 +20,7 @@ _TEMPLATED = {".html", ".htm", ".xml", ".txt", ".json"}
 
 
 class SiteHandler(BaseHTTPRequestHandler):
-    server: "SiteServer"
+    server: SiteServer
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: object) -> None:  # keep test and demo output quiet
@@ -51,7 +51,13 @@ class SiteServer(ThreadingHTTPServer):
     # them under load, and a dropped robots.txt request means "no rules" to Scrapy.
     request_queue_size = 256
 
-    def __init__(self, root: Path | str | None = None, routes: dict[str, Route] | None = None, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        root: Path | str | None = None,
+        routes: dict[str, Route] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ):
         super().__init__((host, port), SiteHandler)
         self.root = Path(root).resolve() if root else None
         self.routes: dict[str, Route] = dict(routes or {})
@@ -82,7 +88,7 @@ class SiteServer(ThreadingHTTPServer):
             content_type += "; charset=utf-8"
         return 200, {"Content-Type": content_type}, body
 
-    def start(self) -> "SiteServer":
+    def start(self) -> SiteServer:
         self._thread = threading.Thread(target=self.serve_forever, name="site-server", daemon=True)
         self._thread.start()
         return self
@@ -97,7 +103,7 @@ class SiteServer(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
 
-    def __enter__(self) -> "SiteServer":
+    def __enter__(self) -> SiteServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

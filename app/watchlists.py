@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from crawlers.watchlist import Watchlist, WatchlistError, load_watchlist
+
+from watchlists.model import Watchlist, WatchlistError, load_watchlist
 
 
 @contextmanager

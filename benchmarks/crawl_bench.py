@@ -32,10 +32,12 @@ from benchmarks.reports import documents_reprocessed  # noqa: E402
 
 def article_html(title: str, text: str, published: str) -> bytes:
     paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n") if p.strip())
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<meta property='article:published_time' content='{published}'></head><body>"
-            f"<nav><a href='/'>Home</a> <a href='/news/'>News</a></nav><article><h1>{html.escape(title)}</h1>"
-            f"{paragraphs}</article><footer>Benchmark site</footer></body></html>").encode()
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<meta property='article:published_time' content='{published}'></head><body>"
+        f"<nav><a href='/'>Home</a> <a href='/news/'>News</a></nav><article><h1>{html.escape(title)}</h1>"
+        f"{paragraphs}</article><footer>Benchmark site</footer></body></html>"
+    ).encode()
 
 
 def build_site(count: int) -> SiteServer:
@@ -51,12 +53,20 @@ def build_site(count: int) -> SiteServer:
     def feed(handler):
         base = handler.server.base_url
         items = "".join(f"<item><title>{html.escape(t)}</title><link>{base}{p}</link></item>" for p, t, _ in feed_items)
-        return 200, {"Content-Type": "application/rss+xml"}, f"<?xml version='1.0'?><rss version='2.0'><channel><title>bench</title>{items}</channel></rss>".encode()
+        return (
+            200,
+            {"Content-Type": "application/rss+xml"},
+            f"<?xml version='1.0'?><rss version='2.0'><channel><title>bench</title>{items}</channel></rss>".encode(),
+        )
 
     def sitemap(handler):
         base = handler.server.base_url
         urls = "".join(f"<url><loc>{base}{p}</loc><lastmod>{d}</lastmod></url>" for p, _, d in sitemap_urls)
-        return 200, {"Content-Type": "application/xml"}, f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>".encode()
+        return (
+            200,
+            {"Content-Type": "application/xml"},
+            f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>".encode(),
+        )
 
     routes["/feed.xml"] = feed
     routes["/sitemap.xml"] = sitemap
@@ -89,8 +99,14 @@ def _tree_rss(root: int) -> int:
 
 def crawl(watchlist: Path, env: dict[str, str]) -> tuple[dict, float, int]:
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", "crawl", str(watchlist), "--json", "--no-progress"],
-                               cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "crawl", str(watchlist), "--json", "--no-progress"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     peak = 0
     done = threading.Event()
 
@@ -121,35 +137,58 @@ def main() -> None:
         watchlist = Path(tmp) / "bench.yaml"
         sources = [
             {"id": "bench-feed", "kind": "feed", "urls": [site.url("/feed.xml")], "scope": {"max_pages": args.docs}},
-            {"id": "bench-sitemap", "kind": "sitemap", "urls": [site.url("/sitemap.xml")], "scope": {"max_pages": args.docs}},
+            {
+                "id": "bench-sitemap",
+                "kind": "sitemap",
+                "urls": [site.url("/sitemap.xml")],
+                "scope": {"max_pages": args.docs},
+            },
         ]
         watchlist.write_text(json.dumps({"name": "bench", "sources": sources}))
-        env = {**os.environ, "OSINT_DATA_DIR": str(data), "OSINT_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8",
-               "OSINT_INDEX_URL": f"sqlite:///{data / 'index.sqlite3'}", "OSINT_SPACY_MODEL": args.model}
+        env = {
+            **os.environ,
+            "OSINT_DATA_DIR": str(data),
+            "OSINT_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8",
+            "OSINT_INDEX_URL": f"sqlite:///{data / 'index.sqlite3'}",
+            "OSINT_SPACY_MODEL": args.model,
+        }
         first, seconds, peak = crawl(watchlist, env)
         requests_before = len(site.requests)
         second, seconds_again, _ = crawl(watchlist, env)
         results = {
             "documents": args.docs,
             "entity_model": args.model,
-            "first_crawl": {"indexed": first["indexed"], "failed": first["failed"], "seconds": round(seconds, 1),
-                            "documents_per_second": round(first["indexed"] / seconds, 1),
-                            "cpu_seconds_per_stage": first["cpu_seconds"], "peak_memory_mb": round(peak / 2**20)},
-            "second_crawl_unchanged": {"indexed": second["indexed"], "unchanged": second["unchanged"],
-                                       "reprocessed": documents_reprocessed(second),
-                                       "requests": len(site.requests) - requests_before, "seconds": round(seconds_again, 1)},
+            "first_crawl": {
+                "indexed": first["indexed"],
+                "failed": first["failed"],
+                "seconds": round(seconds, 1),
+                "documents_per_second": round(first["indexed"] / seconds, 1),
+                "cpu_seconds_per_stage": first["cpu_seconds"],
+                "peak_memory_mb": round(peak / 2**20),
+            },
+            "second_crawl_unchanged": {
+                "indexed": second["indexed"],
+                "unchanged": second["unchanged"],
+                "reprocessed": documents_reprocessed(second),
+                "requests": len(site.requests) - requests_before,
+                "seconds": round(seconds_again, 1),
+            },
         }
     if args.json:
         print(json.dumps(results, indent=2))
         return
     first = results["first_crawl"]
     print(f"{args.docs} articles, entities: {args.model}")
-    print(f"  first crawl:  {first['indexed']} indexed in {first['seconds']} s = {first['documents_per_second']} documents/s; "
-          f"peak memory {first['peak_memory_mb']} MB")
+    print(
+        f"  first crawl:  {first['indexed']} indexed in {first['seconds']} s = {first['documents_per_second']} documents/s; "
+        f"peak memory {first['peak_memory_mb']} MB"
+    )
     print(f"  CPU seconds per stage: {first['cpu_seconds_per_stage']}")
     again = results["second_crawl_unchanged"]
-    print(f"  second crawl (unchanged): {again['reprocessed']} re-processed, {again['unchanged']} unchanged, "
-          f"{again['requests']} requests, {again['seconds']} s")
+    print(
+        f"  second crawl (unchanged): {again['reprocessed']} re-processed, {again['unchanged']} unchanged, "
+        f"{again['requests']} requests, {again['seconds']} s"
+    )
 
 
 if __name__ == "__main__":

@@ -75,8 +75,13 @@ def evaluate(documents: list[dict[str, Any]]) -> dict[str, Score]:
             score.fp += len(predicted - expected)
             score.fn += len(expected - predicted)
             if expected != predicted:
-                score.errors.append({"id": document["id"], "missed": sorted(expected - predicted),
-                                     "spurious": sorted(predicted - expected)})
+                score.errors.append(
+                    {
+                        "id": document["id"],
+                        "missed": sorted(expected - predicted),
+                        "spurious": sorted(predicted - expected),
+                    }
+                )
     return scores
 
 
@@ -92,8 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     scores = evaluate(documents)
     if args.json:
         report = {
-            kind: {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
-                   "tp": s.tp, "fp": s.fp, "fn": s.fn, **({"errors": s.errors} if args.verbose else {})}
+            kind: {
+                "precision": round(s.precision, 4),
+                "recall": round(s.recall, 4),
+                "f1": round(s.f1, 4),
+                "tp": s.tp,
+                "fp": s.fp,
+                "fn": s.fn,
+                **({"errors": s.errors} if args.verbose else {}),
+            }
             for kind, s in scores.items()
         }
         print(json.dumps({"documents": len(documents), "scores": report}, ensure_ascii=False, indent=2))

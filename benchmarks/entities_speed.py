@@ -27,6 +27,7 @@ for path in (ROOT, ROOT / "benchmarks"):
         sys.path.insert(0, str(path))
 
 from entities_eval import load_documents  # noqa: E402
+
 from extractors.entities import extract_entities, extract_many, model_layer  # noqa: E402
 from extractors.entities.gazetteer import default_gazetteer  # noqa: E402
 
@@ -61,7 +62,12 @@ def gazetteer_speed(words: int) -> dict[str, float]:
         else:
             os.environ[model_layer.ENV_VAR] = previous
     total = count_words(documents)
-    return {"documents": len(documents), "words": total, "seconds": round(elapsed, 3), "words_per_second": round(total / elapsed)}
+    return {
+        "documents": len(documents),
+        "words": total,
+        "seconds": round(elapsed, 3),
+        "words_per_second": round(total / elapsed),
+    }
 
 
 def model_speed(words: int) -> dict[str, float | str] | None:
@@ -92,11 +98,16 @@ def model_speed(words: int) -> dict[str, float | str] | None:
     return {
         "model": name,
         "words": total,
-        "batch": {"model_alone_words_per_second": round(total / alone),
-                  "extract_many_words_per_second": round(total / combined), "ratio": round(alone / combined, 3)},
-        "per_document": {"model_alone_words_per_second": round(total / alone_single),
-                         "extract_entities_words_per_second": round(total / combined_single),
-                         "ratio": round(alone_single / combined_single, 3)},
+        "batch": {
+            "model_alone_words_per_second": round(total / alone),
+            "extract_many_words_per_second": round(total / combined),
+            "ratio": round(alone / combined, 3),
+        },
+        "per_document": {
+            "model_alone_words_per_second": round(total / alone_single),
+            "extract_entities_words_per_second": round(total / combined_single),
+            "ratio": round(alone_single / combined_single, 3),
+        },
     }
 
 

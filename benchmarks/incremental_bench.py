@@ -23,8 +23,27 @@ from benchmarks.reports import documents_reprocessed
 from tests.crawl.helpers import OsintCli, write_watchlist
 from tests.incremental.changing_site import PARAGRAPHS, ChangingSite, later
 
-WORDS = ("rifles", "mortars", "ammunition", "drones", "launchers", "grenades", "pistols", "crates", "convoy",
-         "port", "border", "customs", "brokers", "licence", "embargo", "shipment", "markings", "serial", "depot")
+WORDS = (
+    "rifles",
+    "mortars",
+    "ammunition",
+    "drones",
+    "launchers",
+    "grenades",
+    "pistols",
+    "crates",
+    "convoy",
+    "port",
+    "border",
+    "customs",
+    "brokers",
+    "licence",
+    "embargo",
+    "shipment",
+    "markings",
+    "serial",
+    "depot",
+)
 
 
 def _body(rng: random.Random, source: int, article: int) -> str:
@@ -56,8 +75,10 @@ def run(sources: int, articles: int, changed_share: float, workers: str) -> dict
             for a in range(articles):
                 site.publish(f"/s{s}/{a}.html", f"Source {s} article {a}", body=_body(rng, s, a))
             site.add_feed(f"/s{s}/feed.xml", f"/s{s}/")
-        watchlist = write_watchlist(Path(scratch) / "bench.yaml", [
-            {"id": f"s{s}", "kind": "feed", "urls": [site.server.url(f"/s{s}/feed.xml")]} for s in range(sources)])
+        watchlist = write_watchlist(
+            Path(scratch) / "bench.yaml",
+            [{"id": f"s{s}", "kind": "feed", "urls": [site.server.url(f"/s{s}/feed.xml")]} for s in range(sources)],
+        )
         cli = OsintCli(Path(scratch) / "data")
         cli.env["OSINT_EXTRACT_WORKERS"] = workers
         figures = {"sources": sources, "articles_per_source": articles, "first": _crawl(cli, watchlist, site)}
@@ -88,9 +109,11 @@ def main() -> None:
     print(f"{args.sources} feed sources x {args.articles} articles")
     for phase in ("first", "unchanged", "after_changes"):
         f = figures[phase]
-        print(f"{phase:14} {f['seconds']:7.1f}s  requests {f['requests']:5} (+{f['robots_requests']} robots.txt, "
-              f"{f['not_modified_304']} answered 304)  processed {f['documents_processed']:5}  "
-              f"new {f['new']}  changed {f['changed']}  failed {f['failed']}")
+        print(
+            f"{phase:14} {f['seconds']:7.1f}s  requests {f['requests']:5} (+{f['robots_requests']} robots.txt, "
+            f"{f['not_modified_304']} answered 304)  processed {f['documents_processed']:5}  "
+            f"new {f['new']}  changed {f['changed']}  failed {f['failed']}"
+        )
 
 
 if __name__ == "__main__":

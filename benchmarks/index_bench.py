@@ -42,7 +42,9 @@ def run(engine_url: str, scratch: Path, index_docs: int, search_docs: int, words
         figures: dict = {"bulk_indexing": index_documents(backend, index_docs, words, seed=0, batch_size=BATCH)}
         print(f"{name}: bulk {figures['bulk_indexing']}", file=sys.stderr)
         if search_docs > index_docs:
-            figures["fill_to_search_size"] = index_documents(backend, search_docs, words, seed=0, batch_size=BATCH, start=index_docs)
+            figures["fill_to_search_size"] = index_documents(
+                backend, search_docs, words, seed=0, batch_size=BATCH, start=index_docs
+            )
         figures["documents"] = backend.count()
         figures["search_relevance"] = measure_queries(backend, texts, "relevance")
         figures["search_date"] = measure_queries(backend, texts, "date")
@@ -73,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.engine:
             engine = runner.start(scratch / "engine-state", heap=args.heap, temp_parent=scratch)
         try:
-            report = run(args.engine or engine.url, scratch, args.index_docs, args.search_docs, args.words, args.queries)
+            report = run(
+                args.engine or engine.url, scratch, args.index_docs, args.search_docs, args.words, args.queries
+            )
         finally:
             if engine is not None:
                 runner.stop(scratch / "engine-state")

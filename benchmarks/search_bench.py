@@ -24,8 +24,8 @@ from pathlib import Path
 
 from benchmarks.corpus import generate_documents, sample_queries
 from index.backend import IndexBackend, open_backend
-from index.document import Document
 from index.query import SearchRequest, parse_query
+from schema.document import Document
 
 
 def _batches(documents: Iterator[Document], size: int) -> Iterator[list[Document]]:
@@ -47,7 +47,12 @@ def index_documents(backend: IndexBackend, count: int, words: int, seed: int, ba
     started = time.perf_counter()
     backend.refresh()
     elapsed += time.perf_counter() - started
-    return {"indexed": indexed, "failed": failed, "seconds": round(elapsed, 2), "docs_per_second": round(indexed / elapsed, 1)}
+    return {
+        "indexed": indexed,
+        "failed": failed,
+        "seconds": round(elapsed, 2),
+        "docs_per_second": round(indexed / elapsed, 1),
+    }
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -85,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200, help="queries per measurement (default 200)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch", type=int, default=500, help="documents per upsert() call")
-    parser.add_argument("--reuse", action="store_true", help="skip indexing when the backend already holds --docs documents")
+    parser.add_argument(
+        "--reuse", action="store_true", help="skip indexing when the backend already holds --docs documents"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 

@@ -30,14 +30,14 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psutil
 
-from crawlers.ledger import Ledger
 from index.backend import open_backend
+from state.ledger import Ledger
 from tests.crawl.helpers import REPO, OsintCli, write_watchlist
 from tests.incremental.changing_site import ChangingSite
 from tests.processes import ended
@@ -74,6 +74,7 @@ class ServedVersions(ChangingSite):
         def locked(handler):  # type: ignore[no-untyped-def]
             with self.lock:
                 return route(handler)
+
         return locked
 
     def current_version(self, path: str) -> str:
@@ -109,14 +110,13 @@ class Changes(threading.Thread):
         number = self.counts["published"]
         path = f"/s{number % self.sources}/{number}.html"
         with self.site.lock:
-            self.site.publish(path, f"Soak report {number} from source {number % self.sources}",
-                              when=datetime.now(timezone.utc))
+            self.site.publish(path, f"Soak report {number} from source {number % self.sources}", when=datetime.now(UTC))
             self.editions[path] = 1
         self.counts["published"] += 1
 
     def edit(self, path: str) -> None:
         self.editions[path] += 1
-        self.site.edit(path, self.editions[path], datetime.now(timezone.utc))
+        self.site.edit(path, self.editions[path], datetime.now(UTC))
         self.counts["edited"] += 1
 
 
@@ -128,8 +128,13 @@ def _sample(service: psutil.Process, started: float) -> dict[str, Any]:
             tree_rss += child.memory_info().rss
         except psutil.NoSuchProcess:
             pass
-    return {"minute": round((time.monotonic() - started) / 60, 2), "rss_mb": round(service.memory_info().rss / 2**20, 1),
-            "tree_rss_mb": round(tree_rss / 2**20, 1), "open_fds": service.num_fds(), "children": len(children)}
+    return {
+        "minute": round((time.monotonic() - started) / 60, 2),
+        "rss_mb": round(service.memory_info().rss / 2**20, 1),
+        "tree_rss_mb": round(tree_rss / 2**20, 1),
+        "open_fds": service.num_fds(),
+        "children": len(children),
+    }
 
 
 def _indexing_check(site: ServedVersions, data_dir: Path) -> dict[str, Any]:
@@ -146,12 +151,22 @@ def _indexing_check(site: ServedVersions, data_dir: Path) -> dict[str, Any]:
     with open_backend(f"sqlite:///{data_dir / 'index.sqlite3'}") as backend:
         documents = list(backend.iter_documents())
     by_path = Counter(d.url.removeprefix(site.server.base_url) for d in documents)
-    latest_missing = [p for p, a in site.articles.items()
-                      if not any(d.url.endswith(p) and a.body.split(" Edition ")[-1] in d.text for d in documents)]
-    return {"runs": len(runs), "versions_served": sum(len(v) for v in site.served.values()),
-            "indexed_new_or_changed": sum(indexed.values()), "indexed_more_than_once": twice,
-            "versions_not_indexed": missed, "documents": len(documents), "articles": len(site.articles),
-            "duplicate_documents": {p: n for p, n in by_path.items() if n > 1}, "latest_text_missing": latest_missing}
+    latest_missing = [
+        p
+        for p, a in site.articles.items()
+        if not any(d.url.endswith(p) and a.body.split(" Edition ")[-1] in d.text for d in documents)
+    ]
+    return {
+        "runs": len(runs),
+        "versions_served": sum(len(v) for v in site.served.values()),
+        "indexed_new_or_changed": sum(indexed.values()),
+        "indexed_more_than_once": twice,
+        "versions_not_indexed": missed,
+        "documents": len(documents),
+        "articles": len(site.articles),
+        "duplicate_documents": {p: n for p, n in by_path.items() if n > 1},
+        "latest_text_missing": latest_missing,
+    }
 
 
 def run(minutes: float, sources: int, change_every: float) -> dict[str, Any]:
@@ -161,18 +176,36 @@ def run(minutes: float, sources: int, change_every: float) -> dict[str, Any]:
             changes.publish()
         for s in range(sources):
             site.add_feed(f"/s{s}/feed.xml", f"/s{s}/")
-        watchlist = write_watchlist(Path(scratch) / "soak.yaml", [
-            {"id": f"s{s}", "kind": "feed", "urls": [site.server.url(f"/s{s}/feed.xml")], "schedule": "every 1 minute"}
-            for s in range(sources)], name="soak")
+        watchlist = write_watchlist(
+            Path(scratch) / "soak.yaml",
+            [
+                {
+                    "id": f"s{s}",
+                    "kind": "feed",
+                    "urls": [site.server.url(f"/s{s}/feed.xml")],
+                    "schedule": "every 1 minute",
+                }
+                for s in range(sources)
+            ],
+            name="soak",
+        )
         cli = OsintCli(Path(scratch) / "data")
-        process = subprocess.Popen([sys.executable, "-m", "app.cli", "schedule", str(watchlist), "--json"], cwd=REPO,
-                                   env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "schedule", str(watchlist), "--json"],
+            cwd=REPO,
+            env=cli.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         service, started, samples = psutil.Process(process.pid), time.monotonic(), []
         changes.start()
         deadline = started + minutes * 60
         while time.monotonic() < deadline and process.poll() is None:
             samples.append(_sample(service, started))
-            time.sleep(min(SAMPLE_SECONDS, max(0.0, deadline - time.monotonic())))  # sampling period, not a wait for state
+            time.sleep(
+                min(SAMPLE_SECONDS, max(0.0, deadline - time.monotonic()))
+            )  # sampling period, not a wait for state
         changes.stop.set()
         changes.join()
         caught_up = site.wait_until(site.all_current_served, timeout=300)
@@ -183,13 +216,19 @@ def run(minutes: float, sources: int, change_every: float) -> dict[str, Any]:
         warm = [s for s in samples if s["minute"] * 60 >= WARM_UP_SECONDS] or samples[-1:]
         baseline = warm[0]["rss_mb"]
         return {
-            "minutes": minutes, "sources": sources, "change_every_seconds": change_every,
-            "changes": dict(changes.counts), "caught_up_with_last_change": caught_up,
-            "rss_mb_after_warm_up": baseline, "rss_mb_max_after_warm_up": max(s["rss_mb"] for s in warm),
+            "minutes": minutes,
+            "sources": sources,
+            "change_every_seconds": change_every,
+            "changes": dict(changes.counts),
+            "caught_up_with_last_change": caught_up,
+            "rss_mb_after_warm_up": baseline,
+            "rss_mb_max_after_warm_up": max(s["rss_mb"] for s in warm),
             "rss_growth_percent_after_warm_up": round(100 * (max(s["rss_mb"] for s in warm) - baseline) / baseline, 1),
             "open_fds_min_max": [min(s["open_fds"] for s in samples), max(s["open_fds"] for s in samples)],
-            "children_max": max(s["children"] for s in samples), "tree_rss_mb_max": max(s["tree_rss_mb"] for s in samples),
-            "children_alive_after_stop": survivors, "service_exit_code": process.returncode,
+            "children_max": max(s["children"] for s in samples),
+            "tree_rss_mb_max": max(s["tree_rss_mb"] for s in samples),
+            "children_alive_after_stop": survivors,
+            "service_exit_code": process.returncode,
             "indexing": _indexing_check(site, Path(scratch) / "data"),
             "samples": samples,
         }
@@ -208,20 +247,28 @@ def main() -> None:
         json.dump(figures, sys.stdout, indent=2)
         print()
         return
-    print(f"{args.minutes:g} minutes, {args.sources} sources every minute, a site change every {args.change_every:g} s: "
-          f"{figures['changes']}")
+    print(
+        f"{args.minutes:g} minutes, {args.sources} sources every minute, a site change every {args.change_every:g} s: "
+        f"{figures['changes']}"
+    )
     print("minute  service RSS MB  tree RSS MB  open fds  children")
     for sample in figures["samples"][:: max(1, len(figures["samples"]) // 15)]:
-        print(f"{sample['minute']:6.1f}  {sample['rss_mb']:14.1f}  {sample['tree_rss_mb']:11.1f}  {sample['open_fds']:8}  {sample['children']:8}")
-    print(f"service RSS after warm-up {figures['rss_mb_after_warm_up']} MB, max {figures['rss_mb_max_after_warm_up']} MB "
-          f"(growth {figures['rss_growth_percent_after_warm_up']} %); open fds {figures['open_fds_min_max']}; "
-          f"children alive after stop: {figures['children_alive_after_stop'] or 'none'}")
+        print(
+            f"{sample['minute']:6.1f}  {sample['rss_mb']:14.1f}  {sample['tree_rss_mb']:11.1f}  {sample['open_fds']:8}  {sample['children']:8}"
+        )
+    print(
+        f"service RSS after warm-up {figures['rss_mb_after_warm_up']} MB, max {figures['rss_mb_max_after_warm_up']} MB "
+        f"(growth {figures['rss_growth_percent_after_warm_up']} %); open fds {figures['open_fds_min_max']}; "
+        f"children alive after stop: {figures['children_alive_after_stop'] or 'none'}"
+    )
     indexing = figures["indexing"]
-    print(f"{indexing['runs']} runs; {indexing['versions_served']} article versions served, "
-          f"{indexing['indexed_new_or_changed']} indexed as new/changed; indexed twice: {indexing['indexed_more_than_once'] or 'none'}; "
-          f"not indexed: {indexing['versions_not_indexed'] or 'none'}; {indexing['documents']} documents for "
-          f"{indexing['articles']} articles; duplicates: {indexing['duplicate_documents'] or 'none'}; "
-          f"latest text missing: {indexing['latest_text_missing'] or 'none'}")
+    print(
+        f"{indexing['runs']} runs; {indexing['versions_served']} article versions served, "
+        f"{indexing['indexed_new_or_changed']} indexed as new/changed; indexed twice: {indexing['indexed_more_than_once'] or 'none'}; "
+        f"not indexed: {indexing['versions_not_indexed'] or 'none'}; {indexing['documents']} documents for "
+        f"{indexing['articles']} articles; duplicates: {indexing['duplicate_documents'] or 'none'}; "
+        f"latest text missing: {indexing['latest_text_missing'] or 'none'}"
+    )
 
 
 if __name__ == "__main__":

@@ -21,16 +21,22 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotSupported
 from scrapy_playwright.handler import BrowserContextWrapper, ScrapyPlaywrightDownloadHandler
 
-from crawlers.addresses import crawl_allowance
 from crawlers.browser_proxy import guarded_proxy
+from network.addresses import crawl_allowance
 
 # Chromium never proxies loopback unless the bypass list subtracts that rule. Playwright subtracts it
 # itself unless PLAYWRIGHT_DISABLE_FORCED_CHROMIUM_PROXIED_LOOPBACK is set; naming the rule here keeps
 # loopback proxied whatever that variable says.
 _PROXY_LOOPBACK_TOO = "<-loopback>"
 # Chromium switches that would send connections around the proxies, or resolve names differently
-_ROUTING_SWITCHES = ("--proxy-server", "--proxy-bypass-list", "--proxy-pac-url", "--no-proxy-server",
-                     "--proxy-auto-detect", "--host-resolver-rules")
+_ROUTING_SWITCHES = (
+    "--proxy-server",
+    "--proxy-bypass-list",
+    "--proxy-pac-url",
+    "--no-proxy-server",
+    "--proxy-auto-detect",
+    "--host-resolver-rules",
+)
 
 
 def proxy_option(proxy_url: str) -> dict[str, str]:
@@ -44,8 +50,11 @@ def guarded_launch_options(options: dict[str, Any], browser_proxy_url: str) -> d
     connection that slipped past them could not even look a host up."""
     args = [arg for arg in options.get("args", ()) if not arg.startswith(_ROUTING_SWITCHES)]
     proxy_host = urlsplit(browser_proxy_url).hostname
-    return {**options, "args": [*args, f"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE {proxy_host}"],
-            "proxy": proxy_option(browser_proxy_url)}
+    return {
+        **options,
+        "args": [*args, f"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE {proxy_host}"],
+        "proxy": proxy_option(browser_proxy_url),
+    }
 
 
 class GuardedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
@@ -58,8 +67,9 @@ class GuardedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         self.page_proxy = proxy_option(guarded_proxy(allowance).url)
         self.config.launch_options = guarded_launch_options(self.config.launch_options, guarded_proxy(None).url)
 
-    async def _create_browser_context(self, name: str, context_kwargs: dict | None,
-                                      spider: Spider | None = None) -> BrowserContextWrapper:
+    async def _create_browser_context(
+        self, name: str, context_kwargs: dict | None, spider: Spider | None = None
+    ) -> BrowserContextWrapper:
         # scrapy-playwright creates every context here: at startup, per request, after a browser restart.
         # An internal method (scrapy-playwright is pinned in requirements.lock); were it renamed, new
         # contexts would get the launch proxy, which refuses everything: rendering fails closed.

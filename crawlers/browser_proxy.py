@@ -4,7 +4,7 @@ Playwright's route handler sees only the first URL of a redirect chain and never
 Chromium resolves host names on its own (DNS rebinding). Launched with this proxy for every host,
 loopback included, Chromium hands each redirect hop, sub-resource, frame, fetch, WebSocket and
 HTTPS connection to it; the proxy resolves the host with the crawler's address guard
-(`crawlers.addresses.allowed_addresses`) and connects to exactly the address it checked.
+(`network.addresses.allowed_addresses`) and connects to exactly the address it checked.
 
 One request per client connection, in one of two forms:
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from crawlers.addresses import Allowance, UnsafeDestination, allowed_addresses
+from network.addresses import Allowance, UnsafeDestination, allowed_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +48,18 @@ _LINE_BREAKING = re.compile(r"[\r\n\0]")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HOST = re.compile(r"[0-9A-Za-z.\-_]+|\[[0-9A-Fa-f:.]+\]")
 # Headers that describe one connection, not the message: never passed from one side to the other.
-_HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
-                         "te", "trailer", "upgrade"})
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authorization",
+        "proxy-authenticate",
+        "te",
+        "trailer",
+        "upgrade",
+    }
+)
 
 
 class _Answer(Exception):
@@ -90,8 +100,9 @@ async def _read_head(reader: asyncio.StreamReader) -> _Head:
 def _end_to_end(headers: list[tuple[str, str]], drop: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """The headers meant for the other side: hop-by-hop ones, those a Connection header lists,
     and `drop` are removed."""
-    listed = {token.strip().lower()
-              for name, value in headers if name.lower() == "connection" for token in value.split(",")}
+    listed = {
+        token.strip().lower() for name, value in headers if name.lower() == "connection" for token in value.split(",")
+    }
     removed = _HOP_BY_HOP | listed | drop
     return [(name, value) for name, value in headers if name.lower() not in removed]
 
@@ -121,8 +132,11 @@ def _content_length(headers: list[tuple[str, str]]) -> int:
 
 def _answer(status: HTTPStatus, detail: str, refused: str | None) -> bytes:
     body = f"{detail}\n".encode()
-    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
-               ("Cache-Control", "no-store")]
+    headers = [
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", str(len(body))),
+        ("Cache-Control", "no-store"),
+    ]
     if refused:
         headers.append((REFUSAL_HEADER, refused))
     return _serialize(f"HTTP/1.1 {status.value} {status.phrase}", headers) + body
@@ -148,13 +162,17 @@ async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, acti
         await writer.drain()
 
 
-async def _splice(client: tuple[asyncio.StreamReader, asyncio.StreamWriter],
-                  upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter]) -> None:
+async def _splice(
+    client: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+    upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+) -> None:
     """Relay both ways until either side ends or neither has sent anything for IDLE_TIMEOUT."""
     loop = asyncio.get_running_loop()
     activity = [loop.time()]
-    pumps = {asyncio.ensure_future(_pump(client[0], upstream[1], activity)),
-             asyncio.ensure_future(_pump(upstream[0], client[1], activity))}
+    pumps = {
+        asyncio.ensure_future(_pump(client[0], upstream[1], activity)),
+        asyncio.ensure_future(_pump(upstream[0], client[1], activity)),
+    }
     try:
         while True:
             idle_left = activity[0] + IDLE_TIMEOUT - loop.time()
@@ -187,10 +205,11 @@ class GuardedProxy:
         host, port = self._server.sockets[0].getsockname()[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "GuardedProxy":
+    def start(self) -> GuardedProxy:
         self._thread.start()
         listening = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._serve, "127.0.0.1", 0, limit=MAX_REQUEST_HEAD), self._loop)
+            asyncio.start_server(self._serve, "127.0.0.1", 0, limit=MAX_REQUEST_HEAD), self._loop
+        )
         self._server = listening.result(timeout=CONNECT_TIMEOUT)
         return self
 
@@ -211,7 +230,7 @@ class GuardedProxy:
                 method, target, version = head.start_line.split(" ")
                 if not _TOKEN.fullmatch(method) or version not in ("HTTP/1.0", "HTTP/1.1"):
                     raise ValueError("malformed request line")
-            except (asyncio.LimitOverrunError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as exc:
+            except (TimeoutError, asyncio.LimitOverrunError, asyncio.IncompleteReadError, ValueError) as exc:
                 raise _Answer(HTTPStatus.BAD_REQUEST, f"bad request: {exc}") from None
             logger.debug("Browser proxy: %s %s", method, target)
             if method == "CONNECT":
@@ -220,13 +239,19 @@ class GuardedProxy:
                 await self._forward(method, target, head.headers, reader, writer)
         except _Answer as answer:
             writer.write(_answer(answer.status, answer.detail, answer.refused))
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
             logger.debug("Browser proxy connection ended: %r", exc)  # mid-relay: the answer has begun
         finally:
             writer.close()
 
-    async def _forward(self, method: str, target: str, headers: list[tuple[str, str]],
-                       reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _forward(
+        self,
+        method: str,
+        target: str,
+        headers: list[tuple[str, str]],
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
         try:
             parts = urlsplit(target)
         except ValueError:  # e.g. an unbalanced [ in the host
@@ -245,8 +270,7 @@ class GuardedProxy:
                 upstream_writer.write(_serialize(start_line, _end_to_end(headers)))
                 await _copy(reader, upstream_writer, body_length)
                 response = await self._response_head(upstream_reader)
-            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError,
-                    ValueError) as exc:
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
                 raise _Answer(HTTPStatus.BAD_GATEWAY, f"bad answer from {host}:{port}: {exc}") from None
             # an upstream's own refusal marker would pass for the guard's: it never reaches the browser
             headers = _end_to_end(response.headers, drop=frozenset({REFUSAL_HEADER.lower()}))
@@ -299,9 +323,10 @@ class GuardedProxy:
             raise self._refuse(f"{host}:{port}", UnsafeDestination("browser_background", "the browser's own traffic"))
         loop = asyncio.get_running_loop()
         try:
-            addresses = await asyncio.wait_for(loop.run_in_executor(None, allowed_addresses, host, self.allowance),
-                                               CONNECT_TIMEOUT)
-        except asyncio.TimeoutError:
+            addresses = await asyncio.wait_for(
+                loop.run_in_executor(None, allowed_addresses, host, self.allowance), CONNECT_TIMEOUT
+            )
+        except TimeoutError:
             raise _Answer(HTTPStatus.GATEWAY_TIMEOUT, f"{host}: name resolution timed out") from None
         except UnsafeDestination as exc:
             if exc.reason == "dns_error":
@@ -310,9 +335,10 @@ class GuardedProxy:
         failure: Exception | None = None
         for address in addresses:
             try:
-                return await asyncio.wait_for(asyncio.open_connection(address, port, limit=MAX_RESPONSE_HEAD),
-                                              CONNECT_TIMEOUT)
-            except (OSError, asyncio.TimeoutError) as exc:
+                return await asyncio.wait_for(
+                    asyncio.open_connection(address, port, limit=MAX_RESPONSE_HEAD), CONNECT_TIMEOUT
+                )
+            except (TimeoutError, OSError) as exc:
                 failure = exc
         raise _Answer(HTTPStatus.BAD_GATEWAY, f"cannot connect to {host}:{port}: {failure!r}")
 
@@ -321,8 +347,9 @@ class GuardedProxy:
         # the browser's own traffic is refused on every launch: worth no warning
         level = logging.DEBUG if self.allowance is None else logging.WARNING
         logger.log(level, "Browser connection refused: %s (%s)", destination, exc.detail)
-        return _Answer(HTTPStatus.FORBIDDEN, f"refused by the crawler's address guard: {exc.reason}",
-                       refused=exc.reason)
+        return _Answer(
+            HTTPStatus.FORBIDDEN, f"refused by the crawler's address guard: {exc.reason}", refused=exc.reason
+        )
 
 
 _proxies: dict[Allowance | None, GuardedProxy] = {}

@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 
 from crawlers.items import FetchedResource
 from extractors.links import page_identity
-from index.document import ENTITY_SETS, Document, Entity
-
+from schema.document import ENTITY_SETS, Document, Entity
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 

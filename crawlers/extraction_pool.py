@@ -53,8 +53,12 @@ def extraction_pool(workers: int) -> ProcessPoolExecutor | None:
         return None
     if _pool is None:
         on_main_thread = threading.current_thread() is threading.main_thread()
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_start_worker, initargs=(os.getpid(), on_main_thread))
+        _pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(os.getpid(), on_main_thread),
+        )
         atexit.register(shutdown_pool)
     return _pool
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 from urllib.parse import urljoin
+from xml.etree.ElementTree import ParseError
 
 import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse as defused_parse
-from xml.etree.ElementTree import ParseError
 
 from crawlers.outcomes import ListingError
 
@@ -31,7 +31,7 @@ def _when(struct: object) -> datetime | None:
     if not struct:
         return None
     try:
-        return datetime(*struct[:6], tzinfo=timezone.utc)  # type: ignore[index]
+        return datetime(*struct[:6], tzinfo=UTC)  # type: ignore[index]
     except (TypeError, ValueError):
         return None
 

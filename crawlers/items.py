@@ -26,5 +26,5 @@ class FetchedResource:
     hints: dict[str, Any] = field(default_factory=dict)  # title/published from a feed or sitemap entry
     body_hash: str = ""
     change: str = ""  # "new" or "changed", set once compared with the ledger
-    document: Any = None  # the index.document.Document built by the extraction step
-    known: Any = None  # the ledger's crawlers.ledger.UrlRecord for this URL as the request saw it
+    document: Any = None  # the schema.document.Document built by the extraction step
+    known: Any = None  # the ledger's state.ledger.UrlRecord for this URL as the request saw it

@@ -12,6 +12,11 @@ class ConciseLogFormatter(logformatter.LogFormatter):
     def scraped(self, item: Any, response: Any, spider: Any) -> logformatter.LogFormatterResult:
         return {"level": logging.DEBUG, "msg": "Scraped %(url)s", "args": {"url": getattr(item, "url", "?")}}
 
-    def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any) -> logformatter.LogFormatterResult:
-        return {"level": logging.INFO, "msg": "Not indexed %(url)s: %(exception)s",
-                "args": {"url": getattr(item, "url", "?"), "exception": exception}}
+    def dropped(
+        self, item: Any, exception: BaseException, response: Any, spider: Any
+    ) -> logformatter.LogFormatterResult:
+        return {
+            "level": logging.INFO,
+            "msg": "Not indexed %(url)s: %(exception)s",
+            "args": {"url": getattr(item, "url", "?"), "exception": exception},
+        }

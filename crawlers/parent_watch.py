@@ -45,8 +45,9 @@ def _set_parent_death_signal() -> None:
         return
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-        logger.warning("prctl(PR_SET_PDEATHSIG) failed (%s); relying on the parent-watch thread",
-                       os.strerror(ctypes.get_errno()))
+        logger.warning(
+            "prctl(PR_SET_PDEATHSIG) failed (%s); relying on the parent-watch thread", os.strerror(ctypes.get_errno())
+        )
 
 
 def _watch(parent_pid: int) -> None:

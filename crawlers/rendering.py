@@ -11,12 +11,14 @@ navigation passed through a refused URL.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
-from crawlers.addresses import UnsafeDestination, check_url, parse_allowance
+from network.addresses import UnsafeDestination, check_url, parse_allowance
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page, Request as BrowserRequest
+    from playwright.async_api import Page
+    from playwright.async_api import Request as BrowserRequest
     from scrapy import Request
 
 logger = logging.getLogger(__name__)

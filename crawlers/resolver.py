@@ -4,7 +4,7 @@ AddressGuardMiddleware checks a request's host before it is sent; without this r
 would then look the name up a second time to connect, and a DNS server that answers a public
 address to the check and a private one to the connection (DNS rebinding) would get the crawler
 into the private network. Here the connection's own lookup goes through
-`crawlers.addresses.allowed_addresses`, so Twisted only ever receives addresses the guard has
+`network.addresses.allowed_addresses`, so Twisted only ever receives addresses the guard has
 just checked, and a host the guard refuses gets no address at all: the download fails with
 DNSLookupError, and the middleware (its process_exception) records the refusal the resolver
 remembers for that host instead (`refusal_for`).
@@ -22,7 +22,7 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from crawlers.addresses import Allowance, UnsafeDestination, allowed_addresses, crawl_allowance
+from network.addresses import Allowance, UnsafeDestination, allowed_addresses, crawl_allowance
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class _Resolution:
 class GuardedResolver:
     """Resolves through the guard (IPv4 and IPv6), with the crawl's OSINT_ALLOW_PRIVATE_NETWORKS.
 
-    Caching is the guard's (`crawlers.addresses.resolution_cache`, bounded in time), shared with
+    Caching is the guard's (`network.addresses.resolution_cache`, bounded in time), shared with
     the middleware's check, so a page costs one lookup and both sides see the same answer."""
 
     def __init__(self, reactor: Any, allowance: Allowance):
@@ -61,7 +61,7 @@ class GuardedResolver:
         self._refusals: dict[str, UnsafeDestination] = {}  # host -> why its last lookup gave no address
 
     @classmethod
-    def from_crawler(cls, crawler: Any, reactor: Any) -> "GuardedResolver":
+    def from_crawler(cls, crawler: Any, reactor: Any) -> GuardedResolver:
         # `crawler` is the crawler process here (Scrapy installs one resolver per reactor): its
         # settings are the run's, where crawlers/runner.py puts OSINT_ALLOW_PRIVATE_NETWORKS.
         return cls(reactor, crawl_allowance(crawler.settings))
@@ -70,15 +70,24 @@ class GuardedResolver:
         # also becomes reactor.resolver (simplified), which connectTCP by name uses
         self.reactor.installNameResolver(self)
 
-    def resolveHostName(self, resolutionReceiver: IResolutionReceiver, hostName: str, portNumber: int = 0,
-                        addressTypes: Sequence[type[IAddress]] | None = None,
-                        transportSemantics: str = "TCP") -> IHostResolution:
+    def resolveHostName(
+        self,
+        resolutionReceiver: IResolutionReceiver,
+        hostName: str,
+        portNumber: int = 0,
+        addressTypes: Sequence[type[IAddress]] | None = None,
+        transportSemantics: str = "TCP",
+    ) -> IHostResolution:
         resolution = _Resolution(hostName)
         resolutionReceiver.resolutionBegan(resolution)
         host = url_host(hostName)
         lookup = deferToThreadPool(self.reactor, self.reactor.getThreadPool(), allowed_addresses, host, self.allowance)
-        lookup.addCallbacks(self._deliver, self._refuse, callbackArgs=(host, resolutionReceiver, portNumber, addressTypes),
-                            errbackArgs=(host,))
+        lookup.addCallbacks(
+            self._deliver,
+            self._refuse,
+            callbackArgs=(host, resolutionReceiver, portNumber, addressTypes),
+            errbackArgs=(host,),
+        )
         lookup.addBoth(lambda _: resolutionReceiver.resolutionComplete())
         return resolution
 
@@ -86,8 +95,14 @@ class GuardedResolver:
         """Why the last lookup of `host` gave no address, if the guard refused what it resolved to."""
         return self._refusals.get(url_host(host))
 
-    def _deliver(self, addresses: tuple[str, ...], host: str, receiver: IResolutionReceiver, port: int,
-                 address_types: Sequence[type[IAddress]] | None) -> None:
+    def _deliver(
+        self,
+        addresses: tuple[str, ...],
+        host: str,
+        receiver: IResolutionReceiver,
+        port: int,
+        address_types: Sequence[type[IAddress]] | None,
+    ) -> None:
         self._refusals.pop(host, None)
         for address in addresses:
             kind = IPv6Address if ":" in address else IPv4Address

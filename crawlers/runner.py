@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
-from crawlers import ledger_extension
+from crawlers.extensions import outcome_ledger as ledger_extension
 from crawlers.extraction_pool import shutdown_pool
-from crawlers.ledger import Ledger, RunReport
 from crawlers.rendering import rendering_settings
-from crawlers.scheduler_state import SchedulerState, SourceBusy, SourceLock
 from crawlers.spiders import SPIDERS, SourceSpider
-from crawlers.watchlist import Source, Watchlist
+from scheduling.state import SchedulerState, SourceBusy, SourceLock
 from settings.config import Config
+from state.ledger import Ledger, RunReport
+from watchlists.model import Source, Watchlist
 
 
 def crawl_settings(config: Config, run_id: str, overrides: dict[str, Any] | None = None) -> Settings:
@@ -99,7 +100,7 @@ def run_due(
 ) -> tuple[list[str], RunReport | None]:
     """One pass of `osint crawl --due`: crawl the sources whose schedule says they are due (and not
     being crawled elsewhere), moving their next-run times on. Returns (due source ids, report)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     state = SchedulerState(config.data_dir)
     try:
         due = state.due(watchlist, now)
@@ -111,17 +112,18 @@ def run_due(
             report = run_crawl(watchlist, config, [s.id for s in due], progress=progress)
         except CrawlError:
             for source in due:
-                state.finished(watchlist.name, source.id, datetime.now(timezone.utc), "error", None)
+                state.finished(watchlist.name, source.id, datetime.now(UTC), "error", None)
             raise
         for source in due:
-            state.finished(watchlist.name, source.id, datetime.now(timezone.utc), report.status, report.run_id)
+            state.finished(watchlist.name, source.id, datetime.now(UTC), report.status, report.run_id)
         return [s.id for s in due], report
     finally:
         state.close()
 
 
-def _lock_sources(ledger: Ledger, run_id: str, watchlist: Watchlist, sources: list[Source],
-                  config: Config) -> tuple[list[SourceLock], list[Source]]:
+def _lock_sources(
+    ledger: Ledger, run_id: str, watchlist: Watchlist, sources: list[Source], config: Config
+) -> tuple[list[SourceLock], list[Source]]:
     """Never two crawls of one source at once: a source another process is crawling is skipped."""
     locks, free = [], []
     for source in sources:
@@ -140,4 +142,6 @@ def _record_silent_sources(ledger: Ledger, run_id: str, sources: list[Source]) -
     for source in sources:
         if source.id not in seen:
             for url in source.urls:
-                ledger.record(run_id, url, source.id, "failed", "not_crawled", "the spider issued no request for this URL")
+                ledger.record(
+                    run_id, url, source.id, "failed", "not_crawled", "the spider issued no request for this URL"
+                )

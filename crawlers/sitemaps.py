@@ -10,7 +10,9 @@ import lxml.etree
 from crawlers.outcomes import ListingError
 from extractors.dates import parse_date
 
-_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True, recover=True)
+_PARSER_OPTIONS = dict(
+    resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True, recover=True
+)
 
 
 class SitemapError(ListingError):

@@ -5,7 +5,7 @@ followed (read as a feed or sitemap): nothing it lists could be fetched and used
 refused, a 404, HTML where a feed should be, a start page that never answers: all end that way.
 Skipped URLs (robots.txt, out of scope, already being crawled by another process) are not
 failures, and one dead link among pages that were indexed does not fail its source. The same rule
-marks a run as failed for a source in crawlers/scheduler_health.py.
+marks a run as failed for a source in scheduling/health.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from crawlers.ledger import Ledger, RunReport
+from state.ledger import Ledger, RunReport
 
 #: exit status of `osint crawl` for each verdict (1 is a crawl that could not run, 2 bad usage)
 EXIT_CODES: dict[str, int] = {"ok": 0, "partial": 3, "failed": 4}
@@ -47,7 +47,9 @@ def judge_run(ledger: Ledger, report: RunReport) -> RunVerdict:
     if not failing:
         return RunVerdict(verdict="ok", exit_code=EXIT_CODES["ok"])
     verdict = "failed" if len(failing) == len(report.sources) else "partial"
-    return RunVerdict(verdict=verdict, exit_code=EXIT_CODES[verdict], failed_sources=_failures(ledger, report.run_id, failing))
+    return RunVerdict(
+        verdict=verdict, exit_code=EXIT_CODES[verdict], failed_sources=_failures(ledger, report.run_id, failing)
+    )
 
 
 def _failures(ledger: Ledger, run_id: str, sources: list[str]) -> list[SourceFailure]:

@@ -4,6 +4,7 @@ Output is byte-reproducible: reportlab runs in invariant mode and the embedded
 creation date is fixed, so re-running leaves the file unchanged.
 Run: .venv/bin/python demo/make_pdf.py
 """
+
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -76,8 +77,7 @@ PARAGRAPHS_AFTER_TABLE = [
     "concerning items 1 and 2 to report on its stockpile-management measures; and (c) encourage the "
     "Federal Government of Somalia to complete the registration and marking of all weapons held by "
     "its security forces, so that future losses can be identified quickly.",
-    "The Panel would be grateful if the present letter were brought to the attention of the members "
-    "of the Committee.",
+    "The Panel would be grateful if the present letter were brought to the attention of the members of the Committee.",
 ]
 
 SIGNATORIES = [
@@ -97,8 +97,9 @@ def set_fixed_metadata(canvas: Canvas, _doc: SimpleDocTemplate) -> None:
 
 def build() -> None:
     styles = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=styles["BodyText"], fontName="Helvetica",
-                          fontSize=10.5, leading=14.5, spaceAfter=8)
+    body = ParagraphStyle(
+        "body", parent=styles["BodyText"], fontName="Helvetica", fontSize=10.5, leading=14.5, spaceAfter=8
+    )
     head = ParagraphStyle("head", parent=styles["Title"], fontName="Helvetica-Bold", fontSize=13, leading=17)
     small = ParagraphStyle("small", parent=body, fontSize=9, leading=12)
     story = [
@@ -111,13 +112,17 @@ def build() -> None:
     ]
     story += [Paragraph(p, body) for p in PARAGRAPHS_BEFORE_TABLE]
     table = Table(TABLE_ROWS, colWidths=[1 * cm, 4.2 * cm, 5.2 * cm, 2.4 * cm, 3.2 * cm], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 8.5),
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8.5),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), "Helvetica", 8.5),
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8.5),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     story += [table, Spacer(1, 0.4 * cm)]
     story += [Paragraph(p, body) for p in PARAGRAPHS_AFTER_TABLE]
     story.append(Spacer(1, 0.5 * cm))
@@ -125,9 +130,15 @@ def build() -> None:
 
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     doc = SimpleDocTemplate(
-        str(OUTPUT), pagesize=A4, invariant=1,
-        leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm, bottomMargin=2 * cm,
-        title=TITLE, author=PANEL,
+        str(OUTPUT),
+        pagesize=A4,
+        invariant=1,
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+        topMargin=2 * cm,
+        bottomMargin=2 * cm,
+        title=TITLE,
+        author=PANEL,
         subject="Serial-number tracing of weapons seized in Somalia, 2024-2025",
         keywords="tracing, serial numbers, Type 56, PK, RPG-7, Strela-2, M16, al-Shabaab",
         creator="Arms Monitor Weekly demo (demo/make_pdf.py)",

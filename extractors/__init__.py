@@ -9,7 +9,7 @@ are appended to `entities` with `attributes["field"] == "title"` (their offsets 
 only in a headline still matters for search facets.
 
 The package namespace is lazy (PEP 562): each exported name is imported from its module on
-first access, so importing a submodule (`extractors.entities`, `extractors.entity_sets`) does not
+first access, so importing a submodule (`extractors.entities`, `schema.entities`) does not
 load trafilatura, htmldate and pypdf with the package.
 """
 

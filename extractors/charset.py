@@ -35,8 +35,21 @@ from w3lib.encoding import resolve_encoding
 SAMPLE_BYTES = 16_384
 #: Legacy encodings in order of prevalence on the sites we crawl (tie-break order).
 CANDIDATES: tuple[str, ...] = (
-    "cp1252", "cp1251", "koi8_r", "cp1256", "cp1250", "cp1253", "cp1254", "cp1255", "cp1257",
-    "cp874", "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr",
+    "cp1252",
+    "cp1251",
+    "koi8_r",
+    "cp1256",
+    "cp1250",
+    "cp1253",
+    "cp1254",
+    "cp1255",
+    "cp1257",
+    "cp874",
+    "gb18030",
+    "big5",
+    "shift_jis",
+    "euc_jp",
+    "euc_kr",
 )
 _MULTIBYTE = frozenset({"gb18030", "big5", "shift_jis", "euc_jp", "euc_kr"})
 _SCRIPT_GROUPS = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "CJK", "HALFWIDTH": "CJK"}

@@ -38,9 +38,7 @@ MAX_HTML_CHARS = 2_000_000
 #: A main-text candidate this long (or half the page's visible text, if less) is accepted.
 MIN_MAIN_CHARS = 200
 _HEAVY_OPENING = re.compile(r"<(script|style|svg|template)\b[^>]*>", re.IGNORECASE)
-_HEAVY_CLOSING = {
-    name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style", "svg", "template")
-}
+_HEAVY_CLOSING = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style", "svg", "template")}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _MAIN_SELECTORS = ("main", '[role="main"]', '[itemprop="articleBody"]', "article")
 

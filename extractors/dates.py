@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from dateutil import parser as dateutil_parser
 
@@ -16,8 +16,23 @@ LATEST_YEAR = 2100
 _ZONES = {
     name: timezone(timedelta(hours=hours))
     for name, hours in {
-        "UTC": 0, "GMT": 0, "Z": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
-        "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+        "UTC": 0,
+        "GMT": 0,
+        "Z": 0,
+        "BST": 1,
+        "CET": 1,
+        "CEST": 2,
+        "EET": 2,
+        "EEST": 3,
+        "MSK": 3,
+        "EST": -5,
+        "EDT": -4,
+        "CST": -6,
+        "CDT": -5,
+        "MST": -7,
+        "MDT": -6,
+        "PST": -8,
+        "PDT": -7,
     }.items()
 }
 _COMPACT_DATE = re.compile(r"^\d{8}$")  # 20240105 (citation_date, DC.date in some CMSes)
@@ -46,8 +61,8 @@ def without_copyright_years(text: str) -> str:
 def to_utc(value: datetime) -> datetime:
     """Naive datetimes are taken to be UTC (pages rarely say otherwise when they omit the offset)."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def parse_date(raw: str | None) -> datetime | None:

@@ -101,9 +101,7 @@ def detect_encoding(body: bytes) -> str:
         return guess_encoding(body)
 
 
-def _declared_encodings(
-    body: bytes, content_type: str | None, encoding: str | None, html: bool
-) -> list[str]:
+def _declared_encodings(body: bytes, content_type: str | None, encoding: str | None, html: bool) -> list[str]:
     found = [
         resolve_encoding(encoding) if encoding else None,
         http_content_type_encoding(content_type) if content_type else None,

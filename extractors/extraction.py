@@ -8,7 +8,6 @@ from typing import Any
 
 from extractors.content import drop_leading_title, extract_html
 from extractors.decoding import decode_body
-from extractors.entity_sets import ENTITY_SETS
 from extractors.errors import ExtractionError
 from extractors.html_text import normalize_text
 from extractors.language import detect_language, normalize_language
@@ -16,6 +15,7 @@ from extractors.links import page_url
 from extractors.pdf import extract_pdf, is_pdf
 from extractors.result import Extraction
 from extractors.timing import stage
+from schema.entities import ENTITY_SETS
 
 __all__ = ["MAX_TEXT_CHARS", "extract", "extract_text"]
 
@@ -124,9 +124,7 @@ def _finish(*, url: str, language_hint: str | None, entities: bool, **fields: An
         language = detect_language(f"{title}\n{text}" if title else text, hint=hint)
     with stage("entities"):
         found = _entity_fields(title, text, language.language) if entities else {}
-    return Extraction(
-        url=url, language=language.language, language_confidence=language.confidence, **fields, **found
-    )
+    return Extraction(url=url, language=language.language, language_confidence=language.confidence, **fields, **found)
 
 
 def _entity_fields(title: str, text: str, language: str) -> dict[str, Any]:
@@ -161,4 +159,3 @@ def _kind(body: bytes, content_type: str) -> str:
         if b"\x00" not in body[:4096]:
             return "text"
     raise ExtractionError("unsupported_type", mime or "unknown")
-

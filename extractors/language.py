@@ -37,7 +37,7 @@ _factory_lock = threading.Lock()
 
 
 def normalize_language(tag: str | None) -> str | None:
-    """"en-US", "fr_FR", "zh-cn" -> "en", "fr", "zh"; None for blanks and non-alphabetic junk."""
+    """ "en-US", "fr_FR", "zh-cn" -> "en", "fr", "zh"; None for blanks and non-alphabetic junk."""
     if not tag:
         return None
     primary = tag.strip().replace("_", "-").split("-", 1)[0].lower()

@@ -30,25 +30,61 @@ HTMLDATE_MAX_CHARS = 500_000
 
 _ARTICLE_TYPES = frozenset(
     {
-        "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
-        "report", "scholarlyarticle", "techarticle", "discussionforumposting",
-        "socialmediaposting", "pressrelease", "webpage", "liveblogposting", "opinionnewsarticle",
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "blogposting",
+        "report",
+        "scholarlyarticle",
+        "techarticle",
+        "discussionforumposting",
+        "socialmediaposting",
+        "pressrelease",
+        "webpage",
+        "liveblogposting",
+        "opinionnewsarticle",
     }
 )
 _TITLE_META = ("og:title", "twitter:title", "dc.title", "dcterms.title", "citation_title")
 _AUTHOR_META = (
-    "author", "article:author", "citation_author", "dc.creator", "dcterms.creator",
-    "parsely-author", "sailthru.author", "byl",
+    "author",
+    "article:author",
+    "citation_author",
+    "dc.creator",
+    "dcterms.creator",
+    "parsely-author",
+    "sailthru.author",
+    "byl",
 )
 _PUBLISHED_META = (
-    "article:published_time", "og:published_time", "datepublished", "dc.date.issued",
-    "dcterms.issued", "dc.date", "dcterms.date", "dc.date.created", "dcterms.created",
-    "citation_publication_date", "citation_date", "citation_online_date", "pubdate",
-    "publishdate", "publish-date", "date", "sailthru.date", "parsely-pub-date",
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dc.date.created",
+    "dcterms.created",
+    "citation_publication_date",
+    "citation_date",
+    "citation_online_date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "date",
+    "sailthru.date",
+    "parsely-pub-date",
 )
 _MODIFIED_META = (
-    "article:modified_time", "og:updated_time", "datemodified", "dc.date.modified",
-    "dcterms.modified", "last-modified", "lastmod",
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "last-modified",
+    "lastmod",
 )
 _LANGUAGE_META = ("og:locale", "content-language", "language", "dc.language", "dcterms.language")
 
@@ -148,8 +184,7 @@ def _authors(soup: BeautifulSoup, linked: dict[str, Any], meta: dict[str, list[s
         candidates = [v for k in _AUTHOR_META for v in meta.get(k, [])]
     if not candidates:
         candidates = [
-            tag.get_text(" ")
-            for tag in soup.select('[rel~="author"], [itemprop="author"]', limit=MAX_AUTHORS)
+            tag.get_text(" ") for tag in soup.select('[rel~="author"], [itemprop="author"]', limit=MAX_AUTHORS)
         ]
     return _distinct_names(candidates)
 

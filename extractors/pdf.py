@@ -64,8 +64,18 @@ def extract_pdf(body: bytes) -> PdfContent:
         raise
     except FileNotDecryptedError as exc:
         raise ExtractionError("encrypted_pdf", str(exc)) from exc
-    except (PdfReadError, PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError,
-            RecursionError, OSError, NotImplementedError) as exc:
+    except (
+        PdfReadError,
+        PyPdfError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        OSError,
+        NotImplementedError,
+    ) as exc:
         # pypdf surfaces damaged files as a spread of exception types
         raise ExtractionError("broken_pdf", f"{type(exc).__name__}: {exc}") from exc
     title = info.get("title") or _first_line(text)

@@ -1,6 +1,6 @@
 """Pydantic models returned by the extraction layer.
 
-`PageSpan` mirrors `index.document.PageSpan` field for field (extractors must not import
+`PageSpan` mirrors `schema.document.PageSpan` field for field (extractors must not import
 `index`), so `Document(pages=[span.model_dump() for span in ex.pages])` validates.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractors.entity_sets import EntitySets
+from schema.entities import EntitySets
 
 
 class PageSpan(BaseModel):

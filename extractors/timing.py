@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
 
 _current: ContextVar[dict[str, float] | None] = ContextVar("extraction_timings", default=None)
 

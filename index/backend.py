@@ -8,10 +8,10 @@ from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel, Field
 
-from index.document import Document
 from index.query import SearchRequest, SearchResult
+from network.redaction import redact_url
+from schema.document import Document
 from settings.config import embedded_index_url, env_data_dir
-from settings.redaction import redact_url
 
 
 class IndexFailure(BaseModel):
@@ -78,7 +78,7 @@ class IndexBackend(ABC):
     def close(self) -> None:
         """Release connections and files."""
 
-    def __enter__(self) -> "IndexBackend":
+    def __enter__(self) -> IndexBackend:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -88,7 +88,9 @@ class IndexBackend(ABC):
 def sqlite_path(url: str) -> str:
     """`sqlite:///data/index.sqlite3` → `data/index.sqlite3`; `sqlite:////abs/path` → `/abs/path`."""
     if not url.startswith("sqlite:///"):
-        raise ValueError(f"unsupported index URL {redact_url(url)!r}: use sqlite:///relative/path or sqlite:////absolute/path")
+        raise ValueError(
+            f"unsupported index URL {redact_url(url)!r}: use sqlite:///relative/path or sqlite:////absolute/path"
+        )
     return url.removeprefix("sqlite:///")
 
 
@@ -96,11 +98,11 @@ def open_backend(url: str | None = None) -> IndexBackend:
     """`sqlite:///path` for the embedded index; `http(s)://…` for Elasticsearch or OpenSearch."""
     url = url or os.environ.get("OSINT_INDEX_URL") or embedded_index_url(env_data_dir())
     if url.startswith("sqlite:"):
-        from index.sqlite import SqliteBackend
+        from index.sqlite.backend import SqliteBackend
 
         return SqliteBackend(sqlite_path(url))
     if url.startswith(("http://", "https://")):
-        from index.engine import open_engine_backend
+        from index.engine.backend import open_engine_backend
 
         return open_engine_backend(url)
     raise ValueError(f"unsupported index URL {redact_url(url)!r}: use sqlite:///path or http(s)://host:port")

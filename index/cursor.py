@@ -57,9 +57,15 @@ def check_cursor(value: object) -> list:
     first, second = value
     if first == COLLAPSED:
         if not _is_int(second) or not 0 <= second <= MAX_COLLAPSED_OFFSET:
-            raise CursorError(f"{_NOT_OURS}: a collapsed page offset is a whole number from 0 to {MAX_COLLAPSED_OFFSET:,}")
+            raise CursorError(
+                f"{_NOT_OURS}: a collapsed page offset is a whole number from 0 to {MAX_COLLAPSED_OFFSET:,}"
+            )
         return value
-    if not (first is None or _is_int(first) and _INT64[0] <= first <= _INT64[1] or isinstance(first, float) and math.isfinite(first)):
+    if not (
+        first is None
+        or (_is_int(first) and _INT64[0] <= first <= _INT64[1])
+        or (isinstance(first, float) and math.isfinite(first))
+    ):
         raise CursorError(f"{_NOT_OURS}: the sort value must be a finite number within 64 bits, or null")
     if not (isinstance(second, str) and 0 < len(second) <= MAX_ID_CHARS and second.isprintable()):
         raise CursorError(f"{_NOT_OURS}: the document id must be printable text of 1 to {MAX_ID_CHARS} characters")
@@ -75,7 +81,7 @@ def sort_after(cursor: object, sort: Literal["relevance", "date"], *, undated: b
         raise CursorError(f"{_NOT_OURS}: a collapsed-stories cursor, for a search without --collapse")
     if sort == "relevance" and first is None:
         raise CursorError(f"{_NOT_OURS}: a date-sorted cursor, for a search by relevance")
-    if sort == "date" and not (_is_int(first) or first is None and undated):
+    if sort == "date" and not (_is_int(first) or (first is None and undated)):
         raise CursorError(f"{_NOT_OURS}: a relevance cursor, for a search sorted by date")
     return first, document_id
 

@@ -35,7 +35,10 @@ class MigrationReport(BaseModel):
     def complete(self) -> bool:
         return (
             self.read == self.source_documents == self.indexed
-            and not self.failures and not self.spooled and not self.missing and not self.unverified
+            and not self.failures
+            and not self.spooled
+            and not self.missing
+            and not self.unverified
         )
 
 
@@ -70,7 +73,12 @@ def migrate(
     if not report.complete:
         log.warning(
             "migration incomplete: read %d of %d, indexed %d, %d failed, %d spooled, %d missing",
-            report.read, report.source_documents, report.indexed, len(report.failures), report.spooled, report.missing,
+            report.read,
+            report.source_documents,
+            report.indexed,
+            len(report.failures),
+            report.spooled,
+            report.missing,
         )
     return report
 

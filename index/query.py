@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import datetime, timezone
-from typing import Callable, Literal
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -85,12 +86,14 @@ class Query(BaseModel):
     def positive_terms(self) -> list[Term]:
         return [term for group in self.all_of for term in group]
 
-    def resolved(self, canonical: Callable[[str, str], str]) -> "Query":
+    def resolved(self, canonical: Callable[[str, str], str]) -> Query:
         """A copy whose filter values are named by `canonical(filter, value)`, so "country:Iran"
         matches the stored code IR. Every filter goes through `canonical`, which decides which
         names denote entities and returns the values of the others unchanged (the gazetteer's
         `canonicalize_filter` is the one list of entity filters)."""
-        filters = [f.model_copy(update={"values": [canonical(f.name, value) for value in f.values]}) for f in self.filters]
+        filters = [
+            f.model_copy(update={"values": [canonical(f.name, value) for value in f.values]}) for f in self.filters
+        ]
         return self.model_copy(update={"filters": filters})
 
 
@@ -154,7 +157,7 @@ def _parse_date(name: str, value: str) -> datetime:
             month, day = (12, 31) if end else (1, 1)
         elif not day:
             day = calendar.monthrange(year, month)[1] if end else 1
-        moment = datetime(year, month, day, tzinfo=timezone.utc)
+        moment = datetime(year, month, day, tzinfo=UTC)
     except ValueError as exc:
         raise QuerySyntaxError(f"{name}: {value!r} is not a valid date ({exc})") from None
     # the whole last day, to the millisecond both backends store dates with
@@ -172,10 +175,15 @@ def parse_query(text: str) -> Query:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise QuerySyntaxError(f"cannot read the query near {text[position:position + 20]!r}")
+            raise QuerySyntaxError(f"cannot read the query near {text[position : position + 20]!r}")
         position = match.end()
         if match["field"] is not None:
-            _add_filter(query, match["field"].lower(), match["fquoted"] if match["fquoted"] is not None else match["fvalue"], bool(match["neg"]))
+            _add_filter(
+                query,
+                match["field"].lower(),
+                match["fquoted"] if match["fquoted"] is not None else match["fvalue"],
+                bool(match["neg"]),
+            )
             continue
         if match["phrase"] is not None:
             if not match["closed"]:

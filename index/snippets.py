@@ -55,4 +55,3 @@ def leading_snippet(text: str, words: int = SNIPPET_WORDS) -> str:
     if len(parts) > words:
         snippet += ELLIPSIS
     return html.escape(snippet, quote=True)
-

@@ -8,18 +8,31 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+
 class Config(BaseModel):
     data_dir: Path = Field(default=Path("./data"), description="OSINT_DATA_DIR: ledger, embedded index, spool.")
-    index_url: str = Field(default="", description="OSINT_INDEX_URL: sqlite:///path (default) or http(s)://engine:9200.")
-    allow_private_networks: str = Field(default="", description="OSINT_ALLOW_PRIVATE_NETWORKS: '1' lets the crawler reach loopback/private addresses; a comma list of CIDRs allows just those (tests: 127.0.0.0/8).")
-    allow_private_delivery: str = Field(default="", description="OSINT_ALLOW_PRIVATE_DELIVERY: alert webhook and SMTP hosts on loopback/private addresses that deliveries may reach, as a comma list of CIDRs ('1': any); separate from the crawl's allow-list.")
-    chromium_path: str = Field(default="/usr/bin/chromium", description="OSINT_CHROMIUM: browser for render_js sources.")
-    extract_workers: int = Field(default=2, ge=0, le=64, description="OSINT_EXTRACT_WORKERS: extraction processes (0 = in the crawler process).")
+    index_url: str = Field(
+        default="", description="OSINT_INDEX_URL: sqlite:///path (default) or http(s)://engine:9200."
+    )
+    allow_private_networks: str = Field(
+        default="",
+        description="OSINT_ALLOW_PRIVATE_NETWORKS: '1' lets the crawler reach loopback/private addresses; a comma list of CIDRs allows just those (tests: 127.0.0.0/8).",
+    )
+    allow_private_delivery: str = Field(
+        default="",
+        description="OSINT_ALLOW_PRIVATE_DELIVERY: alert webhook and SMTP hosts on loopback/private addresses that deliveries may reach, as a comma list of CIDRs ('1': any); separate from the crawl's allow-list.",
+    )
+    chromium_path: str = Field(
+        default="/usr/bin/chromium", description="OSINT_CHROMIUM: browser for render_js sources."
+    )
+    extract_workers: int = Field(
+        default=2, ge=0, le=64, description="OSINT_EXTRACT_WORKERS: extraction processes (0 = in the crawler process)."
+    )
 
     @field_validator("allow_private_networks", "allow_private_delivery")
     @classmethod
     def _allowance_parses(cls, value: str) -> str:
-        from crawlers.addresses import parse_allowance
+        from network.addresses import parse_allowance
 
         parse_allowance(value)
         return value
@@ -30,7 +43,6 @@ class Config(BaseModel):
         if value and not value.startswith(("sqlite:", "http://", "https://")):
             raise ValueError("must start with sqlite:///, http:// or https://")
         return value
-
 
 
 def env_data_dir() -> Path:

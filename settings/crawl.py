@@ -24,7 +24,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # also bounds decompressed size (gzip bombs)
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
-# Hard ceiling, equal to the largest Scope.max_depth a watchlist may set (crawlers/watchlist.py,
+# Hard ceiling, equal to the largest Scope.max_depth a watchlist may set (watchlists/model.py,
 # `le=20`; not imported here to keep settings light): a lower value makes Scrapy's DepthMiddleware
 # silently drop the deeper pages a source asked for, leaving them without an outcome.
 DEPTH_LIMIT = 20
@@ -39,7 +39,7 @@ LOG_FORMATTER = "crawlers.logformatter.ConciseLogFormatter"
 
 # Reset every run's in-memory dupefilter; incremental state lives in the crawl ledger instead.
 # A request it drops (a redirect to a page already requested) is recorded as skipped/duplicate
-# by crawlers/ledger_extension.py.
+# by crawlers/extensions/outcome_ledger.py.
 DUPEFILTER_CLASS = "scrapy.dupefilters.RFPDupeFilter"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Connections resolve through the address guard: the address connected to is the one checked (DNS rebinding).
@@ -63,7 +63,7 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.store.IndexPipeline": 900,
 }
 EXTENSIONS = {
-    "crawlers.ledger_extension.OutcomeLedger": 100,
+    "crawlers.extensions.outcome_ledger.OutcomeLedger": 100,
 }
 
 OSINT_ALLOW_PRIVATE_NETWORKS = _config.allow_private_networks

@@ -12,16 +12,16 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from index.document import Document
-from index.engine import EngineBackend
-from index.engine_bulk import RetryPolicy
-from index.engine_client import parse_engine_url
+from index.engine.backend import EngineBackend
+from index.engine.bulk import RetryPolicy
+from index.engine.client import parse_engine_url
+from schema.document import Document
 
-BASE_DATE = datetime(2024, 1, 1, tzinfo=timezone.utc)
+BASE_DATE = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def make_documents(count: int, prefix: str = "doc", start: int = 0) -> list[Document]:

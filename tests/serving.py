@@ -52,13 +52,21 @@ def closed_port() -> int:
 
 class RunningCommand:
     def __init__(self, osint: OsintCli, *args: str):
-        self.process = subprocess.Popen([sys.executable, "-m", "app.cli", *args], cwd=REPO, env=osint.env, text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", *args],
+            cwd=REPO,
+            env=osint.env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         self._stdout: list[str] = []
         self._stderr: list[str] = []
         self._new_line = threading.Condition()
-        self._readers = [threading.Thread(target=self._read, args=(stream, lines), daemon=True)
-                         for stream, lines in ((self.process.stdout, self._stdout), (self.process.stderr, self._stderr))]
+        self._readers = [
+            threading.Thread(target=self._read, args=(stream, lines), daemon=True)
+            for stream, lines in ((self.process.stdout, self._stdout), (self.process.stderr, self._stderr))
+        ]
         for reader in self._readers:
             reader.start()
 
@@ -80,7 +88,9 @@ class RunningCommand:
         with self._new_line:
             self._new_line.wait_for(lambda: first_match() or self.process.poll() is not None, timeout)
             match = first_match()
-        assert match, f"no line matching {pattern!r} within {timeout} s (exit status {self.process.poll()}):\n{self.output}"
+        assert match, (
+            f"no line matching {pattern!r} within {timeout} s (exit status {self.process.poll()}):\n{self.output}"
+        )
         return match
 
     def stop(self, signum: int = signal.SIGTERM, timeout: float = 10) -> int | None:
@@ -105,7 +115,9 @@ class RunningCommand:
 
 
 @contextmanager
-def osint_serve(osint: OsintCli, *serve_options: str, global_options: tuple[str, ...] = ()) -> Iterator[tuple[RunningCommand, str]]:
+def osint_serve(
+    osint: OsintCli, *serve_options: str, global_options: tuple[str, ...] = ()
+) -> Iterator[tuple[RunningCommand, str]]:
     """`osint serve` on a free port: (the command, its base URL). Stopped with SIGTERM afterwards."""
     command = RunningCommand(osint, *global_options, "serve", "--port", "0", *serve_options)
     try:

@@ -2,17 +2,34 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.addresses import (
-    UnsafeDestination, _ResolutionCache, allowed_addresses, check_url, is_allowed_address, is_public_address,
+from network.addresses import (
+    UnsafeDestination,
+    _ResolutionCache,
+    allowed_addresses,
+    check_url,
+    is_allowed_address,
+    is_public_address,
     parse_allowance,
 )
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1/", "http://localhost:8080/", "http://10.1.2.3/", "http://172.16.0.1/", "http://192.168.1.1/",
-    "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/", "http://[::1]/", "http://[fe80::1]/",
-    "http://[::ffff:10.0.0.1]/", "http://0.0.0.0/", "http://240.0.0.1/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://localhost:8080/",
+        "http://10.1.2.3/",
+        "http://172.16.0.1/",
+        "http://192.168.1.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://100.64.0.1/",
+        "http://[::1]/",
+        "http://[fe80::1]/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://0.0.0.0/",
+        "http://240.0.0.1/",
+    ],
+)
 def test_private_loopback_link_local_and_reserved_addresses_are_refused(url):
     with pytest.raises(UnsafeDestination) as error:
         check_url(url, parse_allowance(""))
@@ -43,16 +60,19 @@ def test_bad_allowance_is_an_error():
         parse_allowance("not-a-network")
 
 
-@pytest.mark.parametrize("address", [
-    "::a9fe:a9fe",            # IPv4-compatible form of 169.254.169.254
-    "::7f00:2",               # IPv4-compatible 127.0.0.2
-    "64:ff9b::7f00:2",        # NAT64 of 127.0.0.2
-    "64:ff9b::a00:1",         # NAT64 of 10.0.0.1
-    "2002:7f00:1::",          # 6to4 of 127.0.0.1
-    "2002:c0a8:101::1",       # 6to4 of 192.168.1.1
-    "2001:0:7f00:1:0:0:0:1",  # Teredo with a loopback server
-    "::ffff:169.254.169.254",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::a9fe:a9fe",  # IPv4-compatible form of 169.254.169.254
+        "::7f00:2",  # IPv4-compatible 127.0.0.2
+        "64:ff9b::7f00:2",  # NAT64 of 127.0.0.2
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "2002:c0a8:101::1",  # 6to4 of 192.168.1.1
+        "2001:0:7f00:1:0:0:0:1",  # Teredo with a loopback server
+        "::ffff:169.254.169.254",
+    ],
+)
 def test_ipv6_forms_of_private_ipv4_have_the_ipv4_class(address):
     # classification only: no packet is ever sent to these addresses
     assert not is_public_address(address)
@@ -76,7 +96,7 @@ def test_resolutions_expire_so_a_rebinding_answer_is_seen(monkeypatch):
     monkeypatch.setattr("socket.getaddrinfo", lambda *args, **kwargs: next(answers))
     now = [0.0]
     cache = _ResolutionCache(ttl=60, clock=lambda: now[0])
-    monkeypatch.setattr("crawlers.addresses.resolution_cache", cache)
+    monkeypatch.setattr("network.addresses.resolution_cache", cache)
     assert allowed_addresses("rebind.example", False) == ("93.184.216.34",)
     now[0] = 30.0
     assert allowed_addresses("rebind.example", False) == ("93.184.216.34",)  # cached within the bound

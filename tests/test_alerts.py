@@ -10,8 +10,8 @@ import pytest
 
 from alerts.model import Alert, Target
 from index.backend import open_backend
-from index.engine import EngineBackend
-from index.engine_percolator import EnginePercolator
+from index.engine.backend import EngineBackend
+from index.engine.percolator import EnginePercolator
 from tests.alert_receivers import Webhook
 from tests.crawl.helpers import OsintCli, write_watchlist
 from tests.incremental.changing_site import ChangingSite, later
@@ -37,9 +37,19 @@ def test_new_matching_documents_are_delivered_once_and_only_once(webhook: Webhoo
         site.publish("/news/2.html", "Mortar tubes listed in a cargo manifest")
         site.publish("/news/3.html", "Rifle magazines seized at the border")
         site.add_feed("/news/feed.xml", "/news/")
-        watchlist = write_watchlist(tmp_path / "w.yaml", [{"id": "news", "kind": "feed", "urls": [site.server.url("/news/feed.xml")]}])
-        osint.run("alert", "add", "mortars", "mortar* source:news", "--notify", f"webhook:{webhook.url}",
-                  "--notify", f"jsonl:{jsonl}")
+        watchlist = write_watchlist(
+            tmp_path / "w.yaml", [{"id": "news", "kind": "feed", "urls": [site.server.url("/news/feed.xml")]}]
+        )
+        osint.run(
+            "alert",
+            "add",
+            "mortars",
+            "mortar* source:news",
+            "--notify",
+            f"webhook:{webhook.url}",
+            "--notify",
+            f"jsonl:{jsonl}",
+        )
 
         osint.run("crawl", str(watchlist))
         assert sorted(webhook.documents()) == ["1.html", "2.html"]
@@ -84,7 +94,9 @@ def test_alerts_on_the_engine_use_the_percolator(webhook: Webhook, osint: OsintC
         site.publish("/news/2.html", "Mortar tubes listed in a cargo manifest")
         site.publish("/news/3.html", "Rifle magazines seized at the border")
         site.add_feed("/news/feed.xml", "/news/")
-        watchlist = write_watchlist(tmp_path / "w.yaml", [{"id": "news", "kind": "feed", "urls": [site.server.url("/news/feed.xml")]}])
+        watchlist = write_watchlist(
+            tmp_path / "w.yaml", [{"id": "news", "kind": "feed", "urls": [site.server.url("/news/feed.xml")]}]
+        )
         osint.run("alert", "add", "mortars", "mortar* -tubes source:news", "--notify", f"webhook:{webhook.url}")
 
         crawl = osint.run("crawl", str(watchlist))
@@ -131,17 +143,20 @@ def test_alert_add_writes_files_only_at_absolute_paths_outside_the_data_director
     assert [row["name"] for row in osint.json("alert", "list")] == ["a"]
 
 
-@pytest.mark.parametrize("text, kind, address", [
-    ("webhook:https://hooks.example.org/a", "webhook", "https://hooks.example.org/a"),
-    ("https://hooks.example.org/a", "webhook", "https://hooks.example.org/a"),
-    ("email:desk@example.org", "email", "desk@example.org"),
-    ("desk@example.org", "email", "desk@example.org"),
-    ("jsonl:/var/alerts/out.jsonl", "jsonl", "/var/alerts/out.jsonl"),
-    ("/var/alerts/out.jsonl", "jsonl", "/var/alerts/out.jsonl"),
-    ("file:/var/alerts/out.jsonl", "jsonl", "/var/alerts/out.jsonl"),
-    ("file:///var/alerts/out.jsonl", "jsonl", "/var/alerts/out.jsonl"),
-    ("file://localhost/var/alerts/my%20out.jsonl", "jsonl", "/var/alerts/my out.jsonl"),
-])
+@pytest.mark.parametrize(
+    "text, kind, address",
+    [
+        ("webhook:https://hooks.example.org/a", "webhook", "https://hooks.example.org/a"),
+        ("https://hooks.example.org/a", "webhook", "https://hooks.example.org/a"),
+        ("email:desk@example.org", "email", "desk@example.org"),
+        ("desk@example.org", "email", "desk@example.org"),
+        ("jsonl:/var/alerts/out.jsonl", "jsonl", "/var/alerts/out.jsonl"),
+        ("/var/alerts/out.jsonl", "jsonl", "/var/alerts/out.jsonl"),
+        ("file:/var/alerts/out.jsonl", "jsonl", "/var/alerts/out.jsonl"),
+        ("file:///var/alerts/out.jsonl", "jsonl", "/var/alerts/out.jsonl"),
+        ("file://localhost/var/alerts/my%20out.jsonl", "jsonl", "/var/alerts/my out.jsonl"),
+    ],
+)
 def test_targets_parse(text: str, kind: str, address: str):
     assert Target.parse(text) == Target(kind=kind, address=address)
 
@@ -154,8 +169,10 @@ def test_bad_targets_and_queries_are_refused():
         Alert(name="a", query="since:yesterday", targets=[Target.parse("/var/alerts/x.jsonl")])
 
 
-@pytest.mark.parametrize("text", ["x.jsonl", "jsonl:alerts/out.jsonl", "file:alerts/out.jsonl", "file:x.jsonl",
-                                  "file://files.example.org/x.jsonl"])
+@pytest.mark.parametrize(
+    "text",
+    ["x.jsonl", "jsonl:alerts/out.jsonl", "file:alerts/out.jsonl", "file:x.jsonl", "file://files.example.org/x.jsonl"],
+)
 def test_a_file_target_needs_a_local_absolute_path(text: str):
     with pytest.raises(ValueError, match="absolute path|local file"):
         Target.parse(text)

@@ -8,9 +8,17 @@ import pytest
 
 import app.cli
 
-COMMANDS = [[], *[[name] for name in app.cli.COMMANDS], ["watchlist", "validate"], ["watchlist", "schema"],
-            ["index", "status"], ["index", "migrate"], ["index", "flush"], ["runs", "show"], ["alert", "add"]]
-
+COMMANDS = [
+    [],
+    *[[name] for name in app.cli.COMMANDS],
+    ["watchlist", "validate"],
+    ["watchlist", "schema"],
+    ["index", "status"],
+    ["index", "migrate"],
+    ["index", "flush"],
+    ["runs", "show"],
+    ["alert", "add"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "osint")
@@ -36,15 +44,17 @@ def test_search_json_on_an_empty_index(osint):
 
 
 def test_extract_reads_stdin(osint):
-    text = ("Customs officers at the port said the crates held Kalashnikov rifles and RPG-7 launchers "
-            "shipped from Bulgaria, destined for al-Shabaab fighters in Somalia.")
+    text = (
+        "Customs officers at the port said the crates held Kalashnikov rifles and RPG-7 launchers "
+        "shipped from Bulgaria, destined for al-Shabaab fighters in Somalia."
+    )
     result = json.loads(osint.run("extract", "-", "--json", input=text).stdout)
     assert result["language"] == "en"
     assert "AK-47" in result["weapons"] and "RPG-7" in result["weapons"]
     assert {"BG", "SO"} <= set(result["countries"])
     assert result["armed_groups"] == ["al-Shabaab"]
     for entity in result["entities"]:
-        assert text[entity["start"]:entity["end"]] == entity["text"]
+        assert text[entity["start"] : entity["end"]] == entity["text"]
 
 
 def test_watchlist_schema_and_index_status(osint):

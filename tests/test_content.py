@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ def load(name: str, url: str | None = None, **kwargs: object) -> Extraction:
 
 
 def utc(*fields: int) -> datetime:
-    return datetime(*fields, tzinfo=timezone.utc)
+    return datetime(*fields, tzinfo=UTC)
 
 
 def test_news_article_main_text_without_boilerplate() -> None:
@@ -43,8 +43,10 @@ def test_news_article_metadata_prefers_json_ld() -> None:
     assert ex.authors == ["Mara Okafor", "Tom Ellery"]
     assert ex.published == utc(2024, 3, 5, 8, 30)  # JSON-LD beats article:published_time
     assert ex.modified == utc(2024, 3, 6, 13, 0)
-    assert ex.published.tzinfo is timezone.utc
-    assert ex.canonical_url == "https://ledger.example.org/world/2024/03/05/container-rifles-port-harlow?utm_source=feed"
+    assert ex.published.tzinfo is UTC
+    assert (
+        ex.canonical_url == "https://ledger.example.org/world/2024/03/05/container-rifles-port-harlow?utm_source=feed"
+    )
     assert ex.declared_language == "en"
     assert ex.language == "en"
 
@@ -229,12 +231,16 @@ def test_main_container_heuristic() -> None:
         "lxml",
     )
     assert main_container_text(soup) == "First paragraph of the report on diverted ammunition.\nSecond paragraph."
-    soup = BeautifulSoup("<body><header>Site</header><main><p>Inside main.</p></main><footer>Foot</footer></body>", "lxml")
+    soup = BeautifulSoup(
+        "<body><header>Site</header><main><p>Inside main.</p></main><footer>Foot</footer></body>", "lxml"
+    )
     assert main_container_text(soup) == "Inside main."
 
 
 def test_short_pages_keep_their_visible_text() -> None:
-    page = extract_html("<html><body><span>Convoy sighted</span> <b>near the crossing</b></body></html>", "https://x.example/")
+    page = extract_html(
+        "<html><body><span>Convoy sighted</span> <b>near the crossing</b></body></html>", "https://x.example/"
+    )
     assert page.text == "Convoy sighted near the crossing"
     assert page.method == "trafilatura"
 
@@ -273,7 +279,11 @@ def test_huge_plain_text_is_capped() -> None:
     [
         (b"", "text/html", "empty"),
         (b"  \r\n\t ", "text/html", "empty"),
-        (b"<html><head><title>App</title><script>boot()</script></head><body><div id='x'></div></body></html>", "text/html", "empty"),
+        (
+            b"<html><head><title>App</title><script>boot()</script></head><body><div id='x'></div></body></html>",
+            "text/html",
+            "empty",
+        ),
         (b"\x00\x01\x02\x03binary\x00payload" * 100, "text/html", "binary_content"),
         (bytes(range(1, 32)) * 200, "text/html", "binary_content"),  # control bytes, no NUL
         (b"\x89PNG\r\n\x1a\n" + b"IHDR" * 50, "text/html", "binary_content"),
@@ -299,7 +309,10 @@ def test_content_type_sniffing() -> None:
     )
     assert html.content_type == "text/html" and html.text == "Arms cache found in the old mill."
     plain = extract(
-        b"Arms cache found.\r\n\r\nSecond   line.", url="https://x.example/t.txt#x", content_type="text/plain", entities=False
+        b"Arms cache found.\r\n\r\nSecond   line.",
+        url="https://x.example/t.txt#x",
+        content_type="text/plain",
+        entities=False,
     )
     assert plain.method == "plain"
     assert plain.text == "Arms cache found.\nSecond line."

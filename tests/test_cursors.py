@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 import pytest
 
 from index.cursor import CursorError, parse_cursor
-from index.document import Document
 from index.query import QuerySyntaxError, SearchRequest, parse_query
-from index.sqlite import SqliteBackend
+from index.sqlite.backend import SqliteBackend
+from schema.document import Document
 from tests.serving import http_get, serve_search
 
 BAD_CURSORS = {
@@ -43,8 +43,14 @@ def index_path(tmp_path: Path) -> Path:
     path = tmp_path / "data" / "index.sqlite3"
     path.parent.mkdir()
     with SqliteBackend(path) as backend:
-        backend.upsert([Document.new(f"https://news.example.org/{n}", title=f"Rifles {n}", text="rifles seized " * (n + 1),
-                                     language="en") for n in range(5)])
+        backend.upsert(
+            [
+                Document.new(
+                    f"https://news.example.org/{n}", title=f"Rifles {n}", text="rifles seized " * (n + 1), language="en"
+                )
+                for n in range(5)
+            ]
+        )
     return path
 
 

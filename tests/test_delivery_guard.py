@@ -7,9 +7,9 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
 
 import certifi
 import pytest
@@ -22,9 +22,9 @@ from alerts.delivery import DeliveryError, deliver
 from alerts.guard import DeliveryPolicy
 from alerts.model import Alert, Target
 from app.site_server import SiteServer
-from crawlers import addresses
-from crawlers.addresses import parse_allowance
-from index.document import Document
+from network import addresses
+from network.addresses import parse_allowance
+from schema.document import Document
 from tests.alert_receivers import SmtpSink, Webhook
 from tests.crawl.fake_dns import FakeDns
 from tests.crawl.helpers import OsintCli, write_watchlist
@@ -47,10 +47,12 @@ def fresh_resolutions(monkeypatch: pytest.MonkeyPatch) -> None:
 def rebinding_dns(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, list[str]]], None]:
     """Names that answer 127.0.0.1 to the first lookup and the canary's address afterwards: a
     second lookup for the connection would reach the canary."""
+
     def install(zone: dict[str, list[str]]) -> None:
         dns = FakeDns(zone)
         monkeypatch.setattr(socket, "getaddrinfo", dns.getaddrinfo)
         monkeypatch.setattr(socket, "gethostbyname", dns.gethostbyname)
+
     return install
 
 
@@ -76,8 +78,10 @@ def _connections(listener: socket.socket) -> int:
 
 
 @contextlib.contextmanager
-def _on_one_port(serve: Callable[[str, int], contextlib.AbstractContextManager],
-                 canary: Callable[[str, int], contextlib.AbstractContextManager]) -> Iterator[tuple]:
+def _on_one_port(
+    serve: Callable[[str, int], contextlib.AbstractContextManager],
+    canary: Callable[[str, int], contextlib.AbstractContextManager],
+) -> Iterator[tuple]:
     """(server on 127.0.0.1, canary on 127.0.0.2), on the same port: one name:port reaches either,
     depending only on the address the connection goes to."""
     for _ in range(5):  # the canary's free port may be taken on 127.0.0.1: try another
@@ -95,6 +99,7 @@ def _on_one_port(serve: Callable[[str, int], contextlib.AbstractContextManager],
 
 # webhooks ----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("host", [CANARY_HOST, CANARY_DECIMAL])
 def test_a_webhook_on_a_private_address_gets_nothing(host: str, tmp_path: Path):
     with Webhook(CANARY_HOST) as canary:
@@ -109,16 +114,24 @@ def test_a_webhook_on_an_allowed_internal_address_is_reached(host: str, tmp_path
     """Control for the test above: with the canary's address on the delivery allow-list the same
     POST arrives, with the URL's own host in its Host header."""
     with Webhook(CANARY_HOST) as canary:
-        deliver(Target.parse(f"webhook:http://{host}:{canary.port}/hook"), ALERT, DOCUMENTS,
-                _policy(tmp_path, allowed=f"{CANARY_HOST}/32"))
+        deliver(
+            Target.parse(f"webhook:http://{host}:{canary.port}/hook"),
+            ALERT,
+            DOCUMENTS,
+            _policy(tmp_path, allowed=f"{CANARY_HOST}/32"),
+        )
         assert canary.documents() == ["a"] and canary.hosts == [f"{host}:{canary.port}"]
 
 
 def test_a_webhook_connects_to_the_address_that_was_checked(rebinding_dns, tmp_path: Path):
     with _on_one_port(Webhook, Webhook) as (webhook, canary, port):
         rebinding_dns({"hooks.test": ["127.0.0.1", CANARY_HOST]})
-        deliver(Target.parse(f"webhook:http://hooks.test:{port}/hook"), ALERT, DOCUMENTS,
-                _policy(tmp_path, allowed="127.0.0.1/32"))
+        deliver(
+            Target.parse(f"webhook:http://hooks.test:{port}/hook"),
+            ALERT,
+            DOCUMENTS,
+            _policy(tmp_path, allowed="127.0.0.1/32"),
+        )
         assert canary.received == []
         assert webhook.documents() == ["a"] and webhook.hosts == [f"hooks.test:{port}"]
 
@@ -127,24 +140,31 @@ def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
     """A self-signed certificate for `name` (its own CA): (certificate, key) PEM files."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.now(timezone.utc)
-    certificate = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
-                   .not_valid_after(now + timedelta(hours=1))
-                   .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-                   .sign(key, hashes.SHA256()))
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
 @pytest.mark.parametrize("certified, delivered", [("hooks.test", True), ("other.test", False)])
-def test_an_https_webhook_at_the_checked_address_is_verified_for_its_name(certified: str, delivered: bool,
-                                                                          rebinding_dns, monkeypatch: pytest.MonkeyPatch,
-                                                                          tmp_path: Path):
+def test_an_https_webhook_at_the_checked_address_is_verified_for_its_name(
+    certified: str, delivered: bool, rebinding_dns, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
     """The connection goes to the checked IP, yet TLS is the name's: SNI carries it and the
     certificate must be valid for it (one for another name is refused, whatever the IP)."""
     cert, key = _certificate(tmp_path, certified)
@@ -169,6 +189,7 @@ def test_an_https_webhook_at_the_checked_address_is_verified_for_its_name(certif
 
 # e-mail -------------------------------------------------------------------------------------------
 
+
 def _email_env(monkeypatch: pytest.MonkeyPatch, host: str, port: int) -> Target:
     monkeypatch.setenv("OSINT_SMTP_HOST", host)
     monkeypatch.setenv("OSINT_SMTP_PORT", str(port))
@@ -178,7 +199,9 @@ def _email_env(monkeypatch: pytest.MonkeyPatch, host: str, port: int) -> Target:
 
 
 @pytest.mark.parametrize("host", [CANARY_HOST, CANARY_DECIMAL])
-def test_an_smtp_server_on_a_private_address_is_not_connected_to(host: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def test_an_smtp_server_on_a_private_address_is_not_connected_to(
+    host: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
     with _listener(CANARY_HOST) as canary:
         target = _email_env(monkeypatch, host, canary.getsockname()[1])
         with pytest.raises(DeliveryError, match="refused: private_address"):
@@ -186,8 +209,9 @@ def test_an_smtp_server_on_a_private_address_is_not_connected_to(host: str, monk
         assert _connections(canary) == 0
 
 
-def test_an_allowed_smtp_server_gets_the_message_at_the_checked_address(rebinding_dns, monkeypatch: pytest.MonkeyPatch,
-                                                                        tmp_path: Path):
+def test_an_allowed_smtp_server_gets_the_message_at_the_checked_address(
+    rebinding_dns, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
     with _on_one_port(SmtpSink, _listener) as (sink, canary, port):
         rebinding_dns({"mail.test": ["127.0.0.1", CANARY_HOST]})
         deliver(_email_env(monkeypatch, "mail.test", port), ALERT, DOCUMENTS, _policy(tmp_path, allowed="127.0.0.1/32"))
@@ -197,6 +221,7 @@ def test_an_allowed_smtp_server_gets_the_message_at_the_checked_address(rebindin
 
 
 # files --------------------------------------------------------------------------------------------
+
 
 def test_a_file_inside_the_data_directory_is_never_written(tmp_path: Path):
     """Checked again at delivery: a target saved before the check existed, or a link made later."""
@@ -222,17 +247,26 @@ def test_a_file_url_target_writes_the_file_it_names(tmp_path: Path):
 
 # end to end ---------------------------------------------------------------------------------------
 
+
 def test_alert_deliveries_to_private_webhooks_wait_for_the_delivery_allow_list(tmp_path: Path):
     """The real CLI: the crawl may reach 127.0.0.0/8 (OsintCli's crawl allow-list), which says
     nothing about deliveries; once the canary is on the delivery allow-list, the pending
     documents go out."""
     osint = OsintCli(tmp_path / "data", extract_workers=0)
     page = GOOD_ARTICLE.encode()
-    with SiteServer(routes={"/report.html": lambda handler: (200, {"Content-Type": "text/html; charset=utf-8"}, page)}) as site, \
-            Webhook(CANARY_HOST) as canary:
+    with (
+        SiteServer(
+            routes={"/report.html": lambda handler: (200, {"Content-Type": "text/html; charset=utf-8"}, page)}
+        ) as site,
+        Webhook(CANARY_HOST) as canary,
+    ):
         hooks = [f"http://{CANARY_HOST}:{canary.port}/hook", f"http://{CANARY_DECIMAL}:{canary.port}/hook"]
-        osint.run("alert", "add", "rifles", "rifles", *(arg for hook in hooks for arg in ("--notify", f"webhook:{hook}")))
-        watchlist = write_watchlist(tmp_path / "w.yaml", [{"id": "pages", "kind": "page", "urls": [site.url("/report.html")]}])
+        osint.run(
+            "alert", "add", "rifles", "rifles", *(arg for hook in hooks for arg in ("--notify", f"webhook:{hook}"))
+        )
+        watchlist = write_watchlist(
+            tmp_path / "w.yaml", [{"id": "pages", "kind": "page", "urls": [site.url("/report.html")]}]
+        )
         crawl = osint.run("crawl", str(watchlist))
         assert canary.received == []
         assert all(f"webhook:{hook}: refused: private_address" in crawl.stderr for hook in hooks), crawl.stderr

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.engine_bulk import MAX_CHUNK_BYTES, RetryPolicy, chunked, make_action
-from index.engine_mapping import concrete_index
+from index.engine.bulk import MAX_CHUNK_BYTES, RetryPolicy, chunked, make_action
+from index.engine.mapping import concrete_index
 from index.query import SearchRequest, parse_query
 from tests.engine_support import Gate, fresh_backend, make_documents
 
@@ -14,7 +14,7 @@ def assert_backoff(waits: list[float], policy: RetryPolicy) -> None:
     """The n-th wait (n = 0, 1, ...) lies between d/2 and d with d = min(max_delay, base_delay * 2**n):
     RetryPolicy's exponential backoff with jitter. Constant or missing waits fall outside it."""
     for attempt, seconds in enumerate(waits):
-        ceiling = min(policy.max_delay, policy.base_delay * 2 ** attempt)
+        ceiling = min(policy.max_delay, policy.base_delay * 2**attempt)
         assert ceiling / 2 <= seconds <= ceiling, (attempt, seconds, waits)
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from index.document import Entity
-from index.engine_bulk import make_action, send_chunk
-from index.engine_mapping import MAPPING_VERSION, concrete_index
+from index.engine.bulk import make_action, send_chunk
+from index.engine.mapping import MAPPING_VERSION, concrete_index
 from index.query import SearchRequest, parse_query
-from index.sqlite import SqliteBackend
+from index.sqlite.backend import SqliteBackend
+from schema.document import Entity
 from tests.engine_support import fresh_backend, ids, make_documents
 
 pytestmark = pytest.mark.engine
@@ -49,12 +49,16 @@ def test_old_mapping_is_upgraded_by_reindexing_behind_the_alias(engine_url: str,
     backend = fresh_backend(engine_url, tmp_path / "spool")
     old = f"{backend.alias}-v0"
     documents = make_documents(30)
-    backend.client.request("PUT", f"/{old}", {
-        "settings": {"number_of_replicas": 0},
-        # an earlier release: the id already a keyword, everything else left to dynamic mapping
-        "mappings": {"_meta": {"mapping_version": 0}, "dynamic": True, "properties": {"id": {"type": "keyword"}}},
-        "aliases": {backend.alias: {"is_write_index": True}},
-    })
+    backend.client.request(
+        "PUT",
+        f"/{old}",
+        {
+            "settings": {"number_of_replicas": 0},
+            # an earlier release: the id already a keyword, everything else left to dynamic mapping
+            "mappings": {"_meta": {"mapping_version": 0}, "dynamic": True, "properties": {"id": {"type": "keyword"}}},
+            "aliases": {backend.alias: {"is_write_index": True}},
+        },
+    )
     assert send_chunk(backend.client, [make_action(old, doc) for doc in documents], backend.retry).indexed == 30
     backend.client.request("POST", f"/{old}/_refresh")
     assert backend.status().mapping_version == 0
@@ -70,27 +74,63 @@ def test_old_mapping_is_upgraded_by_reindexing_behind_the_alias(engine_url: str,
 def test_entities_are_nested_objects_and_facet_keywords(engine_url: str, tmp_path: Path) -> None:
     backend = fresh_backend(engine_url, tmp_path / "spool")
     first, second = make_documents(2)
-    first = first.model_copy(update={
-        "weapons": ["AK-47"], "armed_groups": ["Islamic State"],
-        "entities": [
-            Entity(label="WEAPON", text="AK-47", start=0, end=5, canonical="AK-47", attributes={"calibre": "7.62x39mm"}),
-            Entity(label="ARMED_GROUP", text="IS", start=10, end=12, canonical="Islamic State", attributes={"aliases": ["ISIS"]}),
-        ],
-    })
-    second = second.model_copy(update={
-        "weapons": ["AK-47"],
-        "entities": [Entity(label="WEAPON", text="AK-47", start=0, end=5, canonical="AK-47", attributes={"calibre": 7.62})],
-    })
+    first = first.model_copy(
+        update={
+            "weapons": ["AK-47"],
+            "armed_groups": ["Islamic State"],
+            "entities": [
+                Entity(
+                    label="WEAPON", text="AK-47", start=0, end=5, canonical="AK-47", attributes={"calibre": "7.62x39mm"}
+                ),
+                Entity(
+                    label="ARMED_GROUP",
+                    text="IS",
+                    start=10,
+                    end=12,
+                    canonical="Islamic State",
+                    attributes={"aliases": ["ISIS"]},
+                ),
+            ],
+        }
+    )
+    second = second.model_copy(
+        update={
+            "weapons": ["AK-47"],
+            "entities": [
+                Entity(label="WEAPON", text="AK-47", start=0, end=5, canonical="AK-47", attributes={"calibre": 7.62})
+            ],
+        }
+    )
     assert backend.upsert([first, second]).failures == []  # differing attribute types do not clash
     result = backend.search(SearchRequest(query=parse_query('weapon:ak-47 group:"islamic state"')))
     assert ids(result.hits) == [first.id]
     backend.refresh()
-    nested = backend.client.request("POST", f"/{backend.alias}/_search", {
-        "size": 0,
-        "query": {"nested": {"path": "entities", "query": {"bool": {"filter": [
-            {"term": {"entities.label": "ARMED_GROUP"}}, {"term": {"entities.canonical": "Islamic State"}}]}}}},
-        "aggs": {"entities": {"nested": {"path": "entities"}, "aggs": {"canonical": {"terms": {"field": "entities.canonical"}}}}},
-    })
+    nested = backend.client.request(
+        "POST",
+        f"/{backend.alias}/_search",
+        {
+            "size": 0,
+            "query": {
+                "nested": {
+                    "path": "entities",
+                    "query": {
+                        "bool": {
+                            "filter": [
+                                {"term": {"entities.label": "ARMED_GROUP"}},
+                                {"term": {"entities.canonical": "Islamic State"}},
+                            ]
+                        }
+                    },
+                }
+            },
+            "aggs": {
+                "entities": {
+                    "nested": {"path": "entities"},
+                    "aggs": {"canonical": {"terms": {"field": "entities.canonical"}}},
+                }
+            },
+        },
+    )
     assert nested["hits"]["total"]["value"] == 1
     buckets = {b["key"]: b["doc_count"] for b in nested["aggregations"]["entities"]["canonical"]["buckets"]}
     assert buckets == {"AK-47": 1, "Islamic State": 1}
@@ -102,9 +142,11 @@ def test_entities_are_nested_objects_and_facet_keywords(engine_url: str, tmp_pat
 def test_snippets_never_carry_crawled_markup(engine_url: str, tmp_path: Path) -> None:
     backend = fresh_backend(engine_url, tmp_path / "spool")
     (document,) = make_documents(1)
-    document = document.model_copy(update={
-        "text": 'Seller wrote <img src=x onerror="alert(1)"> and <script>steal()</script> next to the rifles listing.',
-    })
+    document = document.model_copy(
+        update={
+            "text": 'Seller wrote <img src=x onerror="alert(1)"> and <script>steal()</script> next to the rifles listing.',
+        }
+    )
     backend.upsert([document])
     for text in ("rifles", "steal", ""):
         (hit,) = backend.search(SearchRequest(query=parse_query(text))).hits
@@ -126,9 +168,11 @@ ENGINE_SYNTAX_AS_TEXT = {
 
 def test_query_text_is_never_engine_syntax(engine_url: str, tmp_path: Path) -> None:
     documents = {str(n): document for n, document in enumerate(make_documents(3))}
-    documents["log"] = make_documents(1, prefix="log")[0].model_copy(update={
-        "text": "At port 2 the duty officials 5 and 6 logged consignment papers or shipments at the quay.",
-    })
+    documents["log"] = make_documents(1, prefix="log")[0].model_copy(
+        update={
+            "text": "At port 2 the duty officials 5 and 6 logged consignment papers or shipments at the quay.",
+        }
+    )
     names = {document.id: name for name, document in documents.items()}
     backend = fresh_backend(engine_url, tmp_path / "spool")
     assert backend.upsert(documents.values()).indexed == 4
@@ -154,7 +198,9 @@ def test_deep_paging_uses_search_after(engine_url: str, tmp_path: Path) -> None:
     seen: list[str] = []
     cursor = None
     while True:
-        result = backend.search(SearchRequest(query=parse_query("consignment"), sort="date", size=25, search_after=cursor))
+        result = backend.search(
+            SearchRequest(query=parse_query("consignment"), sort="date", size=25, search_after=cursor)
+        )
         seen += ids(result.hits)
         cursor = result.next_cursor
         if cursor is None:
@@ -167,9 +213,15 @@ def test_percolator_module_is_loaded(engine_url: str, tmp_path: Path) -> None:
     """Saved searches (alerts) are matched with the percolator, which the node must carry."""
     backend = fresh_backend(engine_url, tmp_path / "spool")
     index = f"{backend.alias}-alerts"
-    backend.client.request("PUT", f"/{index}", {"mappings": {"properties": {
-        "query": {"type": "percolator"}, "text": {"type": "text"}}}})
-    backend.client.request("PUT", f"/{index}/_doc/rifles", {"query": {"match": {"text": "rifles"}}}, params={"refresh": "true"})
-    answer = backend.client.request("POST", f"/{index}/_search", {"query": {"percolate": {
-        "field": "query", "document": {"text": "a crate of rifles"}}}})
+    backend.client.request(
+        "PUT", f"/{index}", {"mappings": {"properties": {"query": {"type": "percolator"}, "text": {"type": "text"}}}}
+    )
+    backend.client.request(
+        "PUT", f"/{index}/_doc/rifles", {"query": {"match": {"text": "rifles"}}}, params={"refresh": "true"}
+    )
+    answer = backend.client.request(
+        "POST",
+        f"/{index}/_search",
+        {"query": {"percolate": {"field": "query", "document": {"text": "a crate of rifles"}}}},
+    )
     assert [hit["_id"] for hit in answer["hits"]["hits"]] == ["rifles"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.document import Document
-from index.engine_mapping import LANGUAGE_ANALYZERS, from_source, language_suffix, to_source
+from index.engine.mapping import LANGUAGE_ANALYZERS, from_source, language_suffix, to_source
 from index.query import SearchRequest, parse_query
+from schema.document import Document
 from tests.engine_support import fresh_backend
 
 #: language -> (text, a query word in another inflection than any word of the text)
@@ -26,10 +26,14 @@ SAMPLES: dict[str, tuple[str, str]] = {
 def multilingual(engine_url: str, tmp_path_factory: pytest.TempPathFactory):
     backend = fresh_backend(engine_url, tmp_path_factory.mktemp("spool"))
     documents = {
-        language: Document.new(f"https://news.example.org/{language}", title=f"Report {language}", text=text, language=language)
+        language: Document.new(
+            f"https://news.example.org/{language}", title=f"Report {language}", text=text, language=language
+        )
         for language, (text, _) in SAMPLES.items()
     }
-    documents["und"] = Document.new("https://news.example.org/und", title="Untitled", text="Qzxv consignment noted", language="und")
+    documents["und"] = Document.new(
+        "https://news.example.org/und", title="Untitled", text="Qzxv consignment noted", language="und"
+    )
     result = backend.upsert(documents.values())
     assert result.indexed == len(documents)
     yield backend, documents
@@ -50,8 +54,11 @@ VERBATIM = {"ar": "السلطات", "en": "rifles", "ru": "таможня", "tr"
 
 
 def _standard_fields_total(backend, word: str) -> int:
-    answer = backend.client.request("POST", f"/{backend.alias}/_search", {
-        "query": {"simple_query_string": {"query": f'"{word}"', "fields": ["text", "title"], "flags": "PHRASE"}}})
+    answer = backend.client.request(
+        "POST",
+        f"/{backend.alias}/_search",
+        {"query": {"simple_query_string": {"query": f'"{word}"', "fields": ["text", "title"], "flags": "PHRASE"}}},
+    )
     return answer["hits"]["total"]["value"]
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from index.backend import open_backend
-from index.document import Entity
-from index.engine_bulk import RetryPolicy
+from index.engine.bulk import RetryPolicy
 from index.migrate import migrate
+from schema.document import Entity
 from tests.engine_support import Gate, fresh_backend, ids, make_documents
 
 pytestmark = pytest.mark.engine
@@ -17,10 +17,16 @@ pytestmark = pytest.mark.engine
 
 def _rich_documents(count: int):
     documents = make_documents(count, prefix="migrate")
-    documents[0] = documents[0].model_copy(update={
-        "language": "ar", "text": "ضبطت السلطات شحنة من الأسلحة", "weapons": ["AK-47"],
-        "entities": [Entity(label="WEAPON", text="AK-47", start=0, end=5, canonical="AK-47", attributes={"calibre": "7.62"})],
-    })
+    documents[0] = documents[0].model_copy(
+        update={
+            "language": "ar",
+            "text": "ضبطت السلطات شحنة من الأسلحة",
+            "weapons": ["AK-47"],
+            "entities": [
+                Entity(label="WEAPON", text="AK-47", start=0, end=5, canonical="AK-47", attributes={"calibre": "7.62"})
+            ],
+        }
+    )
     documents[1] = documents[1].model_copy(update={"published": None, "story_id": "story-1", "tags": ["seizure"]})
     return documents
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,32 +15,36 @@ from alerts.evaluate import evaluate_alerts
 from alerts.matching import match_alerts, match_documents
 from alerts.model import Alert, Target
 from alerts.store import AlertStore
-from crawlers.ledger import Ledger
-from index import engine_percolator
 from extractors.entities import canonicalize_filter
 from index.backend import IndexBackend, open_backend
-from index.document import Document, Entity
-from index.engine import EngineBackend
-from index.engine_percolator import EnginePercolator, percolator_index
+from index.engine import percolator as engine_percolator
+from index.engine.backend import EngineBackend
+from index.engine.percolator import EnginePercolator, percolator_index
+from schema.document import Document, Entity
+from state.ledger import Ledger
 from tests.contract.contract_documents import FIXTURE_DOCUMENTS
 
 SIGHTING = Document.new(
     "https://news.example.org/sighting",
     title="Technicals with mounted DShK guns seen near Kufra",
     text="Residents of Kufra described a convoy of pickup trucks with DShK heavy machine guns heading south.",
-    published=datetime(2024, 3, 7, 8, tzinfo=timezone.utc),
+    published=datetime(2024, 3, 7, 8, tzinfo=UTC),
     language="en",
     source_id="coastwatch",
     weapons=["DShK"],
     countries=["LY"],
-    entities=[Entity(label="WEAPON", text="DShK", start=52, end=56, canonical="DShK"),
-              Entity(label="COUNTRY", text="Kufra", start=13, end=18, canonical="Libya", attributes={"place": "Kufra"})],
+    entities=[
+        Entity(label="WEAPON", text="DShK", start=52, end=56, canonical="DShK"),
+        Entity(label="COUNTRY", text="Kufra", start=13, end=18, canonical="Libya", attributes={"place": "Kufra"}),
+    ],
     tags=["sighting"],
 ).with_hash()
 # Stored entity values are canonical, as the crawler stores them (the contract fixtures use names).
 DOCUMENTS = {
-    **{name: document.model_copy(update={"countries": [canonicalize_filter("country", c) for c in document.countries]})
-       for name, document in FIXTURE_DOCUMENTS.items()},
+    **{
+        name: document.model_copy(update={"countries": [canonicalize_filter("country", c) for c in document.countries]})
+        for name, document in FIXTURE_DOCUMENTS.items()
+    },
     "sighting": SIGHTING,
 }
 NAMES = {document.id: name for name, document in DOCUMENTS.items()}
@@ -94,7 +98,7 @@ def sqlite(tmp_path: Path) -> Iterator[IndexBackend]:
 
 def _alert(name: str, query: str, jsonl: Path | None = None) -> Alert:
     target = Target(kind="jsonl", address=str(jsonl or Path("unused.jsonl")))
-    return Alert(name=name, query=query, targets=[target], created=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    return Alert(name=name, query=query, targets=[target], created=datetime(2020, 1, 1, tzinfo=UTC))
 
 
 def _ids(hits) -> list[str]:
@@ -102,8 +106,9 @@ def _ids(hits) -> list[str]:
 
 
 @pytest.mark.parametrize("batch", [200, 3])  # 3: the documents go in several percolate requests
-def test_percolation_matches_the_query_path(engine: EngineBackend, sqlite: IndexBackend, batch: int,
-                                            monkeypatch: pytest.MonkeyPatch):
+def test_percolation_matches_the_query_path(
+    engine: EngineBackend, sqlite: IndexBackend, batch: int, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setattr(engine_percolator, "BATCH_DOCUMENTS", batch)
     _load(engine)
     _load(sqlite)
@@ -135,7 +140,9 @@ def test_an_alert_fires_once_and_only_once(engine: EngineBackend, tmp_path: Path
     def crawl(*names: str) -> None:
         run = ledger.start_run("test", ["coastwatch"])
         for name in names:
-            ledger.record(run, DOCUMENTS[name].url, "coastwatch", "indexed", doc_id=DOCUMENTS[name].id, fetched=True, change="new")
+            ledger.record(
+                run, DOCUMENTS[name].url, "coastwatch", "indexed", doc_id=DOCUMENTS[name].id, fetched=True, change="new"
+            )
         ledger.finish_run(run)
 
     def delivered() -> list[str]:
@@ -193,7 +200,9 @@ def test_removed_and_changed_alerts_leave_the_percolator(engine: EngineBackend, 
 def test_a_percolator_index_from_an_older_mapping_is_rebuilt(engine: EngineBackend):
     _load(engine)
     index = percolator_index(engine.alias)
-    engine.client.request("PUT", f"/{index}", {"mappings": {"properties": {"query": {"type": "percolator"}, "text": {"type": "text"}}}})
+    engine.client.request(
+        "PUT", f"/{index}", {"mappings": {"properties": {"query": {"type": "percolator"}, "text": {"type": "text"}}}}
+    )
     alert = _alert("libya", "country:libya")
     matched = match_alerts(engine, [alert], {"libya": [document.id for document in DOCUMENTS.values()]})
     assert {NAMES[hit.id] for hit in matched["libya"]} == {"report", "arabic", "sighting"}

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from index.engine_bulk import RetryPolicy
+from index.engine.bulk import RetryPolicy
 from tests.engine_fixture import engine_runner, memory_backed_dir, start_engine
 from tests.engine_support import fresh_backend, ids, make_documents
 
@@ -39,7 +39,9 @@ def test_stop_engine_mid_indexing_and_restart(own_engine, tmp_path: Path) -> Non
     state_dir, home, engine = own_engine
     runner = engine_runner()
     port = urlsplit(engine.url).port
-    backend = fresh_backend(engine.url, tmp_path / "spool", retry=RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.2), cooldown=0.0)
+    backend = fresh_backend(
+        engine.url, tmp_path / "spool", retry=RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.2), cooldown=0.0
+    )
     restarted = threading.Event()
     restart_error: list[BaseException] = []
 

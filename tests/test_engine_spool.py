@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from index.engine import EngineBackend
-from index.engine_alias import alias_target
-from index.engine_bulk import RetryPolicy
-from index.engine_client import parse_engine_url
-from index.engine_mapping import concrete_index
-from index.engine_spool import Spool
+from index.engine.alias import alias_target
+from index.engine.backend import EngineBackend
+from index.engine.bulk import RetryPolicy
+from index.engine.client import parse_engine_url
+from index.engine.mapping import concrete_index
+from index.engine.spool import Spool
 from tests.engine_support import Gate, fresh_backend, ids, make_documents
 
 pytestmark = pytest.mark.engine
@@ -61,7 +61,9 @@ def test_spooled_documents_are_replayed_before_newer_ones(gate: Gate, tmp_path: 
 
 def test_after_a_failure_the_backend_spools_without_waiting_again(gate: Gate, tmp_path: Path) -> None:
     waits: list[float] = []
-    backend = fresh_backend(gate.url, tmp_path / "spool", retry=RetryPolicy(attempts=3, sleep=waits.append), cooldown=3600)
+    backend = fresh_backend(
+        gate.url, tmp_path / "spool", retry=RetryPolicy(attempts=3, sleep=waits.append), cooldown=3600
+    )
     assert backend.upsert(make_documents(3)).spooled == 3
     assert len(waits) == 2
     assert backend.upsert(make_documents(3, start=3)).spooled == 3

@@ -5,17 +5,24 @@ from __future__ import annotations
 import pytest
 
 from index.backend import open_backend
-from index.engine import EngineBackend
-from index.engine_client import DEFAULT_ALIAS, parse_engine_url
+from index.engine.backend import EngineBackend
+from index.engine.client import DEFAULT_ALIAS, parse_engine_url
 
 
 def test_plain_url_uses_the_default_alias() -> None:
     config = parse_engine_url("http://127.0.0.1:9200/", environ={})
-    assert (config.url, config.alias, config.username, config.verify_certs) == ("http://127.0.0.1:9200", DEFAULT_ALIAS, None, True)
+    assert (config.url, config.alias, config.username, config.verify_certs) == (
+        "http://127.0.0.1:9200",
+        DEFAULT_ALIAS,
+        None,
+        True,
+    )
 
 
 def test_index_parameter_and_credentials_in_the_url() -> None:
-    config = parse_engine_url("https://analyst:s%40cret@search.internal:9243?index=osint-test&verify_certs=false", environ={})
+    config = parse_engine_url(
+        "https://analyst:s%40cret@search.internal:9243?index=osint-test&verify_certs=false", environ={}
+    )
     assert (config.url, config.alias) == ("https://search.internal:9243", "osint-test")
     assert (config.username, config.password, config.verify_certs) == ("analyst", "s@cret", False)
     assert "s@cret" not in repr(config)
@@ -23,11 +30,18 @@ def test_index_parameter_and_credentials_in_the_url() -> None:
 
 def test_credentials_and_tls_from_the_environment() -> None:
     environ = {
-        "OSINT_INDEX_USERNAME": "elastic", "OSINT_INDEX_PASSWORD": "changeme",
-        "OSINT_INDEX_CA_CERTS": "/etc/osint/ca.crt", "OSINT_INDEX_API_KEY": "a2V5",
+        "OSINT_INDEX_USERNAME": "elastic",
+        "OSINT_INDEX_PASSWORD": "changeme",
+        "OSINT_INDEX_CA_CERTS": "/etc/osint/ca.crt",
+        "OSINT_INDEX_API_KEY": "a2V5",
     }
     config = parse_engine_url("https://es01:9200", environ=environ)
-    assert (config.username, config.password, config.ca_certs, config.api_key) == ("elastic", "changeme", "/etc/osint/ca.crt", "a2V5")
+    assert (config.username, config.password, config.ca_certs, config.api_key) == (
+        "elastic",
+        "changeme",
+        "/etc/osint/ca.crt",
+        "a2V5",
+    )
 
 
 @pytest.mark.parametrize("url", ["ftp://host:21", "http://", "http://h:9200?index=Upper", "http://h:9200?index=a/b"])

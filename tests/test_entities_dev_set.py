@@ -14,9 +14,27 @@ from entities_eval import DEFAULT_DIR, TYPES, evaluate, load_documents  # noqa: 
 
 TARGETS = {"countries": 0.95, "weapons": 0.90, "weapon_categories": 0.90, "armed_groups": 0.90}
 VOCABULARY = {
-    "assault rifle", "rifle", "machine gun", "pistol", "sniper rifle", "grenade", "rocket launcher",
-    "MANPADS", "anti-tank guided missile", "artillery", "mortar", "rocket", "missile", "ammunition",
-    "armored vehicle", "tank", "drone", "IED", "landmine", "explosives", "aircraft",
+    "assault rifle",
+    "rifle",
+    "machine gun",
+    "pistol",
+    "sniper rifle",
+    "grenade",
+    "rocket launcher",
+    "MANPADS",
+    "anti-tank guided missile",
+    "artillery",
+    "mortar",
+    "rocket",
+    "missile",
+    "ammunition",
+    "armored vehicle",
+    "tank",
+    "drone",
+    "IED",
+    "landmine",
+    "explosives",
+    "aircraft",
 }
 
 

@@ -69,8 +69,13 @@ actors:
 @pytest.fixture(scope="module")
 def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
     data = tmp_path_factory.mktemp("gazetteer")
-    for name, body in [("weapons", WEAPONS), ("categories", CATEGORIES), ("countries", COUNTRIES),
-                       ("armed_groups", GROUPS), ("generic_actors", GENERIC)]:
+    for name, body in [
+        ("weapons", WEAPONS),
+        ("categories", CATEGORIES),
+        ("countries", COUNTRIES),
+        ("armed_groups", GROUPS),
+        ("generic_actors", GENERIC),
+    ]:
         (data / f"{name}.yaml").write_text(body, encoding="utf-8")
     return build(data_dir=data)
 
@@ -164,7 +169,7 @@ def test_missing_data_files_give_an_empty_but_working_gazetteer(tmp_path: Path) 
 
 
 def test_mentions_convert_to_the_index_entity_schema(gazetteer: Gazetteer) -> None:
-    from index.document import Entity
+    from schema.document import Entity
 
     for mention in run(gazetteer, "Kenyan police seized an RPG7.").entities:
         assert Entity(**mention.model_dump()).canonical == mention.canonical
@@ -183,6 +188,7 @@ def test_extract_entities_and_its_results_pickle_for_process_pools() -> None:
 
 
 # --- text-level helpers -----------------------------------------------------------------
+
 
 def test_sanitize_keeps_length_and_removes_controls_and_surrogates() -> None:
     raw = "a\x00b\ud800c\u200bd\x1fe"

@@ -12,6 +12,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
 from entities_eval import DEFAULT_DIR, HOLDOUT_DIR, TYPES, evaluate, load_documents  # noqa: E402
+
 from tests.test_entities_dev_set import TARGETS, VOCABULARY  # noqa: E402
 
 

@@ -41,7 +41,9 @@ def test_auto_prefers_an_official_pipeline(monkeypatch: pytest.MonkeyPatch) -> N
 def test_model_choice_is_looked_up_once_per_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     looked_up: list[str] = []
     find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: looked_up.append(name) or find_spec(name, *args))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *args: looked_up.append(name) or find_spec(name, *args)
+    )
     model_layer._chosen_model.cache_clear()
     monkeypatch.setenv(model_layer.ENV_VAR, "auto")
     chosen = model_layer.model_name()

@@ -26,6 +26,7 @@ def spans(result: EntityResult, label: str) -> list[tuple[str, str]]:
 
 # --- designations and spelling variants ---------------------------------------------------
 
+
 @pytest.mark.parametrize("written", ["RPG-7", "RPG 7", "RPG7", "rpg-7", "RPG-7s"])
 def test_designation_written_with_hyphen_space_or_nothing(written: str) -> None:
     result = run(f"Smugglers were carrying an {written} when they were stopped at the checkpoint.")
@@ -61,6 +62,7 @@ def test_weapon_attributes_carry_category_origin_and_manufacturer() -> None:
 
 # --- case sensitivity and ambiguous short names -------------------------------------------
 
+
 def test_is_the_group_versus_is_the_verb() -> None:
     assert run("IS fighters claimed the ambush on the convoy near Palmyra.").armed_groups == ["Islamic State"]
     assert run("This is a quiet town and it is far from the front.").armed_groups == []
@@ -84,12 +86,16 @@ def test_m16_rifle_versus_m16_motorway() -> None:
 
 
 def test_wagner_group_versus_the_composer() -> None:
-    assert run("Wagner fighters were deployed to the mines alongside government troops.").armed_groups == ["Wagner Group"]
+    assert run("Wagner fighters were deployed to the mines alongside government troops.").armed_groups == [
+        "Wagner Group"
+    ]
     assert run("The orchestra closed the festival with Wagner, and the opera sold out.").armed_groups == []
 
 
 def test_rsf_paramilitary_versus_press_freedom_ngo() -> None:
-    assert run("RSF fighters attacked the camp and seized weapons from the army.").armed_groups == ["Rapid Support Forces"]
+    assert run("RSF fighters attacked the camp and seized weapons from the army.").armed_groups == [
+        "Rapid Support Forces"
+    ]
     assert run("RSF said press freedom had declined and that journalists were jailed.").armed_groups == []
 
 
@@ -111,6 +117,7 @@ def test_pk_machine_gun_needs_weapon_context() -> None:
 
 
 # --- countries ----------------------------------------------------------------------------
+
 
 def test_country_word_inside_a_group_name_is_not_the_country() -> None:
     result = run("The Free Syrian Army said it had received new supplies.")
@@ -157,6 +164,7 @@ def test_weapon_origin_does_not_add_a_country() -> None:
 
 # --- groups -------------------------------------------------------------------------------
 
+
 def test_aliases_map_to_one_canonical_group() -> None:
     result = run("ISIS, also called Daesh or ISIL, lost the town; al-Qaida and Al Qaeda cells remained.")
     assert result.armed_groups == ["Islamic State", "al-Qaeda"]
@@ -191,6 +199,7 @@ def test_generic_actors_are_recorded_apart_from_groups() -> None:
 
 
 # --- categories ---------------------------------------------------------------------------
+
 
 def test_categories_mentioned_are_kept_apart_from_implied() -> None:
     result = run("The convoy carried RPG-7s, mortar rounds and man-portable air defence systems.")
@@ -237,6 +246,7 @@ def test_ambiguous_category_terms_count_in_weapon_context(text: str, language: s
 
 # --- languages ----------------------------------------------------------------------------
 
+
 def test_french_aliases() -> None:
     result = run("L'État islamique a revendiqué l'attaque au Niger avec des fusils d'assaut.", "fr")
     assert result.armed_groups == ["Islamic State"]
@@ -263,6 +273,7 @@ def test_arabic_aliases_with_attached_particles() -> None:
 
 # --- rules found while generalising ---------------------------------------------------------
 
+
 def test_currency_prefix_is_not_a_country() -> None:
     assert run("The contract was worth US$4.2 million and HK$10 million.").countries == []
 
@@ -275,9 +286,12 @@ def test_translations_only_count_in_their_language() -> None:
 
 def test_group_sharing_an_acronym_resolved_by_countries_its_names_contain() -> None:
     assert run("ISIS-linked ADF rebels attacked villages in Uganda and Congo.").armed_groups == [
-        "Allied Democratic Forces", "Islamic State"]
+        "Allied Democratic Forces",
+        "Islamic State",
+    ]
     assert run("ADF separatists attacked a checkpoint in Cameroon's Anglophone region.").armed_groups == [
-        "Ambazonia Defence Forces"]
+        "Ambazonia Defence Forces"
+    ]
 
 
 def test_country_compound_inside_a_group_alias_still_counts() -> None:
@@ -344,6 +358,7 @@ def test_languages_are_not_countries() -> None:
 
 # --- rules added for published reporting (held-out set) -------------------------------------
 
+
 def test_lowercase_adjectives_of_other_languages_mention_countries() -> None:
     assert run("Les douanes sénégalaises ont saisi des fusils de fabrication turque.", "fr").countries == ["SN", "TR"]
     assert run("Las armas estadounidenses llegaron a manos del cártel mexicano.", "es").countries == ["MX", "US"]
@@ -368,19 +383,23 @@ def test_state_force_named_like_a_group_is_its_country() -> None:
 
 
 def test_designation_beside_a_weapon_noun_is_the_weapon() -> None:
-    text = ("Партия включала ручные пулемёты РПК. Бойцы Рабочей партии Курдистана отступили в Сирию.")
+    text = "Партия включала ручные пулемёты РПК. Бойцы Рабочей партии Курдистана отступили в Сирию."
     result = run(text, "ru")
     assert "RPK" in result.weapons and result.armed_groups == ["PKK"]
 
 
 def test_names_written_with_an_ampersand() -> None:
     assert run("Officers seized a Smith & Wesson M&P and a Heckler & Koch G3 rifle.").weapons == [
-        "Heckler & Koch G3", "Smith & Wesson M&P"]
+        "Heckler & Koch G3",
+        "Smith & Wesson M&P",
+    ]
 
 
 def test_calibres_and_manufacturers_alone_are_not_models() -> None:
-    result = run("Fighters fired 107 mm rockets and 106 mm recoilless rifles; police found .50-calibre "
-                 "Barrett rifles and Taurus revolvers.")
+    result = run(
+        "Fighters fired 107 mm rockets and 106 mm recoilless rifles; police found .50-calibre "
+        "Barrett rifles and Taurus revolvers."
+    )
     assert result.weapons == []
     assert result.weapon_categories == ["pistol", "rifle", "rocket", "rocket launcher"]
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from extractors.entity_sets import ENTITY_SETS
 from extractors import REASONS, Extraction, ExtractionError, extract, extract_text
 from extractors.entities import extract_entities
-from index.document import Document, Entity
+from schema.document import Document, Entity
+from schema.entities import ENTITY_SETS
 from tests.pdf_samples import build_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
@@ -66,7 +66,9 @@ def test_pdf_entity_offsets_fall_on_cited_pages() -> None:
         ("Ministry of Defence - note verbale", "Subject: transfer of RPG-7 launchers"),
         ("The launchers were last recorded in Libya in 2011.",),
     )
-    ex = extract(build_pdf(pages, title="Note verbale 44/2024"), url="https://gov.example/n.pdf", content_type="application/pdf")
+    ex = extract(
+        build_pdf(pages, title="Note verbale 44/2024"), url="https://gov.example/n.pdf", content_type="application/pdf"
+    )
     by_canonical = {m["canonical"]: m for m in mentions(ex, None)}
     assert ex.page_at(by_canonical["RPG-7"]["start"]) == 1
     assert ex.page_at(by_canonical["LY"]["start"]) == 2
@@ -84,7 +86,9 @@ def test_extract_text_for_plain_input() -> None:
 
 
 def test_caller_hint_beats_declared_language_only_for_ties() -> None:
-    mixed = b"<html lang='fr'><body><p>Convoy arrived at the port. Le convoi est arriv\xc3\xa9 au port.</p></body></html>"
+    mixed = (
+        b"<html lang='fr'><body><p>Convoy arrived at the port. Le convoi est arriv\xc3\xa9 au port.</p></body></html>"
+    )
     assert extract(mixed, url="https://x.example/", entities=False).language == "fr"
     hinted = extract(mixed, url="https://x.example/", language_hint="en", entities=False)
     assert (hinted.language, hinted.declared_language) == ("en", "fr")
@@ -118,13 +122,19 @@ def test_error_reasons_are_a_closed_set() -> None:
     with pytest.raises(ValueError):
         ExtractionError("something_else")
     error = ExtractionError("broken_pdf", "xref table damaged")
-    assert (error.reason, error.detail, str(error)) == ("broken_pdf", "xref table damaged", "broken_pdf: xref table damaged")
+    assert (error.reason, error.detail, str(error)) == (
+        "broken_pdf",
+        "xref table damaged",
+        "broken_pdf: xref table damaged",
+    )
 
 
 def test_a_pdf_title_taken_from_its_first_line_is_not_counted_twice():
     from tests.pdf_samples import build_pdf
 
-    body = build_pdf(pages=(("RPG-7 launchers seized in Libya", "Customs officers found the launchers in a truck."),), title=None)
+    body = build_pdf(
+        pages=(("RPG-7 launchers seized in Libya", "Customs officers found the launchers in a truck."),), title=None
+    )
     extraction = extract(body, url="https://gov.example.org/letter.pdf", content_type="application/pdf")
     assert extraction.title == "RPG-7 launchers seized in Libya"
     spans = [(e["label"], e["canonical"], e["start"]) for e in extraction.entities]
@@ -138,7 +148,7 @@ def test_entity_imports_leave_the_content_libraries_unloaded() -> None:
     the package's names still import, lazily."""
     code = (
         "import sys\n"
-        "import extractors.entities, extractors.entity_sets\n"
+        "import extractors.entities, schema.entities\n"
         "heavy = {'trafilatura', 'htmldate', 'pypdf', 'spacy', 'extractors.content', 'extractors.pdf'}\n"
         "assert not heavy & set(sys.modules), heavy & set(sys.modules)\n"
         "from extractors import (MAX_TEXT_CHARS, REASONS, Extraction, ExtractionError, LanguageResult, PageSpan,\n"

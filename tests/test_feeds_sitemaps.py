@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,18 +19,27 @@ RDF = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-
 def test_rss_atom_and_rdf_entries():
     rss = parse_feed(RSS, "https://gov.example.org/rss.xml")
     assert [(e.url, e.title) for e in rss] == [("https://gov.example.org/press/1", "Statement on export licences")]
-    assert rss[0].published == datetime(2025, 3, 4, 9, tzinfo=timezone.utc)
-    assert parse_feed(ATOM, "https://monitor.example.org/feed")[0].updated == datetime(2025, 1, 2, 10, tzinfo=timezone.utc)
+    assert rss[0].published == datetime(2025, 3, 4, 9, tzinfo=UTC)
+    assert parse_feed(ATOM, "https://monitor.example.org/feed")[0].updated == datetime(2025, 1, 2, 10, tzinfo=UTC)
     assert parse_feed(RDF, "https://e.org/rdf")[0].url == "https://e.org/r"
 
 
-@pytest.mark.parametrize("body, reason", [
-    (b"", "empty_feed"),
-    (b"<rss><channel><item><title>cut", "malformed_feed"),
-    (b"<html><body>not a feed</body></html>", "malformed_feed"),
-    (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><rss><channel><item><title>&b;</title><link>/x</link></item></channel></rss>', "feed_entity_expansion"),
-    (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY ext SYSTEM "file:///etc/passwd">]><rss><channel><item><title>&ext;</title><link>/x</link></item></channel></rss>', "feed_entity_expansion"),
-])
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (b"", "empty_feed"),
+        (b"<rss><channel><item><title>cut", "malformed_feed"),
+        (b"<html><body>not a feed</body></html>", "malformed_feed"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><rss><channel><item><title>&b;</title><link>/x</link></item></channel></rss>',
+            "feed_entity_expansion",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY ext SYSTEM "file:///etc/passwd">]><rss><channel><item><title>&ext;</title><link>/x</link></item></channel></rss>',
+            "feed_entity_expansion",
+        ),
+    ],
+)
 def test_bad_feeds_have_a_reason(body, reason):
     with pytest.raises(FeedError) as error:
         parse_feed(body, "https://e.org/feed")
@@ -40,12 +49,12 @@ def test_bad_feeds_have_a_reason(body, reason):
 def test_sitemap_index_urlset_and_news():
     index = parse_sitemap(b"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
         <sitemap><loc>https://e.org/s1.xml</loc><lastmod>2025-02-01</lastmod></sitemap></sitemapindex>""")
-    assert index[0].is_sitemap and index[0].lastmod == datetime(2025, 2, 1, tzinfo=timezone.utc)
+    assert index[0].is_sitemap and index[0].lastmod == datetime(2025, 2, 1, tzinfo=UTC)
     news = parse_sitemap(b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
         <url><loc>https://e.org/a</loc><news:news><news:publication_date>2025-05-08T12:00:00+02:00</news:publication_date>
         <news:title>Rifles traced</news:title></news:news></url><url><lastmod>2025</lastmod></url></urlset>""")
     assert [(e.url, e.title, e.is_sitemap) for e in news] == [("https://e.org/a", "Rifles traced", False)]
-    assert news[0].published == datetime(2025, 5, 8, 10, tzinfo=timezone.utc)
+    assert news[0].published == datetime(2025, 5, 8, 10, tzinfo=UTC)
 
 
 def test_sitemaps_never_expand_entities():

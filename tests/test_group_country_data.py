@@ -18,16 +18,40 @@ import pytest
 from extractors.entities.sources import DATA_DIR, load_yaml
 
 REGIONS = {
-    "Middle East", "North Africa", "Sahel", "Lake Chad", "East Africa", "Central Africa",
-    "West Africa", "South Asia", "Central Asia", "Southeast Asia", "Latin America", "Europe",
-    "Caucasus", "Global",
+    "Middle East",
+    "North Africa",
+    "Sahel",
+    "Lake Chad",
+    "East Africa",
+    "Central Africa",
+    "West Africa",
+    "South Asia",
+    "Central Asia",
+    "Southeast Asia",
+    "Latin America",
+    "Europe",
+    "Caucasus",
+    "Global",
 }
 GROUP_TYPES = {
-    "jihadist", "insurgent", "militia", "paramilitary", "separatist", "cartel", "criminal",
-    "pmc", "rebel",
+    "jihadist",
+    "insurgent",
+    "militia",
+    "paramilitary",
+    "separatist",
+    "cartel",
+    "criminal",
+    "pmc",
+    "rebel",
 }
 GROUP_KEYS = {
-    "canonical", "aliases", "case_sensitive", "ambiguous", "translations", "parent", "region",
+    "canonical",
+    "aliases",
+    "case_sensitive",
+    "ambiguous",
+    "translations",
+    "parent",
+    "region",
     "type",
 }
 OPTIONAL_GROUP_KEYS = {"stem", "head"}
@@ -80,6 +104,7 @@ def _group_forms(group: dict[str, Any]) -> Iterator[str]:
 
 # --- armed groups -------------------------------------------------------------------------
 
+
 def test_group_count_and_unique_canonicals(groups: list[dict[str, Any]]) -> None:
     canonicals = [g["canonical"] for g in groups]
     assert len(canonicals) >= 250
@@ -92,7 +117,7 @@ def test_group_entries_follow_schema(groups: list[dict[str, Any]]) -> None:
         name = group.get("canonical")
         assert isinstance(name, str) and name, group
         keys = set(group)
-        assert GROUP_KEYS <= keys, f"{name}: missing {GROUP_KEYS - keys}"
+        assert keys >= GROUP_KEYS, f"{name}: missing {GROUP_KEYS - keys}"
         assert keys <= GROUP_KEYS | OPTIONAL_GROUP_KEYS, f"{name}: unknown {keys - GROUP_KEYS - OPTIONAL_GROUP_KEYS}"
         for key in ("aliases", "case_sensitive", "ambiguous"):
             _assert_string_list(group[key], f"{name}.{key}")
@@ -130,25 +155,20 @@ def test_no_form_shared_by_two_groups_unless_ambiguous_in_both(groups: list[dict
             owners[norm(form)].add(group["canonical"])
         for form in group["ambiguous"]:
             ambiguous[norm(form)].add(group["canonical"])
-    clashes = {
-        form: sorted(names)
-        for form, names in owners.items()
-        if len(names) > 1 and not names <= ambiguous[form]
-    }
+    clashes = {form: sorted(names) for form, names in owners.items() if len(names) > 1 and not names <= ambiguous[form]}
     assert not clashes
 
 
 def test_most_reported_groups_have_own_script_forms(groups: list[dict[str, Any]]) -> None:
     with_script = [
-        g["canonical"] for g in groups
+        g["canonical"]
+        for g in groups
         if any(NON_LATIN.search(f) for forms in g["translations"].values() for f in forms)
     ]
     assert len(with_script) >= 50
 
 
-def test_group_forms_are_not_generic_actors(
-    groups: list[dict[str, Any]], actors: dict[str, list[str]]
-) -> None:
+def test_group_forms_are_not_generic_actors(groups: list[dict[str, Any]], actors: dict[str, list[str]]) -> None:
     generic = {norm(v) for variants in actors.values() for v in variants}
     clashes = {g["canonical"]: f for g in groups for f in _group_forms(g) if norm(f) in generic}
     assert not clashes
@@ -156,13 +176,10 @@ def test_group_forms_are_not_generic_actors(
 
 # --- countries ----------------------------------------------------------------------------
 
+
 def _pycountry_names(code: str) -> set[str]:
     country = pycountry.countries.get(alpha_2=code)
-    return {
-        getattr(country, attr)
-        for attr in ("name", "official_name", "common_name")
-        if getattr(country, attr, None)
-    }
+    return {getattr(country, attr) for attr in ("name", "official_name", "common_name") if getattr(country, attr, None)}
 
 
 def _country_forms(code: str, entry: dict[str, Any]) -> Iterable[str]:
@@ -194,10 +211,7 @@ def test_country_entries_follow_schema(country_data: dict[str, Any]) -> None:
 
 
 def test_conflict_relevant_countries_have_translations(country_data: dict[str, Any]) -> None:
-    translated = [
-        code for code, entry in country_data["countries"].items()
-        if LANGUAGES <= set(entry["translations"])
-    ]
+    translated = [code for code, entry in country_data["countries"].items() if set(entry["translations"]) >= LANGUAGES]
     assert len(translated) >= 80
     for code in ("SY", "IQ", "YE", "LY", "SD", "SO", "ML", "NE", "NG", "CD", "UA", "RU", "IR", "CO", "MX"):
         assert code in translated, code
@@ -211,20 +225,12 @@ def test_no_country_form_shared_unless_ambiguous(country_data: dict[str, Any]) -
             owners[norm(form)].add(code)
         for form in entry.get("ambiguous", []):
             ambiguous[norm(form)].add(code)
-    clashes = {
-        form: sorted(codes)
-        for form, codes in owners.items()
-        if len(codes) > 1 and not codes <= ambiguous[form]
-    }
+    clashes = {form: sorted(codes) for form, codes in owners.items() if len(codes) > 1 and not codes <= ambiguous[form]}
     assert not clashes
 
 
 def test_historical_states_and_non_countries_stay_apart(country_data: dict[str, Any]) -> None:
-    current = {
-        norm(f)
-        for code, entry in country_data["countries"].items()
-        for f in _country_forms(code, entry)
-    }
+    current = {norm(f) for code, entry in country_data["countries"].items() for f in _country_forms(code, entry)}
     historical = country_data["historical_states"]
     for state, forms in historical.items():
         _assert_string_list(forms, f"historical_states.{state}")
@@ -239,6 +245,7 @@ def test_historical_states_and_non_countries_stay_apart(country_data: dict[str, 
 
 
 # --- generic actors -----------------------------------------------------------------------
+
 
 def test_generic_actors_are_lowercase_singular_and_disjoint(actors: dict[str, list[str]]) -> None:
     assert {"rebel", "militant", "insurgent", "jihadist", "gunman", "armed group"} <= set(actors)

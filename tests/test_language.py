@@ -67,7 +67,16 @@ def test_huge_text_is_judged_on_a_bounded_sample() -> None:
 
 @pytest.mark.parametrize(
     ("tag", "expected"),
-    [("en-US", "en"), ("fr_FR", "fr"), ("zh-cn", "zh"), (" AR ", "ar"), ("", None), (None, None), ("x", None), ("1234", None)],
+    [
+        ("en-US", "en"),
+        ("fr_FR", "fr"),
+        ("zh-cn", "zh"),
+        (" AR ", "ar"),
+        ("", None),
+        (None, None),
+        ("x", None),
+        ("1234", None),
+    ],
 )
 def test_normalize_language(tag: str | None, expected: str | None) -> None:
     assert normalize_language(tag) == expected

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from crawlers.ledger import Ledger
+from state.ledger import Ledger
 
 
 def test_report_counts_add_up_and_group_reasons(tmp_path):
@@ -16,7 +16,15 @@ def test_report_counts_add_up_and_group_reasons(tmp_path):
     ledger.add_stats(run, {"osint/cpu/content": 1.5, "log_count/INFO": 3, "start_time": "x"})
     ledger.add_stats(run, {"osint/cpu/content": 0.5})
     report = ledger.finish_run(run)
-    assert (report.urls, report.fetched, report.indexed, report.failed, report.skipped, report.unchanged, report.followed) == (6, 4, 2, 1, 1, 1, 1)
+    assert (
+        report.urls,
+        report.fetched,
+        report.indexed,
+        report.failed,
+        report.skipped,
+        report.unchanged,
+        report.followed,
+    ) == (6, 4, 2, 1, 1, 1, 1)
     assert report.indexed + report.unchanged + report.skipped + report.failed + report.followed == report.urls
     assert report.reasons == {"http_404": 1, "robots_txt": 1, "not_modified_since_last_fetch": 1}
     assert (report.new_documents, report.changed_documents) == (1, 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from crawlers.ledger import SCHEMA_VERSION, Ledger
+from state.ledger import SCHEMA_VERSION, Ledger
 
 #: the outcomes table as version 0 of the ledger created it (keyed by run and URL only)
 VERSION_0_OUTCOMES = """
@@ -32,12 +32,18 @@ def test_a_url_keeps_one_outcome_for_each_source_that_touched_it(tmp_path: Path)
     ledger = Ledger(tmp_path / "crawl.sqlite3")
     run = ledger.start_run("wl", ["pages", "statements"])
     ledger.record(run, "https://e.org/p", "pages", "skipped", "private_address", fetched=True)
-    ledger.record(run, "https://e.org/p", "statements", "skipped", "claimed_by_another_source", "fetched by source 'pages'")
-    ledger.record(run, "https://e.org/p", "statements", "skipped", "claimed_by_another_source", "fetched by source 'pages'")
+    ledger.record(
+        run, "https://e.org/p", "statements", "skipped", "claimed_by_another_source", "fetched by source 'pages'"
+    )
+    ledger.record(
+        run, "https://e.org/p", "statements", "skipped", "claimed_by_another_source", "fetched by source 'pages'"
+    )
     report = ledger.finish_run(run)
     outcomes = {(row["source_id"], row["url"]): row["reason"] for row in ledger.outcomes(run)}
-    assert outcomes == {("pages", "https://e.org/p"): "private_address",
-                        ("statements", "https://e.org/p"): "claimed_by_another_source"}
+    assert outcomes == {
+        ("pages", "https://e.org/p"): "private_address",
+        ("statements", "https://e.org/p"): "claimed_by_another_source",
+    }
     assert (report.urls, report.skipped, report.fetched) == (2, 2, 1)
     assert report.reasons == {"private_address": 1, "claimed_by_another_source": 1}
 

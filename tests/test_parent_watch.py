@@ -47,13 +47,21 @@ def read_line(stream, deadline: float) -> str:
     raise AssertionError("the child never said it was ready")
 
 
-@pytest.mark.parametrize(("mechanism", "work"), [("signal", "gil"), ("thread", "idle")],
-                         ids=["parent-death signal, child busy holding the GIL", "watch thread alone, child idle"])
+@pytest.mark.parametrize(
+    ("mechanism", "work"),
+    [("signal", "gil"), ("thread", "idle")],
+    ids=["parent-death signal, child busy holding the GIL", "watch thread alone, child idle"],
+)
 def test_a_child_ends_soon_after_its_parent_is_killed(mechanism: str, work: str) -> None:
     if mechanism == "signal" and not sys.platform.startswith("linux"):
         pytest.skip("PR_SET_PDEATHSIG is Linux only")
-    parent = subprocess.Popen([sys.executable, "-c", PARENT, CHILD, mechanism, work], cwd=REPO,
-                              env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, text=True)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, CHILD, mechanism, work],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     children: list[psutil.Process] = []
     try:
         assert read_line(parent.stdout, time.monotonic() + READY_DEADLINE_SECONDS) == "ready"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from reportlab.lib.pdfencrypt import StandardEncryption
@@ -18,7 +18,7 @@ def test_letter_text_metadata_and_page_spans() -> None:
     assert (ex.method, ex.content_type, ex.encoding) == ("pypdf", "application/pdf", None)
     assert ex.title == LETTER_TITLE
     assert ex.authors == [LETTER_AUTHOR]
-    assert ex.published == datetime(2024, 1, 15, 9, 30, tzinfo=timezone.utc)
+    assert ex.published == datetime(2024, 1, 15, 9, 30, tzinfo=UTC)
     assert ex.declared_language == "en"
     assert ex.language == "en"
     assert ex.canonical_url == "https://gov.example/letters/el-2023-118.pdf"
@@ -39,7 +39,9 @@ def test_a_hit_can_be_cited_by_page() -> None:
 
 
 def test_pdf_is_sniffed_by_magic_bytes_whatever_the_content_type() -> None:
-    ex = extract(build_pdf(), url="https://gov.example/get?id=3", content_type="text/html; charset=utf-8", entities=False)
+    ex = extract(
+        build_pdf(), url="https://gov.example/get?id=3", content_type="text/html; charset=utf-8", entities=False
+    )
     assert ex.method == "pypdf" and "forty rifles" in ex.text
 
 

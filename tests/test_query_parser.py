@@ -2,19 +2,22 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from index.query import canonical_query
-from extractors.entity_sets import ENTITY_SETS
-from index.query import FILTER_FIELDS, QuerySyntaxError, parse_query
+from index.query import FILTER_FIELDS, QuerySyntaxError, canonical_query, parse_query
+from schema.entities import ENTITY_SETS
 
 
 def test_words_phrases_or_and_exclusions():
     query = parse_query('kornet "anti-tank missiles" Syria OR Iraq -training')
-    assert [[t.text for t in group] for group in query.all_of] == [["kornet"], ["anti-tank missiles"], ["Syria", "Iraq"]]
+    assert [[t.text for t in group] for group in query.all_of] == [
+        ["kornet"],
+        ["anti-tank missiles"],
+        ["Syria", "Iraq"],
+    ]
     assert query.all_of[1][0].phrase
     assert [t.text for t in query.none_of] == ["training"]
 
@@ -22,32 +25,38 @@ def test_words_phrases_or_and_exclusions():
 def test_filters_dates_and_alternatives():
     query = parse_query('country:IR,RU -lang:en group:"Islamic State" since:2024-02 until:2024')
     assert [(f.name, f.values, f.negated) for f in query.filters] == [
-        ("country", ["IR", "RU"], False), ("lang", ["en"], True), ("group", ["Islamic State"], False)]
-    assert query.since == datetime(2024, 2, 1, tzinfo=timezone.utc)
-    assert query.until == datetime(2024, 12, 31, 23, 59, 59, 999_000, tzinfo=timezone.utc)
+        ("country", ["IR", "RU"], False),
+        ("lang", ["en"], True),
+        ("group", ["Islamic State"], False),
+    ]
+    assert query.since == datetime(2024, 2, 1, tzinfo=UTC)
+    assert query.until == datetime(2024, 12, 31, 23, 59, 59, 999_000, tzinfo=UTC)
     assert not query.has_text
 
 
 def test_prefix_and_hostile_characters_are_neutralised():
-    query = parse_query('launch* AK-47 (DROP TABLE) \\ *drone ~fuzzy^2 field]')
+    query = parse_query("launch* AK-47 (DROP TABLE) \\ *drone ~fuzzy^2 field]")
     texts = [t.text for t in query.positive_terms()]
     assert "launch" in texts and query.all_of[0][0].prefix
     assert "AK-47" in texts
-    assert all(not any(ch in text for ch in '()\\*~^[]') for text in texts)
+    assert all(not any(ch in text for ch in "()\\*~^[]") for text in texts)
 
 
-@pytest.mark.parametrize("text, message", [
-    ('"unclosed phrase', "closing quote"),
-    ("OR rifles", "OR must stand between two terms"),
-    ("rifles OR", "OR must stand between two terms"),
-    ("colour:red", "unknown filter colour:"),
-    ("since:yesterday", "since: expects a date"),
-    ("since:2024-02-30", "not a valid date"),
-    ("since:2025 until:2024", "since: is after until:"),
-    ("country:", "country: needs a value"),
-    ("ab*", "at least 3 characters"),
-    ("x" * 3000, "too long"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('"unclosed phrase', "closing quote"),
+        ("OR rifles", "OR must stand between two terms"),
+        ("rifles OR", "OR must stand between two terms"),
+        ("colour:red", "unknown filter colour:"),
+        ("since:yesterday", "since: expects a date"),
+        ("since:2024-02-30", "not a valid date"),
+        ("since:2025 until:2024", "since: is after until:"),
+        ("country:", "country: needs a value"),
+        ("ab*", "at least 3 characters"),
+        ("x" * 3000, "too long"),
+    ],
+)
 def test_malformed_queries_get_a_clear_message(text, message):
     with pytest.raises(QuerySyntaxError, match=message):
         parse_query(text)

@@ -8,18 +8,24 @@ import sys
 import pytest
 
 from index.backend import open_backend
-from index.engine_client import parse_engine_url
-from settings.redaction import RedactingFormatter, redact_text, redact_url
+from index.engine.client import parse_engine_url
+from network.redaction import RedactingFormatter, redact_text, redact_url
 
 
-@pytest.mark.parametrize(("url", "shown"), [
-    ("http://analyst:secret@127.0.0.1:9200", "http://***@127.0.0.1:9200"),
-    ("https://analyst:secret@engine.example:9200/prefix?index=osint", "https://***@engine.example:9200/prefix?index=osint"),
-    ("https://token-only@engine.example/", "https://***@engine.example/"),  # a lone user name is often a token
-    ("http://u:p@ss@engine.example:9200", "http://***@engine.example:9200"),  # unescaped "@" in the password
-    ("http://engine.example:9200/a@b", "http://engine.example:9200/a@b"),  # "@" in the path is not userinfo
-    ("sqlite:////data/index.sqlite3", "sqlite:////data/index.sqlite3"),
-])
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://analyst:secret@127.0.0.1:9200", "http://***@127.0.0.1:9200"),
+        (
+            "https://analyst:secret@engine.example:9200/prefix?index=osint",
+            "https://***@engine.example:9200/prefix?index=osint",
+        ),
+        ("https://token-only@engine.example/", "https://***@engine.example/"),  # a lone user name is often a token
+        ("http://u:p@ss@engine.example:9200", "http://***@engine.example:9200"),  # unescaped "@" in the password
+        ("http://engine.example:9200/a@b", "http://engine.example:9200/a@b"),  # "@" in the path is not userinfo
+        ("sqlite:////data/index.sqlite3", "sqlite:////data/index.sqlite3"),
+    ],
+)
 def test_redact_url(url: str, shown: str):
     assert redact_url(url) == shown
 
@@ -33,10 +39,13 @@ def test_log_lines_and_their_tracebacks_are_masked():
     try:
         raise ConnectionError("refused: http://analyst:secret@127.0.0.1:1/")
     except ConnectionError:
-        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "index %s is down", ("http://analyst:secret@h:1",),
-                                   exc_info=sys.exc_info())
+        record = logging.LogRecord(
+            "t", logging.ERROR, __file__, 1, "index %s is down", ("http://analyst:secret@h:1",), exc_info=sys.exc_info()
+        )
     line = RedactingFormatter("%(message)s").format(record)
-    assert "secret" not in line and "index http://***@h:1 is down" in line and "refused: http://***@127.0.0.1:1/" in line
+    assert (
+        "secret" not in line and "index http://***@h:1 is down" in line and "refused: http://***@127.0.0.1:1/" in line
+    )
 
 
 def test_index_url_errors_do_not_repeat_the_password():

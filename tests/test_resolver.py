@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from scrapy import Request
@@ -17,11 +18,11 @@ from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
-from crawlers import addresses
-from crawlers.addresses import parse_allowance
 from crawlers.middlewares import address_guard
 from crawlers.middlewares.address_guard import AddressGuardMiddleware, RefusedDestination
 from crawlers.resolver import GuardedResolver
+from network import addresses
+from network.addresses import parse_allowance
 
 
 class _InlineThreadPool:
@@ -150,11 +151,14 @@ def test_a_name_that_does_not_resolve_is_no_refusal(monkeypatch: pytest.MonkeyPa
 
 
 def test_the_resolver_takes_the_runs_allowance_from_the_settings():
-    resolver = GuardedResolver.from_crawler(get_crawler(settings_dict={"OSINT_ALLOW_PRIVATE_NETWORKS": "10.0.0.0/8"}), _Reactor())
+    resolver = GuardedResolver.from_crawler(
+        get_crawler(settings_dict={"OSINT_ALLOW_PRIVATE_NETWORKS": "10.0.0.0/8"}), _Reactor()
+    )
     assert resolver.allowance == (ipaddress.ip_network("10.0.0.0/8"),)
 
 
 # the middleware's side -------------------------------------------------------------------
+
 
 @pytest.fixture
 def guard() -> AddressGuardMiddleware:
@@ -184,7 +188,9 @@ def test_a_browser_response_is_left_to_the_browser_proxy(guard: AddressGuardMidd
     assert guard.process_response(request, proxied, None) is proxied
 
 
-def test_a_lookup_the_resolver_refused_is_recorded_as_the_refusal(guard: AddressGuardMiddleware, monkeypatch: pytest.MonkeyPatch):
+def test_a_lookup_the_resolver_refused_is_recorded_as_the_refusal(
+    guard: AddressGuardMiddleware, monkeypatch: pytest.MonkeyPatch
+):
     refusals = {"rebind.test": addresses.UnsafeDestination("private_address", "rebind.test resolves to 127.0.0.2")}
     monkeypatch.setattr(address_guard, "refusal_for", refusals.get)
     for failed_lookup in (CannotResolveHostError("no results"), DNSLookupError("no results")):

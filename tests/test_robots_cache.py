@@ -9,12 +9,17 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
 
-from crawlers.ledger import Ledger
 from crawlers.middlewares.robots_cache import CachedRobotsTxtMiddleware
+from state.ledger import Ledger
 
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
-URLS = ["https://ministry.example/a", "https://ministry.example/private/1", "https://ministry.example/b",
-        "https://ministry.example/private/2", "https://ministry.example/private/3"]
+URLS = [
+    "https://ministry.example/a",
+    "https://ministry.example/private/1",
+    "https://ministry.example/b",
+    "https://ministry.example/private/2",
+    "https://ministry.example/private/3",
+]
 
 
 class HeldRobotsEngine:

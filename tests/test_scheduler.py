@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from crawlers.scheduler import Scheduler
-from crawlers.scheduler_state import SchedulerState, SourceLock
+from scheduling.scheduler import Scheduler
+from scheduling.state import SchedulerState, SourceLock
 from tests.crawl.helpers import write_watchlist
 
-T0 = datetime(2026, 3, 2, 5, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
 
 
 class Clock:
@@ -76,12 +76,15 @@ class Launcher:
 
 @pytest.fixture
 def watchlist(tmp_path: Path) -> Path:
-    return write_watchlist(tmp_path / "w.yaml", [
-        {"id": "often", "kind": "feed", "urls": ["http://example.org/a.xml"], "schedule": "every 30 minutes"},
-        {"id": "morning", "kind": "feed", "urls": ["http://example.org/b.xml"], "schedule": "daily at 06:00 UTC"},
-        {"id": "manual", "kind": "page", "urls": ["http://example.org/c.html"]},
-        {"id": "off", "kind": "feed", "urls": ["http://example.org/d.xml"], "schedule": "hourly", "enabled": False},
-    ])
+    return write_watchlist(
+        tmp_path / "w.yaml",
+        [
+            {"id": "often", "kind": "feed", "urls": ["http://example.org/a.xml"], "schedule": "every 30 minutes"},
+            {"id": "morning", "kind": "feed", "urls": ["http://example.org/b.xml"], "schedule": "daily at 06:00 UTC"},
+            {"id": "manual", "kind": "page", "urls": ["http://example.org/c.html"]},
+            {"id": "off", "kind": "feed", "urls": ["http://example.org/d.xml"], "schedule": "hourly", "enabled": False},
+        ],
+    )
 
 
 def _scheduler(watchlist: Path, tmp_path: Path, clock: Clock, launcher: Launcher, **options: int) -> Scheduler:
@@ -133,11 +136,11 @@ def test_next_run_times_survive_a_restart(watchlist: Path, tmp_path: Path):
     clock.advance(minutes=20)
     restarted.tick()
     assert launcher.sources()[-1] == ["often"]
-    clock.now = datetime(2026, 3, 3, 6, 0, tzinfo=timezone.utc)  # a day later: missed runs are not replayed
+    clock.now = datetime(2026, 3, 3, 6, 0, tzinfo=UTC)  # a day later: missed runs are not replayed
     restarted.tick()
     assert launcher.sources()[2:] == [["often"], ["morning"]]
     state = SchedulerState(tmp_path / "data")
-    assert state.get("test", "morning").next_run == datetime(2026, 3, 4, 6, 0, tzinfo=timezone.utc)
+    assert state.get("test", "morning").next_run == datetime(2026, 3, 4, 6, 0, tzinfo=UTC)
     assert state.get("test", "often").last_status == "running"
 
 

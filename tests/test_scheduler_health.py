@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawlers.ledger import Ledger
-from crawlers.scheduler_health import UNHEALTHY_AFTER, source_health
+from scheduling.health import UNHEALTHY_AFTER, source_health
+from state.ledger import Ledger
 
 
 def _run(ledger: Ledger, run_id: str, outcomes: dict[str, tuple[str, str]], watchlist: str = "desk") -> None:
@@ -26,7 +26,11 @@ def test_consecutive_failed_runs_make_a_source_unhealthy(tmp_path: Path):
         assert (health.health, health.consecutive_failures, health.last_error) == ("failing", n, "http_503")
     _run(ledger, f"r{UNHEALTHY_AFTER}", {"http://x/feed": ("failed", "dns_error")})
     health = source_health(ledger, "desk", "feed")
-    assert (health.health, health.consecutive_failures, health.last_error) == ("unhealthy", UNHEALTHY_AFTER, "dns_error")
+    assert (health.health, health.consecutive_failures, health.last_error) == (
+        "unhealthy",
+        UNHEALTHY_AFTER,
+        "dns_error",
+    )
     assert health.last_run_id == f"r{UNHEALTHY_AFTER}" and health.last_run_counts == {"failed": 1}
 
     # a run where the feed answered (even if one article failed) is a working source

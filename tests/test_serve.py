@@ -9,8 +9,6 @@ import signal
 import socket
 import time
 
-import pytest
-
 from tests.crawl.helpers import OsintCli
 from tests.serving import http_get, osint_serve
 
@@ -47,12 +45,11 @@ def test_clients_that_send_half_a_request_block_nobody(osint: OsintCli):
 
 
 def test_an_idle_client_is_disconnected_after_the_client_timeout(osint: OsintCli):
-    with osint_serve(osint, "--client-timeout", "0.5") as (_, base_url):
-        with half_request(base_url) as client:
-            client.settimeout(20)  # the bound on this test's wait; the server's limit is 0.5 s
-            started = time.monotonic()
-            assert client.recv(1024) == b""  # the server hung up without an answer
-            assert time.monotonic() - started < 10
+    with osint_serve(osint, "--client-timeout", "0.5") as (_, base_url), half_request(base_url) as client:
+        client.settimeout(20)  # the bound on this test's wait; the server's limit is 0.5 s
+        started = time.monotonic()
+        assert client.recv(1024) == b""  # the server hung up without an answer
+        assert time.monotonic() - started < 10
 
 
 def test_the_index_password_is_never_shown_and_a_down_engine_answers_503(osint: OsintCli, closed_port: int):
@@ -77,8 +74,11 @@ def test_the_index_password_is_never_shown_and_a_down_engine_answers_503(osint: 
 
 def test_commands_fail_in_one_line_when_the_engine_is_down(osint: OsintCli, closed_port: int, tmp_path):
     osint.env["OSINT_INDEX_URL"] = f"http://analyst:{PASSWORD}@127.0.0.1:{closed_port}"
-    for command in (("search", "kornet"), ("index", "status"),
-                    ("index", "migrate", "--to", f"sqlite:///{tmp_path / 'copy.sqlite3'}")):
+    for command in (
+        ("search", "kornet"),
+        ("index", "status"),
+        ("index", "migrate", "--to", f"sqlite:///{tmp_path / 'copy.sqlite3'}"),
+    ):
         result = osint.run(*command, check=False)
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         errors = result.stderr.strip().splitlines()

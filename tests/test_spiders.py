@@ -11,9 +11,9 @@ from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from scrapy.utils.test import get_crawler
 
-from crawlers.ledger import Ledger
 from crawlers.spiders import SPIDERS
-from crawlers.watchlist import parse_watchlist
+from state.ledger import Ledger
+from watchlists.model import parse_watchlist
 
 WATCHLIST = """
 name: kinds
@@ -48,13 +48,16 @@ def start_requests(kind: str, tmp_path: Path) -> list:
     return asyncio.run(collect())
 
 
-@pytest.mark.parametrize("kind, expected", [
-    ("feed", ["https://example.org/feed.xml"]),
-    ("sitemap", ["https://example.org/sitemap.xml"]),
-    ("site", ["https://example.org/"]),
-    ("page", ["https://example.org/statement.html", "https://example.org/other.html"]),
-    ("document", ["https://example.org/letter.pdf"]),
-])
+@pytest.mark.parametrize(
+    "kind, expected",
+    [
+        ("feed", ["https://example.org/feed.xml"]),
+        ("sitemap", ["https://example.org/sitemap.xml"]),
+        ("site", ["https://example.org/"]),
+        ("page", ["https://example.org/statement.html", "https://example.org/other.html"]),
+        ("document", ["https://example.org/letter.pdf"]),
+    ],
+)
 def test_every_kind_yields_its_start_requests_from_async_start(kind, expected, tmp_path):
     requests = start_requests(kind, tmp_path)
     assert [r.url for r in requests] == expected

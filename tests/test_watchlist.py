@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.watchlist import WatchlistError, load_watchlist, parse_watchlist, watchlist_json_schema
+from watchlists.model import WatchlistError, load_watchlist, parse_watchlist, watchlist_json_schema
 
 GOOD = """\
 name: sahel-monitoring
@@ -44,13 +44,28 @@ def test_a_valid_watchlist_loads_with_defaults():
     "mutation, expected",
     [
         (("kind: feed", "kind: rss"), "good.yaml:7: sources[0].kind: Input should be"),
-        (("https://example.org/press/rss.xml", "file:///etc/passwd"), "good.yaml:8: sources[0].urls: 'file:///etc/passwd' is not an http(s) URL"),
+        (
+            ("https://example.org/press/rss.xml", "file:///etc/passwd"),
+            "good.yaml:8: sources[0].urls: 'file:///etc/passwd' is not an http(s) URL",
+        ),
         (("language: fr", "language: French"), "good.yaml:10: sources[0].language: must be an ISO 639 code"),
-        (("max_depth: 3", "max_depth: 99"), "good.yaml:17: sources[1].scope.max_depth: Input should be less than or equal to 20"),
+        (
+            ("max_depth: 3", "max_depth: 99"),
+            "good.yaml:17: sources[1].scope.max_depth: Input should be less than or equal to 20",
+        ),
         (("deny: ['/tag/']", "deny: ['(unclosed']"), "good.yaml:16: sources[1].scope.deny: invalid regular expression"),
-        (("daily at 06:00 UTC", "sometimes"), "good.yaml:20: sources[1].schedule: 'sometimes' is neither a cron expression"),
-        (("id: monitor-site", "id: ministry-press"), "good.yaml:11: sources[1].id: duplicate source id 'ministry-press'"),
-        (("    render_js: true\n", "    render_js: true\n    colour: blue\n"), "good.yaml:20: sources[1].colour: Extra inputs are not permitted"),
+        (
+            ("daily at 06:00 UTC", "sometimes"),
+            "good.yaml:20: sources[1].schedule: 'sometimes' is neither a cron expression",
+        ),
+        (
+            ("id: monitor-site", "id: ministry-press"),
+            "good.yaml:11: sources[1].id: duplicate source id 'ministry-press'",
+        ),
+        (
+            ("    render_js: true\n", "    render_js: true\n    colour: blue\n"),
+            "good.yaml:20: sources[1].colour: Extra inputs are not permitted",
+        ),
     ],
 )
 def test_errors_name_file_line_and_field(mutation, expected):

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.watchlist import WatchlistError, load_watchlist
-from crawlers.watchlist_edit import add_source, create_watchlist, remove_source
 from tests.crawl.helpers import REPO, OsintCli
+from watchlists.edit import add_source, create_watchlist, remove_source
+from watchlists.model import WatchlistError, load_watchlist
 
 EXAMPLE = REPO / "settings" / "watchlists" / "example.yaml"
 
@@ -40,8 +40,17 @@ def example(tmp_path: Path) -> Path:
 
 def test_adding_then_removing_a_source_restores_the_file_byte_for_byte(example: Path):
     original = example.read_text()
-    watchlist = add_source(example, {"id": "new-feed", "kind": "feed", "urls": ["https://example.org/feed.xml"],
-                                     "tags": ["wire"], "schedule": "every 2 hours", "scope": {"max_pages": 50}})
+    watchlist = add_source(
+        example,
+        {
+            "id": "new-feed",
+            "kind": "feed",
+            "urls": ["https://example.org/feed.xml"],
+            "tags": ["wire"],
+            "schedule": "every 2 hours",
+            "scope": {"max_pages": 50},
+        },
+    )
     edited = example.read_text()
     assert edited.startswith(original.rstrip("\n"))
     assert "  - id: new-feed\n    kind: feed\n    urls: [https://example.org/feed.xml]\n    tags: [wire]\n" in edited
@@ -56,8 +65,13 @@ def test_removing_a_source_keeps_the_headings_and_notes_around_it(tmp_path: Path
     remove_source(path, "port-news")
     text = path.read_text()
     assert "port-news" not in text and "the English edition" not in text
-    for kept in ("# Analysts' notes at the top stay.", '"ports and borders"   # quoted on purpose',
-                 "# --- feeds", "# --- pages", "description: kept after the sources on purpose"):
+    for kept in (
+        "# Analysts' notes at the top stay.",
+        '"ports and borders"   # quoted on purpose',
+        "# --- feeds",
+        "# --- pages",
+        "description: kept after the sources on purpose",
+    ):
         assert kept in text
     add_source(path, {"id": "late", "kind": "page", "urls": ["https://gov.example.org/late"]})
     text = path.read_text()
@@ -95,22 +109,69 @@ def test_watchlist_commands(tmp_path: Path):
     path = tmp_path / "lists" / "desk.yaml"
     path.parent.mkdir()
     osint.run("watchlist", "new", str(path), "--name", "desk", "--schedule", "every 2 hours")
-    added = osint.json("watchlist", "add-source", str(path), "port", "--kind", "feed", "--url", "https://example.org/f.xml",
-                       "--tag", "ports", "--schedule", "every 30 minutes")
+    added = osint.json(
+        "watchlist",
+        "add-source",
+        str(path),
+        "port",
+        "--kind",
+        "feed",
+        "--url",
+        "https://example.org/f.xml",
+        "--tag",
+        "ports",
+        "--schedule",
+        "every 30 minutes",
+    )
     assert added["sources"][0]["schedule"] == "every 30 minutes"
     bad = osint.run("watchlist", "add-source", str(path), "x", "--kind", "feed", "--url", "gopher://x", check=False)
     assert bad.returncode == 2 and "urls" in bad.stderr
-    assert osint.run("watchlist", "add-source", str(path), "port", "--kind", "feed", "--url", "https://example.org/g",
-                     check=False).returncode == 2
-    assert osint.run("watchlist", "add-source", str(path), "y", "--kind", "feed", "--url", "https://example.org/g",
-                     "--schedule", "every now and then", check=False).returncode == 2
+    assert (
+        osint.run(
+            "watchlist",
+            "add-source",
+            str(path),
+            "port",
+            "--kind",
+            "feed",
+            "--url",
+            "https://example.org/g",
+            check=False,
+        ).returncode
+        == 2
+    )
+    assert (
+        osint.run(
+            "watchlist",
+            "add-source",
+            str(path),
+            "y",
+            "--kind",
+            "feed",
+            "--url",
+            "https://example.org/g",
+            "--schedule",
+            "every now and then",
+            check=False,
+        ).returncode
+        == 2
+    )
     listed = osint.json("watchlist", "list", str(path.parent))
     assert [(row["name"], row["sources"]) for row in listed] == [("desk", 1)]
     shown = osint.json("watchlist", "show", str(path))
     assert shown["sources"][0] | {"last_run_counts": None} == {
-        "id": "port", "kind": "feed", "enabled": True, "schedule": "every 30 minutes", "last_run": None,
-        "last_run_started": None, "last_run_counts": None, "last_error": "", "next_run": "now", "health": "never run",
-        "consecutive_failures": 0}
+        "id": "port",
+        "kind": "feed",
+        "enabled": True,
+        "schedule": "every 30 minutes",
+        "last_run": None,
+        "last_run_started": None,
+        "last_run_counts": None,
+        "last_error": "",
+        "next_run": "now",
+        "health": "never run",
+        "consecutive_failures": 0,
+    }
     osint.run("watchlist", "remove-source", str(path), "port")
     assert json.loads(osint.run("watchlist", "show", str(path), "--json").stdout)["sources"] == []
     assert osint.run("watchlist", "remove-source", str(path), "port", check=False).returncode == 2

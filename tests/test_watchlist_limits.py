@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.watchlist import WatchlistError, load_watchlist
-from crawlers.watchlist_edit import add_source
-from crawlers.watchlist_yaml import MAX_BYTES, MAX_DEPTH, MAX_VALUES
 from tests.properties.bounds import cpu_bound
+from watchlists.edit import add_source
+from watchlists.model import WatchlistError, load_watchlist
+from watchlists.yaml_loader import MAX_BYTES, MAX_DEPTH, MAX_VALUES
 
 #: CPU seconds the loader may spend refusing any of these (CPU, not wall time: the machine is shared)
 REFUSAL_CPU_SECONDS = 1.0
@@ -28,8 +28,10 @@ ALIAS_DEPTH = "name: x\n" + "".join(
 
 
 def source(number: int) -> str:
-    return (f"  - id: source-{number}\n    kind: feed\n    urls: [https://news{number}.example.org/rss.xml]\n"
-            f"    tags: [sahel, weapons]\n    language: fr\n")
+    return (
+        f"  - id: source-{number}\n    kind: feed\n    urls: [https://news{number}.example.org/rss.xml]\n"
+        f"    tags: [sahel, weapons]\n    language: fr\n"
+    )
 
 
 def huge_watchlist() -> str:
@@ -40,11 +42,27 @@ def huge_watchlist() -> str:
 #: name -> (text, line the problem is reported on, what the message says; {size} is the file's)
 HOSTILE = {
     "alias bomb": (lambda: ALIAS_BOMB, 6, f"alias *e expands the watchlist beyond {MAX_VALUES:,} values"),
-    "900 levels of [": (lambda: "name: x\nsources: " + "[" * 900 + "]" * 900 + "\n", 2, f"nested more than {MAX_DEPTH} levels deep"),
-    "100,000 levels of [": (lambda: "name: x\nsources: " + "[" * 100_000 + "\n", 2, f"nested more than {MAX_DEPTH} levels deep"),
+    "900 levels of [": (
+        lambda: "name: x\nsources: " + "[" * 900 + "]" * 900 + "\n",
+        2,
+        f"nested more than {MAX_DEPTH} levels deep",
+    ),
+    "100,000 levels of [": (
+        lambda: "name: x\nsources: " + "[" * 100_000 + "\n",
+        2,
+        f"nested more than {MAX_DEPTH} levels deep",
+    ),
     "aliases nesting deeper": (lambda: ALIAS_DEPTH, 8, f"alias *k5 nests the watchlist deeper than {MAX_DEPTH} levels"),
-    "alias cycle": (lambda: "name: x\nsources: &loop [*loop]\n", 2, "alias *loop is inside the node it names (a cycle)"),
-    "18 MB file": (huge_watchlist, 1, "the file is {size:,} bytes; a watchlist may be at most " + f"{MAX_BYTES:,} bytes"),
+    "alias cycle": (
+        lambda: "name: x\nsources: &loop [*loop]\n",
+        2,
+        "alias *loop is inside the node it names (a cycle)",
+    ),
+    "18 MB file": (
+        huge_watchlist,
+        1,
+        "the file is {size:,} bytes; a watchlist may be at most " + f"{MAX_BYTES:,} bytes",
+    ),
 }
 CASES = list(HOSTILE)
 
@@ -127,7 +145,17 @@ def test_editing_keeps_aliases_and_refuses_a_hostile_file(tmp_path: Path) -> Non
 
 def test_the_bounds_leave_room_for_a_thousand_sources(tmp_path: Path) -> None:
     path = tmp_path / "thousand.yaml"
-    sources = [{"id": f"s{n}", "kind": "feed", "urls": [f"https://news{n}.example.org/rss.xml"], "tags": ["sahel", "weapons"],
-                "language": "fr", "schedule": "every 6 hours", "name": f"News site number {n}"} for n in range(1000)]
+    sources = [
+        {
+            "id": f"s{n}",
+            "kind": "feed",
+            "urls": [f"https://news{n}.example.org/rss.xml"],
+            "tags": ["sahel", "weapons"],
+            "language": "fr",
+            "schedule": "every 6 hours",
+            "name": f"News site number {n}",
+        }
+        for n in range(1000)
+    ]
     path.write_text(json.dumps({"name": "thousand", "sources": sources}, indent=2))
     assert len(load_watchlist(path).sources) == 1000

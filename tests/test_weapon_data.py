@@ -21,10 +21,27 @@ import pytest
 from extractors.entities.sources import DATA_DIR, load_yaml
 
 VOCABULARY = [
-    "assault rifle", "rifle", "machine gun", "pistol", "sniper rifle", "grenade",
-    "rocket launcher", "MANPADS", "anti-tank guided missile", "artillery", "mortar",
-    "rocket", "missile", "ammunition", "armored vehicle", "tank", "drone", "IED",
-    "landmine", "explosives", "aircraft",
+    "assault rifle",
+    "rifle",
+    "machine gun",
+    "pistol",
+    "sniper rifle",
+    "grenade",
+    "rocket launcher",
+    "MANPADS",
+    "anti-tank guided missile",
+    "artillery",
+    "mortar",
+    "rocket",
+    "missile",
+    "ammunition",
+    "armored vehicle",
+    "tank",
+    "drone",
+    "IED",
+    "landmine",
+    "explosives",
+    "aircraft",
 ]
 REQUIRED_KEYS = {"canonical", "category", "origin", "manufacturer", "aliases", "ambiguous"}
 OPTIONAL_KEYS = {"historical_origin", "case_sensitive"}
@@ -72,28 +89,25 @@ def test_canonical_names_are_unique(weapons: list[dict[str, Any]]) -> None:
     assert [name for name, count in seen.items() if count > 1] == []
 
 
-def test_every_category_is_in_the_vocabulary(
-    weapons: list[dict[str, Any]], categories: dict[str, Any]
-) -> None:
+def test_every_category_is_in_the_vocabulary(weapons: list[dict[str, Any]], categories: dict[str, Any]) -> None:
     vocabulary = set(categories["vocabulary"])
     assert [e["canonical"] for e in weapons if e["category"] not in vocabulary] == []
 
 
 def test_every_origin_is_an_iso_alpha2_code(weapons: list[dict[str, Any]]) -> None:
-    bad = [(e["canonical"], e["origin"]) for e in weapons
-           if pycountry.countries.get(alpha_2=e["origin"]) is None]
+    bad = [(e["canonical"], e["origin"]) for e in weapons if pycountry.countries.get(alpha_2=e["origin"]) is None]
     assert bad == []
 
 
 def test_historical_origin_names_a_historical_state(weapons: list[dict[str, Any]]) -> None:
-    bad = [e["canonical"] for e in weapons
-           if "historical_origin" in e and e["historical_origin"] not in HISTORICAL_STATES]
+    bad = [
+        e["canonical"] for e in weapons if "historical_origin" in e and e["historical_origin"] not in HISTORICAL_STATES
+    ]
     assert bad == []
 
 
 def test_soviet_designs_are_attributed_to_russia(weapons: list[dict[str, Any]]) -> None:
-    bad = [e["canonical"] for e in weapons
-           if e.get("historical_origin") == "Soviet Union" and e["origin"] != "RU"]
+    bad = [e["canonical"] for e in weapons if e.get("historical_origin") == "Soviet Union" and e["origin"] != "RU"]
     assert bad == []
 
 
@@ -113,8 +127,9 @@ def test_no_surface_form_is_shared_unless_ambiguous_everywhere(
         forms = {_form(n) for n in [entry["canonical"], *entry["aliases"]]}
         for form in forms:
             owners[form].append((entry["canonical"], form in ambiguous))
-    clashes = {form: users for form, users in owners.items()
-               if len(users) > 1 and not all(flagged for _, flagged in users)}
+    clashes = {
+        form: users for form, users in owners.items() if len(users) > 1 and not all(flagged for _, flagged in users)
+    }
     assert clashes == {}
 
 
@@ -157,17 +172,25 @@ def test_mortar_rounds_is_not_a_single_ammunition_term(categories: dict[str, Any
 def test_modifiers_and_hypernyms_create_no_category(categories: dict[str, Any]) -> None:
     terms = {t.casefold() for ts in categories["terms"].values() for t in ts}
     no_category = {p.casefold() for p in categories["no_category"]}
-    for phrase in ("anti-tank", "anti-aircraft", "weapons", "arms", "small arms",
-                   "light weapons", "firearms", "guns", "materiel", "equipment", "systems"):
+    for phrase in (
+        "anti-tank",
+        "anti-aircraft",
+        "weapons",
+        "arms",
+        "small arms",
+        "light weapons",
+        "firearms",
+        "guns",
+        "materiel",
+        "equipment",
+        "systems",
+    ):
         assert phrase in no_category and phrase not in terms, phrase
 
 
-def test_weapon_aliases_are_not_category_terms(
-    weapons: list[dict[str, Any]], categories: dict[str, Any]
-) -> None:
+def test_weapon_aliases_are_not_category_terms(weapons: list[dict[str, Any]], categories: dict[str, Any]) -> None:
     terms = {_form(t) for ts in categories["terms"].values() for t in ts}
-    clashes = [(e["canonical"], a) for e in weapons for a in [e["canonical"], *e["aliases"]]
-               if _form(a) in terms]
+    clashes = [(e["canonical"], a) for e in weapons for a in [e["canonical"], *e["aliases"]] if _form(a) in terms]
     assert clashes == []
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timezone
 import html
+import json
 import re
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from index.document import Document
-from index.sqlite import SqliteBackend
+from index.sqlite.backend import SqliteBackend
+from schema.document import Document
 from tests.serving import http_get, serve_search
 
 
@@ -19,13 +19,21 @@ from tests.serving import http_get, serve_search
 def site(tmp_path):
     path = tmp_path / "index.sqlite3"
     with SqliteBackend(path) as backend:
-        backend.upsert([
-            Document.new("https://hostile.example.org/a", title='Kornet sale <script>alert("t")</script>',
-                         text='Seller offered Kornet launchers <img src=x onerror=alert(1)> in Idlib.',
-                         language="en", source_id="forum", weapons=["9M133 Kornet"], countries=["SY"],
-                         published=datetime(2025, 3, 1, tzinfo=timezone.utc)),
-            Document.new("javascript:alert(2)", title="Odd link", text="Kornet mentioned again.", language="en"),
-        ])
+        backend.upsert(
+            [
+                Document.new(
+                    "https://hostile.example.org/a",
+                    title='Kornet sale <script>alert("t")</script>',
+                    text="Seller offered Kornet launchers <img src=x onerror=alert(1)> in Idlib.",
+                    language="en",
+                    source_id="forum",
+                    weapons=["9M133 Kornet"],
+                    countries=["SY"],
+                    published=datetime(2025, 3, 1, tzinfo=UTC),
+                ),
+                Document.new("javascript:alert(2)", title="Odd link", text="Kornet mentioned again.", language="en"),
+            ]
+        )
     with SqliteBackend(path) as backend, serve_search(backend) as base_url:
         yield base_url
 
@@ -33,7 +41,10 @@ def site(tmp_path):
 def test_results_are_escaped_and_scripts_forbidden(site):
     status, headers, page = http_get(f"{site}/?q=kornet")
     assert status == 200
-    assert "script-src" not in headers["Content-Security-Policy"] and "default-src 'none'" in headers["Content-Security-Policy"]
+    assert (
+        "script-src" not in headers["Content-Security-Policy"]
+        and "default-src 'none'" in headers["Content-Security-Policy"]
+    )
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
     assert "<img" not in page
     assert "<mark>Kornet</mark>" in page
@@ -66,8 +77,16 @@ def test_document_urls_are_shown_without_credentials(tmp_path):
     where it came from, never the password."""
     path = tmp_path / "private.sqlite3"
     with SqliteBackend(path) as backend:
-        backend.upsert([Document.new("https://reader:hunter2@private.example/report", title="Kornet report",
-                                     text="Kornet launchers were offered in the private channel.", language="en")])
+        backend.upsert(
+            [
+                Document.new(
+                    "https://reader:hunter2@private.example/report",
+                    title="Kornet report",
+                    text="Kornet launchers were offered in the private channel.",
+                    language="en",
+                )
+            ]
+        )
         with serve_search(backend) as base_url:
             _, _, page = http_get(f"{base_url}/?q=kornet")
             _, _, body = http_get(f"{base_url}/api/search?q=kornet")

@@ -12,9 +12,9 @@ from alerts.guard import DeliveryPolicy
 from alerts.model import Alert, Target
 from alerts.store import AlertExists, AlertStore
 from app.output import console, print_json, safe
-from crawlers.ledger import Ledger
 from index.backend import open_backend
 from settings.config import Config, load_config
+from state.ledger import Ledger
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,14 @@ def run_alerts(config: Config, names: list[str] | None = None) -> list[AlertResu
 
 
 def result_json(result: AlertResult) -> dict:
-    return {"alert": result.alert, "runs": result.runs, "matched": [hit.id for hit in result.matched],
-            "queued": result.queued, "delivered": result.delivered, "errors": result.errors}
+    return {
+        "alert": result.alert,
+        "runs": result.runs,
+        "matched": [hit.id for hit in result.matched],
+        "queued": result.queued,
+        "delivered": result.delivered,
+        "errors": result.errors,
+    }
 
 
 @click.group("alert")
@@ -48,9 +54,15 @@ def command() -> None:
 @command.command("add")
 @click.argument("name")
 @click.argument("query")
-@click.option("--notify", "targets", multiple=True, required=True, metavar="TARGET",
-              help="webhook:https://…, jsonl:/path/file.jsonl (or file:/path/…; absolute, outside the data "
-                   "directory) or email:analyst@example.org (repeatable).")
+@click.option(
+    "--notify",
+    "targets",
+    multiple=True,
+    required=True,
+    metavar="TARGET",
+    help="webhook:https://…, jsonl:/path/file.jsonl (or file:/path/…; absolute, outside the data "
+    "directory) or email:analyst@example.org (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the alert as JSON.")
 def add(name: str, query: str, targets: tuple[str, ...], as_json: bool) -> None:
     """Save QUERY (analyst syntax, filters included) as alert NAME.
@@ -88,8 +100,10 @@ def add(name: str, query: str, targets: tuple[str, ...], as_json: bool) -> None:
 def list_alerts(as_json: bool) -> None:
     """Saved alerts, with what they delivered and what waits for delivery."""
     store = AlertStore(load_config().data_dir)
-    rows = [{**alert.model_dump(mode="json"), "targets": [str(t) for t in alert.targets], **store.summary(alert.name)}
-            for alert in store.all()]
+    rows = [
+        {**alert.model_dump(mode="json"), "targets": [str(t) for t in alert.targets], **store.summary(alert.name)}
+        for alert in store.all()
+    ]
     store.close()
     if as_json:
         print_json(rows)
@@ -98,8 +112,15 @@ def list_alerts(as_json: bool) -> None:
     for column in ("alert", "query", "notify", "delivered", "pending", "last delivered", "last error"):
         table.add_column(column)
     for row in rows:
-        table.add_row(Text(row["name"]), Text(row["query"]), Text(", ".join(row["targets"])), str(row["delivered"]),
-                      str(row["pending"]), Text(row["last_delivered"] or "-"), Text(row["last_error"][:80] or "-"))
+        table.add_row(
+            Text(row["name"]),
+            Text(row["query"]),
+            Text(", ".join(row["targets"])),
+            str(row["delivered"]),
+            str(row["pending"]),
+            Text(row["last_delivered"] or "-"),
+            Text(row["last_error"][:80] or "-"),
+        )
     console.print(table)
 
 
@@ -127,8 +148,10 @@ def test(name: str, as_json: bool) -> None:
     if as_json:
         print_json({"alert": name, "runs": runs, "new_matches": hits, "pending": pending})
         return
-    console.print(f"{len(hits)} new matching documents from {len(runs)} runs; {len(documents)} more waiting for delivery.",
-                  markup=False)
+    console.print(
+        f"{len(hits)} new matching documents from {len(runs)} runs; {len(documents)} more waiting for delivery.",
+        markup=False,
+    )
     for hit in hits:
         console.print(Text(f"  new      {safe(hit.title) or '(untitled)'}  {safe(hit.url)}"))
     for document in documents:
@@ -145,10 +168,15 @@ def run(names: tuple[str, ...], as_json: bool) -> None:
         print_json([result_json(result) for result in results])
         return
     for result in results:
-        delivered = ", ".join(f"{count} to {target}" for target, count in result.delivered.items()) or "nothing delivered"
+        delivered = (
+            ", ".join(f"{count} to {target}" for target, count in result.delivered.items()) or "nothing delivered"
+        )
         errors = "; ".join(result.errors.values())
-        console.print(f"{result.alert}: {len(result.matched)} new matches; {delivered}" + (f"; failed: {errors}" if errors else ""),
-                      markup=False)
+        console.print(
+            f"{result.alert}: {len(result.matched)} new matches; {delivered}"
+            + (f"; failed: {errors}" if errors else ""),
+            markup=False,
+        )
 
 
 @command.command("remove")

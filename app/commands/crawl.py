@@ -10,12 +10,12 @@ from rich.table import Table
 from app.commands.alert import run_alerts
 from app.output import console, error_console, fail, print_json, safe
 from app.watchlists import load_or_exit
-from crawlers.ledger import Ledger, RunReport
-from crawlers.scheduler_state import SchedulerState
 from crawlers.verdict import RunVerdict, judge_run
-from crawlers.watchlist import Watchlist
+from network.redaction import redact_text, redact_url
+from scheduling.state import SchedulerState
 from settings.config import Config, load_config
-from settings.redaction import redact_text, redact_url
+from state.ledger import Ledger, RunReport
+from watchlists.model import Watchlist
 
 
 def print_report(report: RunReport) -> None:
@@ -32,24 +32,34 @@ def print_report(report: RunReport) -> None:
         for reason, count in report.reasons.items():
             reasons.add_row(reason, str(count))
         console.print(reasons)
-    console.print(f"{report.urls} URLs in {report.duration_seconds or 0:.1f}s; "
-                  f"{report.new_documents} new and {report.changed_documents} changed documents.")
+    console.print(
+        f"{report.urls} URLs in {report.duration_seconds or 0:.1f}s; "
+        f"{report.new_documents} new and {report.changed_documents} changed documents."
+    )
 
 
 def print_failed_sources(verdict: RunVerdict) -> None:
     """One line per failed source on stderr; the tracebacks behind them are in the -v log."""
     for failure in verdict.failed_sources:
         more = f" (and {failure.failed_urls - 1} more failed URLs)" if failure.failed_urls > 1 else ""
-        error_console.print(f"source {safe(failure.source)}: failed ({failure.reason}) {safe(redact_url(failure.url))}{more}",
-                            markup=False)
+        error_console.print(
+            f"source {safe(failure.source)}: failed ({failure.reason}) {safe(redact_url(failure.url))}{more}",
+            markup=False,
+        )
 
 
 @click.command("crawl")
 @click.argument("watchlist", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--source", "sources", multiple=True, metavar="ID", help="Crawl only this source (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
-@click.option("--due", is_flag=True, help="Crawl only the sources whose schedule says they are due (for cron, systemd timers, CronJobs).")
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal)."
+)
+@click.option(
+    "--due",
+    is_flag=True,
+    help="Crawl only the sources whose schedule says they are due (for cron, systemd timers, CronJobs).",
+)
 def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: bool | None, due: bool) -> None:
     """Fetch, extract and index the sources of WATCHLIST, then print the run report.
 
@@ -82,13 +92,21 @@ def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: 
             raise click.BadParameter(str(exc.args[0]), param_hint="--source") from None
     show_progress = error_console.is_terminal if progress is None else progress
     counts: Counter[str] = Counter()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=error_console, disable=not show_progress, transient=True) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=error_console,
+        disable=not show_progress,
+        transient=True,
+    ) as bar:
         task = bar.add_task(f"Crawling {loaded.name}")
 
         def on_outcome(outcome: str, url: str) -> None:
             counts[outcome] += 1
-            summary = " · ".join(f"{name} {counts[name]}" for name in ("indexed", "unchanged", "skipped", "failed") if counts[name])
+            summary = " · ".join(
+                f"{name} {counts[name]}" for name in ("indexed", "unchanged", "skipped", "failed") if counts[name]
+            )
             bar.update(task, description=f"Crawling {loaded.name}: {summary}")
 
         try:
@@ -106,7 +124,9 @@ def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: 
     verdict = judge_run(ledger, report)
     ledger.close()
     if as_json:
-        print_json({**report.model_dump(mode="json"), **verdict.model_dump(mode="json"), **({"due": due_ids} if due else {})})
+        print_json(
+            {**report.model_dump(mode="json"), **verdict.model_dump(mode="json"), **({"due": due_ids} if due else {})}
+        )
     else:
         print_report(report)
     print_failed_sources(verdict)
@@ -126,8 +146,10 @@ def _notify_alerts(config: Config) -> None:
         for target, count in result.delivered.items():
             error_console.print(f"Alert {result.alert}: {count} documents sent to {redact_text(target)}", markup=False)
         for target, error in result.errors.items():
-            error_console.print(f"Alert {result.alert}: delivery to {redact_text(target)} failed (will retry): {redact_text(str(error))}",
-                                markup=False)
+            error_console.print(
+                f"Alert {result.alert}: delivery to {redact_text(target)} failed (will retry): {redact_text(str(error))}",
+                markup=False,
+            )
 
 
 def _print_nothing_due(watchlist: Watchlist, config: Config, as_json: bool) -> None:
@@ -138,5 +160,8 @@ def _print_nothing_due(watchlist: Watchlist, config: Config, as_json: bool) -> N
     if as_json:
         print_json({"run_id": None, "due": [], "next_run": next_run})
     else:
-        console.print(f"Nothing is due in {watchlist.name}; " + (f"next run at {next_run}." if next_run else "no source has a schedule."),
-                      markup=False)
+        console.print(
+            f"Nothing is due in {watchlist.name}; "
+            + (f"next run at {next_run}." if next_run else "no source has a schedule."),
+            markup=False,
+        )

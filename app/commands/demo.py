@@ -10,10 +10,10 @@ from app.interrupt import until_interrupted
 from app.output import console
 from app.searching import build_request
 from app.site_server import SiteServer
-from crawlers.watchlist import parse_watchlist
 from index.backend import open_backend
+from network.redaction import redact_url
 from settings.config import load_config
-from settings.redaction import redact_url
+from watchlists.model import parse_watchlist
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 DEMO_QUERIES = ("rifles OR launchers", 'weapon:AK-47 "serial numbers"')
@@ -43,7 +43,10 @@ def command(serve: bool) -> None:
 
     config = load_config().model_copy(update={"allow_private_networks": "127.0.0.0/8,::1/128"})
     with demo_site(config.data_dir) as site:
-        console.print(f"Demo site: {site.base_url}  ·  data directory: {config.data_dir}  ·  index: {redact_url(config.index_url)}", markup=False)
+        console.print(
+            f"Demo site: {site.base_url}  ·  data directory: {config.data_dir}  ·  index: {redact_url(config.index_url)}",
+            markup=False,
+        )
         template = (DEMO / "watchlist.yaml").read_text(encoding="utf-8")
         watchlist = parse_watchlist(template.replace("{{BASE}}", site.base_url), DEMO / "watchlist.yaml")
         report = run_crawl(watchlist, config)

@@ -30,7 +30,7 @@ def _content_type(path: str, data: bytes, html: bool, pdf: bool) -> str:
 def command(source: str, html: bool, pdf: bool, url: str, language_hint: str | None, as_json: bool) -> None:
     """Run the crawler's extraction (text, metadata, language, entities) on one document."""
     from extractors import ExtractionError, extract
-    from extractors.entity_sets import ENTITY_SETS
+    from schema.entities import ENTITY_SETS
 
     if source == "-":
         data = sys.stdin.buffer.read(MAX_INPUT + 1)
@@ -44,15 +44,22 @@ def command(source: str, html: bool, pdf: bool, url: str, language_hint: str | N
     if len(data) > MAX_INPUT:
         fail(f"input is larger than {MAX_INPUT // (1024 * 1024)} MiB", code=2)
     try:
-        extraction = extract(data, url=url, content_type=_content_type(source, data, html, pdf), language_hint=language_hint)
+        extraction = extract(
+            data, url=url, content_type=_content_type(source, data, html, pdf), language_hint=language_hint
+        )
     except ExtractionError as exc:
         fail(f"nothing extracted ({exc.reason}): {exc.detail or exc}")
     if as_json:
         print_json(extraction)
         return
     console.print(Text(safe(extraction.title) or "(untitled)", style="bold"))
-    console.print(Text(f"{extraction.language} ({extraction.language_confidence:.2f}) · {extraction.method} · "
-                       f"published {extraction.published or 'unknown'} · {len(extraction.text.split())} words", style="dim"))
+    console.print(
+        Text(
+            f"{extraction.language} ({extraction.language_confidence:.2f}) · {extraction.method} · "
+            f"published {extraction.published or 'unknown'} · {len(extraction.text.split())} words",
+            style="dim",
+        )
+    )
     table = Table(show_header=True)
     table.add_column("set")
     table.add_column("values")

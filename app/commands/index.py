@@ -41,11 +41,15 @@ def flush(as_json: bool) -> None:
     if as_json:
         print_json(result)
     else:
-        console.print(f"Replayed {result.indexed} documents; {len(result.failures)} failed; {result.spooled} still spooled.")
+        console.print(
+            f"Replayed {result.indexed} documents; {len(result.failures)} failed; {result.spooled} still spooled."
+        )
 
 
 @command.command("migrate")
-@click.option("--to", "target_url", required=True, metavar="URL", help="Destination: sqlite:///path or http(s)://engine.")
+@click.option(
+    "--to", "target_url", required=True, metavar="URL", help="Destination: sqlite:///path or http(s)://engine."
+)
 @click.option("--from", "source_url", metavar="URL", help="Origin (default: the configured index, OSINT_INDEX_URL).")
 @click.option("--json", "as_json", is_flag=True, help="Print the migration report as JSON.")
 def migrate(target_url: str, source_url: str | None, as_json: bool) -> None:
@@ -58,8 +62,14 @@ def migrate(target_url: str, source_url: str | None, as_json: bool) -> None:
     try:
         with open_backend(source_url) as source, open_backend(target_url) as target:
             total = source.count()
-            with Progress(*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn(),
-                          console=error_console, disable=as_json or not error_console.is_terminal, transient=True) as bar:
+            with Progress(
+                *Progress.get_default_columns()[:-1],
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=error_console,
+                disable=as_json or not error_console.is_terminal,
+                transient=True,
+            ) as bar:
                 task = bar.add_task("Migrating", total=total)
                 report = copy_documents(source, target, progress=lambda so_far: bar.update(task, completed=so_far.read))
     except ConnectionError as exc:  # an engine that is down (EngineUnavailable names it, without credentials)
@@ -67,9 +77,12 @@ def migrate(target_url: str, source_url: str | None, as_json: bool) -> None:
     if as_json:
         print_json({**report.model_dump(mode="json"), "complete": report.complete})
     else:
-        console.print(f"Copied {report.indexed} of {report.source_documents} documents; the destination now holds "
-                      f"{report.target_documents}. {len(report.failures)} failed, {report.spooled} spooled, "
-                      f"{report.missing} missing.", markup=False)
+        console.print(
+            f"Copied {report.indexed} of {report.source_documents} documents; the destination now holds "
+            f"{report.target_documents}. {len(report.failures)} failed, {report.spooled} spooled, "
+            f"{report.missing} missing.",
+            markup=False,
+        )
         for failure in report.failures[:20]:
             console.print(f"  {failure.id}: {failure.reason} {failure.detail}", markup=False)
     if not report.complete:

@@ -5,9 +5,9 @@ from rich.table import Table
 
 from app.commands.crawl import print_report
 from app.output import console, print_json
-from crawlers.ledger import Ledger
+from network.redaction import redact_text, redact_url
 from settings.config import load_config
-from settings.redaction import redact_text, redact_url
+from state.ledger import Ledger
 
 
 @click.group("runs", invoke_without_command=True)
@@ -26,8 +26,16 @@ def command(context: click.Context, limit: int, as_json: bool) -> None:
     for column in ("run", "watchlist", "started", "status", "indexed", "unchanged", "skipped", "failed"):
         table.add_column(column)
     for report in reports:
-        table.add_row(report.run_id, report.watchlist, report.started, report.status, str(report.indexed),
-                      str(report.unchanged), str(report.skipped), str(report.failed))
+        table.add_row(
+            report.run_id,
+            report.watchlist,
+            report.started,
+            report.status,
+            str(report.indexed),
+            str(report.unchanged),
+            str(report.skipped),
+            str(report.failed),
+        )
     console.print(table)
 
 
@@ -42,15 +50,25 @@ def show(run_id: str, as_json: bool, urls: bool) -> None:
         report = ledger.report(run_id)
     except KeyError:
         raise click.BadParameter(f"no run {run_id!r} (see `osint runs`)", param_hint="RUN_ID") from None
-    outcomes = [{**row, "url": redact_url(row["url"]), "detail": redact_text(row["detail"])}
-                for row in ledger.outcomes(run_id)] if urls or as_json else []
-    documents = {change: [redact_url(url) for url in found] for change, found in ledger.changed_documents(run_id).items()}
+    outcomes = (
+        [
+            {**row, "url": redact_url(row["url"]), "detail": redact_text(row["detail"])}
+            for row in ledger.outcomes(run_id)
+        ]
+        if urls or as_json
+        else []
+    )
+    documents = {
+        change: [redact_url(url) for url in found] for change, found in ledger.changed_documents(run_id).items()
+    }
     if as_json:
         print_json({**report.model_dump(mode="json"), "documents": documents, "outcomes": outcomes})
         return
     print_report(report)
     for outcome, reasons in report.reasons_by_outcome.items():
-        console.print(f"{outcome}: " + ", ".join(f"{reason} {count}" for reason, count in reasons.items()), markup=False)
+        console.print(
+            f"{outcome}: " + ", ".join(f"{reason} {count}" for reason, count in reasons.items()), markup=False
+        )
     for change in ("new", "changed"):
         for url in documents[change]:
             console.print(f"{change:9} {url}", markup=False)

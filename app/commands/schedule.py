@@ -11,10 +11,10 @@ import click
 
 from app.output import LOG_FORMAT, console, print_json
 from app.watchlists import load_or_exit
-from crawlers.scheduler import Scheduler
-from crawlers.scheduler_launch import SubprocessLauncher
+from network.redaction import RedactingFormatter
+from scheduling.launch import SubprocessLauncher
+from scheduling.scheduler import Scheduler
 from settings.config import load_config
-from settings.redaction import RedactingFormatter
 
 
 def watchlist_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -45,7 +45,7 @@ class _CountingLauncher:
 def _log_scheduler_activity() -> None:
     """The service's own lines (crawls started and ended) show at INFO whatever -v says; the root
     handler keeps everything else at the chosen level."""
-    log = logging.getLogger("crawlers.scheduler")
+    log = logging.getLogger("scheduling.scheduler")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(RedactingFormatter(LOG_FORMAT))
     log.addHandler(handler)
@@ -55,13 +55,44 @@ def _log_scheduler_activity() -> None:
 
 @click.command("schedule")
 @click.argument("watchlists", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--max-concurrent", type=click.IntRange(1, 64), default=2, show_default=True, help="Crawls running at once, at most.")
-@click.option("--batch-size", type=click.IntRange(1, 1000), default=10, show_default=True, help="Due sources of one watchlist crawled together in one process.")
-@click.option("--poll", "poll_seconds", type=click.FloatRange(0.05, 60), default=1.0, show_default=True, help="Seconds between checks while crawls run.")
-@click.option("--grace", "grace_seconds", type=click.FloatRange(0, 86400), default=None, help="On SIGTERM, wait this long for crawls to stop gracefully before a second signal (default: wait).")
+@click.option(
+    "--max-concurrent",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Crawls running at once, at most.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 1000),
+    default=10,
+    show_default=True,
+    help="Due sources of one watchlist crawled together in one process.",
+)
+@click.option(
+    "--poll",
+    "poll_seconds",
+    type=click.FloatRange(0.05, 60),
+    default=1.0,
+    show_default=True,
+    help="Seconds between checks while crawls run.",
+)
+@click.option(
+    "--grace",
+    "grace_seconds",
+    type=click.FloatRange(0, 86400),
+    default=None,
+    help="On SIGTERM, wait this long for crawls to stop gracefully before a second signal (default: wait).",
+)
 @click.option("--json", "as_json", is_flag=True, help="On exit, print the crawls started as JSON.")
-def command(watchlists: tuple[Path, ...], max_concurrent: int, batch_size: int, poll_seconds: float,
-            grace_seconds: float | None, as_json: bool) -> None:
+def command(
+    watchlists: tuple[Path, ...],
+    max_concurrent: int,
+    batch_size: int,
+    poll_seconds: float,
+    grace_seconds: float | None,
+    as_json: bool,
+) -> None:
     """Run as a service: crawl each source of WATCHLISTS (files or directories) when its schedule says.
 
     Never two crawls of one source at once, at most --max-concurrent crawls, next-run times kept in

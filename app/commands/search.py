@@ -30,9 +30,12 @@ def print_result(result: SearchResult) -> None:
         title = Text(f"{rank}. ", style="bold")
         title.append(safe(hit.title) or "(untitled)", style="bold cyan")
         console.print(title)
-        meta = Text(f"   {safe(hit.url)}  ·  {hit.published.date() if hit.published else 'undated'}  ·  "
-                    f"{hit.language}  ·  {hit.source_id}  ·  score {hit.score:.2f}"
-                    + (f"  ·  page {hit.page}" if hit.page else ""), style="dim")
+        meta = Text(
+            f"   {safe(hit.url)}  ·  {hit.published.date() if hit.published else 'undated'}  ·  "
+            f"{hit.language}  ·  {hit.source_id}  ·  score {hit.score:.2f}"
+            + (f"  ·  page {hit.page}" if hit.page else ""),
+            style="dim",
+        )
         console.print(meta)
         console.print(Text("   ").append(snippet_text(hit.snippet)))
     if result.facets:
@@ -44,7 +47,9 @@ def print_result(result: SearchResult) -> None:
                 table.add_row(name, Text(", ".join(f"{safe(value)} ({count})" for value, count in values)))
         console.print(table)
     if result.histogram:
-        console.print(Text("Published: " + ", ".join(f"{bucket} ({count})" for bucket, count in result.histogram), style="dim"))
+        console.print(
+            Text("Published: " + ", ".join(f"{bucket} ({count})" for bucket, count in result.histogram), style="dim")
+        )
     if result.next_cursor:
         console.print(Text(f"More: --after '{json.dumps(result.next_cursor)}'", style="dim"))
 
@@ -55,19 +60,36 @@ def print_result(result: SearchResult) -> None:
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--size", type=click.IntRange(0, 1000), default=10, show_default=True, help="Hits per page.")
 @click.option("--after", metavar="CURSOR", help="Next page: the cursor printed with the previous page.")
-@click.option("--histogram", type=click.Choice(["day", "week", "month", "year"]), help="Count documents by publication date.")
+@click.option(
+    "--histogram", type=click.Choice(["day", "week", "month", "year"]), help="Count documents by publication date."
+)
 @click.option("--facet-size", type=click.IntRange(1, 500), default=10, show_default=True)
 @click.option("--collapse", is_flag=True, help="One hit per story (syndicated copies collapsed).")
-def command(query: str, as_json: bool, sort: str, size: int, after: str | None, histogram: str | None,
-            facet_size: int, collapse: bool) -> None:
+def command(
+    query: str,
+    as_json: bool,
+    sort: str,
+    size: int,
+    after: str | None,
+    histogram: str | None,
+    facet_size: int,
+    collapse: bool,
+) -> None:
     """Search collected documents with the analyst syntax; ranked hits, snippets and facets."""
     try:
         cursor = parse_cursor(after) if after else None
     except CursorError as exc:
         raise click.BadParameter(str(exc), param_hint="--after") from None
     try:
-        request = build_request(query, sort=sort, size=size, search_after=cursor, histogram=histogram,
-                                facet_size=facet_size, collapse_stories=collapse)
+        request = build_request(
+            query,
+            sort=sort,
+            size=size,
+            search_after=cursor,
+            histogram=histogram,
+            facet_size=facet_size,
+            collapse_stories=collapse,
+        )
     except QuerySyntaxError as exc:
         raise click.UsageError(f"query: {exc}") from None
     try:

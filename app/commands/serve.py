@@ -7,15 +7,26 @@ from app.output import console
 from app.web import SearchApp
 from app.web.server import CLIENT_TIMEOUT, SearchServer
 from index.backend import open_backend
+from network.redaction import redact_url
 from settings.config import load_config
-from settings.redaction import redact_url
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on (0: any free port).")
-@click.option("--client-timeout", type=click.FloatRange(0.1, 3600), default=CLIENT_TIMEOUT, show_default=True,
-              help="Seconds a client may stay silent before it is disconnected.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--client-timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=CLIENT_TIMEOUT,
+    show_default=True,
+    help="Seconds a client may stay silent before it is disconnected.",
+)
 def command(host: str, port: int, client_timeout: float) -> None:
     """Serve the search page (and /api/search JSON) for the configured index.
 
@@ -24,6 +35,8 @@ def command(host: str, port: int, client_timeout: float) -> None:
     """
     index_url = load_config().index_url
     with open_backend(index_url) as backend, SearchServer((host, port), SearchApp(backend), client_timeout) as server:
-        console.print(f"Searching {redact_url(index_url)} at http://{host}:{server.server_port}/  (Ctrl-C to stop)", markup=False)
+        console.print(
+            f"Searching {redact_url(index_url)} at http://{host}:{server.server_port}/  (Ctrl-C to stop)", markup=False
+        )
         with until_interrupted():
             server.serve_forever()

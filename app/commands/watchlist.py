@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
-
-from typing import Callable
-
 from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
@@ -14,12 +12,12 @@ from rich.text import Text
 from app.commands.schedule import watchlist_files
 from app.output import console, print_json
 from app.watchlists import exit_on_watchlist_error, load_or_exit
-from crawlers.ledger import Ledger
-from crawlers.scheduler_health import source_health
-from crawlers.scheduler_state import SchedulerState
-from crawlers.watchlist import Source, Watchlist, WatchlistError, load_watchlist, watchlist_json_schema
-from crawlers.watchlist_edit import add_source, create_watchlist, remove_source
+from scheduling.health import source_health
+from scheduling.state import SchedulerState
 from settings.config import load_config
+from state.ledger import Ledger
+from watchlists.edit import add_source, create_watchlist, remove_source
+from watchlists.model import Source, Watchlist, WatchlistError, load_watchlist, watchlist_json_schema
 
 
 @click.group("watchlist")
@@ -83,20 +81,55 @@ def new(path: Path, name: str, owner: str, description: str, schedule: str | Non
 @click.option("--allow", multiple=True, help="site: a URL must match one of these regular expressions.")
 @click.option("--deny", multiple=True, help="site: URLs matching these are skipped.")
 @click.option("--json", "as_json", is_flag=True, help="Print the edited watchlist as JSON.")
-def add_source_command(path: Path, source_id: str, kind: str, urls: tuple[str, ...], name: str, tags: tuple[str, ...],
-                       language: str | None, schedule: str | None, revisit: str | None, render_js: bool,
-                       max_depth: int | None, max_pages: int | None, allow: tuple[str, ...], deny: tuple[str, ...],
-                       as_json: bool) -> None:
+def add_source_command(
+    path: Path,
+    source_id: str,
+    kind: str,
+    urls: tuple[str, ...],
+    name: str,
+    tags: tuple[str, ...],
+    language: str | None,
+    schedule: str | None,
+    revisit: str | None,
+    render_js: bool,
+    max_depth: int | None,
+    max_pages: int | None,
+    allow: tuple[str, ...],
+    deny: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Add source ID to the watchlist at PATH (comments and layout of the file are kept)."""
-    scope = {key: value for key, value in (("max_depth", max_depth), ("max_pages", max_pages),
-                                           ("allow", list(allow)), ("deny", list(deny))) if value not in (None, [])}
-    fields = {"id": source_id, "kind": kind, "urls": list(urls), "name": name, "tags": list(tags), "language": language,
-              "schedule": schedule, "revisit": revisit, "render_js": render_js, "scope": scope}
+    scope = {
+        key: value
+        for key, value in (
+            ("max_depth", max_depth),
+            ("max_pages", max_pages),
+            ("allow", list(allow)),
+            ("deny", list(deny)),
+        )
+        if value not in (None, [])
+    }
+    fields = {
+        "id": source_id,
+        "kind": kind,
+        "urls": list(urls),
+        "name": name,
+        "tags": list(tags),
+        "language": language,
+        "schedule": schedule,
+        "revisit": revisit,
+        "render_js": render_js,
+        "scope": scope,
+    }
     try:
-        source = Source.model_validate({key: value for key, value in fields.items() if value not in (None, "", [], {}, False)})
+        source = Source.model_validate(
+            {key: value for key, value in fields.items() if value not in (None, "", [], {}, False)}
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise click.UsageError(f"{'.'.join(map(str, first['loc']))}: {first['msg'].removeprefix('Value error, ')}") from None
+        raise click.UsageError(
+            f"{'.'.join(map(str, first['loc']))}: {first['msg'].removeprefix('Value error, ')}"
+        ) from None
     watchlist = _edit_or_exit(lambda: add_source(path, source))
     _done(watchlist, as_json, f"{path}: added {source_id} ({len(watchlist.sources)} sources)")
 
@@ -128,11 +161,29 @@ def list_command(paths: tuple[Path, ...], as_json: bool) -> None:
     for path in files:
         try:
             watchlist = load_watchlist(path)
-            rows.append({"path": str(path), "name": watchlist.name, "owner": watchlist.owner, "schedule": watchlist.schedule,
-                         "sources": len(watchlist.sources), "enabled": sum(s.enabled for s in watchlist.sources), "problems": []})
+            rows.append(
+                {
+                    "path": str(path),
+                    "name": watchlist.name,
+                    "owner": watchlist.owner,
+                    "schedule": watchlist.schedule,
+                    "sources": len(watchlist.sources),
+                    "enabled": sum(s.enabled for s in watchlist.sources),
+                    "problems": [],
+                }
+            )
         except WatchlistError as exc:
-            rows.append({"path": str(path), "name": None, "owner": "", "schedule": None, "sources": 0, "enabled": 0,
-                         "problems": exc.problems})
+            rows.append(
+                {
+                    "path": str(path),
+                    "name": None,
+                    "owner": "",
+                    "schedule": None,
+                    "sources": 0,
+                    "enabled": 0,
+                    "problems": exc.problems,
+                }
+            )
     if as_json:
         print_json(rows)
         return
@@ -140,8 +191,13 @@ def list_command(paths: tuple[Path, ...], as_json: bool) -> None:
     for column in ("path", "name", "sources", "schedule", "problems"):
         table.add_column(column)
     for row in rows:
-        table.add_row(Text(row["path"]), Text(row["name"] or "-"), f"{row['enabled']}/{row['sources']}",
-                      Text(row["schedule"] or "-"), Text("; ".join(row["problems"])[:200] or "-"))
+        table.add_row(
+            Text(row["path"]),
+            Text(row["name"] or "-"),
+            f"{row['enabled']}/{row['sources']}",
+            Text(row["schedule"] or "-"),
+            Text("; ".join(row["problems"])[:200] or "-"),
+        )
     console.print(table)
 
 
@@ -152,13 +208,21 @@ def source_statuses(watchlist: Watchlist, data_dir: Path) -> list[dict]:
         for source in watchlist.sources:
             health = source_health(ledger, watchlist.name, source.id)
             next_run = state.next_run(watchlist, source)
-            rows.append({
-                "id": source.id, "kind": source.kind, "enabled": source.enabled, "schedule": watchlist.schedule_of(source),
-                "last_run": health.last_run_id, "last_run_started": health.last_run_started,
-                "last_run_counts": health.last_run_counts, "last_error": health.last_error,
-                "next_run": None if next_run is None else "now" if next_run.year == 1 else next_run.isoformat(),
-                "health": health.health, "consecutive_failures": health.consecutive_failures,
-            })
+            rows.append(
+                {
+                    "id": source.id,
+                    "kind": source.kind,
+                    "enabled": source.enabled,
+                    "schedule": watchlist.schedule_of(source),
+                    "last_run": health.last_run_id,
+                    "last_run_started": health.last_run_started,
+                    "last_run_counts": health.last_run_counts,
+                    "last_error": health.last_error,
+                    "next_run": None if next_run is None else "now" if next_run.year == 1 else next_run.isoformat(),
+                    "health": health.health,
+                    "consecutive_failures": health.consecutive_failures,
+                }
+            )
     finally:
         ledger.close()
         state.close()
@@ -176,8 +240,15 @@ def show(path: Path, as_json: bool) -> None:
     watchlist = load_or_exit(path)
     rows = source_statuses(watchlist, load_config().data_dir)
     if as_json:
-        print_json({"name": watchlist.name, "path": str(path), "owner": watchlist.owner, "schedule": watchlist.schedule,
-                    "sources": rows})
+        print_json(
+            {
+                "name": watchlist.name,
+                "path": str(path),
+                "owner": watchlist.owner,
+                "schedule": watchlist.schedule,
+                "sources": rows,
+            }
+        )
         return
     console.print(Text(f"{watchlist.name} · {watchlist.owner or 'no owner'} · {len(rows)} sources", style="bold"))
     table = Table(show_header=True)
@@ -187,7 +258,15 @@ def show(path: Path, as_json: bool) -> None:
     for row in rows:
         counts = ", ".join(f"{name} {count}" for name, count in row["last_run_counts"].items())
         last = f"{row['last_run_started']} ({counts})" if row["last_run"] else "-"
-        health = Text(row["health"] + (f": {row['last_error']}" if row["last_error"] else ""), style=style[row["health"]])
-        table.add_row(Text(row["id"]), row["kind"] + ("" if row["enabled"] else " (off)"), Text(row["schedule"] or "manual"),
-                      Text(last), Text(row["next_run"] or "-"), health)
+        health = Text(
+            row["health"] + (f": {row['last_error']}" if row["last_error"] else ""), style=style[row["health"]]
+        )
+        table.add_row(
+            Text(row["id"]),
+            row["kind"] + ("" if row["enabled"] else " (off)"),
+            Text(row["schedule"] or "manual"),
+            Text(last),
+            Text(row["next_run"] or "-"),
+            health,
+        )
     console.print(table)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qs
 
 from app.citations import add_pages
@@ -17,7 +18,10 @@ from index.query import QuerySyntaxError
 log = logging.getLogger(__name__)
 
 SECURITY_HEADERS = [
-    ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
 ]
@@ -43,8 +47,13 @@ class SearchApp:
         query, error, result, unavailable = params.get("q", ""), None, None, False
         try:
             cursor = parse_cursor(params["after"]) if params.get("after") else None
-            request = build_request(query, size=PAGE_SIZE, search_after=cursor,
-                                    sort="date" if params.get("sort") == "date" else "relevance", histogram="month")
+            request = build_request(
+                query,
+                size=PAGE_SIZE,
+                search_after=cursor,
+                sort="date" if params.get("sort") == "date" else "relevance",
+                histogram="month",
+            )
             result = without_credentials(add_pages(self.backend, self.backend.search(request)))
         except QuerySyntaxError as exc:  # CursorError too: a page link that is not ours
             error = str(exc)

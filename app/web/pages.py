@@ -10,8 +10,10 @@ from urllib.parse import urlencode, urlsplit
 from index.query import DEFAULT_FACETS, FILTER_FIELDS, SearchResult
 
 #: facet name -> the query filter that narrows to one of its values (the filter over the facet's field)
-FACET_FILTERS = {facet: next(name for name, fields in FILTER_FIELDS.items() if field in fields)
-                 for facet, field in DEFAULT_FACETS.items()}
+FACET_FILTERS = {
+    facet: next(name for name, fields in FILTER_FIELDS.items() if field in fields)
+    for facet, field in DEFAULT_FACETS.items()
+}
 STYLE = """body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2430}header{background:#1d2430;color:#fff;padding:12px 24px}
 form{display:flex;gap:8px}input[name=q]{flex:1;padding:6px 8px;font-size:15px}main{display:flex;gap:32px;padding:16px 24px}
 .hits{flex:3}.facets{flex:1;font-size:13px}.hit{margin-bottom:18px}.hit a.title{font-size:17px;color:#0b4f9c}
@@ -27,22 +29,28 @@ def _safe_href(url: str) -> str:
 
 
 def render_page(query: str, sort: str, result: SearchResult | None, error: str | None) -> str:
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>OSINT search</title><style>{STYLE}</style></head><body>",
-             "<header><form method='get' action='/'>",
-             f"<input name='q' value='{escape(query)}' placeholder='kornet country:Syria since:2024' autofocus>",
-             f"<select name='sort'><option value='relevance'>relevance</option><option value='date'{' selected' if sort == 'date' else ''}>newest</option></select>",
-             "<button>Search</button></form></header>"]
+    parts = [
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>OSINT search</title><style>{STYLE}</style></head><body>",
+        "<header><form method='get' action='/'>",
+        f"<input name='q' value='{escape(query)}' placeholder='kornet country:Syria since:2024' autofocus>",
+        f"<select name='sort'><option value='relevance'>relevance</option><option value='date'{' selected' if sort == 'date' else ''}>newest</option></select>",
+        "<button>Search</button></form></header>",
+    ]
     if error:
         parts.append(f"<p class='error'>{escape(error)}</p>")
     if result is not None:
         parts.append(f"<main><section class='hits'><p>{result.total} documents</p>")
         for hit in result.hits:
             published = hit.published.date().isoformat() if hit.published else "undated"
-            parts.append(f"<div class='hit'><a class='title' rel='noopener noreferrer nofollow' href='{_safe_href(hit.url)}'>"
-                         f"{escape(hit.title or hit.url)}</a><div class='meta'>{escape(hit.url)} · {published} · "
-                         f"{escape(hit.language)} · {escape(hit.source_id)}{f' · page {hit.page}' if hit.page else ''}</div><div>{hit.snippet}</div></div>")
+            parts.append(
+                f"<div class='hit'><a class='title' rel='noopener noreferrer nofollow' href='{_safe_href(hit.url)}'>"
+                f"{escape(hit.title or hit.url)}</a><div class='meta'>{escape(hit.url)} · {published} · "
+                f"{escape(hit.language)} · {escape(hit.source_id)}{f' · page {hit.page}' if hit.page else ''}</div><div>{hit.snippet}</div></div>"
+            )
         if result.next_cursor:
-            parts.append(f"<a href='{escape(_link(query, sort, after=json.dumps(result.next_cursor)))}'>More results</a>")
+            parts.append(
+                f"<a href='{escape(_link(query, sort, after=json.dumps(result.next_cursor)))}'>More results</a>"
+            )
         parts.append("</section><aside class='facets'>")
         for name, values in result.facets.items():
             if not values:

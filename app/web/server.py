@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import socket
 import sys
+from collections.abc import Callable
 from socketserver import ThreadingMixIn
-from typing import Any, Callable
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Response
 from twisted.internet.error import DNSLookupError
 
-from crawlers.addresses import UnsafeDestination, check_url, crawl_allowance, is_allowed_address
 from crawlers.resolver import refusal_for
+from network.addresses import UnsafeDestination, check_url, crawl_allowance, is_allowed_address
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class AddressGuardMiddleware:
         self.stats = crawler.stats
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "AddressGuardMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:

@@ -21,10 +21,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawlers.addresses import ALLOWED_SCHEMES, UnsafeDestination, check_url, crawl_allowance
 from crawlers.browser_proxy import REFUSAL_HEADER
 from crawlers.middlewares.address_guard import RefusedDestination
 from crawlers.rendering import NAVIGATIONS, record_navigations
+from network.addresses import ALLOWED_SCHEMES, UnsafeDestination, check_url, crawl_allowance
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class BrowserGuardMiddleware:
         self.stats = crawler.stats
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "BrowserGuardMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> BrowserGuardMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:

@@ -26,7 +26,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from crawlers import signals as osint_signals
-from crawlers.ledger import now_iso, requested_url
+from state.ledger import now_iso, requested_url
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class ConditionalGetMiddleware:
         self.failed_documents = 0
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ConditionalGetMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
         middleware = cls(crawler)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(middleware.url_outcome, signal=osint_signals.url_outcome)
@@ -76,7 +76,9 @@ class ConditionalGetMiddleware:
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if not self._wants_validators(request) or b"If-None-Match" in request.headers:
             return
-        record = request.meta["osint_known"] if "osint_known" in request.meta else self.ledger.url(requested_url(request))
+        record = (
+            request.meta["osint_known"] if "osint_known" in request.meta else self.ledger.url(requested_url(request))
+        )
         if record is None or record.last_fetched is None:
             return
         if request.meta.get("osint_role") == "document" and record.doc_id is None:
@@ -117,5 +119,10 @@ class ConditionalGetMiddleware:
             else:  # next run reads the feed in full, so no listed article is left behind
                 self.ledger.remember(url, source_id, etag=None, last_modified=None)
         if not complete and self.navigation:
-            logger.info("Not storing validators of %d feeds/sitemaps: run %s with %d failed documents",
-                        len(self.navigation), reason, self.failed_documents, extra={"spider": spider})
+            logger.info(
+                "Not storing validators of %d feeds/sitemaps: run %s with %d failed documents",
+                len(self.navigation),
+                reason,
+                self.failed_documents,
+                extra={"spider": spider},
+            )

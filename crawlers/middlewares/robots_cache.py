@@ -13,7 +13,7 @@ fetched even where robots.txt forbids them), so every waiter gets its own relay 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import Request
@@ -25,7 +25,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
-from crawlers.ledger import now_iso
+from state.ledger import now_iso
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS robots_cache (origin TEXT PRIMARY KEY, body BLOB NOT NULL, fetched TEXT NOT NULL)"
 
@@ -47,9 +47,10 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
     async def robot_parser(self, request: Request) -> Any:
         url = urlparse_cached(request)
         if url.netloc not in self._parsers and self.max_age:
-            row = self.db.execute("SELECT body, fetched FROM robots_cache WHERE origin = ?",
-                                  (f"{url.scheme}://{url.netloc}",)).fetchone()
-            if row and datetime.fromisoformat(row[1]) + self.max_age > datetime.now(timezone.utc):
+            row = self.db.execute(
+                "SELECT body, fetched FROM robots_cache WHERE origin = ?", (f"{url.scheme}://{url.netloc}",)
+            ).fetchone()
+            if row and datetime.fromisoformat(row[1]) + self.max_age > datetime.now(UTC):
                 self._parsers[url.netloc] = build_from_crawler(self._parserimpl, self.crawler, row[0])
                 self._stats.inc_value("osint/robots/cached")
         pending = self._parsers.get(url.netloc)
@@ -61,8 +62,7 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
         if response.status < 500:  # a server error says nothing about the rules: ask again next run
             self.db.execute(
                 "INSERT OR REPLACE INTO robots_cache (origin, body, fetched) VALUES (?, ?, ?)",
-                (f"{urlparse_cached(request).scheme}://{netloc}", response.body,
-                 now_iso()),
+                (f"{urlparse_cached(request).scheme}://{netloc}", response.body, now_iso()),
             )
         await super()._parse_robots(response, netloc, request)
 

@@ -22,7 +22,9 @@ logger = logging.getLogger(__name__)
 SKIP_REASONS = {"empty", "binary_content", "unsupported_type"}
 
 
-def extract_in_worker(body: bytes, url: str, content_type: str, encoding: str | None, language_hint: str | None) -> tuple[Any, dict[str, float]]:
+def extract_in_worker(
+    body: bytes, url: str, content_type: str, encoding: str | None, language_hint: str | None
+) -> tuple[Any, dict[str, float]]:
     """Runs in a worker process; returns (Extraction or an ExtractionFailure, CPU seconds per stage).
     Failures travel as plain tuples: exceptions with custom constructors do not survive pickling."""
     from extractors import ExtractionError, extract
@@ -31,7 +33,9 @@ def extract_in_worker(body: bytes, url: str, content_type: str, encoding: str | 
     started = time.process_time()
     try:
         with measure() as timings:
-            result: Any = extract(body, url=url, content_type=content_type, encoding=encoding, language_hint=language_hint)
+            result: Any = extract(
+                body, url=url, content_type=content_type, encoding=encoding, language_hint=language_hint
+            )
     except ExtractionError as exc:
         result = ExtractionFailure(exc.reason, exc.detail)
     except Exception as exc:  # a bug on one hostile document must not take the crawl down
@@ -52,7 +56,7 @@ class ExtractPipeline:
         self.workers = crawler.settings.getint("OSINT_EXTRACT_WORKERS", 2)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ExtractPipeline":
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         return cls(crawler)
 
     async def process_item(self, item: FetchedResource) -> FetchedResource:

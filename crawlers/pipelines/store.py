@@ -12,7 +12,7 @@ from crawlers.documents import canonical_note
 from crawlers.items import FetchedResource
 from crawlers.pipelines.unchanged import remember_fetch
 from index.backend import IndexBackend, open_backend
-from index.document import utcnow
+from schema.document import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class IndexPipeline:
         self.pending: list[FetchedResource] = []
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "IndexPipeline":
+    def from_crawler(cls, crawler: Crawler) -> IndexPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
@@ -64,6 +64,13 @@ class IndexPipeline:
 
     def _report(self, item: FetchedResource, outcome: str, reason: str = "", detail: str = "") -> None:
         self.crawler.signals.send_catch_log(
-            osint_signals.url_outcome, url=item.requested_url, source_id=item.source_id, outcome=outcome, reason=reason,
-            detail=detail, doc_id=item.document.id, fetched=True, change=item.change if outcome == "indexed" else "",
+            osint_signals.url_outcome,
+            url=item.requested_url,
+            source_id=item.source_id,
+            outcome=outcome,
+            reason=reason,
+            detail=detail,
+            doc_id=item.document.id,
+            fetched=True,
+            change=item.change if outcome == "indexed" else "",
         )

@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, key BLOB NOT NULL, doc_
 
 
 def shingles(words: list[str]) -> set[bytes]:
-    return {" ".join(words[i:i + SHINGLE_WORDS]).encode() for i in range(max(0, len(words) - SHINGLE_WORDS + 1))}
+    return {" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(max(0, len(words) - SHINGLE_WORDS + 1))}
 
 
 class StoryIndex:
@@ -65,8 +65,15 @@ class StoryIndex:
         return minhash.hashvalues.astype(np.uint32)
 
     def _band_keys(self, signature: np.ndarray) -> list[tuple[int, bytes]]:
-        return [(band, hashlib.blake2b(signature[band * self.rows:(band + 1) * self.rows].tobytes(), digest_size=12).digest())
-                for band in range(self.bands)]
+        return [
+            (
+                band,
+                hashlib.blake2b(
+                    signature[band * self.rows : (band + 1) * self.rows].tobytes(), digest_size=12
+                ).digest(),
+            )
+            for band in range(self.bands)
+        ]
 
     def assign(self, doc_id: str, text: str) -> str:
         """The story `doc_id` belongs to, recording its signature for the documents that follow."""
@@ -78,10 +85,14 @@ class StoryIndex:
         try:
             story = self._closest_story(doc_id, signature, keys) or doc_id
             self.db.execute("DELETE FROM bands WHERE doc_id = ?", (doc_id,))  # a changed text moves its bands
-            self.db.execute("INSERT OR REPLACE INTO signatures (doc_id, story_id, signature) VALUES (?, ?, ?)",
-                            (doc_id, story, signature.tobytes()))
-            self.db.executemany("INSERT OR IGNORE INTO bands (band, key, doc_id) VALUES (?, ?, ?)",
-                                [(band, key, doc_id) for band, key in keys])
+            self.db.execute(
+                "INSERT OR REPLACE INTO signatures (doc_id, story_id, signature) VALUES (?, ?, ?)",
+                (doc_id, story, signature.tobytes()),
+            )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO bands (band, key, doc_id) VALUES (?, ?, ?)",
+                [(band, key, doc_id) for band, key in keys],
+            )
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -91,11 +102,15 @@ class StoryIndex:
     def _closest_story(self, doc_id: str, signature: np.ndarray, keys: list[tuple[int, bytes]]) -> str | None:
         candidates: set[str] = set()
         for band, key in keys:
-            candidates.update(row[0] for row in self.db.execute("SELECT doc_id FROM bands WHERE band = ? AND key = ?", (band, key)))
+            candidates.update(
+                row[0] for row in self.db.execute("SELECT doc_id FROM bands WHERE band = ? AND key = ?", (band, key))
+            )
         candidates.discard(doc_id)
         best, best_similarity = None, self.threshold
         for candidate in sorted(candidates):
-            row = self.db.execute("SELECT story_id, signature FROM signatures WHERE doc_id = ?", (candidate,)).fetchone()
+            row = self.db.execute(
+                "SELECT story_id, signature FROM signatures WHERE doc_id = ?", (candidate,)
+            ).fetchone()
             if row is None:
                 continue
             similarity = float(np.mean(np.frombuffer(row[1], dtype=np.uint32) == signature))
@@ -114,7 +129,7 @@ class StoryPipeline:
         self.index: StoryIndex | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "StoryPipeline":
+    def from_crawler(cls, crawler: Crawler) -> StoryPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 
 from crawlers.items import FetchedResource
-from crawlers.ledger import Ledger, now_iso
 from crawlers.outcomes import Outcome
+from state.ledger import Ledger, now_iso
 
 
 class SkipUnchangedPipeline:
@@ -15,7 +15,7 @@ class SkipUnchangedPipeline:
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "SkipUnchangedPipeline":
+    def from_crawler(cls, crawler: Crawler) -> SkipUnchangedPipeline:
         return cls(crawler)
 
     def process_item(self, item: FetchedResource) -> FetchedResource:
@@ -25,8 +25,13 @@ class SkipUnchangedPipeline:
         elif record.body_hash == item.body_hash:
             # the server's validators may be new even though the bytes are not: keep them, so the
             # next request can be conditional, and restart the revisit clock
-            self.crawler.osint_ledger.remember(item.requested_url, item.source_id, last_fetched=now_iso(),
-                                               etag=item.etag, last_modified=item.last_modified)
+            self.crawler.osint_ledger.remember(
+                item.requested_url,
+                item.source_id,
+                last_fetched=now_iso(),
+                etag=item.etag,
+                last_modified=item.last_modified,
+            )
             raise Outcome("unchanged", "same_content")
         else:
             item.change = "changed"
@@ -36,8 +41,14 @@ class SkipUnchangedPipeline:
 def remember_fetch(ledger: Ledger, item: FetchedResource) -> None:
     """Record what this fetch of the URL produced, for the next crawl's comparisons."""
     ledger.remember(
-        item.requested_url, item.source_id, doc_id=item.document.id, last_fetched=now_iso(), etag=item.etag,
-        last_modified=item.last_modified, body_hash=item.body_hash, content_hash=item.document.content_hash,
+        item.requested_url,
+        item.source_id,
+        doc_id=item.document.id,
+        last_fetched=now_iso(),
+        etag=item.etag,
+        last_modified=item.last_modified,
+        body_hash=item.body_hash,
+        content_hash=item.document.content_hash,
         lastmod=item.lastmod.isoformat() if item.lastmod else None,
     )
 
@@ -49,7 +60,7 @@ class SkipUnchangedTextPipeline:
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "SkipUnchangedTextPipeline":
+    def from_crawler(cls, crawler: Crawler) -> SkipUnchangedTextPipeline:
         return cls(crawler)
 
     def process_item(self, item: FetchedResource) -> FetchedResource:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -17,11 +18,11 @@ from twisted.python.failure import Failure
 
 from crawlers import signals as osint_signals
 from crawlers.items import FetchedResource
-from crawlers.ledger import UrlRecord, requested_url
 from crawlers.outcomes import failure_reason
-from crawlers.schedule import parse_duration
-from crawlers.watchlist import Source, Watchlist, load_watchlist
 from extractors.links import page_identity
+from scheduling.schedule import parse_duration
+from state.ledger import UrlRecord, requested_url
+from watchlists.model import Source, Watchlist, load_watchlist
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,9 @@ class SourceSpider(scrapy.Spider):
             raise ValueError(f"pass -a source=ID (sources of kind {self.kind!r}: {', '.join(ids) or 'none'})")
         self.source = source if isinstance(source, Source) else self.watchlist.source(source)
         if self.source.kind != self.kind:
-            raise ValueError(f"source {self.source.id!r} is a {self.source.kind!r} source; run the {self.source.kind!r} spider")
+            raise ValueError(
+                f"source {self.source.id!r} is a {self.source.kind!r} source; run the {self.source.kind!r} spider"
+            )
         self.watchlist_name = self.watchlist.name
         self.allowed_domains = self.source.scope.allowed_domains or None
         self.revisit = parse_duration(self.source.revisit) if self.source.revisit else None
@@ -48,11 +51,13 @@ class SourceSpider(scrapy.Spider):
     # requests -------------------------------------------------------------
     def navigation_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
         """A feed, sitemap or index page: followed for its links, not indexed itself."""
-        return scrapy.Request(url, callback=callback, errback=self.on_error, dont_filter=True,
-                              meta={"osint_role": "navigation", **meta})
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, dont_filter=True, meta={"osint_role": "navigation", **meta}
+        )
 
-    def document_request(self, url: str, hints: dict[str, Any] | None = None, lastmod: datetime | None = None,
-                         **meta: Any) -> scrapy.Request | None:
+    def document_request(
+        self, url: str, hints: dict[str, Any] | None = None, lastmod: datetime | None = None, **meta: Any
+    ) -> scrapy.Request | None:
         """A request for a document, or None: when the URL was settled before or the source's page
         budget is spent, and with an outcome recorded when the URL names a page already asked for
         under another URL (an alias), another source of the run fetches the page, or the page is
@@ -80,7 +85,13 @@ class SourceSpider(scrapy.Spider):
             self.report(url, "unchanged", "not_modified_since_last_fetch")
             return None
         self.requested += 1
-        meta = {"osint_role": "document", "osint_hints": hints or {}, "osint_lastmod": lastmod, "osint_known": known, **meta}
+        meta = {
+            "osint_role": "document",
+            "osint_hints": hints or {},
+            "osint_lastmod": lastmod,
+            "osint_known": known,
+            **meta,
+        }
         if self.source.render_js:
             meta.update(playwright=True, playwright_include_page=False)
         return scrapy.Request(url, callback=self.parse_document, errback=self.on_error, meta=meta)
@@ -92,13 +103,15 @@ class SourceSpider(scrapy.Spider):
             return False
         if record is None or record.doc_id is None or record.last_fetched is None:
             return False
-        if self.revisit and datetime.fromisoformat(record.last_fetched) + self.revisit <= datetime.now(timezone.utc):
+        if self.revisit and datetime.fromisoformat(record.last_fetched) + self.revisit <= datetime.now(UTC):
             return False
         if self.kind == "site":
             return self.revisit is not None
         if lastmod is None:
             return True
-        known = datetime.fromisoformat(record.lastmod) if record.lastmod else datetime.fromisoformat(record.last_fetched)
+        known = (
+            datetime.fromisoformat(record.lastmod) if record.lastmod else datetime.fromisoformat(record.last_fetched)
+        )
         return lastmod <= known
 
     # responses ------------------------------------------------------------
@@ -133,8 +146,13 @@ class SourceSpider(scrapy.Spider):
     # outcomes -------------------------------------------------------------
     def report(self, url: str, outcome: str, reason: str = "", detail: str = "", fetched: bool = False) -> None:
         self.crawler.signals.send_catch_log(
-            osint_signals.url_outcome, url=url, source_id=self.source.id, outcome=outcome,
-            reason=reason, detail=detail, fetched=fetched,
+            osint_signals.url_outcome,
+            url=url,
+            source_id=self.source.id,
+            outcome=outcome,
+            reason=reason,
+            detail=detail,
+            fetched=fetched,
         )
 
     def on_error(self, failure: Failure) -> None:

@@ -33,8 +33,41 @@ _RELATED = {
 # Capitalised at a sentence start without being part of a name ("In Chad", "A Hellfire").
 # French and Spanish articles and determiners open sentences too ("Des kalachnikovs", "Los fusiles").
 _ROMANCE_FUNCTION_WORDS = frozenset(
-    "le la les l un une des du de ce cet cette ces ses leurs plusieurs certains "
-    "el los las lo un una unos unas del este esta estos estas varios varias".split())
+    [
+        "le",
+        "la",
+        "les",
+        "l",
+        "un",
+        "une",
+        "des",
+        "du",
+        "de",
+        "ce",
+        "cet",
+        "cette",
+        "ces",
+        "ses",
+        "leurs",
+        "plusieurs",
+        "certains",
+        "el",
+        "los",
+        "las",
+        "lo",
+        "un",
+        "una",
+        "unos",
+        "unas",
+        "del",
+        "este",
+        "esta",
+        "estos",
+        "estas",
+        "varios",
+        "varias",
+    ]
+)
 
 
 @functools.cache
@@ -71,16 +104,26 @@ def _shouting(tokens: Tokens, candidate: Candidate) -> bool:
 
 
 def _inside_a_name(tokens: Tokens, candidate: Candidate, words: ContextWords, known: dict) -> bool:
-    """"Chad Smith", "Michael Jordan", "Richard Wagner", "Kalashnikov Concern": an ambiguous
+    """ "Chad Smith", "Michael Jordan", "Richard Wagner", "Kalashnikov Concern": an ambiguous
     alias written inside another capitalised name that the gazetteer does not know."""
     text, keys = tokens.text, tokens.keys
     after = candidate.last + 1
-    if after < len(keys) and tokens.gap(candidate.last) == " " and text[tokens.starts[after]].isupper() \
-            and keys[after] not in words.positive and keys[after] not in known:
+    if (
+        after < len(keys)
+        and tokens.gap(candidate.last) == " "
+        and text[tokens.starts[after]].isupper()
+        and keys[after] not in words.positive
+        and keys[after] not in known
+    ):
         return True
     before = candidate.first - 1
-    if before >= 0 and tokens.gap(before) == " " and text[tokens.starts[before]].isupper() \
-            and keys[before] not in _function_words() and keys[before] not in known:
+    if (
+        before >= 0
+        and tokens.gap(before) == " "
+        and text[tokens.starts[before]].isupper()
+        and keys[before] not in _function_words()
+        and keys[before] not in known
+    ):
         prior = text[max(0, tokens.starts[before] - 2) : tokens.starts[before]]
         return not prior.strip(" ").endswith((".", "!", "?", "\n")) and keys[before] not in words.positive
     return False
@@ -92,10 +135,14 @@ def _supported(alias: Alias, accepted: set[tuple[str, str]]) -> bool:
 
 def _pick(aliases: list[Alias], countries: set[str], accepted: set[tuple[str, str]]) -> Alias:
     """The entry the document supports best: named elsewhere in it, then sharing its countries."""
+
     def support(alias: Alias) -> int:
         entry = alias.entry
-        return (4 * _supported(alias, accepted) + 2 * len(entry.named_countries & countries)
-                + len(entry.home_countries & countries))
+        return (
+            4 * _supported(alias, accepted)
+            + 2 * len(entry.named_countries & countries)
+            + len(entry.home_countries & countries)
+        )
 
     return max(aliases, key=support)
 
@@ -107,8 +154,11 @@ def _clear_entry(candidate: Candidate) -> Entry | None:
 
 def _names_a_language(gazetteer: Gazetteer, tokens: Tokens, candidate: Candidate) -> bool:
     after = candidate.last + 1
-    return after < len(tokens.keys) and tokens.keys[after] in gazetteer.language_markers \
+    return (
+        after < len(tokens.keys)
+        and tokens.keys[after] in gazetteer.language_markers
         and tokens.gap(candidate.last) in ("-", " ")
+    )
 
 
 def _is_weapon_noun(candidate: Candidate) -> bool:
@@ -124,13 +174,15 @@ def _prefer_weapons_beside_weapon_nouns(candidates: list[Candidate]) -> None:
             continue
         before = candidates[index - 1] if index else None
         after = candidates[index + 1] if index + 1 < len(candidates) else None
-        if (before is not None and before.last + 1 == candidate.first and _is_weapon_noun(before)) or \
-                (after is not None and candidate.last + 1 == after.first and _is_weapon_noun(after)):
+        if (before is not None and before.last + 1 == candidate.first and _is_weapon_noun(before)) or (
+            after is not None and candidate.last + 1 == after.first and _is_weapon_noun(after)
+        ):
             candidate.aliases = weapons
 
 
-def resolve(gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate],
-            generic: list[Candidate] = ()) -> list[Resolved]:
+def resolve(
+    gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate], generic: list[Candidate] = ()
+) -> list[Resolved]:
     """Entries named by `candidates`; `generic` actors ("militants") count as group cues."""
     candidates = [c for c in candidates if not any(a.entry.label == BLOCK for a in c.aliases)]
     for candidate in candidates:
@@ -157,15 +209,20 @@ def resolve(gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate],
     for candidate in candidates:
         # An entry named unambiguously elsewhere in the document wins the span ("Zastava M84
         # machine guns ... the M84s" are not the M-84 tank).
-        supported = [a for a in candidate.aliases if _supported(a, accepted)
-                     and (not a.ambiguous or _passes(gazetteer, tokens, candidate, a, accepted, positions, countries))]
+        supported = [
+            a
+            for a in candidate.aliases
+            if _supported(a, accepted)
+            and (not a.ambiguous or _passes(gazetteer, tokens, candidate, a, accepted, positions, countries))
+        ]
         plain = [a for a in candidate.aliases if not a.ambiguous]
         if supported or plain:
             chosen = _pick(supported or plain, countries, accepted)
             resolved.append(Resolved(candidate, chosen.entry, chosen.ambiguous))
             continue
-        passing = [a for a in candidate.aliases
-                   if _passes(gazetteer, tokens, candidate, a, accepted, positions, countries)]
+        passing = [
+            a for a in candidate.aliases if _passes(gazetteer, tokens, candidate, a, accepted, positions, countries)
+        ]
         if passing:
             resolved.append(Resolved(candidate, _pick(passing, countries, accepted).entry, True))
     return resolved
@@ -177,8 +234,15 @@ def _counted_itself(candidate: Candidate, positions: dict[str, list[int]]) -> in
     return 1 if index < len(unclear) and unclear[index] == candidate.first else 0
 
 
-def _passes(gazetteer: Gazetteer, tokens: Tokens, candidate: Candidate, alias: Alias,
-            accepted: set[tuple[str, str]], positions: dict[str, list[int]], countries: set[str]) -> bool:
+def _passes(
+    gazetteer: Gazetteer,
+    tokens: Tokens,
+    candidate: Candidate,
+    alias: Alias,
+    accepted: set[tuple[str, str]],
+    positions: dict[str, list[int]],
+    countries: set[str],
+) -> bool:
     label = alias.entry.label
     words = gazetteer.context.get(label)
     if words is None:

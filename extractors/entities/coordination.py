@@ -45,7 +45,7 @@ def _between(tokens: Tokens, left: Candidate, right: Candidate) -> list[str]:
 def _is_link(gazetteer: Gazetteer, keys: list[str]) -> bool:
     if keys == ["<comma>"]:
         return True
-    return 0 < len(keys) <= _MAX_LINK_TOKENS and keys[-1] in gazetteer.conjunctions or (
+    return (0 < len(keys) <= _MAX_LINK_TOKENS and keys[-1] in gazetteer.conjunctions) or (
         len(keys) == 2 and keys[0] in gazetteer.conjunctions and keys[1] in gazetteer.head_links
     )
 

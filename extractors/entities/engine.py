@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from extractors.language import normalize_language
 
@@ -83,8 +83,11 @@ def _inner_categories(gazetteer: Gazetteer, tokens: Tokens, resolved: list[Resol
     terms = gazetteer.category_root
     for item in resolved:
         first, last = item.candidate.first, item.candidate.last + 1
-        if item.entry.attributes.get("kind") != "model" or last - first < 2 \
-                or not any(key in terms for key in tokens.keys[first:last]):
+        if (
+            item.entry.attributes.get("kind") != "model"
+            or last - first < 2
+            or not any(key in terms for key in tokens.keys[first:last])
+        ):
             continue
         inner = Tokens(tokens.text, tokens.starts[first:last], tokens.ends[first:last], tokens.keys[first:last])
         for candidate in find_candidates(terms, inner):
@@ -141,7 +144,7 @@ def _finish(scan: _Scan, model: str | None, predicted: list[EntityMention]) -> E
     if predicted:
         mentions = mentions + predicted + propose_groups(scan.gazetteer.rules, scan.tokens, predicted, mentions, _keys)
     for mention in mentions:  # found in the sanitised copy; the text is the caller's own ("AK\x8047", not "AK 47")
-        mention.text = scan.original[mention.start:mention.end]
+        mention.text = scan.original[mention.start : mention.end]
     result = EntityResult(language=scan.language, truncated=scan.truncated, model=model)
     result.entities = sorted(mentions, key=lambda m: (m.start, -m.end, m.label))
     _sets(result)
@@ -165,7 +168,9 @@ def _sets(result: EntityResult) -> None:
     result.historical_states = collect("HISTORICAL_STATE")
     result.armed_groups = collect("ARMED_GROUP")
     result.generic_actors = collect("GENERIC_ACTOR")
-    result.proposed_groups = sorted({m.canonical for m in result.entities if m.label == "ARMED_GROUP" and m.origin == "model"})
+    result.proposed_groups = sorted(
+        {m.canonical for m in result.entities if m.label == "ARMED_GROUP" and m.origin == "model"}
+    )
 
 
 def extract_many(documents: Iterable[tuple[str, str]], gazetteer: Gazetteer | None = None) -> list[EntityResult]:

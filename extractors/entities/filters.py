@@ -12,15 +12,26 @@ _keys = KeyCache(limit=10_000)
 
 # Filter names (singular, plural, or the document field) -> what the value is matched against.
 _FIELDS = {
-    "country": ("COUNTRY", None), "countries": ("COUNTRY", None),
-    "weapon_origin": ("COUNTRY", None), "weapon_origins": ("COUNTRY", None), "origin": ("COUNTRY", None),
-    "weapon": ("WEAPON", "model"), "weapons": ("WEAPON", "model"),
-    "category": ("WEAPON", "category"), "weapon_category": ("WEAPON", "category"),
-    "weapon_categories": ("WEAPON", "category"), "weapon_categories_implied": ("WEAPON", "category"),
-    "group": ("ARMED_GROUP", None), "armed_group": ("ARMED_GROUP", None), "armed_groups": ("ARMED_GROUP", None),
-    "state": ("HISTORICAL_STATE", None), "historical_state": ("HISTORICAL_STATE", None),
+    "country": ("COUNTRY", None),
+    "countries": ("COUNTRY", None),
+    "weapon_origin": ("COUNTRY", None),
+    "weapon_origins": ("COUNTRY", None),
+    "origin": ("COUNTRY", None),
+    "weapon": ("WEAPON", "model"),
+    "weapons": ("WEAPON", "model"),
+    "category": ("WEAPON", "category"),
+    "weapon_category": ("WEAPON", "category"),
+    "weapon_categories": ("WEAPON", "category"),
+    "weapon_categories_implied": ("WEAPON", "category"),
+    "group": ("ARMED_GROUP", None),
+    "armed_group": ("ARMED_GROUP", None),
+    "armed_groups": ("ARMED_GROUP", None),
+    "state": ("HISTORICAL_STATE", None),
+    "historical_state": ("HISTORICAL_STATE", None),
     "historical_states": ("HISTORICAL_STATE", None),
-    "actor": ("GENERIC_ACTOR", None), "generic_actor": ("GENERIC_ACTOR", None), "generic_actors": ("GENERIC_ACTOR", None),
+    "actor": ("GENERIC_ACTOR", None),
+    "generic_actor": ("GENERIC_ACTOR", None),
+    "generic_actors": ("GENERIC_ACTOR", None),
 }
 
 

@@ -11,9 +11,10 @@ import functools
 import logging
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from . import sources
 from .sources import AliasRecord, Entry
@@ -68,7 +69,6 @@ class Gazetteer:
     language_markers: frozenset[str] = frozenset()
 
 
-
 def _without_apostrophes(alias: str) -> str:
     def join(word: re.Match[str]) -> str:
         joined = _APOSTROPHE_IN_WORD.sub("", word.group())
@@ -88,8 +88,13 @@ def _variants(record: AliasRecord) -> Iterable[tuple[list[str], list[str]]]:
         # Plurals of named models ("Stingers", "Kalashnikovs") and of Latin-script category
         # terms ("lance-roquettes"); digit-final designations take their suffixes in the matcher
         # instead ("AK-47s", "M16A4").
-        if record.entry.label == "WEAPON" and last.isascii() and last.isalpha() and len(last) > 2 \
-                and not last.endswith("s"):
+        if (
+            record.entry.label == "WEAPON"
+            and last.isascii()
+            and last.isalpha()
+            and len(last) > 2
+            and not last.endswith("s")
+        ):
             yield [*keys[:-1], last + "s"], [*surfaces[:-1], surfaces[-1] + "s"]
             if last.endswith(_PLURAL_ES):
                 yield [*keys[:-1], last + "es"], [*surfaces[:-1], surfaces[-1] + "es"]
@@ -122,8 +127,13 @@ class _TrieBuilder:
                     else:
                         known.surfaces = None
                 continue
-            alias = Alias(record.entry, {tuple(surfaces)} if record.case_sensitive else None, record.ambiguous,
-                          record.languages, _written_lowercase(record.alias))
+            alias = Alias(
+                record.entry,
+                {tuple(surfaces)} if record.case_sensitive else None,
+                record.ambiguous,
+                record.languages,
+                _written_lowercase(record.alias),
+            )
             self.aliases[(path, id(record.entry))] = alias
             node = self.root
             for key in keys:
@@ -135,8 +145,7 @@ def _context_words(spec: dict[str, Any]) -> ContextWords:
     def keyset(words: Any) -> frozenset[str]:
         return frozenset(token_key(w) for w in sources._strings(words))
 
-    return ContextWords(keyset(spec.get("positive")), keyset(spec.get("negative")),
-                        spec.get("default") == "accept")
+    return ContextWords(keyset(spec.get("positive")), keyset(spec.get("negative")), spec.get("default") == "accept")
 
 
 def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FILE) -> Gazetteer:
@@ -155,8 +164,14 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
     category_records = list(sources.category_records(data_dir))
     feed(main, category_records)
     feed(categories, category_records)
-    feed(main, sources.group_records(data_dir, functools.partial(_countries_named, countries.root),
-                                     functools.partial(_region_countries, rules, countries.root)))
+    feed(
+        main,
+        sources.group_records(
+            data_dir,
+            functools.partial(_countries_named, countries.root),
+            functools.partial(_region_countries, rules, countries.root),
+        ),
+    )
     feed(main, sources.rule_records(rules))
     feed(generic, sources.generic_actor_records(data_dir))
     gazetteer = Gazetteer(
@@ -170,8 +185,11 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
         frozenset(token_key(w) for w in sources._strings(rules.get("head_links"))),
         frozenset(token_key(w) for w in sources._strings(rules.get("language_markers"))),
     )
-    log.info("gazetteer compiled: %d aliases in %.2fs", len(main.aliases) + len(generic.aliases),
-             time.perf_counter() - started)
+    log.info(
+        "gazetteer compiled: %d aliases in %.2fs",
+        len(main.aliases) + len(generic.aliases),
+        time.perf_counter() - started,
+    )
     return gazetteer
 
 

@@ -11,15 +11,16 @@ proper names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .gazetteer import END, Alias
 from .text import Tokens, arabic_variants
 
 # " ." joins a name to a calibre written with its leading dot ("Browning .50").
-_JOINERS = frozenset({"", " ", "-", "\u2010", "\u2011", "\u2013", "'", "\u2019", "\u00a0", "  ", " - ",
-                      "&", " & ", " ."})
+_JOINERS = frozenset(
+    {"", " ", "-", "\u2010", "\u2011", "\u2013", "'", "\u2019", "\u00a0", "  ", " - ", "&", " & ", " ."}
+)
 _PROPER_NAME_LABELS = frozenset({"COUNTRY", "ARMED_GROUP", "HISTORICAL_STATE", "STEM"})
 _PLACE_LABELS = frozenset({"COUNTRY", "HISTORICAL_STATE"})
 _MAX_SUFFIX_TOKENS = 3
@@ -68,8 +69,15 @@ def _is_named_model(alias: Alias, tokens: Tokens, first: int, last: int) -> bool
     )
 
 
-def _usable(alias: Alias, tokens: Tokens, first: int, last: int, case_relaxed: bool,
-            lowercase_doc: Callable[[], bool], language: str) -> bool:
+def _usable(
+    alias: Alias,
+    tokens: Tokens,
+    first: int,
+    last: int,
+    case_relaxed: bool,
+    lowercase_doc: Callable[[], bool],
+    language: str,
+) -> bool:
     if case_relaxed:
         return True
     if alias.languages is not None and language != "und" and language not in alias.languages:
@@ -107,8 +115,7 @@ def _suffix_end(alias_list: list[Alias], tokens: Tokens, last: int) -> int | Non
     return None if _attached(tokens, end) else end
 
 
-def _longest_at(root: dict, tokens: Tokens, i: int, usable_here: Callable[[Alias, int, int], bool]
-                ) -> Candidate | None:
+def _longest_at(root: dict, tokens: Tokens, i: int, usable_here: Callable[[Alias, int, int], bool]) -> Candidate | None:
     """The longest usable match opening at token `i`, if any."""
     keys, count = tokens.keys, len(tokens.keys)
     node = _lookup(root, keys[i])
@@ -144,8 +151,14 @@ def _names_a_group(candidate: Candidate) -> bool:
     return any(a.entry.label == "ARMED_GROUP" for a in candidate.aliases)
 
 
-def find_candidates(root: dict, tokens: Tokens, *, case_relaxed: bool = False,
-                    lowercase_doc: Callable[[], bool] = _never, language: str = "und") -> list[Candidate]:
+def find_candidates(
+    root: dict,
+    tokens: Tokens,
+    *,
+    case_relaxed: bool = False,
+    lowercase_doc: Callable[[], bool] = _never,
+    language: str = "und",
+) -> list[Candidate]:
     """Longest usable matches, left to right. `lowercase_doc` is asked (lazily) whether the
     whole document is written in lower case, when a proper name is found in lower case;
     translated aliases are used only in texts of their `language` (all of them for "und").
@@ -167,11 +180,18 @@ def find_candidates(root: dict, tokens: Tokens, *, case_relaxed: bool = False,
         candidate = _longest_at(root, tokens, i, usable_here)
         if candidate is None:
             continue
-        if candidate.last > i and _names_a_place(candidate) and any(
-                k in opener_set and ends[k - 1] != starts[k]
+        if (
+            candidate.last > i
+            and _names_a_place(candidate)
+            and any(
+                k in opener_set
+                and ends[k - 1] != starts[k]
                 and (inner := _longest_at(root, tokens, k, usable_here)) is not None
-                and inner.last > candidate.last and _names_a_group(inner)
-                for k in range(i + 1, candidate.last + 1)):
+                and inner.last > candidate.last
+                and _names_a_group(inner)
+                for k in range(i + 1, candidate.last + 1)
+            )
+        ):
             continue
         found.append(candidate)
         resume = candidate.last + 1

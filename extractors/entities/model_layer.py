@@ -100,8 +100,9 @@ def _chunks(text: str) -> list[tuple[int, str]]:
 
 def model_entities(nlp: Any, texts: list[str], batch_size: int = 64) -> list[list[EntityMention]]:
     """Model entities of each text; all texts' chunks go through one `nlp.pipe` stream."""
-    pieces = [(index, offset, piece) for index, text in enumerate(texts)
-              for offset, piece in _chunks(text[:MODEL_MAX_CHARS])]
+    pieces = [
+        (index, offset, piece) for index, text in enumerate(texts) for offset, piece in _chunks(text[:MODEL_MAX_CHARS])
+    ]
     found: list[list[EntityMention]] = [[] for _ in texts]
     docs = nlp.pipe((piece for _, _, piece in pieces), batch_size=batch_size)
     for (index, offset, _), doc in zip(pieces, docs):

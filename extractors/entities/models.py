@@ -1,6 +1,6 @@
 """Result models of the entity extractor.
 
-`EntityMention` has exactly the fields of `index.document.Entity`, so the crawler can build one
+`EntityMention` has exactly the fields of `schema.document.Entity`, so the crawler can build one
 from the other with `Entity(**mention.model_dump())` without `extractors/` importing `index/`.
 """
 
@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractors.entity_sets import EntitySets
+from schema.entities import EntitySets
 
 MODEL_LABELS = ("ORG", "GPE", "NORP", "PERSON", "DATE")
 

@@ -30,8 +30,9 @@ def _token_range(tokens: Tokens, start: int, end: int) -> tuple[int, int]:
     return bisect_left(tokens.starts, start), bisect_left(tokens.starts, end)
 
 
-def propose_groups(rules: dict[str, Any], tokens: Tokens, model: list[EntityMention],
-                   known: list[EntityMention], keys: KeyCache) -> list[EntityMention]:
+def propose_groups(
+    rules: dict[str, Any], tokens: Tokens, model: list[EntityMention], known: list[EntityMention], keys: KeyCache
+) -> list[EntityMention]:
     spec = rules.get("proposals") or {}
     heads = {token_key(w) for w in spec.get("name_heads") or []}
     cues = _phrases(spec.get("context"))

@@ -8,9 +8,10 @@ are tolerated (an empty source) so the engine keeps working while data is being 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import pycountry
 from ruamel.yaml import YAML
@@ -79,8 +80,13 @@ def _arabic_adjectives(values: Any) -> list[str]:
     return [form for name in _strings(values.get("ar")) for form in arabic_nisba(name)]
 
 
-def _records(entry: Entry, aliases: Iterable[str], case_sensitive: Iterable[str] = (),
-             ambiguous: Iterable[str] = (), translations: Any = None) -> Iterator[AliasRecord]:
+def _records(
+    entry: Entry,
+    aliases: Iterable[str],
+    case_sensitive: Iterable[str] = (),
+    ambiguous: Iterable[str] = (),
+    translations: Any = None,
+) -> Iterator[AliasRecord]:
     """Records of `aliases` (any language) and of `translations` ({lang: [aliases]}), the
     latter usable only in texts of their language ("MLS" is Sudanese rebels in French only)."""
     sensitive = set(case_sensitive)
@@ -167,18 +173,29 @@ def country_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
     yield from _records(Entry(BLOCK, "not_country"), _strings(data.get("not_countries")))
 
 
-def group_records(data_dir: Path = DATA_DIR,
-                  countries_of: Callable[[str], frozenset[str]] | None = None,
-                  region_countries: Callable[[str], frozenset[str]] | None = None) -> Iterator[AliasRecord]:
+def group_records(
+    data_dir: Path = DATA_DIR,
+    countries_of: Callable[[str], frozenset[str]] | None = None,
+    region_countries: Callable[[str], frozenset[str]] | None = None,
+) -> Iterator[AliasRecord]:
     for item in load_yaml(data_dir / "armed_groups.yaml") or []:
         attributes = {key: item.get(key) for key in ("parent", "region", "type")}
         canonical = str(item["canonical"])
         aliases = [canonical, *_strings(item.get("aliases"))]
-        named = countries_of("\n".join([*aliases, *_translations(item.get("translations"))])) if countries_of else frozenset()
+        named = (
+            countries_of("\n".join([*aliases, *_translations(item.get("translations"))]))
+            if countries_of
+            else frozenset()
+        )
         homes = region_countries(attributes["region"] or "") if region_countries else frozenset()
         entry = Entry("ARMED_GROUP", canonical, attributes, named, homes)
-        yield from _records(entry, aliases, _strings(item.get("case_sensitive")), _strings(item.get("ambiguous")),
-                            item.get("translations"))
+        yield from _records(
+            entry,
+            aliases,
+            _strings(item.get("case_sensitive")),
+            _strings(item.get("ambiguous")),
+            item.get("translations"),
+        )
         if item.get("stem") and item.get("head"):
             stem = Entry(STEM, canonical, {"group": entry, "head": str(item["head"])})
             yield from _records(stem, _strings(item.get("stem")))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 
 # Control characters, zero-width/format characters and lone surrogates become a space (or the
 # replacement character) one for one, so offsets still index the caller's original string.
@@ -33,8 +33,53 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 # so "России", "Россией" and "Россия" share a key, as do "Вагнера" and "Вагнер".
 _RU_ENDINGS = tuple(
     sorted(
-        "иями ями ами ого его ому ему ыми ими ией ой ей ий ый ая яя ое ее ые ие ых их ую юю ом ем "
-        "ам ям ах ях ов ев ию ия ии а я о е ы и у ю ь й".split(),
+        [
+            "иями",
+            "ями",
+            "ами",
+            "ого",
+            "его",
+            "ому",
+            "ему",
+            "ыми",
+            "ими",
+            "ией",
+            "ой",
+            "ей",
+            "ий",
+            "ый",
+            "ая",
+            "яя",
+            "ое",
+            "ее",
+            "ые",
+            "ие",
+            "ых",
+            "их",
+            "ую",
+            "юю",
+            "ом",
+            "ем",
+            "ам",
+            "ям",
+            "ах",
+            "ях",
+            "ов",
+            "ев",
+            "ию",
+            "ия",
+            "ии",
+            "а",
+            "я",
+            "о",
+            "е",
+            "ы",
+            "и",
+            "у",
+            "ю",
+            "ь",
+            "й",
+        ],
         key=len,
         reverse=True,
     )
@@ -102,9 +147,7 @@ def arabic_nisba(name: str) -> list[str]:
     if " " in name.strip() or not _ARABIC.match(name):
         return []
     stem = name[2:] if name.startswith("ال") else name
-    if stem.endswith("يا"):  # سوريا -> سوري
-        stem = stem[:-1]
-    elif stem.endswith(("ية", "يه")):  # السعودية -> سعودي
+    if stem.endswith("يا") or stem.endswith(("ية", "يه")):  # سوريا -> سوري
         stem = stem[:-1]
     elif stem.endswith("ا"):  # أمريكا -> أمريكي
         stem = stem[:-1] + "ي"

@@ -74,7 +74,9 @@ def build(force: bool = False, log=sys.stderr) -> list[str]:
     """Compile the launcher and resolve its classpath unless a build of these sources exists."""
     fingerprint = _source_fingerprint()
     built = (
-        STAMP_FILE.exists() and STAMP_FILE.read_text().strip() == fingerprint and CLASSPATH_FILE.exists()
+        STAMP_FILE.exists()
+        and STAMP_FILE.read_text().strip() == fingerprint
+        and CLASSPATH_FILE.exists()
         and all(Path(jar).exists() for jar in CLASSPATH_FILE.read_text().strip().split(os.pathsep))  # ~/.m2 may be gone
     )
     if force or not built:
@@ -85,7 +87,8 @@ def build(force: bool = False, log=sys.stderr) -> list[str]:
         started = time.monotonic()
         result = subprocess.run(
             ["mvn", "-q", "-B", "-f", str(ENGINE_DIR / "pom.xml"), f"-Dengine.build.dir={BUILD_DIR}", "compile"],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise EngineError(f"maven build failed:\n{result.stdout[-4000:]}{result.stderr[-4000:]}")
@@ -108,7 +111,9 @@ def wait_healthy(url: str, timeout: float = 60.0, process: subprocess.Popen | No
             raise EngineError(f"engine process exited with code {process.returncode}")
         remaining = max(1, int(deadline - time.monotonic()))
         try:
-            health = _http_json(f"{url}/_cluster/health?wait_for_status=yellow&timeout={min(remaining, 10)}s", timeout=15)
+            health = _http_json(
+                f"{url}/_cluster/health?wait_for_status=yellow&timeout={min(remaining, 10)}s", timeout=15
+            )
             if health.get("status") in ("yellow", "green") and not health.get("timed_out"):
                 return health
             last_error = f"status {health.get('status')}"
@@ -160,8 +165,12 @@ def start(
     home.mkdir(parents=True, exist_ok=True)
     heap = heap or os.environ.get("OSINT_ENGINE_HEAP", DEFAULT_HEAP)
     command = [
-        "java", f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseSerialGC",
-        "-Dlog4j2.formatMsgNoLookups=true", "-Dfile.encoding=UTF-8",
+        "java",
+        f"-Xms{heap}",
+        f"-Xmx{heap}",
+        "-XX:+UseSerialGC",
+        "-Dlog4j2.formatMsgNoLookups=true",
+        "-Dfile.encoding=UTF-8",
         "-Djava.io.tmpdir=" + str(home / "tmp"),
     ]
     if parent_pid:
@@ -169,7 +178,9 @@ def start(
     command += ["-cp", os.pathsep.join(classpath), MAIN_CLASS, str(home), str(port)]
     (home / "tmp").mkdir(exist_ok=True)
     with open(home / "engine.log", "ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
     try:
         url = _wait_for_url_file(home, process, timeout)
         wait_healthy(url, timeout=timeout, process=process)
@@ -182,9 +193,16 @@ def start(
 
 
 def _write_state(state_dir: Path, engine: RunningEngine) -> None:
-    (state_dir / "engine.json").write_text(json.dumps({
-        "pid": engine.pid, "url": engine.url, "home": str(engine.home), "temporary": engine.temporary,
-    }))
+    (state_dir / "engine.json").write_text(
+        json.dumps(
+            {
+                "pid": engine.pid,
+                "url": engine.url,
+                "home": str(engine.home),
+                "temporary": engine.temporary,
+            }
+        )
+    )
     (state_dir / "pid").write_text(f"{engine.pid}\n")
     (state_dir / "url").write_text(f"{engine.url}\n")
 
@@ -245,7 +263,9 @@ def stop(state_dir: Path = DEFAULT_STATE_DIR, keep_data: bool = False) -> Runnin
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["build", "start", "stop", "wait", "url"])
-    parser.add_argument("--state-dir", type=Path, default=Path(os.environ.get("OSINT_ENGINE_STATE_DIR", DEFAULT_STATE_DIR)))
+    parser.add_argument(
+        "--state-dir", type=Path, default=Path(os.environ.get("OSINT_ENGINE_STATE_DIR", DEFAULT_STATE_DIR))
+    )
     parser.add_argument("--port", type=int, default=0, help="HTTP port (0: a free one)")
     parser.add_argument("--heap", default=None, help=f"JVM heap (default {DEFAULT_HEAP} or $OSINT_ENGINE_HEAP)")
     parser.add_argument("--home", type=Path, default=None, help="keep data here instead of a temporary directory")

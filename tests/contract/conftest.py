@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from index.backend import IndexBackend, open_backend
-from index.document import Document
-
+from schema.document import Document
 from tests.contract.contract_documents import FIXTURE_DOCUMENTS
 
 BACKENDS = ("sqlite", "engine")
@@ -51,7 +50,9 @@ def make_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cal
         backend.close()
 
 
-@pytest.fixture(params=[pytest.param(kind, marks=[pytest.mark.engine] if kind == "engine" else []) for kind in BACKENDS])
+@pytest.fixture(
+    params=[pytest.param(kind, marks=[pytest.mark.engine] if kind == "engine" else []) for kind in BACKENDS]
+)
 def backend_kind(request: pytest.FixtureRequest) -> str:
     return request.param
 
@@ -63,8 +64,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     any "engine" value of a *_kind parameter, e.g. the migration target besides backend_kind."""
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if "make_backend" in getattr(item, "fixturenames", ()) and callspec is not None and any(
-            name.endswith("kind") and value == "engine" for name, value in callspec.params.items()
+        if (
+            "make_backend" in getattr(item, "fixturenames", ())
+            and callspec is not None
+            and any(name.endswith("kind") and value == "engine" for name, value in callspec.params.items())
         ):
             item.add_marker(pytest.mark.engine)
 

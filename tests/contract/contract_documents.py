@@ -3,13 +3,13 @@ statements, NGO reports and forum posts, with entity sets chosen so each filter 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from index.document import Document
+from schema.document import Document
 
 
 def _at(year: int, month: int, day: int, hour: int = 9) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=timezone.utc)
+    return datetime(year, month, day, hour, tzinfo=UTC)
 
 
 def _doc(name: str, **fields: object) -> Document:

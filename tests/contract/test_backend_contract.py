@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from index.backend import IndexBackend
-from index.document import Document
 from index.query import FILTER_FIELDS, SearchRequest, SearchResult, parse_query
+from schema.document import Document
 from tests.contract.contract_documents import FIXTURE_DOCUMENTS
 
 ALL = set(FIXTURE_DOCUMENTS)
@@ -48,7 +48,9 @@ def test_index_and_get(loaded: IndexBackend, documents: list[Document]) -> None:
 
 def test_upsert_same_id_replaces(loaded: IndexBackend) -> None:
     original = FIXTURE_DOCUMENTS["forum"]
-    recrawled = original.model_copy(update={"title": "Carbine listing removed", "text": "The moderators removed the listing."})
+    recrawled = original.model_copy(
+        update={"title": "Carbine listing removed", "text": "The moderators removed the listing."}
+    )
     result = loaded.upsert([recrawled])
     loaded.refresh()
     assert result.indexed == 1 and result.failures == []
@@ -198,8 +200,12 @@ def test_since_until(loaded: IndexBackend) -> None:
 
 
 def test_until_includes_the_whole_last_day(backend: IndexBackend) -> None:
-    late = Document.new("https://e.org/late", title="Late filing", text="Filed just before midnight.",
-                        published=datetime(2024, 5, 31, 23, 59, 59, 500_000, tzinfo=timezone.utc))
+    late = Document.new(
+        "https://e.org/late",
+        title="Late filing",
+        text="Filed just before midnight.",
+        published=datetime(2024, 5, 31, 23, 59, 59, 500_000, tzinfo=UTC),
+    )
     backend.upsert([late])
     backend.refresh()
     assert [hit.id for hit in search(backend, "until:2024-05-31").hits] == [late.id]
@@ -266,11 +272,16 @@ def test_hit_fields(loaded: IndexBackend) -> None:
     (hit,) = search(loaded, "paperwork").hits
     document = FIXTURE_DOCUMENTS["forum"]
     assert (hit.id, hit.url, hit.title, hit.language, hit.source_id, hit.kind) == (
-        document.id, document.url, document.title, "en", "forum-arms", "page"
+        document.id,
+        document.url,
+        document.title,
+        "en",
+        "forum-arms",
+        "page",
     )
     assert hit.published is None
     (hit,) = search(loaded, "ministry transfer armoured").hits
-    assert hit.published == datetime(2023, 11, 20, 9, tzinfo=timezone.utc)
+    assert hit.published == datetime(2023, 11, 20, 9, tzinfo=UTC)
 
 
 def test_snippet_marks_hits(loaded: IndexBackend) -> None:
@@ -307,25 +318,34 @@ def test_facet_counts(loaded: IndexBackend) -> None:
 def test_facets_cover_all_matches_and_respect_size(loaded: IndexBackend) -> None:
     result = search(loaded, "", size=1, facet_size=2, facets={"tags": "tags", "source": "source_id"})
     assert result.total == len(FIXTURE_DOCUMENTS) and len(result.hits) == 1
-    assert result.facets == {"tags": [("seizure", 5), ("marketplace", 2)], "source": [("forum-arms", 2), ("ar-news", 1)]}
+    assert result.facets == {
+        "tags": [("seizure", 5), ("marketplace", 2)],
+        "source": [("forum-arms", 2), ("ar-news", 1)],
+    }
     assert search(loaded, "zeppelin").facets["countries"] == []
 
 
 def test_histogram(loaded: IndexBackend) -> None:
     assert search(loaded, "tag:seizure", histogram="month").histogram == [
-        ("2023-05", 1), ("2024-01", 1), ("2024-02", 1), ("2024-03", 2)
+        ("2023-05", 1),
+        ("2024-01", 1),
+        ("2024-02", 1),
+        ("2024-03", 2),
     ]
     assert search(loaded, "", histogram="year").histogram == [("2022", 1), ("2023", 3), ("2024", 4)]
     # weeks start on Monday and are keyed by that day
     assert search(loaded, "tag:seizure", histogram="week").histogram == [
-        ("2023-05-01", 1), ("2024-01-08", 1), ("2024-01-29", 1), ("2024-03-04", 2)
+        ("2023-05-01", 1),
+        ("2024-01-08", 1),
+        ("2024-01-29", 1),
+        ("2024-03-04", 2),
     ]
     assert search(loaded, "country:kenya", histogram="day").histogram == [("2024-03-05", 1), ("2024-03-06", 1)]
 
 
 @pytest.mark.parametrize("sort", ["relevance", "date"])
 def test_search_after_pages_through_everything(backend: IndexBackend, sort: str) -> None:
-    base = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    base = datetime(2024, 5, 1, tzinfo=UTC)
     documents = [
         Document.new(
             f"https://news.example.org/convoy-{number}",
@@ -338,7 +358,9 @@ def test_search_after_pages_through_everything(backend: IndexBackend, sort: str)
     ]
     backend.upsert(documents)
     backend.refresh()
-    everything = [hit.id for hit in backend.search(SearchRequest(query=parse_query("convoy"), sort=sort, size=100)).hits]
+    everything = [
+        hit.id for hit in backend.search(SearchRequest(query=parse_query("convoy"), sort=sort, size=100)).hits
+    ]
     paged: list[str] = []
     cursor = None
     for _ in range(20):

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from index.backend import open_backend
-from index.document import Document
-from index.query import SearchRequest, Term, parse_query
-from index.sqlite import SqliteBackend
-from index.sqlite_schema import MAPPING_VERSION, SchemaVersionError
 from index.cursor import CursorError
-from index.sqlite_search import fts_string, match_expression
+from index.query import SearchRequest, Term, parse_query
+from index.sqlite.backend import SqliteBackend
+from index.sqlite.schema import MAPPING_VERSION, SchemaVersionError
+from index.sqlite.search import fts_string, match_expression
+from schema.document import Document
 from tests.contract.contract_documents import FIXTURE_DOCUMENTS
 
 

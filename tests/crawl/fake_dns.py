@@ -58,8 +58,14 @@ class FakeDns:
 def run(osint: OsintCli, zone: dict[str, list[str]], *args: str, ttl: float = 0) -> subprocess.CompletedProcess:
     """`osint ARGS` (OsintCli's environment) in a process that resolves `zone` as described above."""
     env = {**osint.env, ZONE_VARIABLE: json.dumps({"zone": zone, "ttl": ttl})}
-    result = subprocess.run([sys.executable, "-m", "tests.crawl.fake_dns", *args], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=240)
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.crawl.fake_dns", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     if result.returncode != 0:
         raise AssertionError(f"osint {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result
@@ -68,7 +74,7 @@ def run(osint: OsintCli, zone: dict[str, list[str]], *args: str, ttl: float = 0)
 def main() -> None:
     config = json.loads(os.environ[ZONE_VARIABLE])
     FakeDns(config["zone"]).install()
-    from crawlers import addresses
+    from network import addresses
 
     addresses.resolution_cache.ttl = float(config["ttl"])
     from app.cli import main as osint

@@ -44,7 +44,11 @@ def _gzip_bomb() -> bytes:
 
 def _html(body: str | bytes, charset: str | None = "utf-8", status: int = 200):
     content_type = f"text/html; charset={charset}" if charset else "text/html"
-    return lambda handler: (status, {"Content-Type": content_type}, body if isinstance(body, bytes) else body.encode(charset or "utf-8"))
+    return lambda handler: (
+        status,
+        {"Content-Type": content_type},
+        body if isinstance(body, bytes) else body.encode(charset or "utf-8"),
+    )
 
 
 def _redirect(target: str):
@@ -56,8 +60,11 @@ def _oversized(handler: SiteHandler):
 
 
 def _feed(body: bytes):
-    return lambda handler: (200, {"Content-Type": "application/rss+xml"},
-                            body.replace(b"{{BASE}}", handler.server.base_url.encode()))
+    return lambda handler: (
+        200,
+        {"Content-Type": "application/rss+xml"},
+        body.replace(b"{{BASE}}", handler.server.base_url.encode()),
+    )
 
 
 def hostile_site() -> SiteServer:

@@ -13,7 +13,9 @@ Second = TypeVar("Second", bound=BaseServer)
 
 
 @contextmanager
-def servers_on_one_port(first: Callable[[int], First], second: Callable[[int], Second]) -> Iterator[tuple[First, Second]]:
+def servers_on_one_port(
+    first: Callable[[int], First], second: Callable[[int], Second]
+) -> Iterator[tuple[First, Second]]:
     """`first(0)` picks a free port and `second(port)` takes the same one on its own address; the
     port may be in use on the second address (any loopback client holds one), so a few tries.
     Both are started (`with` them) and stopped at the end."""

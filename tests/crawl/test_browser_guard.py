@@ -31,8 +31,15 @@ CANARY_TOKEN = "CANARYQUOKKA"  # a word only the canary's pages contain
 GUARDED = "127.0.0.1/32"
 CONTROL = "127.0.0.0/8"
 GATE_SECONDS = 20  # bound on waiting for the browser to report; never reached when things work
-PAGES = ["/redirect", "/fetch.html", "/iframe.html", "/websocket.html", "/udp.html", "/script-navigation.html",
-         "/error-navigation.html"]
+PAGES = [
+    "/redirect",
+    "/fetch.html",
+    "/iframe.html",
+    "/websocket.html",
+    "/udp.html",
+    "/script-navigation.html",
+    "/error-navigation.html",
+]
 #: a port Chromium refuses to connect to (X11): navigating there ends on its error page, without any connection
 UNSAFE_PORT_URL = "http://127.0.0.1:6000/"
 
@@ -42,11 +49,13 @@ def _html(body: str):
 
 
 def _article(heading: str, script: str = "", extra: str = "") -> str:
-    return (f"<html lang='en'><head><title>{heading}</title></head><body><article><h1>{heading}</h1>"
-            "<p>Investigators examining rifles recovered after the clashes said the serial numbers matched a "
-            "batch delivered to a national army decades ago. The weapons, Type 56 assault rifles and RPG-7 "
-            f"launchers, were found in an abandoned depot.</p><div id='out'></div></article>{extra}"
-            f"<script>{script}</script></body></html>")
+    return (
+        f"<html lang='en'><head><title>{heading}</title></head><body><article><h1>{heading}</h1>"
+        "<p>Investigators examining rifles recovered after the clashes said the serial numbers matched a "
+        "batch delivered to a national army decades ago. The weapons, Type 56 assault rifles and RPG-7 "
+        f"launchers, were found in an abandoned depot.</p><div id='out'></div></article>{extra}"
+        f"<script>{script}</script></body></html>"
+    )
 
 
 class _Gate:
@@ -101,18 +110,26 @@ class Crawl:
 
 def _canary_page(handler: SiteHandler):
     # CORS allowed, so a fetch() that reaches the canary can put its text into the rendered page
-    return 200, {"Content-Type": "text/html; charset=utf-8", "Access-Control-Allow-Origin": "*"}, \
-        _article(f"Intranet report {CANARY_TOKEN}").encode()
+    return (
+        200,
+        {"Content-Type": "text/html; charset=utf-8", "Access-Control-Allow-Origin": "*"},
+        _article(f"Intranet report {CANARY_TOKEN}").encode(),
+    )
 
 
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory) -> Iterator:
     """`crawl(allowance)`: one crawl of every hostile page, with servers of its own."""
     with ExitStack() as stack:
+
         def run(allowed_networks: str) -> Crawl:
             tmp = tmp_path_factory.mktemp("browser-guard")
-            canary = stack.enter_context(SiteServer(host=CANARY_HOST, routes={
-                path: _canary_page for path in ("/redirected", "/fetched", "/framed", "/navigated")}))
+            canary = stack.enter_context(
+                SiteServer(
+                    host=CANARY_HOST,
+                    routes={path: _canary_page for path in ("/redirected", "/fetched", "/framed", "/navigated")},
+                )
+            )
             udp_canary = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
             udp_canary.bind((CANARY_HOST, 0))
             udp_canary.setblocking(False)
@@ -123,37 +140,57 @@ def crawl(tmp_path_factory) -> Iterator:
                 "/redirect": lambda h: (302, {"Location": canary.url("/redirected")}, b""),
                 "/to-fetched": lambda h: (302, {"Location": canary.url("/fetched")}, b""),
                 "/to-framed": lambda h: (302, {"Location": canary.url("/framed")}, b""),
-                "/fetch.html": _html(_article(
-                    "A page that fetches", extra=fetch_gate.frame,
-                    script="fetch('/to-fetched').then(r => r.text()).then(t => out.append(t))"
-                           f".catch(() => {{}}).finally(() => {fetch_gate.report})")),
+                "/fetch.html": _html(
+                    _article(
+                        "A page that fetches",
+                        extra=fetch_gate.frame,
+                        script="fetch('/to-fetched').then(r => r.text()).then(t => out.append(t))"
+                        f".catch(() => {{}}).finally(() => {fetch_gate.report})",
+                    )
+                ),
                 "/iframe.html": _html(_article("A page with a frame", extra="<iframe src='/to-framed'></iframe>")),
-                "/websocket.html": _html(_article(
-                    "A page with a socket", extra=socket_gate.frame,
-                    script=f"const ws = new WebSocket('{canary_ws}/socket'); ws.onclose = () => {socket_gate.report}")),
-                "/udp.html": _html(_article(
-                    "A page with a peer connection and a WebTransport session", extra=udp_gate.frame,
-                    script="const gathered = new Promise(done => {"
-                           f"  const pc = new RTCPeerConnection({{iceServers: [{{urls: 'stun:{udp_canary_at}'}}]}});"
-                           "  pc.createDataChannel('x');"
-                           "  pc.onicegatheringstatechange = () => pc.iceGatheringState == 'complete' && done();"
-                           "  pc.createOffer().then(offer => pc.setLocalDescription(offer)); });"
-                           f"const session = new WebTransport('https://{udp_canary_at}/').ready.catch(() => {{}});"
-                           f"Promise.all([gathered, session]).then(() => {udp_gate.report})")),
-                "/script-navigation.html": _html(_article(
-                    "A page that navigates away", script=f"location.href = '{canary.url('/navigated')}'")),
-                "/error-navigation.html": _html(_article(
-                    "A page that navigates to an error", script=f"location.href = '{UNSAFE_PORT_URL}'")),
-                **fetch_gate.routes(), **socket_gate.routes(), **udp_gate.routes(),
+                "/websocket.html": _html(
+                    _article(
+                        "A page with a socket",
+                        extra=socket_gate.frame,
+                        script=f"const ws = new WebSocket('{canary_ws}/socket'); ws.onclose = () => {socket_gate.report}",
+                    )
+                ),
+                "/udp.html": _html(
+                    _article(
+                        "A page with a peer connection and a WebTransport session",
+                        extra=udp_gate.frame,
+                        script="const gathered = new Promise(done => {"
+                        f"  const pc = new RTCPeerConnection({{iceServers: [{{urls: 'stun:{udp_canary_at}'}}]}});"
+                        "  pc.createDataChannel('x');"
+                        "  pc.onicegatheringstatechange = () => pc.iceGatheringState == 'complete' && done();"
+                        "  pc.createOffer().then(offer => pc.setLocalDescription(offer)); });"
+                        f"const session = new WebTransport('https://{udp_canary_at}/').ready.catch(() => {{}});"
+                        f"Promise.all([gathered, session]).then(() => {udp_gate.report})",
+                    )
+                ),
+                "/script-navigation.html": _html(
+                    _article("A page that navigates away", script=f"location.href = '{canary.url('/navigated')}'")
+                ),
+                "/error-navigation.html": _html(
+                    _article("A page that navigates to an error", script=f"location.href = '{UNSAFE_PORT_URL}'")
+                ),
+                **fetch_gate.routes(),
+                **socket_gate.routes(),
+                **udp_gate.routes(),
             }
             site = stack.enter_context(SiteServer(routes=routes))
             osint = OsintCli(tmp / "data", extract_workers=0)
             osint.env["OSINT_ALLOW_PRIVATE_NETWORKS"] = allowed_networks
-            watchlist = write_watchlist(tmp / "browser.yaml", [
-                {"id": "rendered", "kind": "page", "render_js": True, "urls": [site.url(p) for p in PAGES]}])
+            watchlist = write_watchlist(
+                tmp / "browser.yaml",
+                [{"id": "rendered", "kind": "page", "render_js": True, "urls": [site.url(p) for p in PAGES]}],
+            )
             report = osint.json("crawl", str(watchlist))
             run = osint.json("runs", "show", report["run_id"])
-            outcomes = {row["url"].removeprefix(site.base_url): (row["outcome"], row["reason"]) for row in run["outcomes"]}
+            outcomes = {
+                row["url"].removeprefix(site.base_url): (row["outcome"], row["reason"]) for row in run["outcomes"]
+            }
             return Crawl(osint, site, canary, udp_canary, outcomes)
 
         yield run
@@ -180,8 +217,9 @@ def test_a_redirect_to_a_private_address_is_skipped_and_not_indexed(guarded: Cra
     assert not [hit for hit in guarded.search("")["hits"] if not hit["url"].startswith(guarded.site.base_url)]
 
 
-@pytest.mark.parametrize("page, canary_path", [("/fetch.html", "/fetched"), ("/iframe.html", "/framed"),
-                                               ("/websocket.html", "/socket")])
+@pytest.mark.parametrize(
+    "page, canary_path", [("/fetch.html", "/fetched"), ("/iframe.html", "/framed"), ("/websocket.html", "/socket")]
+)
 def test_a_sub_request_through_a_redirector_or_a_websocket_is_refused(guarded: Crawl, page: str, canary_path: str):
     """fetch() and a frame through a redirector, and a WebSocket, never reach the canary; the
     page itself is fine and indexed."""
@@ -218,23 +256,35 @@ def test_without_the_guard_the_same_pages_reach_the_canary(control: Crawl):
 
 @pytest.mark.parametrize("allowed_networks, reaches_canary", [(GUARDED, False), (CONTROL, True)])
 def test_a_name_that_rebinds_between_the_browsers_check_and_its_connection_is_refused(
-        tmp_path: Path, allowed_networks: str, reaches_canary: bool):
+    tmp_path: Path, allowed_networks: str, reaches_canary: bool
+):
     """DNS rebinding in the browser: the page fetches http://rebind.test:PORT/, a name that answers
     127.0.0.1 to the first lookup (the route check) and 127.0.0.2 to the next (zero TTL,
     tests/crawl/fake_dns.py). Chromium resolves no name itself; the proxy connects to the address
     its own guard lookup checked, so the rebound answer is refused. (Control: allowed, it is followed.)"""
     gate = _Gate("rebinding")
-    routes = {"/rebinding.html": _html(_article(
-        "A page on a rebinding name", extra=gate.frame,
-        script="fetch(`http://rebind.test:${location.port}/secret`).then(r => r.text()).then(t => out.append(t))"
-               f".catch(() => {{}}).finally(() => {gate.report})")), **gate.routes()}
+    routes = {
+        "/rebinding.html": _html(
+            _article(
+                "A page on a rebinding name",
+                extra=gate.frame,
+                script="fetch(`http://rebind.test:${location.port}/secret`).then(r => r.text()).then(t => out.append(t))"
+                f".catch(() => {{}}).finally(() => {gate.report})",
+            )
+        ),
+        **gate.routes(),
+    }
     # the site is the name's first answer, the canary its second, on the same port
-    with servers_on_one_port(lambda port: SiteServer(host=CANARY_HOST, port=port, routes={"/secret": _canary_page}),
-                             lambda port: SiteServer(port=port, routes=routes)) as (canary, site):
+    with servers_on_one_port(
+        lambda port: SiteServer(host=CANARY_HOST, port=port, routes={"/secret": _canary_page}),
+        lambda port: SiteServer(port=port, routes=routes),
+    ) as (canary, site):
         osint = OsintCli(tmp_path / "data", extract_workers=0)
         osint.env["OSINT_ALLOW_PRIVATE_NETWORKS"] = allowed_networks
-        watchlist = write_watchlist(tmp_path / "rebinding.yaml", [
-            {"id": "rendered", "kind": "page", "render_js": True, "urls": [site.url("/rebinding.html")]}])
+        watchlist = write_watchlist(
+            tmp_path / "rebinding.yaml",
+            [{"id": "rendered", "kind": "page", "render_js": True, "urls": [site.url("/rebinding.html")]}],
+        )
         fake_dns.run(osint, {"rebind.test": ["127.0.0.1", CANARY_HOST]}, "crawl", str(watchlist))
         assert ("/secret" in canary.requests) == reaches_canary
         assert "/secret" not in site.requests  # the first answer is the check's, never the connection's

@@ -17,12 +17,14 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.site_server import SiteServer
-from crawlers import addresses, browser_proxy
-from crawlers.addresses import UnsafeDestination, parse_allowance
+from crawlers import browser_proxy
 from crawlers.browser_proxy import REFUSAL_HEADER, GuardedProxy
+from network import addresses
+from network.addresses import UnsafeDestination, parse_allowance
 from tests.crawl.same_port import servers_on_one_port
 
 CANARY_HOST = "127.0.0.2"
@@ -45,7 +47,7 @@ class RawOrigin(socketserver.ThreadingTCPServer):
     def port(self) -> int:
         return self.server_address[1]
 
-    def __enter__(self) -> "RawOrigin":
+    def __enter__(self) -> RawOrigin:
         threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
@@ -104,8 +106,9 @@ def proxy() -> Iterator[GuardedProxy]:
 def origins() -> Iterator[tuple[RawOrigin, RawOrigin]]:
     """An allowed origin on 127.0.0.1 and a private one (the canary) on the same port: a rebinding
     name moves between the two."""
-    with servers_on_one_port(lambda port: RawOrigin("127.0.0.1", OK_ANSWER, port),
-                             lambda port: RawOrigin(CANARY_HOST, OK_ANSWER, port)) as pair:
+    with servers_on_one_port(
+        lambda port: RawOrigin("127.0.0.1", OK_ANSWER, port), lambda port: RawOrigin(CANARY_HOST, OK_ANSWER, port)
+    ) as pair:
         yield pair
 
 
@@ -149,10 +152,16 @@ def _headers(answer: bytes) -> dict[str, str]:
 
 # forwarding ---------------------------------------------------------------------------------------
 
+
 def test_a_request_is_forwarded_in_origin_form_with_its_body_and_without_proxy_headers(proxy, origin):
-    answer = ask(proxy, (f"POST http://127.0.0.1:{origin.port}/form?q=1 HTTP/1.1\r\nHost: 127.0.0.1:{origin.port}\r\n"
-                         "Proxy-Connection: keep-alive\r\nProxy-Authorization: Basic eDp5\r\n"
-                         "Content-Length: 7\r\n\r\nfield=1").encode())
+    answer = ask(
+        proxy,
+        (
+            f"POST http://127.0.0.1:{origin.port}/form?q=1 HTTP/1.1\r\nHost: 127.0.0.1:{origin.port}\r\n"
+            "Proxy-Connection: keep-alive\r\nProxy-Authorization: Basic eDp5\r\n"
+            "Content-Length: 7\r\n\r\nfield=1"
+        ).encode(),
+    )
     assert _status(answer) == 200 and answer.endswith(b"hello")
     (received,) = origin.received
     head, _, body = received.partition(b"\r\n\r\n")
@@ -165,9 +174,12 @@ def test_a_request_is_forwarded_in_origin_form_with_its_body_and_without_proxy_h
 
 def test_an_origin_cannot_forge_the_refusal_marker(proxy):
     """The browser guard trusts X-Osint-Refused on a plain-HTTP answer: only the proxy may set it."""
-    forged = (f"HTTP/1.1 200 OK\r\n{REFUSAL_HEADER}: private_address\r\nConnection: keep-alive\r\n"
-              "Content-Length: 2\r\n\r\nok").encode()
-    smuggled = f"HTTP/1.1 200 OK\r\nX-Note: a\n{REFUSAL_HEADER}: private_address\r\nContent-Length: 2\r\n\r\nok".encode()
+    forged = (
+        f"HTTP/1.1 200 OK\r\n{REFUSAL_HEADER}: private_address\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok"
+    ).encode()
+    smuggled = (
+        f"HTTP/1.1 200 OK\r\nX-Note: a\n{REFUSAL_HEADER}: private_address\r\nContent-Length: 2\r\n\r\nok".encode()
+    )
     with RawOrigin("127.0.0.1", forged) as plain, RawOrigin("127.0.0.1", smuggled) as folded:
         answer = ask(proxy, f"GET http://127.0.0.1:{plain.port}/ HTTP/1.1\r\n\r\n".encode())
         assert _status(answer) == 200 and answer.endswith(b"ok")
@@ -179,6 +191,7 @@ def test_an_origin_cannot_forge_the_refusal_marker(proxy):
 
 
 # refusing -----------------------------------------------------------------------------------------
+
 
 def test_a_private_destination_is_refused_with_the_marker_and_never_contacted(proxy, canary):
     answer = ask(proxy, f"GET http://{CANARY_HOST}:{canary.port}/latest/meta-data/ HTTP/1.1\r\n\r\n".encode())
@@ -220,8 +233,10 @@ def test_the_address_connected_to_is_the_one_the_guard_checked(names, origin, ca
 
 def test_the_browser_background_proxy_refuses_everything(origin):
     with running(None) as proxy:
-        for request in (f"GET http://127.0.0.1:{origin.port}/ HTTP/1.1\r\n\r\n",
-                        "CONNECT accounts.example:443 HTTP/1.1\r\n\r\n"):
+        for request in (
+            f"GET http://127.0.0.1:{origin.port}/ HTTP/1.1\r\n\r\n",
+            "CONNECT accounts.example:443 HTTP/1.1\r\n\r\n",
+        ):
             answer = ask(proxy, request.encode())
             assert _status(answer) == 403
             assert _headers(answer)[REFUSAL_HEADER.lower()] == "browser_background"
@@ -230,23 +245,27 @@ def test_the_browser_background_proxy_refuses_everything(origin):
 
 # bad input ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("request_bytes, status", [
-    (b"GET /origin-form HTTP/1.1\r\n\r\n", 400),
-    (b"GET http://127.0.0.1:1/ HTTP/2\r\n\r\n", 400),
-    (b"GET  http://127.0.0.1:1/ HTTP/1.1\r\n\r\n", 400),
-    (b"GET http://127.0.0.1:1/ HTTP/1.1\r\nNo colon here\r\n\r\n", 400),
-    (b"GET http://127.0.0.1:1/ HTTP/1.1\r\n folded: header\r\n\r\n", 400),
-    (b"GET http://[::1/ HTTP/1.1\r\n\r\n", 400),
-    (b"GET http://127.0.0.1:99999/ HTTP/1.1\r\n\r\n", 400),
-    (b"CONNECT 127.0.0.1 HTTP/1.1\r\n\r\n", 400),
-    (b"CONNECT 127.0.0.1:\xb2 HTTP/1.1\r\n\r\n", 400),
-    (b"POST http://127.0.0.1:1/ HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
-    (b"POST http://127.0.0.1:1/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501),
-    (b"GET ftp://127.0.0.1/ HTTP/1.1\r\n\r\n", 403),
-    (b"GET http://unknown.test/ HTTP/1.1\r\n\r\n", 502),
-    (b"GET http://127.0.0.1:" + b"1" * 5 + b"/ HTTP/1.1\r\n" + b"X-Big: " + b"a" * 80_000 + b"\r\n\r\n", 400),
-    (b"half a request", 400),
-])
+
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (b"GET /origin-form HTTP/1.1\r\n\r\n", 400),
+        (b"GET http://127.0.0.1:1/ HTTP/2\r\n\r\n", 400),
+        (b"GET  http://127.0.0.1:1/ HTTP/1.1\r\n\r\n", 400),
+        (b"GET http://127.0.0.1:1/ HTTP/1.1\r\nNo colon here\r\n\r\n", 400),
+        (b"GET http://127.0.0.1:1/ HTTP/1.1\r\n folded: header\r\n\r\n", 400),
+        (b"GET http://[::1/ HTTP/1.1\r\n\r\n", 400),
+        (b"GET http://127.0.0.1:99999/ HTTP/1.1\r\n\r\n", 400),
+        (b"CONNECT 127.0.0.1 HTTP/1.1\r\n\r\n", 400),
+        (b"CONNECT 127.0.0.1:\xb2 HTTP/1.1\r\n\r\n", 400),
+        (b"POST http://127.0.0.1:1/ HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
+        (b"POST http://127.0.0.1:1/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501),
+        (b"GET ftp://127.0.0.1/ HTTP/1.1\r\n\r\n", 403),
+        (b"GET http://unknown.test/ HTTP/1.1\r\n\r\n", 502),
+        (b"GET http://127.0.0.1:" + b"1" * 5 + b"/ HTTP/1.1\r\n" + b"X-Big: " + b"a" * 80_000 + b"\r\n\r\n", 400),
+        (b"half a request", 400),
+    ],
+)
 def test_malformed_requests_get_an_answer_and_the_proxy_goes_on(proxy, origin, request_bytes, status):
     assert _status(ask(proxy, request_bytes)) == status
     assert _status(ask(proxy, f"GET http://127.0.0.1:{origin.port}/ HTTP/1.1\r\n\r\n".encode())) == 200
@@ -271,13 +290,18 @@ def closed_proxy() -> Iterator[GuardedProxy]:
 _METHODS = st.sampled_from(["GET", "POST", "CONNECT", "HEAD", "G\0T", ""])
 _REQUESTS = st.one_of(
     st.binary(max_size=600),
-    st.builds(lambda method, target, header: f"{method} {target} HTTP/1.1\r\n{header}\r\n\r\n".encode(),
-              _METHODS, st.text(max_size=80), st.text(max_size=80)),
+    st.builds(
+        lambda method, target, header: f"{method} {target} HTTP/1.1\r\n{header}\r\n\r\n".encode(),
+        _METHODS,
+        st.text(max_size=80),
+        st.text(max_size=80),
+    ),
 )
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(request_bytes=_REQUESTS)
 def test_any_input_gets_an_http_error_answer(closed_proxy, request_bytes):
     answer = ask(closed_proxy, request_bytes)
@@ -285,6 +309,7 @@ def test_any_input_gets_an_http_error_answer(closed_proxy, request_bytes):
 
 
 # the browser behind it ----------------------------------------------------------------------------
+
 
 @pytest.mark.browser
 @pytest.mark.parametrize("allowance, reaches_canary", [(GUARDED, False), (CONTROL, True)])
@@ -299,8 +324,9 @@ def test_chromium_resolves_nothing_and_a_rebound_name_is_refused(names, allowanc
 
     page_html = b"<p>rebinding</p><script>window.later = () => fetch('/later').then(r => r.text())</script>"
     page = {"/": lambda handler: (200, {"Content-Type": "text/html"}, page_html)}
-    with servers_on_one_port(lambda port: SiteServer(port=port, routes=page),
-                             lambda port: SiteServer(host=CANARY_HOST, port=port)) as (site, canary):
+    with servers_on_one_port(
+        lambda port: SiteServer(port=port, routes=page), lambda port: SiteServer(host=CANARY_HOST, port=port)
+    ) as (site, canary):
         names["rebind.test"] = ("127.0.0.1",)
         url = f"http://rebind.test:{site.server_address[1]}/"
 
@@ -308,7 +334,8 @@ def test_chromium_resolves_nothing_and_a_rebound_name_is_refused(names, allowanc
             async with async_playwright() as playwright:
                 with running(None) as background, running(allowance) as pages:
                     browser = await playwright.chromium.launch(
-                        **guarded_launch_options(settings.crawl.PLAYWRIGHT_LAUNCH_OPTIONS, background.url))
+                        **guarded_launch_options(settings.crawl.PLAYWRIGHT_LAUNCH_OPTIONS, background.url)
+                    )
                     context = await browser.new_context(proxy=proxy_option(pages.url))
                     page = await context.new_page()
                     assert (await page.goto(url)).status == 200

@@ -12,14 +12,19 @@ from tests.crawl.helpers import OsintCli, write_watchlist
 
 
 def _article(title: str, text: str, head: str = ""):
-    body = (f"<html lang='en'><head><title>{title}</title>{head}</head><body><article><h1>{title}</h1>"
-            f"<p>{text}</p></article></body></html>").encode()
+    body = (
+        f"<html lang='en'><head><title>{title}</title>{head}</head><body><article><h1>{title}</h1>"
+        f"<p>{text}</p></article></body></html>"
+    ).encode()
     return lambda handler: (200, {"Content-Type": "text/html; charset=utf-8"}, body)
 
 
-ORIGINAL = _article("Customs seize rifles at the port", "Customs officers seized a container of rifles declared as "
-                    "agricultural machinery; the shipment had been loaded in a transit port and was bound for an inland "
-                    "buyer, according to a statement from the revenue authority published this morning.")
+ORIGINAL = _article(
+    "Customs seize rifles at the port",
+    "Customs officers seized a container of rifles declared as "
+    "agricultural machinery; the shipment had been loaded in a transit port and was bound for an inland "
+    "buyer, according to a statement from the revenue authority published this morning.",
+)
 
 
 @pytest.fixture
@@ -31,13 +36,18 @@ def test_a_canonical_link_to_another_sources_url_is_recorded_not_adopted(osint: 
     with SiteServer(routes={"/p5.html": ORIGINAL}) as first, SiteServer() as second:
         original = first.url("/p5.html")
         second.routes["/claim.html"] = _article(
-            "Forged report", "A page on another port that says it is the original: its text must not replace the "
+            "Forged report",
+            "A page on another port that says it is the original: its text must not replace the "
             "original report in the index, whatever its canonical link declares about where it belongs.",
-            head=f"<link rel='canonical' href='{original}'>")
-        watchlist = write_watchlist(tmp_path / "w.yaml", [
-            {"id": "first", "kind": "page", "urls": [original]},
-            {"id": "second", "kind": "page", "urls": [second.url("/claim.html")]},
-        ])
+            head=f"<link rel='canonical' href='{original}'>",
+        )
+        watchlist = write_watchlist(
+            tmp_path / "w.yaml",
+            [
+                {"id": "first", "kind": "page", "urls": [original]},
+                {"id": "second", "kind": "page", "urls": [second.url("/claim.html")]},
+            ],
+        )
         osint.run("crawl", str(watchlist), "--source", "first")
         run_id = osint.json("crawl", str(watchlist), "--source", "second")["run_id"]
 

@@ -4,7 +4,6 @@ the extractors, Chromium and the embedded index."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -30,11 +29,16 @@ def test_every_source_kind_is_collected(crawled):
     osint, site, report, _ = crawled
     assert report["failed"] == 0, report
     indexed = {source: counts["indexed"] for source, counts in report["by_source"].items()}
-    assert indexed["amw-news"] + indexed["valdoria-statements"] >= 11  # 8 articles + 3 statements, shared by feed and sitemap
+    assert (
+        indexed["amw-news"] + indexed["valdoria-statements"] >= 11
+    )  # 8 articles + 3 statements, shared by feed and sitemap
     assert indexed["amw-forum"] >= 2
     assert indexed["amw-channel"] == 1
     assert indexed["panel-letters"] == 1
-    assert report["indexed"] + report["unchanged"] + report["skipped"] + report["failed"] + report["followed"] == report["urls"]
+    assert (
+        report["indexed"] + report["unchanged"] + report["skipped"] + report["failed"] + report["followed"]
+        == report["urls"]
+    )
 
 
 def test_robots_txt_keeps_the_crawler_out_of_private_pages(crawled):
@@ -104,8 +108,19 @@ def test_extract_cli_matches_what_the_crawler_indexed(crawled):
     osint, _, _, _ = crawled
     page = REPO / "demo" / "site" / "news" / "2025-01-30-iswap-lake-chad-rifles-trace.html"
     extraction = json.loads(osint.run("extract", str(page), "--html", "--json").stdout)
-    assert {"text", "title", "published", "language", "entities", "weapons", "weapon_categories", "weapon_origins",
-            "countries", "historical_states", "armed_groups"} <= extraction.keys()
+    assert {
+        "text",
+        "title",
+        "published",
+        "language",
+        "entities",
+        "weapons",
+        "weapon_categories",
+        "weapon_origins",
+        "countries",
+        "historical_states",
+        "armed_groups",
+    } <= extraction.keys()
     indexed = osint.json("search", f'"{extraction["title"]}"', "--facet-size", "50")
     assert indexed["total"] == 1 and indexed["hits"][0]["title"] == extraction["title"]
     for facet, field in (("weapons", "weapons"), ("countries", "countries"), ("armed_groups", "armed_groups")):

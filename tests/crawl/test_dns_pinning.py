@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -50,7 +50,9 @@ def servers() -> Iterator[tuple[SiteServer, SiteServer]]:
         yield pair
 
 
-def _crawl(osint: OsintCli, tmp_path: Path, zone: dict[str, list[str]], url: str, allowed: str) -> tuple[str, str, list]:
+def _crawl(
+    osint: OsintCli, tmp_path: Path, zone: dict[str, list[str]], url: str, allowed: str
+) -> tuple[str, str, list]:
     """(outcome, reason) of `url` and the titles indexed, crawled with OSINT_ALLOW_PRIVATE_NETWORKS=`allowed`."""
     osint.env["OSINT_ALLOW_PRIVATE_NETWORKS"] = allowed
     watchlist = write_watchlist(tmp_path / "dns.yaml", [{"id": "pages", "kind": "page", "urls": [url]}])
@@ -64,7 +66,11 @@ def _crawl(osint: OsintCli, tmp_path: Path, zone: dict[str, list[str]], url: str
 def test_a_name_resolving_to_a_private_address_gets_no_request(servers, osint: OsintCli, tmp_path: Path):
     site, canary = servers
     url = f"http://canary.test:{canary.server_address[1]}/report.html"
-    assert _crawl(osint, tmp_path, {"canary.test": [CANARY_HOST]}, url, "127.0.0.1/32") == ("skipped", "private_address", [])
+    assert _crawl(osint, tmp_path, {"canary.test": [CANARY_HOST]}, url, "127.0.0.1/32") == (
+        "skipped",
+        "private_address",
+        [],
+    )
     assert canary.requests == [] and site.requests == []
 
 
@@ -78,8 +84,9 @@ def test_the_canary_name_is_reached_when_its_address_is_allowed(servers, osint: 
     assert "/report.html" in canary.requests
 
 
-def test_a_name_that_rebinds_between_check_and_connection_never_reaches_the_canary(servers, osint: OsintCli,
-                                                                                   tmp_path: Path):
+def test_a_name_that_rebinds_between_check_and_connection_never_reaches_the_canary(
+    servers, osint: OsintCli, tmp_path: Path
+):
     """The DNS answers the allowed address once, then the canary's (zero TTL): the page's check
     sees 127.0.0.1, and a second lookup for the connection gets 127.0.0.2. The connection uses
     the guard's own lookup, so the rebound answer is refused and the canary gets nothing."""

@@ -23,13 +23,32 @@ def site():
 
 
 def test_hostile_sources_are_each_recorded_and_the_crawl_goes_on(site, osint, tmp_path: Path):
-    pages = ["/good.html", "/status/404", "/status/500", "/loop/a", "/to-private", "/oversized", "/gzip-bomb",
-             "/arabic-cp1256.html", "/russian-koi8.html", "/binary.html", "/empty.html", "/private/report.html"]
-    watchlist = write_watchlist(tmp_path / "hostile.yaml", [
-        {"id": "pages", "kind": "page", "urls": [site.url(p) for p in pages]},
-        {"id": "bad-feeds", "kind": "feed", "urls": [site.url("/feeds/malformed.xml"), site.url("/feeds/bomb.xml")]},
-        {"id": "letters", "kind": "document", "urls": [site.url("/broken.pdf")]},
-    ])
+    pages = [
+        "/good.html",
+        "/status/404",
+        "/status/500",
+        "/loop/a",
+        "/to-private",
+        "/oversized",
+        "/gzip-bomb",
+        "/arabic-cp1256.html",
+        "/russian-koi8.html",
+        "/binary.html",
+        "/empty.html",
+        "/private/report.html",
+    ]
+    watchlist = write_watchlist(
+        tmp_path / "hostile.yaml",
+        [
+            {"id": "pages", "kind": "page", "urls": [site.url(p) for p in pages]},
+            {
+                "id": "bad-feeds",
+                "kind": "feed",
+                "urls": [site.url("/feeds/malformed.xml"), site.url("/feeds/bomb.xml")],
+            },
+            {"id": "letters", "kind": "document", "urls": [site.url("/broken.pdf")]},
+        ],
+    )
     crawl = osint.run("crawl", str(watchlist), "--json", check=False)
     report = json.loads(crawl.stdout)
     # "pages" indexed some of its URLs; every URL of the other two failed: a partial failure, exit 3
@@ -56,7 +75,10 @@ def test_hostile_sources_are_each_recorded_and_the_crawl_goes_on(site, osint, tm
 
     # every URL exactly once, and the counts add up
     assert len(run["outcomes"]) == len({row["url"] for row in run["outcomes"]}) == report["urls"]
-    assert report["indexed"] + report["unchanged"] + report["skipped"] + report["failed"] + report["followed"] == report["urls"]
+    assert (
+        report["indexed"] + report["unchanged"] + report["skipped"] + report["failed"] + report["followed"]
+        == report["urls"]
+    )
     assert sum(report["reasons"].values()) == report["skipped"] + report["failed"]
 
     arabic = osint.json("search", "lang:ar")
@@ -69,8 +91,10 @@ def test_hostile_sources_are_each_recorded_and_the_crawl_goes_on(site, osint, tm
 def canary(site):
     """A private host serving a page, and a route on the hostile site that redirects to it."""
     page = GOOD_ARTICLE.encode()
-    with SiteServer(routes={"/latest/meta-data/": lambda h: (200, {"Content-Type": "text/html; charset=utf-8"}, page)},
-                    host=CANARY_HOST) as server:
+    with SiteServer(
+        routes={"/latest/meta-data/": lambda h: (200, {"Content-Type": "text/html; charset=utf-8"}, page)},
+        host=CANARY_HOST,
+    ) as server:
         target = server.url("/latest/meta-data/")
         site.routes["/to-canary"] = lambda h: (302, {"Location": target, "Content-Type": "text/plain"}, b"")
         try:
@@ -81,15 +105,18 @@ def canary(site):
 
 def _crawl_redirect_to_canary(site, osint: OsintCli, tmp_path: Path, allowed_networks: str) -> tuple[str, str]:
     osint.env["OSINT_ALLOW_PRIVATE_NETWORKS"] = allowed_networks
-    watchlist = write_watchlist(tmp_path / "canary.yaml", [{"id": "pages", "kind": "page", "urls": [site.url("/to-canary")]}])
+    watchlist = write_watchlist(
+        tmp_path / "canary.yaml", [{"id": "pages", "kind": "page", "urls": [site.url("/to-canary")]}]
+    )
     run = osint.json("runs", "show", osint.json("crawl", str(watchlist))["run_id"])
     (row,) = run["outcomes"]
     assert row["url"] == site.url("/to-canary")
     return row["outcome"], row["reason"]
 
 
-def test_a_redirect_to_a_private_address_is_refused_before_any_request(site, canary: SiteServer, osint: OsintCli,
-                                                                       tmp_path: Path):
+def test_a_redirect_to_a_private_address_is_refused_before_any_request(
+    site, canary: SiteServer, osint: OsintCli, tmp_path: Path
+):
     """Only the hostile site's own address is allowed: the redirect hop to another private host is
     refused by the address guard, and the canary never sees a request (not even for robots.txt)."""
     assert _crawl_redirect_to_canary(site, osint, tmp_path, "127.0.0.1/32") == ("skipped", "private_address")
@@ -105,8 +132,10 @@ def test_the_canary_is_reached_when_its_address_is_allowed(site, canary: SiteSer
 
 def test_a_malformed_watchlist_is_rejected_with_file_line_and_field(osint, tmp_path: Path):
     path = tmp_path / "broken.yaml"
-    path.write_text("name: broken\nsources:\n  - id: ok\n    kind: feed\n    urls: [http://example.org/feed]\n"
-                    "  - id: bad\n    kind: newspaper\n    urls: [gopher://example.org]\n")
+    path.write_text(
+        "name: broken\nsources:\n  - id: ok\n    kind: feed\n    urls: [http://example.org/feed]\n"
+        "  - id: bad\n    kind: newspaper\n    urls: [gopher://example.org]\n"
+    )
     result = osint.run("crawl", str(path), check=False)
     assert result.returncode == 2
     assert f"{path}:7: sources[1].kind:" in result.stderr

@@ -9,8 +9,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import psutil
 import pytest
@@ -28,14 +28,17 @@ SLOW_PAGES = [f"/slow{n}.html" for n in range(4)]
 
 
 def article(path: str) -> bytes:
-    text = (f"Customs officers at the port said the crates listed on {path} held Kalashnikov rifles "
-            "and RPG-7 launchers shipped from Bulgaria, destined for fighters in Somalia.")
+    text = (
+        f"Customs officers at the port said the crates listed on {path} held Kalashnikov rifles "
+        "and RPG-7 launchers shipped from Bulgaria, destined for fighters in Somalia."
+    )
     return f"<html lang='en'><head><title>Seizure {path}</title></head><body><article><p>{text}</p></article></body></html>".encode()
 
 
 def routes(released: threading.Event) -> dict[str, Callable[[SiteHandler], tuple[int, dict[str, str], bytes]]]:
     """Fast pages arrive together, so both workers are started; slow pages keep the crawl running
     until the test releases them (it never does before the kill)."""
+
     def fast(handler: SiteHandler, path: str) -> tuple[int, dict[str, str], bytes]:
         return 200, {"Content-Type": "text/html; charset=utf-8"}, article(path)
 
@@ -74,11 +77,19 @@ def test_killing_a_crawl_ends_its_workers_and_resource_tracker(tmp_path: Path) -
     released = threading.Event()
     descendants: list[psutil.Process] = []
     with SiteServer(routes=routes(released)) as site:
-        watchlist = write_watchlist(tmp_path / "slow.yaml", [
-            {"id": "pages", "kind": "page", "urls": [site.url(path) for path in FAST_PAGES + SLOW_PAGES]},
-        ])
-        crawl = subprocess.Popen([sys.executable, "-m", "app.cli", "crawl", str(watchlist)], cwd=REPO, env=cli.env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        watchlist = write_watchlist(
+            tmp_path / "slow.yaml",
+            [
+                {"id": "pages", "kind": "page", "urls": [site.url(path) for path in FAST_PAGES + SLOW_PAGES]},
+            ],
+        )
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "crawl", str(watchlist)],
+            cwd=REPO,
+            env=cli.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             descendants = wait_for_workers(crawl, 2)
             names = [" ".join(process.cmdline()) for process in descendants]

@@ -19,8 +19,9 @@ CANARY_HOST = "127.0.0.2"
 def site():
     """/to-private redirects to a page on the canary host, which only 127.0.0.1 may reach."""
     page = GOOD_ARTICLE.encode()
-    with SiteServer(routes={"/secret.html": lambda h: (200, {"Content-Type": "text/html; charset=utf-8"}, page)},
-                    host=CANARY_HOST) as canary:
+    with SiteServer(
+        routes={"/secret.html": lambda h: (200, {"Content-Type": "text/html; charset=utf-8"}, page)}, host=CANARY_HOST
+    ) as canary:
         target = canary.url("/secret.html")
         routes = {
             "/to-private": lambda h: (302, {"Location": target, "Content-Type": "text/plain"}, b""),
@@ -34,10 +35,13 @@ def site():
 def test_a_refused_url_listed_by_two_sources_keeps_its_outcome(site: SiteServer, osint: OsintCli, tmp_path: Path):
     osint.env["OSINT_ALLOW_PRIVATE_NETWORKS"] = "127.0.0.1/32"
     shared = site.url("/to-private")
-    watchlist = write_watchlist(tmp_path / "two.yaml", [
-        {"id": "pages", "kind": "page", "urls": [site.url("/good.html"), shared]},
-        {"id": "statements", "kind": "page", "urls": [shared]},  # nothing but the shared URL
-    ])
+    watchlist = write_watchlist(
+        tmp_path / "two.yaml",
+        [
+            {"id": "pages", "kind": "page", "urls": [site.url("/good.html"), shared]},
+            {"id": "statements", "kind": "page", "urls": [shared]},  # nothing but the shared URL
+        ],
+    )
     report = osint.json("crawl", str(watchlist))
     run = osint.json("runs", "show", report["run_id"])
     rows = {(row["source_id"], row["url"]): row for row in run["outcomes"]}
@@ -55,7 +59,10 @@ def test_a_refused_url_listed_by_two_sources_keeps_its_outcome(site: SiteServer,
     assert repr(fetcher["source_id"]) in other["detail"]
     assert not other["fetched"]
 
-    assert report["indexed"] + report["unchanged"] + report["skipped"] + report["failed"] + report["followed"] == report["urls"]
+    assert (
+        report["indexed"] + report["unchanged"] + report["skipped"] + report["failed"] + report["followed"]
+        == report["urls"]
+    )
     assert (report["indexed"], report["skipped"], report["failed"]) == (1, 2, 0)
     assert report["reasons"] == {"private_address": 1, "claimed_by_another_source": 1}
     assert report["by_source"]["statements"]["skipped"] == 1 and report["by_source"]["pages"]["skipped"] == 1

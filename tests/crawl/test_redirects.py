@@ -10,8 +10,10 @@ from tests.crawl.helpers import crawl_site
 
 def article(path: str, links: list[str] = ()) -> tuple[int, dict[str, str], bytes]:
     nav = "".join(f"<a href='{link}'>{link}</a> " for link in links)
-    text = (f"Report {path}: investigators traced the rifles seized at the border to a shipment that "
-            f"left the port in March, according to customs records reviewed for this page {path}.")
+    text = (
+        f"Report {path}: investigators traced the rifles seized at the border to a shipment that "
+        f"left the port in March, according to customs records reviewed for this page {path}."
+    )
     body = f"<html lang='en'><head><title>Report {path}</title></head><body><article><p>{text}</p></article><nav>{nav}</nav></body></html>"
     return 200, {"Content-Type": "text/html; charset=utf-8"}, body.encode()
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Callable
 from xml.sax.saxutils import escape
 
 from app.site_server import SiteHandler, SiteServer
 
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 PARAGRAPHS = (
     "Customs officers at the northern border crossing opened a lorry declared as carrying spare parts for "
@@ -40,9 +40,11 @@ class Article:
     updated: datetime
 
     def html(self) -> bytes:
-        return (f"<html lang='en'><head><title>{escape(self.title)}</title></head><body><nav>Home | World</nav>"
-                f"<article><h1>{escape(self.title)}</h1><p>{escape(self.body)}</p></article>"
-                "<footer>Wire desk</footer></body></html>").encode()
+        return (
+            f"<html lang='en'><head><title>{escape(self.title)}</title></head><body><nav>Home | World</nav>"
+            f"<article><h1>{escape(self.title)}</h1><p>{escape(self.body)}</p></article>"
+            "<footer>Wire desk</footer></body></html>"
+        ).encode()
 
 
 def article_text(topic: str, edition: int = 1) -> str:
@@ -102,15 +104,22 @@ class ChangingSite:
             f"<item><title>{escape(a.title)}</title><link>{base}{a.slug}</link><guid>{base}{a.slug}</guid>"
             f"<pubDate>{format_datetime(T0)}</pubDate>"
             f"<atom:updated xmlns:atom='http://www.w3.org/2005/Atom'>{a.updated.isoformat()}</atom:updated></item>"
-            for a in self._listed(prefix))
-        return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>{prefix}</title><link>{base}/</link>"
-                f"<description>news</description>{items}</channel></rss>").encode()
+            for a in self._listed(prefix)
+        )
+        return (
+            f"<?xml version='1.0'?><rss version='2.0'><channel><title>{prefix}</title><link>{base}/</link>"
+            f"<description>news</description>{items}</channel></rss>"
+        ).encode()
 
     def _sitemap(self, prefix: str) -> bytes:
         base = self.server.base_url
-        urls = "".join(f"<url><loc>{base}{a.slug}</loc><lastmod>{a.updated.isoformat()}</lastmod></url>"
-                       for a in self._listed(prefix))
-        return f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>".encode()
+        urls = "".join(
+            f"<url><loc>{base}{a.slug}</loc><lastmod>{a.updated.isoformat()}</lastmod></url>"
+            for a in self._listed(prefix)
+        )
+        return (
+            f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>".encode()
+        )
 
     def _robots(self, handler: SiteHandler) -> tuple[int, dict[str, str], bytes]:
         self._record(handler, 200)
@@ -121,8 +130,9 @@ class ChangingSite:
             self.hits[(handler.path, status)] += 1
             self.recorded.notify_all()
 
-    def _answer(self, handler: SiteHandler, body: bytes, content_type: str, modified: datetime | None,
-                validators: bool) -> tuple[int, dict[str, str], bytes]:
+    def _answer(
+        self, handler: SiteHandler, body: bytes, content_type: str, modified: datetime | None, validators: bool
+    ) -> tuple[int, dict[str, str], bytes]:
         if handler.path in self.failing:
             self._record(handler, 500)
             return 500, {"Content-Type": "text/plain"}, b"temporarily broken"
@@ -145,15 +155,17 @@ class ChangingSite:
                 self._record(handler, 404)
                 return 404, {"Content-Type": "text/html"}, b"<html><body>gone</body></html>"
             return self._answer(handler, article.html(), "text/html; charset=utf-8", article.updated, True)
+
         return route
 
     def _listing_route(self, render: Callable[[], bytes], content_type: str, validators: bool):
         def route(handler: SiteHandler) -> tuple[int, dict[str, str], bytes]:
             latest = max((a.updated for a in self.articles.values()), default=T0)
             return self._answer(handler, render(), content_type, latest, validators)
+
         return route
 
-    def __enter__(self) -> "ChangingSite":
+    def __enter__(self) -> ChangingSite:
         self.server.start()
         return self
 

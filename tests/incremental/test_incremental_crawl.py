@@ -10,7 +10,6 @@ from tests.crawl.helpers import OsintCli, write_watchlist
 from tests.incremental.changing_site import ChangingSite, later
 
 
-
 @pytest.fixture
 def site():
     with ChangingSite() as changing:
@@ -30,14 +29,20 @@ def site():
 
 
 def _watchlist(site: ChangingSite, tmp_path: Path) -> Path:
-    return write_watchlist(tmp_path / "changing.yaml", [
-        {"id": "wire", "kind": "feed", "urls": [site.server.url("/wire/feed.xml")]},
-        {"id": "blog", "kind": "feed", "urls": [site.server.url("/blog/feed.xml")]},
-        {"id": "maps", "kind": "sitemap", "urls": [site.server.url("/maps/sitemap.xml")]},
-        {"id": "statements", "kind": "page", "urls": [site.server.url("/statements/a.html"),
-                                                      site.server.url("/statements/b.html")]},
-        {"id": "private", "kind": "page", "urls": [site.server.url("/private/memo.html")]},
-    ])
+    return write_watchlist(
+        tmp_path / "changing.yaml",
+        [
+            {"id": "wire", "kind": "feed", "urls": [site.server.url("/wire/feed.xml")]},
+            {"id": "blog", "kind": "feed", "urls": [site.server.url("/blog/feed.xml")]},
+            {"id": "maps", "kind": "sitemap", "urls": [site.server.url("/maps/sitemap.xml")]},
+            {
+                "id": "statements",
+                "kind": "page",
+                "urls": [site.server.url("/statements/a.html"), site.server.url("/statements/b.html")],
+            },
+            {"id": "private", "kind": "page", "urls": [site.server.url("/private/memo.html")]},
+        ],
+    )
 
 
 def _outcomes(osint: OsintCli, run_id: str, site: ChangingSite) -> dict[str, tuple[str, str]]:
@@ -81,9 +86,14 @@ def test_recrawls_fetch_and_process_only_what_changed(site: ChangingSite, osint:
     assert outcomes["/statements/a.html"] == ("unchanged", "not_modified")
     assert outcomes["/statements/b.html"] == ("failed", "http_404")
     assert third["new_documents"] == 2 and third["changed_documents"] == 2
-    assert site.requests_for("/wire/0.html") == site.requests_for("/wire/2.html") == site.requests_for("/maps/1.html") == 0
+    assert (
+        site.requests_for("/wire/0.html") == site.requests_for("/wire/2.html") == site.requests_for("/maps/1.html") == 0
+    )
     run = osint.json("runs", "show", third["run_id"])
-    assert sorted(url.removeprefix(site.server.base_url) for url in run["documents"]["changed"]) == ["/maps/0.html", "/wire/1.html"]
+    assert sorted(url.removeprefix(site.server.base_url) for url in run["documents"]["changed"]) == [
+        "/maps/0.html",
+        "/wire/1.html",
+    ]
 
     # the edit reached the index; the deleted page's last copy is kept as evidence
     assert osint.json("search", '"Edition 2"')["total"] == 2
@@ -112,8 +122,10 @@ def test_a_feed_whose_articles_failed_is_read_in_full_again(site: ChangingSite, 
 
 
 def test_a_feed_cut_short_by_the_page_budget_is_read_again(site: ChangingSite, osint: OsintCli, tmp_path: Path):
-    watchlist = write_watchlist(tmp_path / "budget.yaml", [
-        {"id": "wire", "kind": "feed", "urls": [site.server.url("/wire/feed.xml")], "scope": {"max_pages": 2}}])
+    watchlist = write_watchlist(
+        tmp_path / "budget.yaml",
+        [{"id": "wire", "kind": "feed", "urls": [site.server.url("/wire/feed.xml")], "scope": {"max_pages": 2}}],
+    )
     assert osint.json("crawl", str(watchlist))["indexed"] == 2
     second = osint.json("crawl", str(watchlist))
     assert second["indexed"] == 1 and _outcomes(osint, second["run_id"], site)["/wire/feed.xml"] == ("followed", "")

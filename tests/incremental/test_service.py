@@ -15,9 +15,7 @@ import pytest
 from tests.crawl.helpers import REPO, OsintCli, write_watchlist
 from tests.incremental.changing_site import ChangingSite
 
-
 WAIT_SECONDS = 120
-
 
 
 @pytest.fixture
@@ -44,10 +42,13 @@ def _hold(site: ChangingSite, path: str) -> tuple[threading.Event, threading.Eve
 
 
 def _watchlist(site: ChangingSite, tmp_path: Path, schedule: str = "every 30 minutes") -> Path:
-    return write_watchlist(tmp_path / "w.yaml", [
-        {"id": "wire", "kind": "feed", "urls": [site.server.url("/wire/feed.xml")], "schedule": schedule},
-        {"id": "manual", "kind": "page", "urls": [site.server.url("/wire/0.html")]},
-    ])
+    return write_watchlist(
+        tmp_path / "w.yaml",
+        [
+            {"id": "wire", "kind": "feed", "urls": [site.server.url("/wire/feed.xml")], "schedule": schedule},
+            {"id": "manual", "kind": "page", "urls": [site.server.url("/wire/0.html")]},
+        ],
+    )
 
 
 def _documents(osint: OsintCli) -> int:
@@ -65,16 +66,20 @@ def test_crawl_due_runs_only_what_is_due(site: ChangingSite, osint: OsintCli, tm
     assert osint.run("crawl", str(watchlist), "--due", "--source", "wire", check=False).returncode == 2
 
 
-def test_the_service_stops_on_sigterm_keeping_what_it_fetched_and_resumes(site: ChangingSite, osint: OsintCli,
-                                                                          tmp_path: Path):
+def test_the_service_stops_on_sigterm_keeping_what_it_fetched_and_resumes(
+    site: ChangingSite, osint: OsintCli, tmp_path: Path
+):
     watchlist = _watchlist(site, tmp_path)
     reached, release = _hold(site, "/wire/5.html")
     command = [sys.executable, "-m", "app.cli", "schedule", str(watchlist), "--poll", "0.1", "--json"]
-    service = subprocess.Popen(command, cwd=REPO, env=osint.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    service = subprocess.Popen(
+        command, cwd=REPO, env=osint.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         assert reached.wait(WAIT_SECONDS), "timed out waiting for the crawl to reach the held article"
-        assert site.wait_until(lambda: all(site.requests_for(f"/wire/{n}.html") for n in range(5)), WAIT_SECONDS), \
+        assert site.wait_until(lambda: all(site.requests_for(f"/wire/{n}.html") for n in range(5)), WAIT_SECONDS), (
             "timed out waiting for the other articles"
+        )
         service.send_signal(signal.SIGTERM)
         out, err = service.communicate(timeout=120)
     finally:
@@ -96,12 +101,18 @@ def test_the_service_stops_on_sigterm_keeping_what_it_fetched_and_resumes(site: 
     assert _documents(osint) == 6
 
 
-def test_a_crawl_killed_with_sigkill_finishes_on_the_next_run_without_duplicates(site: ChangingSite, osint: OsintCli,
-                                                                                  tmp_path: Path):
+def test_a_crawl_killed_with_sigkill_finishes_on_the_next_run_without_duplicates(
+    site: ChangingSite, osint: OsintCli, tmp_path: Path
+):
     watchlist = _watchlist(site, tmp_path)
     reached, release = _hold(site, "/wire/3.html")
-    crawl = subprocess.Popen([sys.executable, "-m", "app.cli", "crawl", str(watchlist), "--source", "wire", "--json"],
-                             cwd=REPO, env=osint.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "crawl", str(watchlist), "--source", "wire", "--json"],
+        cwd=REPO,
+        env=osint.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert reached.wait(WAIT_SECONDS), "timed out waiting for the crawl to reach the held article"
         os.kill(crawl.pid, signal.SIGKILL)

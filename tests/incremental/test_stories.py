@@ -35,7 +35,9 @@ FORUM = (
 def test_the_story_index_links_copies_and_keeps_other_stories_apart(tmp_path: Path):
     index = StoryIndex(tmp_path / "stories.sqlite3")
     assert index.assign("a", WIRE) == "a"
-    assert index.assign("b", "BEIRUT (Wire) - " + WIRE.replace("this year", "this spring") + " Copyright the wire.") == "a"
+    assert (
+        index.assign("b", "BEIRUT (Wire) - " + WIRE.replace("this year", "this spring") + " Copyright the wire.") == "a"
+    )
     assert index.assign("c", OWN_STORY) == "c"
     assert index.assign("d", FORUM) == "d"
     assert index.assign("e", "Too short to judge.") == "e"
@@ -45,20 +47,25 @@ def test_the_story_index_links_copies_and_keeps_other_stories_apart(tmp_path: Pa
     assert reopened.assign("a", OWN_STORY + " Updated.") == "c"  # a changed text can move to another story
 
 
-
 def test_duplicate_stories_across_two_outlets_collapse_in_search(osint: OsintCli, tmp_path: Path):
     with ChangingSite() as first, ChangingSite() as second:
         first.publish("/news/wire.html", "Machine guns found in furniture containers", body=WIRE)
         first.publish("/news/own.html", "Committee questions procurement agency", body=OWN_STORY)
         first.add_feed("/news/feed.xml", "/news/")
-        second.publish("/world/copy.html", "Port seizure: guns hidden in containers",
-                       body="PORT CITY (Wire) - " + WIRE + " Reporting by the wire desk.")
+        second.publish(
+            "/world/copy.html",
+            "Port seizure: guns hidden in containers",
+            body="PORT CITY (Wire) - " + WIRE + " Reporting by the wire desk.",
+        )
         second.publish("/world/forum.html", "Surplus rifle markings debated", body=FORUM)
         second.add_feed("/world/feed.xml", "/world/")
-        watchlist = write_watchlist(tmp_path / "outlets.yaml", [
-            {"id": "first", "kind": "feed", "urls": [first.server.url("/news/feed.xml")]},
-            {"id": "second", "kind": "feed", "urls": [second.server.url("/world/feed.xml")]},
-        ])
+        watchlist = write_watchlist(
+            tmp_path / "outlets.yaml",
+            [
+                {"id": "first", "kind": "feed", "urls": [first.server.url("/news/feed.xml")]},
+                {"id": "second", "kind": "feed", "urls": [second.server.url("/world/feed.xml")]},
+            ],
+        )
         assert osint.json("crawl", str(watchlist))["indexed"] == 4
 
     everything = osint.json("search", "containers")

@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.cursor import COLLAPSED, CursorError, parse_cursor
-from index.document import Document
-from index.engine_query import render_search
+from index.engine.query import render_search
 from index.query import QuerySyntaxError, SearchRequest, parse_query
-from index.sqlite import SqliteBackend
+from index.sqlite.backend import SqliteBackend
+from schema.document import Document
 from tests.properties.bounds import cpu_bound
 
 CPU_SECONDS = 0.5
@@ -26,8 +26,16 @@ _JSON = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=3),
     max_leaves=10,
 )
-_SORT_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.integers(min_value=-(2**63) - 2, max_value=-(2**63) + 2),
-                         st.integers(min_value=2**63 - 2, max_value=2**63 + 2), st.floats(), st.just(COLLAPSED), st.text(max_size=5))
+_SORT_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(2**63) - 2, max_value=-(2**63) + 2),
+    st.integers(min_value=2**63 - 2, max_value=2**63 + 2),
+    st.floats(),
+    st.just(COLLAPSED),
+    st.text(max_size=5),
+)
 _CURSOR_LIKE = st.tuples(_SORT_VALUES, st.one_of(st.text(max_size=210), st.integers(), st.none())).map(list)
 CURSOR_TEXTS = st.one_of(
     st.text(max_size=300),
@@ -53,15 +61,20 @@ def test_any_text_is_a_cursor_or_a_cursor_error(text: str) -> None:
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteBackend]:
     path: Path = tmp_path_factory.mktemp("index") / "index.sqlite3"
     with SqliteBackend(path) as opened:
-        opened.upsert([Document.new(f"https://news.example.org/{n}", title=f"Rifles {n}", text="rifles " * (n + 1))
-                       for n in range(4)])
+        opened.upsert(
+            [
+                Document.new(f"https://news.example.org/{n}", title=f"Rifles {n}", text="rifles " * (n + 1))
+                for n in range(4)
+            ]
+        )
         yield opened
 
 
 @settings(max_examples=300)
 @given(CURSOR_TEXTS, st.sampled_from(["relevance", "date"]), st.booleans(), st.sampled_from(["rifles", ""]))
-def test_an_accepted_cursor_is_used_or_refused_by_both_backends(backend: SqliteBackend, text: str, sort: str, collapse: bool,
-                                                                words: str) -> None:
+def test_an_accepted_cursor_is_used_or_refused_by_both_backends(
+    backend: SqliteBackend, text: str, sort: str, collapse: bool, words: str
+) -> None:
     try:
         cursor = parse_cursor(text)
     except CursorError:

@@ -10,25 +10,67 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.document import Document
-from index.query import DATE_FILTERS, FILTER_FIELDS, MAX_QUERY_CHARS, QuerySyntaxError, SearchRequest, canonical_query, parse_query
-from index.sqlite import SqliteBackend
+from index.query import (
+    DATE_FILTERS,
+    FILTER_FIELDS,
+    MAX_QUERY_CHARS,
+    QuerySyntaxError,
+    SearchRequest,
+    canonical_query,
+    parse_query,
+)
+from index.sqlite.backend import SqliteBackend
+from schema.document import Document
 from tests.properties.bounds import cpu_bound
 
 PARSE_CPU_SECONDS = 0.5
 SEARCH_CPU_SECONDS = 2.0
 
-_WORDS = st.sampled_from(["rifles", "AK-47", "Kornet", "OR", "AND", "NOT", "NEAR", "+", "-", "*", "ak*", "a*", "-mortar",
-                          "title", "{title text}", "^", "(", ")", "\\", "'", "’", ".", "..", "Иран", "صاروخ", "🙂"])
+_WORDS = st.sampled_from(
+    [
+        "rifles",
+        "AK-47",
+        "Kornet",
+        "OR",
+        "AND",
+        "NOT",
+        "NEAR",
+        "+",
+        "-",
+        "*",
+        "ak*",
+        "a*",
+        "-mortar",
+        "title",
+        "{title text}",
+        "^",
+        "(",
+        ")",
+        "\\",
+        "'",
+        "’",
+        ".",
+        "..",
+        "Иран",
+        "صاروخ",
+        "🙂",
+    ]
+)
 _FILTER_NAMES = st.sampled_from([*FILTER_FIELDS, *DATE_FILTERS, "colour", "Country", "SINCE"])
 _FILTER_VALUES = st.one_of(
     st.text(max_size=12),
     st.from_regex(r"\d{1,5}(-\d{1,3}){0,3}", fullmatch=True),  # dates, good and bad
     st.sampled_from(["Iran", "ir,sy", "ak47", "isis", '"two words"', '"unclosed', ",", " , "]),
 )
-_FILTERS = st.builds(lambda negated, name, value: f"{'-' if negated else ''}{name}:{value}", st.booleans(), _FILTER_NAMES, _FILTER_VALUES)
-_PHRASES = st.builds(lambda negated, words, closed: ("-" if negated else "") + '"' + words + ('"' if closed else ""),
-                     st.booleans(), st.text(max_size=20), st.booleans())
+_FILTERS = st.builds(
+    lambda negated, name, value: f"{'-' if negated else ''}{name}:{value}", st.booleans(), _FILTER_NAMES, _FILTER_VALUES
+)
+_PHRASES = st.builds(
+    lambda negated, words, closed: ("-" if negated else "") + '"' + words + ('"' if closed else ""),
+    st.booleans(),
+    st.text(max_size=20),
+    st.booleans(),
+)
 _TOKENS = st.one_of(_WORDS, _FILTERS, _PHRASES, st.text(min_size=1, max_size=10))
 QUERIES = st.one_of(
     st.text(max_size=200),
@@ -54,11 +96,24 @@ def test_any_text_parses_or_is_a_query_syntax_error(text: str) -> None:
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteBackend]:
     path: Path = tmp_path_factory.mktemp("index") / "index.sqlite3"
     with SqliteBackend(path) as opened:
-        opened.upsert([
-            Document.new("https://news.example.org/1", title="Kornet rifles", text="AK-47 rifles and Kornet launchers seen in Iran.",
-                         language="en", countries=["IR"], weapons=["AK-47"]),
-            Document.new("https://news.example.org/2", title="صاروخ", text="Иран: title text NEAR rifles OR mortars.", language="ru"),
-        ])
+        opened.upsert(
+            [
+                Document.new(
+                    "https://news.example.org/1",
+                    title="Kornet rifles",
+                    text="AK-47 rifles and Kornet launchers seen in Iran.",
+                    language="en",
+                    countries=["IR"],
+                    weapons=["AK-47"],
+                ),
+                Document.new(
+                    "https://news.example.org/2",
+                    title="صاروخ",
+                    text="Иран: title text NEAR rifles OR mortars.",
+                    language="ru",
+                ),
+            ]
+        )
         canonical_query("country:Iran weapon:ak47")  # load the gazetteers outside the time bound
         yield opened
 

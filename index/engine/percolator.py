@@ -1,10 +1,10 @@
 """Saved queries matched by the engine's percolator: the documents ask which queries want them.
 
 The queries live in ``<alias>-alerts``, an index whose mapping is the document mapping
-(index/engine_mapping.py, so copy_to, analyzers and ``.lc`` subfields behave as in the document
+(index/engine/mapping.py, so copy_to, analyzers and ``.lc`` subfields behave as in the document
 index) plus a ``percolator`` field holding the query. Each saved query is stored under its name
 with a key ``<name>:<hash of the rendered query>``; it is rendered by render_query
-(index/engine_query.py), the code that renders searches, so a saved query matches what the same
+(index/engine/query.py), the code that renders searches, so a saved query matches what the same
 search would find. Registration is idempotent and only writes what is missing or changed.
 
 Percolation reads the new documents' ``_source`` from the document index (a realtime ``_mget``:
@@ -21,10 +21,10 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from index.engine import EngineBackend
-from index.engine_alias import create_index, search_pages, wait_for_index
-from index.engine_mapping import from_source, index_settings, managed_meta, mappings
-from index.engine_query import render_query
+from index.engine.alias import create_index, search_pages, wait_for_index
+from index.engine.backend import EngineBackend
+from index.engine.mapping import from_source, index_settings, managed_meta, mappings
+from index.engine.query import render_query
 from index.query import Hit, Query
 from index.snippets import leading_snippet
 
@@ -91,8 +91,15 @@ class EnginePercolator:
     def registered(self) -> dict[str, str]:
         """name -> key of every query in the percolator index."""
         self.ensure_index()
-        body = {"sort": [{NAME_FIELD: "asc"}], "_source": [NAME_FIELD, KEY_FIELD], "query": {"exists": {"field": KEY_FIELD}}}
-        return {hit["_source"][NAME_FIELD]: hit["_source"][KEY_FIELD] for hit in search_pages(self.client, self.index, body, 1000)}
+        body = {
+            "sort": [{NAME_FIELD: "asc"}],
+            "_source": [NAME_FIELD, KEY_FIELD],
+            "query": {"exists": {"field": KEY_FIELD}},
+        }
+        return {
+            hit["_source"][NAME_FIELD]: hit["_source"][KEY_FIELD]
+            for hit in search_pages(self.client, self.index, body, 1000)
+        }
 
     def register(self, queries: dict[str, Query], exclusive: bool = False) -> dict[str, str]:
         """Make the index hold these queries (name -> key); with exclusive, only these.
@@ -107,16 +114,29 @@ class EnginePercolator:
         for name, key in keys.items():
             if present.get(name) != key:
                 lines.append(json.dumps({"index": {"_index": self.index, "_id": name}}))
-                lines.append(json.dumps({QUERY_FIELD: rendered[name], KEY_FIELD: key, NAME_FIELD: name}, ensure_ascii=False))
+                lines.append(
+                    json.dumps({QUERY_FIELD: rendered[name], KEY_FIELD: key, NAME_FIELD: name}, ensure_ascii=False)
+                )
         stale = sorted(set(present) - set(keys)) if exclusive else []
         lines += [json.dumps({"delete": {"_index": self.index, "_id": name}}) for name in stale]
         if lines:
-            answer = self.client.request("POST", "/_bulk", params={"refresh": "true"}, ndjson=("\n".join(lines) + "\n").encode())
-            errors = [item for item in answer.get("items", []) for result in item.values()
-                      if result.get("status", 500) >= 300 and not (result.get("status") == 404 and "delete" in item)]
+            answer = self.client.request(
+                "POST", "/_bulk", params={"refresh": "true"}, ndjson=("\n".join(lines) + "\n").encode()
+            )
+            errors = [
+                item
+                for item in answer.get("items", [])
+                for result in item.values()
+                if result.get("status", 500) >= 300 and not (result.get("status") == 404 and "delete" in item)
+            ]
             if errors:
                 raise RuntimeError(f"registering saved queries in {self.index} failed: {json.dumps(errors)[:1000]}")
-            log.info("percolator %s: %d queries registered, %d removed", self.index, (len(lines) - len(stale)) // 2, len(stale))
+            log.info(
+                "percolator %s: %d queries registered, %d removed",
+                self.index,
+                (len(lines) - len(stale)) // 2,
+                len(stale),
+            )
         return keys
 
     def percolate(self, queries: dict[str, Query], doc_ids: list[str]) -> dict[str, list[Hit]]:
@@ -133,14 +153,16 @@ class EnginePercolator:
             documents = [source for _, source in batch]
             hits: dict[int, Hit] = {}
             for start in range(0, len(key_list), KEYS_PER_REQUEST):
-                wanted = key_list[start:start + KEYS_PER_REQUEST]
+                wanted = key_list[start : start + KEYS_PER_REQUEST]
                 body = {
                     "size": len(wanted),
                     "_source": [KEY_FIELD],
-                    "query": {"bool": {
-                        "must": [{"percolate": {"field": QUERY_FIELD, "documents": documents}}],
-                        "filter": [{"terms": {KEY_FIELD: wanted}}],
-                    }},
+                    "query": {
+                        "bool": {
+                            "must": [{"percolate": {"field": QUERY_FIELD, "documents": documents}}],
+                            "filter": [{"terms": {KEY_FIELD: wanted}}],
+                        }
+                    },
                 }
                 answer = self.client.request("POST", f"/{self.index}/_search", body)
                 for hit in answer["hits"]["hits"]:
@@ -160,7 +182,9 @@ class EnginePercolator:
         batch: list[tuple[str, dict[str, Any]]] = []
         size = 0
         for start in range(0, len(doc_ids), BATCH_DOCUMENTS):
-            answer = self.client.request("POST", f"/{self.backend.alias}/_mget", {"ids": doc_ids[start:start + BATCH_DOCUMENTS]})
+            answer = self.client.request(
+                "POST", f"/{self.backend.alias}/_mget", {"ids": doc_ids[start : start + BATCH_DOCUMENTS]}
+            )
             for item in answer["docs"]:
                 if not item.get("found"):
                     continue  # deleted since it was indexed
@@ -176,8 +200,17 @@ class EnginePercolator:
 
 def _hit(source: dict[str, Any]) -> Hit:
     document = from_source(source)
-    return Hit(id=document.id, url=document.url, title=document.title, snippet=leading_snippet(document.text), score=0.0,
-               published=document.published, language=document.language, source_id=document.source_id, kind=document.kind)
+    return Hit(
+        id=document.id,
+        url=document.url,
+        title=document.title,
+        snippet=leading_snippet(document.text),
+        score=0.0,
+        published=document.published,
+        language=document.language,
+        source_id=document.source_id,
+        kind=document.kind,
+    )
 
 
 def _newest_first(hit: Hit) -> tuple:

@@ -11,8 +11,8 @@ from datetime import datetime
 
 import numpy as np
 
-from index.document import Document
 from index.query import DEFAULT_FACETS, FILTER_FIELDS
+from schema.document import Document
 
 MAPPING_VERSION = 1
 INDEX_NAME = "documents"

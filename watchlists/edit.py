@@ -17,8 +17,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from crawlers.watchlist import Scope, Source, Watchlist, WatchlistError, load_watchlist, parse_watchlist
-from crawlers.watchlist_yaml import load_yaml
+from watchlists.model import Scope, Source, Watchlist, WatchlistError, load_watchlist, parse_watchlist
+from watchlists.yaml_loader import load_yaml
 
 #: the order keys are written in, as in settings/watchlists/example.yaml
 SOURCE_KEYS = ("id", "name", "kind", "urls", "tags", "language", "render_js", "scope", "schedule", "revisit", "enabled")
@@ -42,12 +42,20 @@ def _scalar(value: str) -> str:
     return buffer.getvalue().removesuffix("\n...\n").strip()
 
 
-def create_watchlist(path: Path, name: str, owner: str = "", description: str = "", schedule: str | None = None) -> Watchlist:
+def create_watchlist(
+    path: Path, name: str, owner: str = "", description: str = "", schedule: str | None = None
+) -> Watchlist:
     if path.exists():
         raise FileExistsError(f"{path} exists; edit it with add-source / remove-source")
-    text = TEMPLATE.format(path=path, name=_scalar(name), owner=_scalar(owner), description=_scalar(description),
-                           schedule=f"schedule: {_scalar(schedule)}  # default for sources without their own" if schedule
-                           else "# schedule: every 6 hours   # default for sources without their own")
+    text = TEMPLATE.format(
+        path=path,
+        name=_scalar(name),
+        owner=_scalar(owner),
+        description=_scalar(description),
+        schedule=f"schedule: {_scalar(schedule)}  # default for sources without their own"
+        if schedule
+        else "# schedule: every 6 hours   # default for sources without their own",
+    )
     return _write(path, text)
 
 
@@ -134,7 +142,7 @@ def _is_blank_or_heading(line: str, column: int) -> bool:
 def _sequence_end(data: CommentedMap, lines: list[str]) -> int:
     """Line index just after the sources sequence: the next top-level key, or the end of the file."""
     keys = list(data.keys())
-    following = keys[keys.index("sources") + 1:]
+    following = keys[keys.index("sources") + 1 :]
     if not following:
         end = len(lines)
         while end > 0 and not lines[end - 1].strip():
@@ -143,7 +151,11 @@ def _sequence_end(data: CommentedMap, lines: list[str]) -> int:
             lines[end - 1] += "\n"
         return end
     end = data.lc.key(following[0])[0]
-    while end > 0 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")) and not lines[end - 1].startswith(" "):
+    while (
+        end > 0
+        and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#"))
+        and not lines[end - 1].startswith(" ")
+    ):
         end -= 1
     return end
 

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from index.backend import BulkResult, IndexBackend, IndexFailure, IndexStatus
-from index.document import Document
 from index.query import SearchRequest, SearchResult
-from index.sqlite_schema import INDEX_NAME, ensure_schema
-from index.sqlite_search import run_search
-from index.sqlite_store import FacetIds, delete_document, read_document, write_document
+from index.sqlite.schema import INDEX_NAME, ensure_schema
+from index.sqlite.search import run_search
+from index.sqlite.store import FacetIds, delete_document, read_document, write_document
+from schema.document import Document
 
 logger = logging.getLogger(__name__)
 
@@ -75,11 +75,19 @@ class SqliteBackend(IndexBackend):
                     connection.execute("SAVEPOINT document")
                     try:
                         write_document(connection, document, facet_ids)
-                    except (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError, UnicodeError, ValueError) as exc:
+                    except (
+                        sqlite3.IntegrityError,
+                        sqlite3.DataError,
+                        sqlite3.ProgrammingError,
+                        UnicodeError,
+                        ValueError,
+                    ) as exc:
                         connection.execute("ROLLBACK TO document")
                         facet_ids = FacetIds(connection)  # ids created for this document are gone
                         rejected.append(
-                            IndexFailure(id=document.id, url=document.url, reason="invalid_document", detail=str(exc)[:300])
+                            IndexFailure(
+                                id=document.id, url=document.url, reason="invalid_document", detail=str(exc)[:300]
+                            )
                         )
                     connection.execute("RELEASE document")
                 connection.execute("COMMIT")
@@ -104,15 +112,21 @@ class SqliteBackend(IndexBackend):
     def _fail_batch(batch: list[Document], result: BulkResult, exc: Exception) -> None:
         logger.error("sqlite index: batch of %d documents not written: %s", len(batch), exc)
         result.failures.extend(
-            IndexFailure(id=document.id, url=document.url, reason="storage_error", detail=str(exc)[:300], retryable=True)
+            IndexFailure(
+                id=document.id, url=document.url, reason="storage_error", detail=str(exc)[:300], retryable=True
+            )
             for document in batch
         )
 
     def get(self, document_id: str) -> Document | None:
-        row = self._connection().execute(
-            "SELECT c.title, c.text, c.body FROM documents d JOIN contents c ON c.rowid = d.rowid WHERE d.id = ?",
-            (document_id,),
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute(
+                "SELECT c.title, c.text, c.body FROM documents d JOIN contents c ON c.rowid = d.rowid WHERE d.id = ?",
+                (document_id,),
+            )
+            .fetchone()
+        )
         return read_document(*row) if row else None
 
     def delete(self, document_ids: Iterable[str]) -> int:
@@ -140,10 +154,14 @@ class SqliteBackend(IndexBackend):
         # Keyset pages by rowid: no long-lived read transaction, no OFFSET scans.
         last = 0
         while True:
-            rows = self._connection().execute(
-                "SELECT rowid, title, text, body FROM contents WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                (last, batch_size),
-            ).fetchall()
+            rows = (
+                self._connection()
+                .execute(
+                    "SELECT rowid, title, text, body FROM contents WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                    (last, batch_size),
+                )
+                .fetchall()
+            )
             for row in rows:
                 yield read_document(*row[1:])
             if len(rows) < batch_size:
@@ -168,4 +186,3 @@ class SqliteBackend(IndexBackend):
                 connection.close()
             self._connections.clear()
             self._local = threading.local()
-

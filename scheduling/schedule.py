@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from croniter import croniter
 
@@ -30,10 +30,10 @@ class Schedule:
 
     def next_after(self, moment: datetime) -> datetime:
         """The first run time strictly after `moment` (UTC)."""
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
         if self.interval is not None:
             return moment + self.interval
-        return croniter(self.cron, moment).get_next(datetime).astimezone(timezone.utc)
+        return croniter(self.cron, moment).get_next(datetime).astimezone(UTC)
 
 
 def parse_duration(text: str) -> timedelta:

@@ -1,7 +1,7 @@
 """The index behind the alias: template, creation, mapping version, and upgrades by copying.
 
 ``<alias>`` always points at one write index ``<alias>-v<N>`` made from the template
-``<alias>-template``. Raising MAPPING_VERSION (index/engine_mapping.py) and calling
+``<alias>-template``. Raising MAPPING_VERSION (index/engine/mapping.py) and calling
 upgrade_index() copies every document into ``<alias>-v<N>`` and swaps the alias in one atomic
 ``_aliases`` call, so searches never stop.
 """
@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
-from index.document import Document
-from index.engine_bulk import RetryPolicy, make_action, send_chunk
-from index.engine_client import EngineClient, EngineConfig, EngineRequestError
-from index.engine_mapping import concrete_index, from_source, index_template
+from index.engine.bulk import RetryPolicy, make_action, send_chunk
+from index.engine.client import EngineClient, EngineConfig, EngineRequestError
+from index.engine.mapping import concrete_index, from_source, index_template
+from schema.document import Document
 
 COPY_BATCH = 500
 
@@ -25,7 +25,11 @@ def install_template(client: EngineClient, config: EngineConfig) -> None:
     template = index_template(config.alias, config.shards, config.replicas)
     name = f"{config.alias}-template"
     answer = client.request("GET", f"/_index_template/{name}", missing_ok=True)
-    if answer and answer["index_templates"][0]["index_template"].get("_meta", {}).get("fingerprint") == template["_meta"]["fingerprint"]:
+    if (
+        answer
+        and answer["index_templates"][0]["index_template"].get("_meta", {}).get("fingerprint")
+        == template["_meta"]["fingerprint"]
+    ):
         return
     client.request("PUT", f"/_index_template/{name}", template)
 
@@ -128,4 +132,6 @@ def _copy(client: EngineClient, source: str, target: str, op_type: str, retry: R
         outcome = send_chunk(client, [make_action(target, document, op_type) for document in batch], retry)
         lost = [f for f in outcome.failures if f.reason != "version_conflict_engine_exception"]
         if lost or outcome.undelivered:
-            raise RuntimeError(f"copying {source} to {target} failed for {len(lost) + len(outcome.undelivered)} documents")
+            raise RuntimeError(
+                f"copying {source} to {target} failed for {len(lost) + len(outcome.undelivered)} documents"
+            )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from index.document import Document
-from index.sqlite_schema import epoch_ms, facet_key, facet_values, pack_ids, unpack_ids
+from index.sqlite.schema import epoch_ms, facet_key, facet_values, pack_ids, unpack_ids
+from schema.document import Document
 
 _BODY_EXCLUDE = {"title", "text"}
 
@@ -24,9 +24,7 @@ class FacetIds:
     def __call__(self, field: str, value: str) -> int:
         key = (field, value)
         if key not in self._known:
-            row = self._connection.execute(
-                "SELECT id FROM facet_values WHERE field = ? AND value = ?", key
-            ).fetchone()
+            row = self._connection.execute("SELECT id FROM facet_values WHERE field = ? AND value = ?", key).fetchone()
             if row is None:
                 row = self._connection.execute(
                     "INSERT INTO facet_values (field, value, value_lower) VALUES (?, ?, ?) RETURNING id",
@@ -65,7 +63,9 @@ def write_document(connection: sqlite3.Connection, document: Document, facet_ids
             "DELETE FROM facets WHERE value_id = ? AND doc_id = ?",
             [(old, rowid) for old in unpack_ids(old_packed)],
         )
-    connection.executemany("INSERT INTO facets (value_id, doc_id) VALUES (?, ?)", [(value_id, rowid) for value_id in ids])
+    connection.executemany(
+        "INSERT INTO facets (value_id, doc_id) VALUES (?, ?)", [(value_id, rowid) for value_id in ids]
+    )
 
 
 def delete_document(connection: sqlite3.Connection, document_id: str) -> bool:

@@ -7,7 +7,7 @@ conventions: ``https://user:password@host:9200`` or the environment variables
 ``OSINT_INDEX_CA_CERTS`` (a CA bundle) and ``OSINT_INDEX_VERIFY_CERTS=false`` (self-signed
 development clusters only).
 
-Both clients' own retries are off: index/engine_bulk.py retries with backoff and spools, and
+Both clients' own retries are off: index/engine/bulk.py retries with backoff and spools, and
 must see every failure to do so.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from settings.redaction import redact_url
+from network.redaction import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,12 @@ class EngineClient:
     def _make_opensearch(self):
         from opensearchpy import OpenSearch
 
-        kwargs: dict[str, Any] = {"hosts": [self.config.url], "max_retries": 0, "retry_on_timeout": False, "timeout": self.config.timeout}
+        kwargs: dict[str, Any] = {
+            "hosts": [self.config.url],
+            "max_retries": 0,
+            "retry_on_timeout": False,
+            "timeout": self.config.timeout,
+        }
         if self.config.username:
             kwargs["http_auth"] = (self.config.username, self.config.password or "")
         return OpenSearch(**kwargs, **self._tls_kwargs())
@@ -145,7 +150,12 @@ class EngineClient:
     def _make_elasticsearch(self):
         from elasticsearch import Elasticsearch
 
-        kwargs: dict[str, Any] = {"hosts": [self.config.url], "max_retries": 0, "retry_on_timeout": False, "request_timeout": self.config.timeout}
+        kwargs: dict[str, Any] = {
+            "hosts": [self.config.url],
+            "max_retries": 0,
+            "retry_on_timeout": False,
+            "request_timeout": self.config.timeout,
+        }
         if self.config.api_key:
             kwargs["api_key"] = self.config.api_key
         elif self.config.username:
@@ -181,7 +191,12 @@ class EngineClient:
         headers = {"content-type": "application/x-ndjson"} if ndjson is not None else None
         try:
             answer = self._opensearch.transport.perform_request(
-                method, path, params=params, body=ndjson if ndjson is not None else body, timeout=timeout, headers=headers,
+                method,
+                path,
+                params=params,
+                body=ndjson if ndjson is not None else body,
+                timeout=timeout,
+                headers=headers,
                 ignore=(404,) if missing_ok else (),
             )
             if missing_ok and isinstance(answer, dict) and answer.get("status") == 404 and "error" in answer:

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from index.backend import IndexFailure
-from index.document import Document
-from index.engine_client import EngineClient, EngineRequestError, EngineUnavailable
-from index.engine_mapping import to_source
+from index.engine.client import EngineClient, EngineRequestError, EngineUnavailable
+from index.engine.mapping import to_source
+from schema.document import Document
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,12 @@ MAX_CHUNK_BYTES = 5 * 1024 * 1024
 BULK_TIMEOUT = 120.0
 
 _MAPPING_ERRORS = {
-    "mapper_parsing_exception", "document_parsing_exception", "strict_dynamic_mapping_exception",
-    "illegal_argument_exception", "mapper_exception", "parse_exception",
+    "mapper_parsing_exception",
+    "document_parsing_exception",
+    "strict_dynamic_mapping_exception",
+    "illegal_argument_exception",
+    "mapper_exception",
+    "parse_exception",
 }
 
 
@@ -57,7 +61,7 @@ class RetryPolicy:
     sleep: Callable[[float], None] = time.sleep
 
     def wait(self, attempt: int) -> None:
-        ceiling = min(self.max_delay, self.base_delay * (2 ** attempt))
+        ceiling = min(self.max_delay, self.base_delay * (2**attempt))
         self.sleep(ceiling / 2 + random.uniform(0, ceiling / 2))
 
 
@@ -86,7 +90,9 @@ def make_action(index: str, document: Document, op_type: str = "index", require_
     return Action(document, f"{head}\n{body}\n".encode("utf-8", "surrogatepass"))
 
 
-def chunked(actions: Iterable[Action], max_docs: int = MAX_CHUNK_DOCS, max_bytes: int = MAX_CHUNK_BYTES) -> Iterator[list[Action]]:
+def chunked(
+    actions: Iterable[Action], max_docs: int = MAX_CHUNK_DOCS, max_bytes: int = MAX_CHUNK_BYTES
+) -> Iterator[list[Action]]:
     chunk: list[Action] = []
     size = 0
     for action in actions:
@@ -106,27 +112,45 @@ def send_chunk(client: EngineClient, chunk: list[Action], policy: RetryPolicy) -
         if attempt:
             policy.wait(attempt - 1)
         try:
-            response = client.request("POST", "/_bulk", ndjson=b"".join(a.payload for a in pending), timeout=BULK_TIMEOUT)
+            response = client.request(
+                "POST", "/_bulk", ndjson=b"".join(a.payload for a in pending), timeout=BULK_TIMEOUT
+            )
         except EngineUnavailable as exc:
-            log.warning("bulk of %d documents: engine unreachable (attempt %d/%d): %s", len(pending), attempt + 1, policy.attempts, exc)
+            log.warning(
+                "bulk of %d documents: engine unreachable (attempt %d/%d): %s",
+                len(pending),
+                attempt + 1,
+                policy.attempts,
+                exc,
+            )
             outcome.unreachable = True
             continue
         except EngineRequestError as exc:
             if exc.retryable:
-                log.warning("bulk of %d documents refused with %s (attempt %d/%d)", len(pending), exc.status, attempt + 1, policy.attempts)
+                log.warning(
+                    "bulk of %d documents refused with %s (attempt %d/%d)",
+                    len(pending),
+                    exc.status,
+                    attempt + 1,
+                    policy.attempts,
+                )
                 continue
             if exc.status == 413 and len(pending) > 1:
                 middle = len(pending) // 2
                 for half in (pending[:middle], pending[middle:]):
                     _merge(outcome, send_chunk(client, half, policy))
                 return outcome
-            outcome.failures += [_failure(a.document, failure_reason(exc.error_type), exc.reason, False) for a in pending]
+            outcome.failures += [
+                _failure(a.document, failure_reason(exc.error_type), exc.reason, False) for a in pending
+            ]
             return outcome
         outcome.unreachable = False
         pending = _read_items(response, pending, outcome)
         if not pending:
             return outcome
-        log.warning("bulk: %d documents refused for now, retrying (attempt %d/%d)", len(pending), attempt + 1, policy.attempts)
+        log.warning(
+            "bulk: %d documents refused for now, retrying (attempt %d/%d)", len(pending), attempt + 1, policy.attempts
+        )
     outcome.undelivered = [a.document for a in pending]
     return outcome
 

@@ -23,7 +23,7 @@ import numpy as np
 from index.cursor import sort_after
 from index.query import Hit, Query, SearchRequest, SearchResult, Term
 from index.snippets import CLOSE_SENTINEL, ELLIPSIS, OPEN_SENTINEL, SNIPPET_WORDS, leading_snippet, sentinels_to_html
-from index.sqlite_schema import FACET_FIELDS, FACET_ID_DTYPE, epoch_ms, facet_key
+from index.sqlite.schema import FACET_FIELDS, FACET_ID_DTYPE, epoch_ms, facet_key
 
 #: bm25 column weights (title, text): a word in the title counts three times as much.
 TITLE_WEIGHT, TEXT_WEIGHT = 3.0, 1.0
@@ -182,7 +182,9 @@ def _page(connection: sqlite3.Connection, request: SearchRequest, sort: str, res
     cursor_sql, params = _cursor_sql(sort, request.search_after)
     source = "temp.matches"
     if request.collapse_stories:  # the best-ranked document of each story stands for it
-        source = f"(SELECT m.*, row_number() OVER (PARTITION BY m.story ORDER BY {order}) AS story_rank FROM temp.matches m)"
+        source = (
+            f"(SELECT m.*, row_number() OVER (PARTITION BY m.story ORDER BY {order}) AS story_rank FROM temp.matches m)"
+        )
         cursor_sql = " AND m.story_rank = 1" + cursor_sql
     rows = connection.execute(
         f"SELECT m.rowid, m.id, m.published, m.score, c.title, c.text,"

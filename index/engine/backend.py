@@ -1,7 +1,7 @@
 """Elasticsearch 8.x / OpenSearch 2.x backend: a versioned index behind an alias.
 
 ``open_engine_backend("http://host:9200")`` (or ``?index=NAME`` for another alias than
-``osint-documents``). Writes go through index/engine_bulk.py; what the engine cannot take is
+``osint-documents``). Writes go through index/engine/bulk.py; what the engine cannot take is
 spooled under ``data_dir()/spool/`` and replayed by ``flush_spool()`` or the next ``upsert``
 (spooled documents first, so an older copy never overwrites a newer one).
 
@@ -20,14 +20,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 from index.backend import BulkResult, IndexBackend, IndexStatus
-from index.document import Document
-from index.engine_bulk import Action, ChunkOutcome, RetryPolicy, chunked, make_action, send_chunk
-from index.engine_client import EngineClient, EngineConfig, EngineRequestError, EngineUnavailable, parse_engine_url
-from index.engine_alias import alias_target, ensure_alias, mapping_version, scan, upgrade_index
-from index.engine_mapping import MAPPING_VERSION, from_source
-from index.engine_query import parse_search, render_search
-from index.engine_spool import Spool
+from index.engine.alias import alias_target, ensure_alias, mapping_version, scan, upgrade_index
+from index.engine.bulk import Action, ChunkOutcome, RetryPolicy, chunked, make_action, send_chunk
+from index.engine.client import EngineClient, EngineConfig, EngineRequestError, EngineUnavailable, parse_engine_url
+from index.engine.mapping import MAPPING_VERSION, from_source
+from index.engine.query import parse_search, render_search
+from index.engine.spool import Spool
 from index.query import SearchRequest, SearchResult
+from schema.document import Document
 from settings.config import env_data_dir
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class EngineBackend(IndexBackend):
     def name(self) -> str:  # type: ignore[override]
         return self.client.distribution or "engine"
 
-    # -- index lifecycle (index/engine_alias.py) -------------------------------------------
+    # -- index lifecycle (index/engine/alias.py) -------------------------------------------
     def ensure_index(self) -> None:
         """Install the template and create ``<alias>-v<N>`` behind the alias if there is none."""
         if not self._ready:
@@ -173,7 +173,12 @@ class EngineBackend(IndexBackend):
     @staticmethod
     def _log_replay(result: BulkResult) -> None:
         if result.indexed or result.failures:
-            log.info("replayed spool: %d indexed, %d failed, %d still spooled", result.indexed, len(result.failures), result.spooled)
+            log.info(
+                "replayed spool: %d indexed, %d failed, %d still spooled",
+                result.indexed,
+                len(result.failures),
+                result.spooled,
+            )
         for failure in result.failures:
             log.error("spooled document %s (%s) failed: %s %s", failure.id, failure.url, failure.reason, failure.detail)
 
@@ -182,7 +187,10 @@ class EngineBackend(IndexBackend):
         deleted = 0
         ids = list(document_ids)
         for start in range(0, len(ids), 1000):
-            lines = "".join(json.dumps({"delete": {"_index": self.alias, "_id": doc_id}}) + "\n" for doc_id in ids[start:start + 1000])
+            lines = "".join(
+                json.dumps({"delete": {"_index": self.alias, "_id": doc_id}}) + "\n"
+                for doc_id in ids[start : start + 1000]
+            )
             answer = self.client.request("POST", "/_bulk", ndjson=lines.encode())
             deleted += sum(1 for item in answer.get("items", []) if item["delete"].get("result") == "deleted")
         self._dirty = self._dirty or bool(deleted)
@@ -236,8 +244,13 @@ class EngineBackend(IndexBackend):
             )
         except EngineUnavailable as exc:
             return IndexStatus(
-                backend=self.client.distribution or "engine", location=self.config.url, index=self.alias,
-                documents=0, mapping_version=0, health=f"unreachable ({exc.__class__.__name__})", spooled=spooled,
+                backend=self.client.distribution or "engine",
+                location=self.config.url,
+                index=self.alias,
+                documents=0,
+                mapping_version=0,
+                health=f"unreachable ({exc.__class__.__name__})",
+                spooled=spooled,
             )
 
     def close(self) -> None:
@@ -249,4 +262,4 @@ def open_engine_backend(url: str) -> EngineBackend:
     return EngineBackend(parse_engine_url(url))
 
 
-__all__ = ["EngineBackend", "open_engine_backend", "MAPPING_VERSION"]
+__all__ = ["MAPPING_VERSION", "EngineBackend", "open_engine_backend"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -33,7 +33,7 @@ def content_hash(text: str) -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Entity(BaseModel):
@@ -108,15 +108,15 @@ class Document(BaseModel):
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
+            return value.replace(tzinfo=UTC)
         return value
 
     @classmethod
-    def new(cls, canonical_url: str, **fields: Any) -> "Document":
+    def new(cls, canonical_url: str, **fields: Any) -> Document:
         fields.setdefault("url", canonical_url)
         return cls(id=document_id(canonical_url), canonical_url=canonical_url, **fields)
 
-    def with_hash(self) -> "Document":
+    def with_hash(self) -> Document:
         return self.model_copy(update={"content_hash": content_hash(self.title + "\n" + self.text)})
 
     def page_at(self, offset: int) -> int | None:

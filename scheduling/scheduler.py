@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
-from crawlers.scheduler_launch import CrawlJob
-from crawlers.scheduler_state import SchedulerState, SourceLock
-from crawlers.watchlist import Watchlist, WatchlistError, load_watchlist
-from index.document import utcnow
+from scheduling.launch import CrawlJob
+from scheduling.state import SchedulerState, SourceLock
+from schema.document import utcnow
+from watchlists.model import Watchlist, WatchlistError, load_watchlist
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +37,15 @@ class RunningCrawl:
 
 
 class Scheduler:
-    def __init__(self, watchlist_paths: list[Path], data_dir: Path, launch: Launcher, clock: Clock = utcnow,
-                 max_concurrent: int = 2, batch_size: int = 10):
+    def __init__(
+        self,
+        watchlist_paths: list[Path],
+        data_dir: Path,
+        launch: Launcher,
+        clock: Clock = utcnow,
+        max_concurrent: int = 2,
+        batch_size: int = 10,
+    ):
         if max_concurrent < 1 or batch_size < 1:
             raise ValueError("max_concurrent and batch_size must be at least 1")
         self.paths = [Path(path) for path in watchlist_paths]
@@ -76,10 +83,14 @@ class Scheduler:
             self.running.remove(crawl)
             code = crawl.job.poll()
             run_id = crawl.job.run_id()
-            status = (self.state.run_status(run_id) if run_id else None) or ("finished" if code == 0 else f"exit_{code}")
+            status = (self.state.run_status(run_id) if run_id else None) or (
+                "finished" if code == 0 else f"exit_{code}"
+            )
             for source_id in crawl.source_ids:
                 self.state.finished(crawl.watchlist.name, source_id, self.clock(), status, run_id)
-            logger.info("Crawl of %s %s ended: %s (run %s)", crawl.watchlist.name, ",".join(crawl.source_ids), status, run_id)
+            logger.info(
+                "Crawl of %s %s ended: %s (run %s)", crawl.watchlist.name, ",".join(crawl.source_ids), status, run_id
+            )
         return done
 
     def start_due(self) -> list[RunningCrawl]:
@@ -87,11 +98,14 @@ class Scheduler:
         started: list[RunningCrawl] = []
         busy = self._busy()
         for path, watchlist in self.watchlists():
-            waiting = [source for source in self.state.due(watchlist, now)
-                       if (watchlist.name, source.id) not in busy
-                       and not SourceLock(self.data_dir, watchlist.name, source.id).is_held_elsewhere()]
+            waiting = [
+                source
+                for source in self.state.due(watchlist, now)
+                if (watchlist.name, source.id) not in busy
+                and not SourceLock(self.data_dir, watchlist.name, source.id).is_held_elsewhere()
+            ]
             while waiting and len(self.running) < self.max_concurrent:
-                batch, waiting = waiting[: self.batch_size], waiting[self.batch_size:]
+                batch, waiting = waiting[: self.batch_size], waiting[self.batch_size :]
                 for source in batch:
                     self.state.started(watchlist, source, now)
                 source_ids = [s.id for s in batch]
@@ -108,8 +122,12 @@ class Scheduler:
 
     def next_due(self) -> datetime | None:
         busy = self._busy()
-        times = [when for _, watchlist in self.watchlists() for source in watchlist.sources
-                 if (watchlist.name, source.id) not in busy and (when := self.state.next_run(watchlist, source)) is not None]
+        times = [
+            when
+            for _, watchlist in self.watchlists()
+            for source in watchlist.sources
+            if (watchlist.name, source.id) not in busy and (when := self.state.next_run(watchlist, source)) is not None
+        ]
         return min(times, default=None)
 
     def serve(self, stop: threading.Event, poll_seconds: float = 1.0, grace_seconds: float | None = None) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crawlers.ledger import Ledger
 from crawlers.verdict import source_failed
+from state.ledger import Ledger
 
 UNHEALTHY_AFTER = 3
 

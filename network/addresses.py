@@ -126,8 +126,12 @@ def is_allowed_address(address: str, allowance: Allowance) -> bool:
         return False
     ip = _ip(address)
     candidates = [ip, *(embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else [])]
-    return any(candidate in network for candidate in candidates for network in allowance
-               if candidate.version == network.version)
+    return any(
+        candidate in network
+        for candidate in candidates
+        for network in allowance
+        if candidate.version == network.version
+    )
 
 
 def allowed_addresses(host: str, allowance: Allowance = False) -> tuple[str, ...]:

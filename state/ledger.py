@@ -11,10 +11,11 @@ import os
 import sqlite3
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -105,7 +106,7 @@ def requested_url(request: Any) -> str:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class RunReport(BaseModel):
@@ -172,7 +173,7 @@ class Ledger:
                     raise
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path | str) -> "Ledger":
+    def in_data_dir(cls, data_dir: Path | str) -> Ledger:
         return cls(Path(data_dir) / "crawl.sqlite3")
 
     def close(self) -> None:
@@ -180,7 +181,7 @@ class Ledger:
 
     # runs -----------------------------------------------------------------
     def start_run(self, watchlist: str, sources: list[str], run_id: str | None = None) -> str:
-        run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+        run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
         self.db.execute(
             "INSERT OR IGNORE INTO runs (id, watchlist, sources, started, pid) VALUES (?, ?, ?, ?, ?)",
             (run_id, watchlist, json.dumps(sources), now_iso(), os.getpid()),
@@ -192,7 +193,9 @@ class Ledger:
         reports add up and what they indexed counts for alerts. Their unfinished work is simply
         redone by the next run: the URL records only hold what was completed."""
         closed = []
-        for run_id, pid in self.db.execute("SELECT id, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL").fetchall():
+        for run_id, pid in self.db.execute(
+            "SELECT id, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL"
+        ).fetchall():
             if pid != os.getpid() and not _alive(pid):
                 self.finish_run(run_id, status="killed")
                 closed.append(run_id)
@@ -203,12 +206,18 @@ class Ledger:
         return self.report(run_id)
 
     def report(self, run_id: str) -> RunReport:
-        row = self.db.execute("SELECT watchlist, sources, started, finished, status FROM runs WHERE id = ?", (run_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT watchlist, sources, started, finished, status FROM runs WHERE id = ?", (run_id,)
+        ).fetchone()
         if row is None:
             raise KeyError(f"no run {run_id!r}")
-        report = RunReport(run_id=run_id, watchlist=row[0], sources=json.loads(row[1]), started=row[2], finished=row[3], status=row[4])
+        report = RunReport(
+            run_id=run_id, watchlist=row[0], sources=json.loads(row[1]), started=row[2], finished=row[3], status=row[4]
+        )
         if row[3]:
-            report.duration_seconds = round((datetime.fromisoformat(row[3]) - datetime.fromisoformat(row[2])).total_seconds(), 1)
+            report.duration_seconds = round(
+                (datetime.fromisoformat(row[3]) - datetime.fromisoformat(row[2])).total_seconds(), 1
+            )
         reasons: Counter[str] = Counter()
         for source_id, outcome, reason, fetched, change, count in self.db.execute(
             "SELECT source_id, outcome, reason, fetched, change, COUNT(*) FROM outcomes WHERE run_id = ? "
@@ -231,14 +240,20 @@ class Ledger:
         report.reasons = dict(reasons.most_common())
         report.cpu_seconds = {
             name.removeprefix("osint/cpu/"): round(value, 3)
-            for name, value in self.db.execute("SELECT name, value FROM run_stats WHERE run_id = ? AND name LIKE 'osint/cpu/%' ORDER BY name", (run_id,))
+            for name, value in self.db.execute(
+                "SELECT name, value FROM run_stats WHERE run_id = ? AND name LIKE 'osint/cpu/%' ORDER BY name",
+                (run_id,),
+            )
         }
         return report
 
     def add_stats(self, run_id: str, stats: dict[str, Any]) -> None:
         """Add a crawler's numeric stats to the run's (several crawlers, one per source, share a run)."""
-        rows = [(run_id, name, float(value)) for name, value in stats.items()
-                if isinstance(value, (int, float)) and not isinstance(value, bool)]
+        rows = [
+            (run_id, name, float(value))
+            for name, value in stats.items()
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+        ]
         self.db.executemany(
             "INSERT INTO run_stats (run_id, name, value) VALUES (?, ?, ?) "
             "ON CONFLICT(run_id, name) DO UPDATE SET value = value + excluded.value",
@@ -248,22 +263,34 @@ class Ledger:
     def changed_documents(self, run_id: str) -> dict[str, list[str]]:
         """URLs of the documents a run indexed for the first time ("new") or again with new text ("changed")."""
         found: dict[str, list[str]] = {"new": [], "changed": []}
-        for url, change in self.db.execute(f"SELECT url, change FROM outcomes WHERE {_NEW_OR_CHANGED} ORDER BY url", (run_id,)):
+        for url, change in self.db.execute(
+            f"SELECT url, change FROM outcomes WHERE {_NEW_OR_CHANGED} ORDER BY url", (run_id,)
+        ):
             found[change].append(url)
         return found
 
     def changed_doc_ids(self, run_id: str) -> list[str]:
         """Index ids of the documents changed_documents() lists."""
-        return [row[0] for row in self.db.execute(
-            f"SELECT doc_id FROM outcomes WHERE {_NEW_OR_CHANGED} AND doc_id IS NOT NULL ORDER BY url", (run_id,))]
+        return [
+            row[0]
+            for row in self.db.execute(
+                f"SELECT doc_id FROM outcomes WHERE {_NEW_OR_CHANGED} AND doc_id IS NOT NULL ORDER BY url", (run_id,)
+            )
+        ]
 
     def ended_runs(self, since: str) -> list[str]:
         """Runs that are over (finished or killed) and started at `since` or later, oldest first."""
-        return [row[0] for row in self.db.execute(
-            "SELECT id FROM runs WHERE status != 'running' AND started >= ? ORDER BY started, id", (since,))]
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT id FROM runs WHERE status != 'running' AND started >= ? ORDER BY started, id", (since,)
+            )
+        ]
 
     def runs(self, limit: int = 20) -> list[RunReport]:
-        ids = [row[0] for row in self.db.execute("SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))]
+        ids = [
+            row[0] for row in self.db.execute("SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))
+        ]
         return [self.report(run_id) for run_id in ids]
 
     # outcomes ---------------------------------------------------------------
@@ -292,13 +319,19 @@ class Ledger:
     def claim(self, run_id: str, page: str, source_id: str) -> str:
         """The source that fetches `page` in this run: the first to claim it. A page listed by
         several sources (a feed and a sitemap of one site) is fetched once per run."""
-        cursor = self.db.execute("INSERT OR IGNORE INTO claims (run_id, url, source_id) VALUES (?, ?, ?)", (run_id, page, source_id))
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO claims (run_id, url, source_id) VALUES (?, ?, ?)", (run_id, page, source_id)
+        )
         if cursor.rowcount == 1:
             return source_id
-        return self.db.execute("SELECT source_id FROM claims WHERE run_id = ? AND url = ?", (run_id, page)).fetchone()[0]
+        return self.db.execute("SELECT source_id FROM claims WHERE run_id = ? AND url = ?", (run_id, page)).fetchone()[
+            0
+        ]
 
     def sources_with_outcomes(self, run_id: str) -> set[str]:
-        return {row[0] for row in self.db.execute("SELECT DISTINCT source_id FROM outcomes WHERE run_id = ?", (run_id,))}
+        return {
+            row[0] for row in self.db.execute("SELECT DISTINCT source_id FROM outcomes WHERE run_id = ?", (run_id,))
+        }
 
     def outcomes(self, run_id: str) -> Iterator[dict[str, Any]]:
         cursor = self.db.execute(

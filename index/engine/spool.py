@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from index.document import Document
+from schema.document import Document
 
 SUFFIX = ".jsonl"
 

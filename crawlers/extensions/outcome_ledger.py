@@ -7,14 +7,15 @@ plain `scrapy crawl` the extension opens and closes a run of its own.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 
 from crawlers import signals as osint_signals
-from crawlers.ledger import Ledger, requested_url
 from crawlers.outcomes import Outcome
+from state.ledger import Ledger, requested_url
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class OutcomeLedger:
         self.owns_run = not self.run_id
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "OutcomeLedger":
+    def from_crawler(cls, crawler: Crawler) -> OutcomeLedger:
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -53,8 +54,18 @@ class OutcomeLedger:
             report = self.ledger.finish_run(self.run_id, status=reason)
             logger.info("Run %s: %s", self.run_id, report.model_dump_json(exclude={"by_source"}))
 
-    def url_outcome(self, url: str, source_id: str, outcome: str, reason: str = "", detail: str = "",
-                    doc_id: str | None = None, fetched: bool = False, change: str = "", **_: Any) -> None:
+    def url_outcome(
+        self,
+        url: str,
+        source_id: str,
+        outcome: str,
+        reason: str = "",
+        detail: str = "",
+        doc_id: str | None = None,
+        fetched: bool = False,
+        change: str = "",
+        **_: Any,
+    ) -> None:
         self.ledger.record(self.run_id, url, source_id, outcome, reason, detail, doc_id, fetched, change)
         self.crawler.stats.inc_value(f"osint/outcome/{outcome}")
         if reason:
@@ -72,15 +83,29 @@ class OutcomeLedger:
             return
         redirected = bool(request.meta.get("redirect_urls"))  # its 3xx was fetched
         self.crawler.signals.send_catch_log(
-            osint_signals.url_outcome, url=requested_url(request), source_id=source.id, outcome="skipped",
-            reason="duplicate", detail=f"{request.url} already requested in this run", fetched=redirected,
+            osint_signals.url_outcome,
+            url=requested_url(request),
+            source_id=source.id,
+            outcome="skipped",
+            reason="duplicate",
+            detail=f"{request.url} already requested in this run",
+            fetched=redirected,
         )
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any = None) -> None:
         if isinstance(exception, Outcome):
-            self.url_outcome(item.requested_url, item.source_id, exception.outcome, exception.reason, exception.detail,
-                             fetched=True, change=getattr(item, "change", ""))
+            self.url_outcome(
+                item.requested_url,
+                item.source_id,
+                exception.outcome,
+                exception.reason,
+                exception.detail,
+                fetched=True,
+                change=getattr(item, "change", ""),
+            )
 
     def item_error(self, item: Any, response: Any, failure: Any, spider: Any = None) -> None:
         logger.error("Pipeline error on %s: %s", item.requested_url, failure.getTraceback())
-        self.url_outcome(item.requested_url, item.source_id, "failed", "pipeline_error", failure.getErrorMessage(), fetched=True)
+        self.url_outcome(
+            item.requested_url, item.source_id, "failed", "pipeline_error", failure.getErrorMessage(), fetched=True
+        )

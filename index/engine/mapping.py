@@ -21,30 +21,68 @@ import hashlib
 import json
 from typing import Any
 
-from index.document import ENTITY_SETS, Document
+from schema.document import ENTITY_SETS, Document
 
 MAPPING_VERSION = 1
 
 #: detected language code (langdetect / ISO 639-1) -> (field suffix, built-in analyzer).
 #: These analyzers exist in both Elasticsearch 8 and OpenSearch 2.
 LANGUAGE_ANALYZERS: dict[str, tuple[str, str]] = {
-    "ar": ("ar", "arabic"), "hy": ("hy", "armenian"), "eu": ("eu", "basque"), "bn": ("bn", "bengali"),
-    "bg": ("bg", "bulgarian"), "ca": ("ca", "catalan"), "cs": ("cs", "czech"), "da": ("da", "danish"),
-    "nl": ("nl", "dutch"), "en": ("en", "english"), "et": ("et", "estonian"), "fi": ("fi", "finnish"),
-    "fr": ("fr", "french"), "gl": ("gl", "galician"), "de": ("de", "german"), "el": ("el", "greek"),
-    "hi": ("hi", "hindi"), "hu": ("hu", "hungarian"), "id": ("id", "indonesian"), "ga": ("ga", "irish"),
-    "it": ("it", "italian"), "lv": ("lv", "latvian"), "lt": ("lt", "lithuanian"), "no": ("no", "norwegian"),
-    "nb": ("no", "norwegian"), "nn": ("no", "norwegian"), "fa": ("fa", "persian"), "pt": ("pt", "portuguese"),
-    "ro": ("ro", "romanian"), "ru": ("ru", "russian"), "ckb": ("ckb", "sorani"), "es": ("es", "spanish"),
-    "sv": ("sv", "swedish"), "tr": ("tr", "turkish"), "th": ("th", "thai"),
-    "zh": ("cjk", "cjk"), "zh-cn": ("cjk", "cjk"), "zh-tw": ("cjk", "cjk"), "ja": ("cjk", "cjk"), "ko": ("cjk", "cjk"),
+    "ar": ("ar", "arabic"),
+    "hy": ("hy", "armenian"),
+    "eu": ("eu", "basque"),
+    "bn": ("bn", "bengali"),
+    "bg": ("bg", "bulgarian"),
+    "ca": ("ca", "catalan"),
+    "cs": ("cs", "czech"),
+    "da": ("da", "danish"),
+    "nl": ("nl", "dutch"),
+    "en": ("en", "english"),
+    "et": ("et", "estonian"),
+    "fi": ("fi", "finnish"),
+    "fr": ("fr", "french"),
+    "gl": ("gl", "galician"),
+    "de": ("de", "german"),
+    "el": ("el", "greek"),
+    "hi": ("hi", "hindi"),
+    "hu": ("hu", "hungarian"),
+    "id": ("id", "indonesian"),
+    "ga": ("ga", "irish"),
+    "it": ("it", "italian"),
+    "lv": ("lv", "latvian"),
+    "lt": ("lt", "lithuanian"),
+    "no": ("no", "norwegian"),
+    "nb": ("no", "norwegian"),
+    "nn": ("no", "norwegian"),
+    "fa": ("fa", "persian"),
+    "pt": ("pt", "portuguese"),
+    "ro": ("ro", "romanian"),
+    "ru": ("ru", "russian"),
+    "ckb": ("ckb", "sorani"),
+    "es": ("es", "spanish"),
+    "sv": ("sv", "swedish"),
+    "tr": ("tr", "turkish"),
+    "th": ("th", "thai"),
+    "zh": ("cjk", "cjk"),
+    "zh-cn": ("cjk", "cjk"),
+    "zh-tw": ("cjk", "cjk"),
+    "ja": ("cjk", "cjk"),
+    "ko": ("cjk", "cjk"),
 }
 LANGUAGE_SUFFIXES: dict[str, str] = {suffix: analyzer for suffix, analyzer in LANGUAGE_ANALYZERS.values()}
 
 #: Document fields stored as facet keywords (with a lowercase .lc subfield for filters).
 FACET_FIELDS: tuple[str, ...] = (
-    *ENTITY_SETS, "source_id", "watchlist", "kind", "tags", "language", "story_id", "content_type",
-    "extraction_method", "authors",
+    *ENTITY_SETS,
+    "source_id",
+    "watchlist",
+    "kind",
+    "tags",
+    "language",
+    "story_id",
+    "content_type",
+    "extraction_method",
+    "authors",
 )
 #: fields added to _source by to_source() that are not Document fields.
 DERIVED_FIELDS = ("story_key",)
@@ -57,7 +95,11 @@ def language_suffix(language: str) -> str | None:
 
 
 def _facet() -> dict[str, Any]:
-    return {"type": "keyword", "ignore_above": 2048, "fields": {"lc": {"type": "keyword", "normalizer": "lowercase", "ignore_above": 2048}}}
+    return {
+        "type": "keyword",
+        "ignore_above": 2048,
+        "fields": {"lc": {"type": "keyword", "normalizer": "lowercase", "ignore_above": 2048}},
+    }
 
 
 def mappings() -> dict[str, Any]:
@@ -82,7 +124,11 @@ def mappings() -> dict[str, Any]:
             "type": "nested",
             "properties": {
                 "label": {"type": "keyword"},
-                "text": {"type": "text", "analyzer": "standard", "fields": {"raw": {"type": "keyword", "ignore_above": 512}}},
+                "text": {
+                    "type": "text",
+                    "analyzer": "standard",
+                    "fields": {"raw": {"type": "keyword", "ignore_above": 512}},
+                },
                 "start": {"type": "integer"},
                 "end": {"type": "integer"},
                 "canonical": _facet(),
@@ -96,7 +142,12 @@ def mappings() -> dict[str, Any]:
         properties[name] = _facet()
     for suffix, analyzer in sorted(LANGUAGE_SUFFIXES.items()):
         properties[f"title_{suffix}"] = {"type": "text", "analyzer": analyzer, "copy_to": "title"}
-        properties[f"text_{suffix}"] = {"type": "text", "analyzer": analyzer, "copy_to": "text", "index_options": "offsets"}
+        properties[f"text_{suffix}"] = {
+            "type": "text",
+            "analyzer": analyzer,
+            "copy_to": "text",
+            "index_options": "offsets",
+        }
     return {"dynamic": "strict", "_meta": {"mapping_version": MAPPING_VERSION}, "properties": properties}
 
 
@@ -107,7 +158,9 @@ def index_settings(shards: int, replicas: str | None) -> dict[str, Any]:
         "analysis": {
             "normalizer": {"lowercase": {"type": "custom", "filter": ["lowercase"]}},
             # The language-neutral fields ignore case and diacritics: "frontiere" finds "frontière".
-            "analyzer": {"folded": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]}},
+            "analyzer": {
+                "folded": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]}
+            },
         },
     }
     if replicas is None or "-" in replicas:

@@ -16,7 +16,7 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -69,7 +69,7 @@ class SubprocessLauncher:
 
     def __call__(self, watchlist_path: Path, source_ids: list[str]) -> ProcessJob:
         self.logs.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         stem = f"{stamp}-{watchlist_path.stem}-{source_ids[0]}"
         command = [self.python, "-m", "app.cli", "crawl", str(watchlist_path.resolve()), "--json", "--no-progress"]
         for source_id in source_ids:

@@ -13,12 +13,12 @@ import os
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from crawlers.schedule import parse_schedule
-from crawlers.watchlist import Source, Watchlist
+from scheduling.schedule import parse_schedule
+from watchlists.model import Source, Watchlist
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS source_schedule (
@@ -46,14 +46,16 @@ def _when(text: str | None) -> datetime | None:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class SchedulerState:
     def __init__(self, data_dir: Path | str):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.data_dir / "crawl.sqlite3", timeout=30, isolation_level=None, check_same_thread=False)
+        self.db = sqlite3.connect(
+            self.data_dir / "crawl.sqlite3", timeout=30, isolation_level=None, check_same_thread=False
+        )
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
 
@@ -63,7 +65,9 @@ class SchedulerState:
     def get(self, watchlist: str, source_id: str) -> SourceSchedule | None:
         row = self.db.execute(
             "SELECT watchlist, source_id, schedule, next_run, last_started, last_finished, last_status, last_run_id "
-            "FROM source_schedule WHERE watchlist = ? AND source_id = ?", (watchlist, source_id)).fetchone()
+            "FROM source_schedule WHERE watchlist = ? AND source_id = ?",
+            (watchlist, source_id),
+        ).fetchone()
         if row is None:
             return None
         return SourceSchedule(row[0], row[1], row[2], _when(row[3]), _when(row[4]), _when(row[5]), row[6], row[7])
@@ -76,7 +80,7 @@ class SchedulerState:
             return None
         known = self.get(watchlist.name, source.id)
         if known is None or known.last_started is None:
-            return datetime.min.replace(tzinfo=timezone.utc)
+            return datetime.min.replace(tzinfo=UTC)
         if known.schedule != text or known.next_run is None:
             return parse_schedule(text).next_after(known.last_started)
         return known.next_run
@@ -106,7 +110,8 @@ class SchedulerState:
         self.db.execute(
             "UPDATE source_schedule SET last_finished = ?, last_status = ?, last_run_id = COALESCE(?, last_run_id), "
             "next_run = CASE WHEN ? = 'shutdown' THEN ? ELSE next_run END WHERE watchlist = ? AND source_id = ?",
-            (_iso(now), status, run_id, status, _iso(now), watchlist, source_id))
+            (_iso(now), status, run_id, status, _iso(now), watchlist, source_id),
+        )
 
     def run_status(self, run_id: str) -> str | None:
         """The status the crawl ledger gives a run ("finished", "shutdown", "error"), if it knows it."""
@@ -129,7 +134,7 @@ class SourceLock:
         self.path = Path(data_dir) / "locks" / f"{name}--{source_id}.lock"
         self.file: IO[str] | None = None
 
-    def acquire(self) -> "SourceLock":
+    def acquire(self) -> SourceLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+")
         try:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from crawlers.watchlist_yaml import MAX_BYTES, WatchlistYAMLError, check_size, load_yaml
+from watchlists.yaml_loader import MAX_BYTES, WatchlistYAMLError, check_size, load_yaml
 
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -23,7 +23,10 @@ class Scope(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    allowed_domains: list[str] = Field(default_factory=list, description="Hosts (and their subdomains) the crawl may visit; default: the hosts of `urls`.")
+    allowed_domains: list[str] = Field(
+        default_factory=list,
+        description="Hosts (and their subdomains) the crawl may visit; default: the hosts of `urls`.",
+    )
     allow: list[str] = Field(default_factory=list, description="Regular expressions; when given, a URL must match one.")
     deny: list[str] = Field(default_factory=list, description="Regular expressions; a matching URL is skipped.")
     max_depth: int = Field(default=2, ge=0, le=20, description="Links followed from the start URLs.")
@@ -44,7 +47,7 @@ class Scope(BaseModel):
     @classmethod
     def _bare_hosts(cls, hosts: list[str]) -> list[str]:
         for host in hosts:
-            if "/" in host or ":" in host.strip("[]") and not host.startswith("["):
+            if "/" in host or (":" in host.strip("[]") and not host.startswith("[")):
                 raise ValueError(f"{host!r} is not a bare host name (no scheme, port or path)")
         return [host.lower().lstrip(".") for host in hosts]
 
@@ -62,15 +65,22 @@ class Source(BaseModel):
     language: str | None = Field(default=None, description="ISO 639-1 hint; detection still decides.")
     render_js: bool = Field(default=False, description="Render pages in headless Chromium (scrapy-playwright).")
     scope: Scope = Field(default_factory=Scope)
-    schedule: str | None = Field(default=None, description="Cron expression or interval ('every 30 minutes', 'daily at 06:00 UTC').")
-    revisit: str | None = Field(default=None, description="Re-fetch known articles after this long ('7 days'); default: only when a feed or sitemap says they changed.")
+    schedule: str | None = Field(
+        default=None, description="Cron expression or interval ('every 30 minutes', 'daily at 06:00 UTC')."
+    )
+    revisit: str | None = Field(
+        default=None,
+        description="Re-fetch known articles after this long ('7 days'); default: only when a feed or sitemap says they changed.",
+    )
     enabled: bool = True
 
     @field_validator("id")
     @classmethod
     def _id_format(cls, value: str) -> str:
         if not SOURCE_ID.match(value):
-            raise ValueError("must be lowercase letters, digits, '-' or '_' (at most 64), starting with a letter or digit")
+            raise ValueError(
+                "must be lowercase letters, digits, '-' or '_' (at most 64), starting with a letter or digit"
+            )
         return value
 
     @field_validator("urls")
@@ -92,7 +102,7 @@ class Source(BaseModel):
     @classmethod
     def _schedule_parses(cls, value: str | None) -> str | None:
         if value is not None:
-            from crawlers.schedule import parse_schedule
+            from scheduling.schedule import parse_schedule
 
             parse_schedule(value)
         return value
@@ -108,7 +118,7 @@ class Watchlist(BaseModel):
     sources: list[Source] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "Watchlist":
+    def _unique_ids(self) -> Watchlist:
         seen: set[str] = set()
         for position, source in enumerate(self.sources):
             if source.id in seen:
@@ -146,9 +156,9 @@ def _line_of(node: Any, loc: tuple[Any, ...]) -> int | None:
     with `<<: *anchor` has no position of its own in the mapping: the mapping's line stands."""
     line = None
     for key in loc:
-        if isinstance(node, CommentedMap) and key in node:
-            position = node.lc.data.get(key)
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+        if (isinstance(node, CommentedMap) and key in node) or (
+            isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node)
+        ):
             position = node.lc.data.get(key)
         else:
             break
@@ -167,7 +177,7 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 def parse_watchlist(text: str, path: Path | str = "<string>") -> Watchlist:
     """Raises WatchlistError (problems as `file:line: field: message`), also for text beyond the
-    bounds of crawlers/watchlist_yaml.py (size, nesting, alias expansion)."""
+    bounds of watchlists/yaml_loader.py (size, nesting, alias expansion)."""
     try:
         data = load_yaml(text)
     except WatchlistYAMLError as exc:

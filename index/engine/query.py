@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from index.cursor import COLLAPSED, collapsed_offset, sort_after
-from index.engine_mapping import SEARCH_FIELDS
+from index.engine.mapping import SEARCH_FIELDS
 from index.query import Hit, Query, SearchRequest, SearchResult, Term
 
 SNIPPET_CHARS = 240
@@ -49,7 +49,9 @@ def render_query(query: Query) -> dict[str, Any]:
     must_not.extend(_term_query(term) for term in query.none_of)
     for item in query.filters:
         values = [value.lower() for value in item.values]
-        clause = {"bool": {"should": [{"terms": {f"{field}.lc": values}} for field in item.fields], "minimum_should_match": 1}}
+        clause = {
+            "bool": {"should": [{"terms": {f"{field}.lc": values}} for field in item.fields], "minimum_should_match": 1}
+        }
         (must_not if item.negated else filters).append(clause)
     if query.since or query.until:
         bounds = {}
@@ -92,7 +94,9 @@ def render_search(request: SearchRequest) -> dict[str, Any]:
         # (a cursor ["collapsed", offset]), which reaches as deep as index.max_result_window.
         body["from"] = _collapsed_offset(request)
     elif request.search_after:
-        body["search_after"] = list(sort_after(request.search_after, "relevance" if by_relevance else "date", undated=False))
+        body["search_after"] = list(
+            sort_after(request.search_after, "relevance" if by_relevance else "date", undated=False)
+        )
     if request.size:
         body["highlight"] = {
             "encoder": "html",
@@ -106,10 +110,17 @@ def render_search(request: SearchRequest) -> dict[str, Any]:
     if request.collapse_stories:
         body["collapse"] = {"field": "story_key"}  # the total still counts documents
     for name, field in request.facets.items():
-        body["aggs"][f"facet:{name}"] = {"terms": {"field": field, "size": request.facet_size, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
+        body["aggs"][f"facet:{name}"] = {
+            "terms": {"field": field, "size": request.facet_size, "order": [{"_count": "desc"}, {"_key": "asc"}]}
+        }
     if request.histogram:
         body["aggs"]["_histogram"] = {
-            "date_histogram": {"field": "published", "calendar_interval": request.histogram, "format": _HISTOGRAM_FORMATS[request.histogram], "min_doc_count": 1}
+            "date_histogram": {
+                "field": "published",
+                "calendar_interval": request.histogram,
+                "format": _HISTOGRAM_FORMATS[request.histogram],
+                "min_doc_count": 1,
+            }
         }
     if not body["aggs"]:
         del body["aggs"]
@@ -155,10 +166,15 @@ def parse_search(request: SearchRequest, response: dict[str, Any]) -> SearchResu
     aggregations = response.get("aggregations", {})
     total = response["hits"]["total"]["value"]
     facets = {
-        name: [(bucket["key"], bucket["doc_count"]) for bucket in aggregations.get(f"facet:{name}", {}).get("buckets", [])]
+        name: [
+            (bucket["key"], bucket["doc_count"]) for bucket in aggregations.get(f"facet:{name}", {}).get("buckets", [])
+        ]
         for name in request.facets
     }
-    histogram = [(bucket["key_as_string"], bucket["doc_count"]) for bucket in aggregations.get("_histogram", {}).get("buckets", [])]
+    histogram = [
+        (bucket["key_as_string"], bucket["doc_count"])
+        for bucket in aggregations.get("_histogram", {}).get("buckets", [])
+    ]
     return SearchResult(
         total=total,
         hits=hits,

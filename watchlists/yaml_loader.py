@@ -78,18 +78,28 @@ class _BoundedComposer(Composer):
         event = self.parser.peek_event()
         if isinstance(event, AliasEvent):
             if event.anchor in self._open_anchors:
-                raise _Refused(None, None, f"alias *{event.anchor} is inside the node it names (a cycle)", event.start_mark)
+                raise _Refused(
+                    None, None, f"alias *{event.anchor} is inside the node it names (a cycle)", event.start_mark
+                )
             node = super().compose_node(parent, index)
             values, depth = self._size(node)
             if self.depth + depth > MAX_DEPTH:
-                raise _Refused(None, None, f"alias *{event.anchor} nests the watchlist deeper than {MAX_DEPTH} levels",
-                               event.start_mark)
+                raise _Refused(
+                    None,
+                    None,
+                    f"alias *{event.anchor} nests the watchlist deeper than {MAX_DEPTH} levels",
+                    event.start_mark,
+                )
             self._count(values, event, f"alias *{event.anchor} expands the watchlist beyond {MAX_VALUES:,} values")
             return node
         if event.tag not in (None, "!"):
             tag = event.ctag.handle + event.ctag.suffix if event.ctag.handle else event.tag
-            raise _Refused(None, None, f"YAML tags such as {tag} are not used in watchlists (quote the value instead)",
-                           event.start_mark)
+            raise _Refused(
+                None,
+                None,
+                f"YAML tags such as {tag} are not used in watchlists (quote the value instead)",
+                event.start_mark,
+            )
         self._count(1, event, f"the watchlist holds more than {MAX_VALUES:,} values")
         opens_collection = isinstance(event, CollectionStartEvent) and event.anchor is not None
         if opens_collection:
@@ -162,7 +172,9 @@ def _bounded_yaml() -> YAML:
 
 def check_size(size: int) -> None:
     if size > MAX_BYTES:
-        raise WatchlistYAMLError(1, f"the file is {size:,} bytes; a watchlist may be at most {MAX_BYTES:,} bytes (1 MiB)")
+        raise WatchlistYAMLError(
+            1, f"the file is {size:,} bytes; a watchlist may be at most {MAX_BYTES:,} bytes (1 MiB)"
+        )
 
 
 def load_yaml(text: str) -> Any:
