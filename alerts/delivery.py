@@ -1,6 +1,6 @@
 """Sending matched documents: a JSON POST to a webhook, lines appended to a JSONL file, or an e-mail
-through the SMTP server named by OSINT_SMTP_HOST (OSINT_SMTP_PORT, OSINT_SMTP_FROM,
-OSINT_SMTP_USER, OSINT_SMTP_PASSWORD, OSINT_SMTP_STARTTLS=1).
+through the SMTP server the delivery policy names (`DeliveryPolicy.smtp`, from OSINT_SMTP_HOST,
+OSINT_SMTP_PORT, OSINT_SMTP_FROM, OSINT_SMTP_USER, OSINT_SMTP_PASSWORD, OSINT_SMTP_STARTTLS).
 
 Every document carries a `delivery_id` stable across retries, so a receiver can drop a repeat.
 Every channel asks alerts/guard.py first: webhook and SMTP connections go to the addresses the
@@ -126,19 +126,23 @@ class _PinnedSMTP(smtplib.SMTP):
         super().__init__(host, port, timeout=timeout)
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        return _first_connected(
-            self._addresses, OSError, lambda address: smtplib.SMTP._get_socket(self, address, port, timeout)
-        )
+        def connect(address: str) -> socket.socket:
+            # smtplib's private connection hook, which typeshed does not declare
+            sock: socket.socket = smtplib.SMTP._get_socket(self, address, port, timeout)  # type: ignore[attr-defined]
+            return sock
+
+        return _first_connected(self._addresses, OSError, connect)
 
 
 def _email(address: str, alert: Alert, summaries: list[dict[str, Any]], policy: DeliveryPolicy) -> None:
-    host = os.environ.get("OSINT_SMTP_HOST")
-    if not host:
+    smtp_settings = policy.smtp
+    host = smtp_settings.host if smtp_settings is not None else None
+    if smtp_settings is None or not host:
         raise smtplib.SMTPException("OSINT_SMTP_HOST is not set: no SMTP server to send alerts through")
     addresses = policy.addresses_for(host)
     message = EmailMessage()
     message["Subject"] = f"[osint] {alert.name}: {len(summaries)} new document{'s' * (len(summaries) != 1)}"
-    message["From"] = os.environ.get("OSINT_SMTP_FROM", "osint-crawler@localhost")
+    message["From"] = smtp_settings.sender
     message["To"] = address
     lines = [f"Alert {alert.name!r} ({alert.query}) matched:", ""]
     for summary in summaries:
@@ -150,9 +154,10 @@ def _email(address: str, alert: Alert, summaries: list[dict[str, Any]], policy: 
             "",
         ]
     message.set_content("\n".join(lines))
-    with _PinnedSMTP(host, int(os.environ.get("OSINT_SMTP_PORT", "25")), addresses, timeout=30) as smtp:
-        if os.environ.get("OSINT_SMTP_STARTTLS", "") in ("1", "true", "yes"):
+    with _PinnedSMTP(host, smtp_settings.port, addresses, timeout=30) as smtp:
+        if smtp_settings.starttls:
             smtp.starttls(context=ssl.create_default_context())
-        if os.environ.get("OSINT_SMTP_USER"):
-            smtp.login(os.environ["OSINT_SMTP_USER"], os.environ.get("OSINT_SMTP_PASSWORD", ""))
+        if smtp_settings.user:
+            password = smtp_settings.password.get_secret_value() if smtp_settings.password else ""
+            smtp.login(smtp_settings.user, password)
         smtp.send_message(message)

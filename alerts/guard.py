@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from network.addresses import Allowance, UnsafeDestination, allowed_addresses, parse_allowance
 
 if TYPE_CHECKING:
-    from settings.config import Config
+    from settings.config import Config, SmtpSettings
 
 
 class RefusedDelivery(ValueError):
@@ -30,10 +30,11 @@ class RefusedDelivery(ValueError):
 class DeliveryPolicy:
     data_dir: Path
     allowance: Allowance = False
+    smtp: SmtpSettings | None = None  # the server e-mail goes through (None: e-mail cannot be sent)
 
     @classmethod
     def from_config(cls, config: Config) -> DeliveryPolicy:
-        return cls(config.data_dir, parse_allowance(config.allow_private_delivery))
+        return cls(config.data_dir, parse_allowance(config.allow_private_delivery), config.smtp)
 
     def addresses_for(self, host: str) -> list[str]:
         """The checked addresses a connection to `host` may use, IPv4 first (the family that

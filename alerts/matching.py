@@ -1,5 +1,7 @@
 """Which new documents match which alerts.
 
+The backend does the matching (IndexBackend.percolate):
+
 - Embedded index (SQLite): each alert's query, restricted to its new documents (`Query.ids`) —
   the very search `osint search` runs, so an alert fires on exactly what a search would find.
 - Elasticsearch / OpenSearch: the percolator (index/engine/percolator.py). Every alert's query,
@@ -15,23 +17,12 @@ from __future__ import annotations
 
 from alerts.model import Alert
 from index.backend import IndexBackend
-from index.engine.backend import EngineBackend
-from index.engine.percolator import EnginePercolator
-from index.query import Hit, SearchRequest
-
-CHUNK = 500
+from index.query import Hit
 
 
 def match_documents(backend: IndexBackend, alert: Alert, doc_ids: list[str]) -> list[Hit]:
-    """The saved query as a search restricted to doc_ids, newest first."""
-    query = alert.search_query()
-    backend.refresh()
-    hits: list[Hit] = []
-    for start in range(0, len(doc_ids), CHUNK):
-        chunk = doc_ids[start : start + CHUNK]
-        request = SearchRequest(query=query.model_copy(update={"ids": chunk}), sort="date", size=len(chunk), facets={})
-        hits += backend.search(request).hits
-    return hits
+    """The saved query as a search restricted to doc_ids, newest first (on any backend)."""
+    return backend.search_among(alert.search_query(), doc_ids)
 
 
 def match_alerts(
@@ -39,11 +30,10 @@ def match_alerts(
 ) -> dict[str, list[Hit]]:
     """alert name -> the documents among new_documents[name] that its query matches."""
     pending = [alert for alert in alerts if new_documents.get(alert.name)]
-    if isinstance(backend, EngineBackend):
-        every = list(dict.fromkeys(doc_id for alert in pending for doc_id in new_documents[alert.name]))
-        found = EnginePercolator(backend).percolate({alert.name: alert.search_query() for alert in pending}, every)
-    else:
-        found = {alert.name: match_documents(backend, alert, new_documents[alert.name]) for alert in pending}
+    found = backend.percolate(
+        {alert.name: alert.search_query() for alert in pending},
+        {alert.name: new_documents[alert.name] for alert in pending},
+    )
     matches: dict[str, list[Hit]] = {}
     for alert in alerts:
         wanted = set(new_documents.get(alert.name, []))
@@ -53,6 +43,5 @@ def match_alerts(
 
 def sync_alerts(backend: IndexBackend, alerts: list[Alert]) -> None:
     """On an engine, make the percolator hold exactly these alerts' queries (removed alerts go);
-    the embedded index keeps nothing per alert."""
-    if isinstance(backend, EngineBackend):
-        EnginePercolator(backend).register({alert.name: alert.search_query() for alert in alerts}, exclusive=True)
+    the embedded index keeps nothing per alert (and builds no query: the pairs are lazy)."""
+    backend.sync_saved_queries((alert.name, alert.search_query()) for alert in alerts)

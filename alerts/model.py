@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal
 from urllib.parse import unquote
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from index.query import Query, QuerySyntaxError, canonical_query, parse_query
 from schema.document import utcnow
@@ -30,8 +30,10 @@ class Target(BaseModel):
         kind, _, rest = text.partition(":")
         if kind in ("file", "jsonl") and rest:
             return cls(kind="jsonl", address=_absolute_file(text, rest, is_url=kind == "file"))
-        if kind in ("webhook", "email") and rest and not rest.startswith("//"):
-            return cls(kind=kind, address=rest)
+        if kind == "webhook" and rest and not rest.startswith("//"):
+            return cls(kind="webhook", address=rest)
+        if kind == "email" and rest and not rest.startswith("//"):
+            return cls(kind="email", address=rest)
         if kind == "mailto":
             return cls(kind="email", address=rest)
         if re.match(r"^https?://[^/\s]+", text):
@@ -44,7 +46,7 @@ class Target(BaseModel):
 
     @field_validator("address")
     @classmethod
-    def _address_fits_kind(cls, address: str, info) -> str:
+    def _address_fits_kind(cls, address: str, info: ValidationInfo) -> str:
         kind = info.data.get("kind")
         if kind == "webhook" and not re.match(r"^https?://[^/\s]+", address):
             raise ValueError(f"a webhook needs an http(s) URL, not {address!r}")

@@ -8,25 +8,69 @@ and nothing is dropped when a channel is down (it stays pending and is retried a
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, TextClause, bindparam, text
+from sqlalchemy.exc import IntegrityError
 
 from alerts.model import Alert, Target
 from schema.document import utcnow
+from state import tables
+from state.database import Database, Migrations, query
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS alerts (
-    name TEXT PRIMARY KEY, query TEXT NOT NULL, targets TEXT NOT NULL, created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS alert_runs (alert TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (alert, run_id));
-CREATE TABLE IF NOT EXISTS deliveries (
-    alert TEXT NOT NULL, doc_id TEXT NOT NULL, target TEXT NOT NULL, run_id TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
-    queued TEXT NOT NULL, delivered TEXT, PRIMARY KEY (alert, doc_id, target)
-);
-CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (alert, target, status);
-"""
+
+def _create_tables(connection: Connection) -> None:
+    tables.METADATA.create_all(connection, [tables.ALERTS, tables.ALERT_RUNS, tables.DELIVERIES], checkfirst=True)
+
+
+#: the alert store's schema history
+MIGRATIONS = Migrations("alerts", [_create_tables])
+
+_ADD = text("INSERT INTO alerts (name, query, targets, created) VALUES (:name, :query, :targets, :created)")
+_REMOVE = (
+    text("DELETE FROM alerts WHERE name = :name"),
+    text("DELETE FROM alert_runs WHERE alert = :name"),
+    text("DELETE FROM deliveries WHERE alert = :name"),
+)
+_ALERT_FIELDS = ("name", "query", "targets", "created")
+_GET = query("SELECT name, query, targets, created FROM alerts WHERE name = :name", *_ALERT_FIELDS)
+_ALL = query("SELECT name, query, targets, created FROM alerts ORDER BY name", *_ALERT_FIELDS)
+_PROCESSED_RUNS = query("SELECT run_id FROM alert_runs WHERE alert = :alert", "run_id")
+_QUEUE = text(
+    "INSERT INTO deliveries (alert, doc_id, target, run_id, queued) VALUES (:alert, :doc_id, :target, :run_id, :queued) "
+    "ON CONFLICT (alert, doc_id, target) DO NOTHING"
+)
+_LOOKED_AT = text(
+    "INSERT INTO alert_runs (alert, run_id) VALUES (:alert, :run_id) ON CONFLICT (alert, run_id) DO NOTHING"
+)
+_PENDING = query(
+    "SELECT doc_id FROM deliveries WHERE alert = :alert AND target = :target AND status = 'pending' "
+    "ORDER BY queued, doc_id",
+    "doc_id",
+)
+_QUEUED = query("SELECT doc_id FROM deliveries WHERE alert = :alert AND doc_id IN :doc_ids", "doc_id").bindparams(
+    bindparam("doc_ids", expanding=True)
+)
+_DELIVERED = text(
+    "UPDATE deliveries SET status = 'delivered', delivered = :now, attempts = attempts + 1, last_error = '' "
+    "WHERE alert = :alert AND target = :target AND doc_id = :doc_id"
+)
+_FAILED = text(
+    "UPDATE deliveries SET attempts = attempts + 1, last_error = :error "
+    "WHERE alert = :alert AND target = :target AND doc_id = :doc_id"
+)
+_STATUS_COUNTS = query(
+    "SELECT status, COUNT(*) AS count FROM deliveries WHERE alert = :alert GROUP BY status", "status", "count"
+)
+_LAST_DELIVERED = query("SELECT MAX(delivered) AS last FROM deliveries WHERE alert = :alert", "last")
+_LAST_ERROR = query(
+    "SELECT last_error FROM deliveries WHERE alert = :alert AND status = 'pending' AND last_error != '' "
+    "ORDER BY queued DESC LIMIT 1",
+    "last_error",
+)
 
 
 class AlertExists(ValueError):
@@ -36,132 +80,106 @@ class AlertExists(ValueError):
 class AlertStore:
     def __init__(self, data_dir: Path | str):
         self.data_dir = Path(data_dir)
-        path = self.data_dir / "alerts.sqlite3"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
+        self.database = Database(self.data_dir / "alerts.sqlite3")
+        self.database.migrate(MIGRATIONS)
 
     def close(self) -> None:
-        self.db.close()
+        self.database.close()
 
     # alerts --------------------------------------------------------------------
     def add(self, alert: Alert) -> None:
+        row = {
+            "name": alert.name,
+            "query": alert.query,
+            "targets": json.dumps([t.model_dump() for t in alert.targets]),
+            "created": alert.created.isoformat(),
+        }
         try:
-            self.db.execute(
-                "INSERT INTO alerts (name, query, targets, created) VALUES (?, ?, ?, ?)",
-                (
-                    alert.name,
-                    alert.query,
-                    json.dumps([t.model_dump() for t in alert.targets]),
-                    alert.created.isoformat(),
-                ),
-            )
-        except sqlite3.IntegrityError:
+            with self.database.write() as connection:
+                connection.execute(_ADD, row)
+        except IntegrityError:
             raise AlertExists(f"an alert named {alert.name!r} exists already") from None
 
     def remove(self, name: str) -> bool:
-        removed = self.db.execute("DELETE FROM alerts WHERE name = ?", (name,)).rowcount
-        self.db.execute("DELETE FROM alert_runs WHERE alert = ?", (name,))
-        self.db.execute("DELETE FROM deliveries WHERE alert = ?", (name,))
-        return bool(removed)
+        with self.database.write() as connection:
+            removed = [connection.execute(statement, {"name": name}).rowcount for statement in _REMOVE]
+        return bool(removed[0])
 
     def get(self, name: str) -> Alert:
-        row = self.db.execute("SELECT name, query, targets, created FROM alerts WHERE name = ?", (name,)).fetchone()
+        with self.database.read() as connection:
+            row = connection.execute(_GET, {"name": name}).first()
         if row is None:
             raise KeyError(f"no alert named {name!r} (see `osint alert list`)")
         return _alert(row)
 
     def all(self) -> list[Alert]:
-        return [
-            _alert(row) for row in self.db.execute("SELECT name, query, targets, created FROM alerts ORDER BY name")
-        ]
+        with self.database.read() as connection:
+            return [_alert(row) for row in connection.execute(_ALL)]
 
     # runs already looked at ----------------------------------------------------------
     def processed_runs(self, alert: str) -> set[str]:
-        return {row[0] for row in self.db.execute("SELECT run_id FROM alert_runs WHERE alert = ?", (alert,))}
+        with self.database.read() as connection:
+            return set(connection.execute(_PROCESSED_RUNS, {"alert": alert}).scalars())
 
     def queue(self, alert: str, matches: dict[str, str], targets: list[Target], run_ids: list[str]) -> int:
         """Queue documents (doc_id -> run_id) for every target and mark the runs looked at, atomically."""
         now = utcnow().isoformat()
         queued = 0
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.database.write() as connection:
             for doc_id, run_id in matches.items():
                 for target in targets:
-                    queued += self.db.execute(
-                        "INSERT INTO deliveries (alert, doc_id, target, run_id, queued) VALUES (?, ?, ?, ?, ?) "
-                        "ON CONFLICT DO NOTHING",
-                        (alert, doc_id, str(target), run_id, now),
+                    queued += connection.execute(
+                        _QUEUE,
+                        {"alert": alert, "doc_id": doc_id, "target": str(target), "run_id": run_id, "queued": now},
                     ).rowcount
-            self.db.executemany(
-                "INSERT OR IGNORE INTO alert_runs (alert, run_id) VALUES (?, ?)",
-                [(alert, run_id) for run_id in run_ids],
-            )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+            if run_ids:
+                connection.execute(_LOOKED_AT, [{"alert": alert, "run_id": run_id} for run_id in run_ids])
         return queued
 
     # the outbox ------------------------------------------------------------------------
     def pending(self, alert: str, target: Target) -> list[str]:
-        return [
-            row[0]
-            for row in self.db.execute(
-                "SELECT doc_id FROM deliveries WHERE alert = ? AND target = ? AND status = 'pending' ORDER BY queued, doc_id",
-                (alert, str(target)),
-            )
-        ]
+        with self.database.read() as connection:
+            return list(connection.execute(_PENDING, {"alert": alert, "target": str(target)}).scalars())
 
     def was_queued(self, alert: str, doc_ids: list[str]) -> set[str]:
         found: set[str] = set()
-        for start in range(0, len(doc_ids), 500):
-            chunk = doc_ids[start : start + 500]
-            found |= {
-                row[0]
-                for row in self.db.execute(
-                    f"SELECT doc_id FROM deliveries WHERE alert = ? AND doc_id IN ({', '.join('?' * len(chunk))})",
-                    (alert, *chunk),
-                )
-            }
+        with self.database.read() as connection:
+            for start in range(0, len(doc_ids), 500):
+                chunk = doc_ids[start : start + 500]
+                found.update(connection.execute(_QUEUED, {"alert": alert, "doc_ids": chunk}).scalars())
         return found
 
     def mark_delivered(self, alert: str, target: Target, doc_ids: list[str]) -> None:
         now = utcnow().isoformat()
-        self.db.executemany(
-            "UPDATE deliveries SET status = 'delivered', delivered = ?, attempts = attempts + 1, last_error = '' "
-            "WHERE alert = ? AND target = ? AND doc_id = ?",
-            [(now, alert, str(target), doc_id) for doc_id in doc_ids],
+        self._update_each(
+            _DELIVERED, [{"now": now, "alert": alert, "target": str(target), "doc_id": doc_id} for doc_id in doc_ids]
         )
 
     def mark_failed(self, alert: str, target: Target, doc_ids: list[str], error: str) -> None:
-        self.db.executemany(
-            "UPDATE deliveries SET attempts = attempts + 1, last_error = ? WHERE alert = ? AND target = ? AND doc_id = ?",
-            [(error[:500], alert, str(target), doc_id) for doc_id in doc_ids],
+        self._update_each(
+            _FAILED,
+            [{"error": error[:500], "alert": alert, "target": str(target), "doc_id": doc_id} for doc_id in doc_ids],
         )
 
+    def _update_each(self, statement: TextClause, rows: Sequence[dict[str, str]]) -> None:
+        if rows:
+            with self.database.write() as connection:
+                connection.execute(statement, rows)
+
     def summary(self, alert: str) -> dict[str, object]:
-        counts = dict(
-            self.db.execute(
-                "SELECT status, COUNT(*) FROM deliveries WHERE alert = ? GROUP BY status", (alert,)
-            ).fetchall()
-        )
-        last = self.db.execute("SELECT MAX(delivered) FROM deliveries WHERE alert = ?", (alert,)).fetchone()[0]
-        error = self.db.execute(
-            "SELECT last_error FROM deliveries WHERE alert = ? AND status = 'pending' AND last_error != '' "
-            "ORDER BY queued DESC LIMIT 1",
-            (alert,),
-        ).fetchone()
+        with self.database.read() as connection:  # one snapshot
+            counts = {status: count for status, count in connection.execute(_STATUS_COUNTS, {"alert": alert})}
+            last = connection.execute(_LAST_DELIVERED, {"alert": alert}).scalar()
+            error = connection.execute(_LAST_ERROR, {"alert": alert}).scalar()
         return {
             "delivered": counts.get("delivered", 0),
             "pending": counts.get("pending", 0),
             "last_delivered": last,
-            "last_error": error[0] if error else "",
+            "last_error": error or "",
         }
 
 
-def _alert(row: tuple) -> Alert:
+def _alert(row: Sequence[Any]) -> Alert:
     name, query, targets, created = row
     return Alert(
         name=name,

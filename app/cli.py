@@ -7,17 +7,19 @@ import sys
 
 import click
 
+from app.commands.config import build_config
 from app.logs import configure_logging
 from settings.config import ConfigError
 
 #: command modules, each exposing `command` (a click command or group); --help lists them alphabetically
-COMMANDS = ("crawl", "search", "extract", "watchlist", "index", "runs", "serve", "demo", "schedule", "alert")
+COMMANDS = ("crawl", "search", "extract", "watchlist", "index", "runs", "serve", "demo", "schedule", "alert", "config")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
 @click.version_option(package_name="osint-crawler")
-def cli(verbose: int) -> None:
+@click.pass_context
+def cli(context: click.Context, verbose: int) -> None:
     """Collect, understand and search open sources on arms transfers.
 
     \b
@@ -26,6 +28,9 @@ def cli(verbose: int) -> None:
       osint search '"anti-tank" weapon:Kornet country:SY'
     """
     configure_logging(verbose)
+    if not context.resilient_parsing:  # (shell completion validates nothing)
+        # validated at start-up, once per invocation: commands read it with current_config()
+        context.obj = build_config()
 
 
 for _name in COMMANDS:

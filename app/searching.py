@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from index.query import SearchRequest, SearchResult, canonical_query
 from network.redaction import redact_url
 
 
-def build_request(text: str, **options: object) -> SearchRequest:
+def build_request(text: str, **options: Any) -> SearchRequest:
+    """`options` are SearchRequest fields; the model validates them (a ValueError when it refuses one)."""
     return SearchRequest(query=canonical_query(text), **options)
 
 

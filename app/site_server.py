@@ -7,6 +7,7 @@ carry absolute links whatever port the server got. Extra dynamic routes can be r
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import threading
 from collections.abc import Callable
@@ -39,10 +40,8 @@ class SiteHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if not head:
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -57,7 +56,7 @@ class SiteServer(ThreadingHTTPServer):
         routes: dict[str, Route] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
-    ):
+    ) -> None:
         super().__init__((host, port), SiteHandler)
         self.root = Path(root).resolve() if root else None
         self.routes: dict[str, Route] = dict(routes or {})
@@ -67,6 +66,7 @@ class SiteServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET/AF_INET6 socket's name is (str, int, ...)
         return f"http://{host}:{port}"
 
     def url(self, path: str) -> str:

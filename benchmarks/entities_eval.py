@@ -1,6 +1,7 @@
 """Document-level precision, recall and F1 of the entity extractor on an annotated set.
 
-    .venv/bin/python benchmarks/entities_eval.py [--set dev|holdout|all] [--dir DIR] [--json] [--verbose]
+    .venv/bin/python benchmarks/entities_eval.py [--set dev|holdout|all] [--dir DIR] [--model auto|none|PACKAGE]
+        [--json] [--verbose]
 
 `dev` (the default) is the development set the rules were tuned on; `holdout` is an independent set
 of longer texts in the register of published reporting, kept apart to measure generalisation.
@@ -24,7 +25,7 @@ if str(ROOT) not in sys.path:
 
 from ruamel.yaml import YAML  # noqa: E402
 
-from extractors.entities import extract_entities  # noqa: E402
+from extractors.entities import extract_entities, model_layer  # noqa: E402
 
 DEFAULT_DIR = ROOT / "tests" / "data" / "entities_dev"
 HOLDOUT_DIR = ROOT / "tests" / "data" / "entities_holdout"
@@ -91,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, help="directory of annotated *.yaml / *.jsonl (overrides --set)")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--verbose", action="store_true", help="list every document whose set differs")
+    parser.add_argument("--model", default="auto", help="spaCy pipeline, as OSINT_SPACY_MODEL (default: auto)")
     args = parser.parse_args(argv)
+    model_layer.use_model(args.model)
     directories = (args.dir,) if args.dir else SETS[args.set]
     documents = [document for directory in directories for document in load_documents(directory)]
     scores = evaluate(documents)

@@ -33,7 +33,7 @@ BATCH = 500
 
 def run(engine_url: str, scratch: Path, index_docs: int, search_docs: int, words: int, queries: int) -> dict:
     backends = {
-        "engine": open_backend(f"{engine_url}?index=bench-{uuid.uuid4().hex[:8]}"),
+        "engine": open_backend(f"{engine_url}?index=bench-{uuid.uuid4().hex[:8]}", spool_root=scratch / "spool"),
         "sqlite": open_backend(f"sqlite:///{scratch / 'bench.sqlite3'}"),
     }
     report: dict = {"documents_indexed": index_docs, "documents_searched": search_docs, "words": words, "backends": {}}
@@ -69,7 +69,6 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="index-bench-") as scratch_name:
         scratch = Path(scratch_name)
-        os.environ.setdefault("OSINT_DATA_DIR", str(scratch / "data"))  # the engine's spool, if ever needed
         runner = engine_runner()
         engine = None
         if not args.engine:

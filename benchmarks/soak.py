@@ -19,9 +19,9 @@ latest version, stops the service with SIGTERM and checks that:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
-import os
 import random
 import signal
 import subprocess
@@ -124,10 +124,8 @@ def _sample(service: psutil.Process, started: float) -> dict[str, Any]:
     children = service.children(recursive=True)
     tree_rss = service.memory_info().rss
     for child in children:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             tree_rss += child.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return {
         "minute": round((time.monotonic() - started) / 60, 2),
         "rss_mb": round(service.memory_info().rss / 2**20, 1),
@@ -190,6 +188,7 @@ def run(minutes: float, sources: int, change_every: float) -> dict[str, Any]:
             name="soak",
         )
         cli = OsintCli(Path(scratch) / "data")
+        cli.env.setdefault("OSINT_EXTRACT_WORKERS", "2")  # the service's (and its crawls') environment
         process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "schedule", str(watchlist), "--json"],
             cwd=REPO,
@@ -241,7 +240,6 @@ def main() -> None:
     parser.add_argument("--change-every", type=float, default=5.0, help="seconds between site changes")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    os.environ.setdefault("OSINT_EXTRACT_WORKERS", "2")
     figures = run(args.minutes, args.sources, args.change_every)
     if args.json:
         json.dump(figures, sys.stdout, indent=2)

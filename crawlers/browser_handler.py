@@ -23,6 +23,7 @@ from scrapy_playwright.handler import BrowserContextWrapper, ScrapyPlaywrightDow
 
 from crawlers.browser_proxy import guarded_proxy
 from network.addresses import crawl_allowance
+from settings.config import from_crawler_settings
 
 # Chromium never proxies loopback unless the bypass list subtracts that rule. Playwright subtracts it
 # itself unless PLAYWRIGHT_DISABLE_FORCED_CHROMIUM_PROXIED_LOOPBACK is set; naming the rule here keeps
@@ -57,7 +58,7 @@ def guarded_launch_options(options: dict[str, Any], browser_proxy_url: str) -> d
     }
 
 
-class GuardedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
+class GuardedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]  # scrapy-playwright ships no types
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         if self.config.cdp_url or self.config.connect_url:
@@ -65,10 +66,13 @@ class GuardedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             raise NotSupported("render_js needs the locally launched browser: it is the one behind the address guard")
         allowance = crawl_allowance(crawler.settings)
         self.page_proxy = proxy_option(guarded_proxy(allowance).url)
-        self.config.launch_options = guarded_launch_options(self.config.launch_options, guarded_proxy(None).url)
+        # the browser is OSINT_CHROMIUM unless PLAYWRIGHT_LAUNCH_OPTIONS names one itself
+        browser = {"executable_path": from_crawler_settings(crawler.settings).chromium}
+        options = {**browser, **self.config.launch_options}
+        self.config.launch_options = guarded_launch_options(options, guarded_proxy(None).url)
 
     async def _create_browser_context(
-        self, name: str, context_kwargs: dict | None, spider: Spider | None = None
+        self, name: str, context_kwargs: dict[str, Any] | None, spider: Spider | None = None
     ) -> BrowserContextWrapper:
         # scrapy-playwright creates every context here: at startup, per request, after a browser restart.
         # An internal method (scrapy-playwright is pinned in requirements.lock); were it renamed, new

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
-from crawlers.items import FetchedResource
+from crawlers.items import FetchedResource, ListingHints
 from extractors.links import page_identity
-from schema.document import ENTITY_SETS, Document, Entity
+from extractors.result import Extraction
+from schema.document import Document
+from schema.entities import DOCUMENT_ENTITY_SETS, Entity
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -52,10 +53,13 @@ def canonical_note(document: Document) -> str:
     return f"declared canonical {document.declared_canonical} is on another site: not adopted"
 
 
-def build_document(item: FetchedResource, extraction: Any) -> Document:
-    hints = item.hints or {}
-    entity_sets = {name: list(getattr(extraction, name)) for name in ENTITY_SETS}
-    entities = [Entity(**(e if isinstance(e, dict) else e.model_dump())) for e in extraction.entities]
+def build_document(item: FetchedResource, extraction: Extraction) -> Document:
+    """The Document for a fetched resource: the extraction's text, metadata and entities (its
+    `proposed_groups` are not stored), with the feed or sitemap entry's title and date where the
+    page has none."""
+    hints: ListingHints = item.hints or ListingHints()  # a spider may hand over none
+    entity_sets: dict[str, list[str]] = {name: list(getattr(extraction, name)) for name in DOCUMENT_ENTITY_SETS}
+    entities = [Entity.model_validate(mention) for mention in extraction.entities]
     document = Document.new(
         canonical_url_for(item, extraction.canonical_url),
         declared_canonical=foreign_canonical(item, extraction.canonical_url),
@@ -69,7 +73,7 @@ def build_document(item: FetchedResource, extraction: Any) -> Document:
         text=extraction.text,
         authors=extraction.authors,
         links=extraction.links,
-        pages=[p if isinstance(p, dict) else p.model_dump() for p in extraction.pages],
+        pages=[span.model_copy() for span in extraction.pages],
         extraction_method=extraction.method,
         language=extraction.language,
         language_confidence=extraction.language_confidence,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -27,11 +28,12 @@ class FeedEntry:
     updated: datetime | None
 
 
-def _when(struct: object) -> datetime | None:
+def _when(struct: time.struct_time | None) -> datetime | None:
+    """A feedparser date (a UTC struct_time), or None when it is missing or not a valid date."""
     if not struct:
         return None
     try:
-        return datetime(*struct[:6], tzinfo=UTC)  # type: ignore[index]
+        return datetime(*struct[:6], tzinfo=UTC)
     except (TypeError, ValueError):
         return None
 
@@ -51,7 +53,7 @@ def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
     parsed = feedparser.parse(body, resolve_relative_uris=False, sanitize_html=False)
     entries = []
     for entry in parsed.entries:
-        link = entry.get("link") or next((l.get("href") for l in entry.get("links", []) if l.get("href")), None)
+        link = entry.get("link") or next((ln.get("href") for ln in entry.get("links", []) if ln.get("href")), None)
         if not link:
             continue
         entries.append(

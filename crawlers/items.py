@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
+
+from schema.document import Document
+
+if TYPE_CHECKING:
+    from state.ledger import UrlRecord
+
+
+class ListingHints(TypedDict, total=False):
+    """What a feed or sitemap entry said about the document it lists, used where the page says nothing."""
+
+    title: str
+    published: datetime | None
 
 
 @dataclass
@@ -23,8 +35,20 @@ class FetchedResource:
     etag: str | None = None
     last_modified: str | None = None
     lastmod: datetime | None = None  # from a feed or sitemap
-    hints: dict[str, Any] = field(default_factory=dict)  # title/published from a feed or sitemap entry
+    hints: ListingHints = field(default_factory=ListingHints)  # from a feed or sitemap entry
     body_hash: str = ""
     change: str = ""  # "new" or "changed", set once compared with the ledger
-    document: Any = None  # the schema.document.Document built by the extraction step
-    known: Any = None  # the ledger's state.ledger.UrlRecord for this URL as the request saw it
+    known: UrlRecord | None = None  # the ledger's record of this URL as the request saw it
+    _document: Document | None = field(default=None, init=False, repr=False)
+
+    @property
+    def document(self) -> Document:
+        """The Document the extraction step built (crawlers/pipelines/extract.py); the pipelines
+        after it read it, and an error says so if one runs before it."""
+        if self._document is None:
+            raise RuntimeError(f"{self.url}: no document yet, the extraction step has not run")
+        return self._document
+
+    @document.setter
+    def document(self, document: Document) -> None:
+        self._document = document

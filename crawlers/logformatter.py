@@ -7,13 +7,15 @@ from typing import Any
 
 from scrapy import logformatter
 
+from crawlers.items import FetchedResource
+
 
 class ConciseLogFormatter(logformatter.LogFormatter):
-    def scraped(self, item: Any, response: Any, spider: Any) -> logformatter.LogFormatterResult:
+    def scraped(self, item: FetchedResource, response: Any, spider: Any) -> logformatter.LogFormatterResult:
         return {"level": logging.DEBUG, "msg": "Scraped %(url)s", "args": {"url": getattr(item, "url", "?")}}
 
     def dropped(
-        self, item: Any, exception: BaseException, response: Any, spider: Any
+        self, item: FetchedResource, exception: BaseException, response: Any, spider: Any
     ) -> logformatter.LogFormatterResult:
         return {
             "level": logging.INFO,

@@ -24,7 +24,7 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 class ListingError(ValueError):
     """A feed or sitemap that cannot be read; `reason` is short and groupable."""
 
-    def __init__(self, reason: str, detail: str = ""):
+    def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
 
@@ -32,7 +32,7 @@ class ListingError(ValueError):
 class Outcome(DropItem):
     """Raised by a pipeline step to end an item's journey with a recorded outcome."""
 
-    def __init__(self, outcome: str, reason: str = "", detail: str = ""):
+    def __init__(self, outcome: str, reason: str = "", detail: str = "") -> None:
         super().__init__(f"{outcome}: {reason} {detail}".strip())
         self.outcome = outcome
         self.reason = reason
@@ -55,7 +55,8 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     return getattr(exc, "outcome", outcome), reason
 
 
-def _classify(exc: BaseException) -> tuple[str, str]:
+def _classify(exc: object) -> tuple[str, str]:
+    # object: a Failure's value is typed `BaseException | None`, and Twisted accepts any object there
     reason = getattr(exc, "reason", None)
     if isinstance(reason, str) and isinstance(exc, IgnoreRequest):
         return "skipped", reason

@@ -63,7 +63,8 @@ class GuardedResolver:
     @classmethod
     def from_crawler(cls, crawler: Any, reactor: Any) -> GuardedResolver:
         # `crawler` is the crawler process here (Scrapy installs one resolver per reactor): its
-        # settings are the run's, where crawlers/runner.py puts OSINT_ALLOW_PRIVATE_NETWORKS.
+        # settings are the run's, where crawlers/runner.py puts OSINT_ALLOW_PRIVATE_NETWORKS (and,
+        # under a plain `scrapy crawl`, settings.config.ConfigAddon the environment's value).
         return cls(reactor, crawl_allowance(crawler.settings))
 
     def install_on_reactor(self) -> None:
@@ -111,16 +112,17 @@ class GuardedResolver:
 
     def _refuse(self, failure: Failure, host: str) -> None:
         """No address: the connection attempt fails with DNSLookupError."""
-        if not failure.check(UnsafeDestination):
+        refused = failure.value
+        if not isinstance(refused, UnsafeDestination):
             logger.error("Resolving %s failed: %s", host, failure.getErrorMessage())
             return
-        logger.debug("No address for %s: %s", host, failure.value)
-        if failure.value.reason == "dns_error":  # nothing refused: a lookup that failed stays a DNS failure
+        logger.debug("No address for %s: %s", host, refused)
+        if refused.reason == "dns_error":  # nothing refused: a lookup that failed stays a DNS failure
             self._refusals.pop(host, None)
             return
         if len(self._refusals) >= MAX_REMEMBERED_REFUSALS:
             self._refusals.clear()
-        self._refusals[host] = failure.value
+        self._refusals[host] = refused
 
 
 def refusal_for(host: str) -> UnsafeDestination | None:

@@ -1,5 +1,9 @@
 """Run a watchlist (or some of its sources) as one crawl: one Scrapy crawler per source, one run
-in the ledger, one report at the end."""
+in the ledger, one report at the end.
+
+The run's configuration reaches every crawler as `OSINT_*` Scrapy settings (read back with
+settings.config.from_crawler_settings), and so do the objects the run owns: its extraction pool
+(OSINT_EXTRACTION_POOL) and progress callback (OSINT_PROGRESS)."""
 
 from __future__ import annotations
 
@@ -12,30 +16,21 @@ from typing import Any
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
-from crawlers.extensions import outcome_ledger as ledger_extension
-from crawlers.extraction_pool import shutdown_pool
+from crawlers.extensions.outcome_ledger import PROGRESS_SETTING, ProgressHook
+from crawlers.extraction_pool import POOL_SETTING, ExtractionPool
 from crawlers.rendering import rendering_settings
 from crawlers.spiders import SPIDERS, SourceSpider
-from scheduling.state import SchedulerState, SourceBusy, SourceLock
 from settings.config import Config
 from state.ledger import Ledger, RunReport
+from state.scheduler import SchedulerState, SourceBusy, SourceLock
 from watchlists.model import Source, Watchlist
 
 
 def crawl_settings(config: Config, run_id: str, overrides: dict[str, Any] | None = None) -> Settings:
+    """The project's Scrapy settings with this run's configuration and run id on top."""
     settings = Settings()
     settings.setmodule("settings.crawl", priority="project")
-    settings.setdict(
-        {
-            "OSINT_DATA_DIR": str(config.data_dir),
-            "OSINT_INDEX_URL": config.index_url,
-            "OSINT_ALLOW_PRIVATE_NETWORKS": config.allow_private_networks,
-            "OSINT_EXTRACT_WORKERS": config.extract_workers,
-            "OSINT_RUN_ID": run_id,
-            **(overrides or {}),
-        },
-        priority="cmdline",
-    )
+    settings.setdict({**config.scrapy_settings(), "OSINT_RUN_ID": run_id, **(overrides or {})}, priority="cmdline")
     return settings
 
 
@@ -60,19 +55,22 @@ def run_crawl(
     ledger.close_abandoned_runs()
     run_id = ledger.start_run(watchlist.name, [s.id for s in sources])
     locks, sources = _lock_sources(ledger, run_id, watchlist, sources, config)
+    # one pool for all the run's sources: workers start and warm up once per run, not per source
+    pool = ExtractionPool(config.extract_workers, config.spacy_model)
+    run_objects: dict[str, Any] = {"LOG_INSTALL_ROOT_HANDLER": False, POOL_SETTING: pool}
+    if progress is not None:
+        run_objects[PROGRESS_SETTING] = ProgressHook(progress)
     level = logging.root.level
-    process = AsyncCrawlerProcess(crawl_settings(config, run_id, {"LOG_INSTALL_ROOT_HANDLER": False}))
+    process = AsyncCrawlerProcess(crawl_settings(config, run_id, run_objects))
     logging.root.setLevel(level)  # Scrapy lowers it to NOTSET; records below it would only be built and dropped
     crawls = [process.crawl(spider_class(source, config), watchlist=watchlist, source=source) for source in sources]
     crawlers = list(process.crawlers)  # the process forgets each crawler once it is done
-    ledger_extension.progress_hook = progress
     cpu_started = time.process_time()
     try:
         if crawls:
             process.start()
     finally:
-        ledger_extension.progress_hook = None
-        shutdown_pool()
+        pool.shutdown()
         for lock in locks:
             lock.release()
     # the crawler process itself: fetching, parsing, ledger and index writes (extraction runs in the pool)

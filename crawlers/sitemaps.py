@@ -10,10 +10,6 @@ import lxml.etree
 from crawlers.outcomes import ListingError
 from extractors.dates import parse_date
 
-_PARSER_OPTIONS = dict(
-    resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True, recover=True
-)
-
 
 class SitemapError(ListingError):
     pass
@@ -34,7 +30,15 @@ def _local(tag: object) -> str:
 
 def parse_sitemap(body: bytes) -> list[SitemapEntry]:
     try:
-        root = lxml.etree.fromstring(body, lxml.etree.XMLParser(**_PARSER_OPTIONS))
+        parser = lxml.etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+            recover=True,
+        )
+        root = lxml.etree.fromstring(body, parser)
     except lxml.etree.XMLSyntaxError as exc:
         raise SitemapError("malformed_sitemap", str(exc)) from None
     if root is None or _local(root.tag) not in ("urlset", "sitemapindex"):

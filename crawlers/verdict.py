@@ -46,7 +46,7 @@ def judge_run(ledger: Ledger, report: RunReport) -> RunVerdict:
     failing = [source for source in report.sources if source_failed(report.by_source.get(source, {}))]
     if not failing:
         return RunVerdict(verdict="ok", exit_code=EXIT_CODES["ok"])
-    verdict = "failed" if len(failing) == len(report.sources) else "partial"
+    verdict: Literal["failed", "partial"] = "failed" if len(failing) == len(report.sources) else "partial"
     return RunVerdict(
         verdict=verdict, exit_code=EXIT_CODES[verdict], failed_sources=_failures(ledger, report.run_id, failing)
     )

@@ -92,7 +92,7 @@ def set_fixed_metadata(canvas: Canvas, _doc: SimpleDocTemplate) -> None:
     canvas.setDateFormatter(lambda *_: CREATED)
     canvas.setFont("Helvetica", 8)
     canvas.drawString(2 * cm, 1.2 * cm, "IPE-HR/2025/L.7  (fictional document for software demonstration)")
-    canvas.drawRightString(A4[0] - 2 * cm, 1.2 * cm, "Page %d" % canvas.getPageNumber())
+    canvas.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"Page {canvas.getPageNumber():d}")
 
 
 def build() -> None:

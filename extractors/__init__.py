@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from extractors.result import Extraction, LanguageResult, PageSpan
 
 __all__ = [
+    "MAX_TEXT_CHARS",
     "REASONS",
     "Extraction",
     "ExtractionError",

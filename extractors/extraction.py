@@ -15,7 +15,7 @@ from extractors.links import page_url
 from extractors.pdf import extract_pdf, is_pdf
 from extractors.result import Extraction
 from extractors.timing import stage
-from schema.entities import ENTITY_SETS
+from schema.entities import EXTRACTED_ENTITY_SETS as ENTITY_SETS
 
 __all__ = ["MAX_TEXT_CHARS", "extract", "extract_text"]
 

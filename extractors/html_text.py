@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString, PageElement
 
 #: Elements whose content is never visible text (scripts, styles, embedded documents, head).
 INVISIBLE_TAGS = (
@@ -121,7 +122,7 @@ def visible_text(root: Tag) -> str:
     """Text of `root` with one line per block element; inline markup does not split words."""
     parts: list[str] = []
     # Iterative walk: malformed pages nest deeper than Python's recursion limit.
-    stack: list[Tag | NavigableString | None] = [root]
+    stack: list[PageElement | None] = [root]
     while stack:
         node = stack.pop()
         if node is None:
@@ -163,6 +164,6 @@ def _is_boilerplate(tag: Tag) -> bool:
         return False
     if str(tag.get("role") or "").lower() in BOILERPLATE_ROLES:
         return True
-    classes = tag.get("class") or []
+    classes: str | list[str] = tag.get("class") or []
     names = " ".join(classes if isinstance(classes, list) else [str(classes)]) + " " + str(tag.get("id") or "")
     return bool(_BOILERPLATE_NAME.search(names))

@@ -61,7 +61,7 @@ def base_url(soup: BeautifulSoup, url: str) -> str:
 
 def canonical_url(soup: BeautifulSoup, url: str) -> str:
     for link in soup.find_all("link", href=True):
-        rel = link.get("rel") or []
+        rel: str | list[str] = link.get("rel") or []
         rels = rel.split() if isinstance(rel, str) else rel
         if "canonical" in (r.lower() for r in rels):
             resolved = absolute_http_url(str(link["href"]), url)

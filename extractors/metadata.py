@@ -114,7 +114,7 @@ def read_metadata(soup: BeautifulSoup, html: str, url: str) -> HtmlMetadata:
 def _json_ld_article(soup: BeautifulSoup) -> dict[str, Any]:
     """The first article-like JSON-LD object, else the first object with a headline or dates."""
     fallback: dict[str, Any] = {}
-    for script in soup.find_all("script", attrs={"type": lambda t: bool(t) and "ld+json" in t.lower()}):
+    for script in soup.find_all("script", attrs={"type": lambda t: t is not None and "ld+json" in t.lower()}):
         try:
             data = json.loads(script.string or "", strict=False)
         except (json.JSONDecodeError, RecursionError):
@@ -231,7 +231,8 @@ def _time_element(soup: BeautifulSoup, itemprop: str) -> datetime | None:
     preferred = soup.select(f'time[itemprop="{itemprop}"][datetime]')
     if itemprop == "datePublished":
         preferred += soup.select("time[pubdate][datetime]") + soup.select("time[datetime]", limit=20)
-    return _first_date(tag.get("datetime", "") for tag in preferred if isinstance(tag, Tag))
+    values = (tag.get("datetime", "") for tag in preferred if isinstance(tag, Tag))
+    return _first_date(value for value in values if isinstance(value, str))  # datetime is single-valued
 
 
 def _date_in_page(html: str, url: str) -> datetime | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pypdf import DocumentInformation, PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError, PyPdfError
+from pypdf.generic import DictionaryObject
 
 from extractors.dates import parse_date, to_utc
 from extractors.errors import ExtractionError
@@ -129,9 +130,16 @@ def _info(reader: PdfReader) -> dict[str, Any]:
         found["author"] = _info_text(metadata.author)
         found["published"] = _pdf_date(metadata, "creation")
         found["modified"] = _pdf_date(metadata, "modification")
-    lang = reader.trailer["/Root"].get("/Lang") if "/Root" in reader.trailer else None
+    lang = _catalog(reader).get("/Lang") if "/Root" in reader.trailer else None
     found["language"] = normalize_language(str(lang)) if lang else None
     return found
+
+
+def _catalog(reader: PdfReader) -> DictionaryObject:
+    root = reader.trailer["/Root"]
+    if not isinstance(root, DictionaryObject):  # a damaged file: extract_pdf reports it as broken_pdf
+        raise PdfReadError(f"/Root is {type(root).__name__}, not a dictionary")
+    return root
 
 
 def _info_text(value: object) -> str:

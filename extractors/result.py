@@ -1,7 +1,7 @@
 """Pydantic models returned by the extraction layer.
 
-`PageSpan` mirrors `schema.document.PageSpan` field for field (extractors must not import
-`index`), so `Document(pages=[span.model_dump() for span in ex.pages])` validates.
+`PageSpan` and the entity sets are the schema's own (schema/document.py, schema/entities.py),
+so the crawler turns an `Extraction` into a `Document` without translating anything.
 """
 
 from __future__ import annotations
@@ -11,17 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schema.entities import EntitySets
+from schema.document import PageSpan
+from schema.entities import ExtractedEntitySets
 
-
-class PageSpan(BaseModel):
-    """Characters `text[start:end]` come from page `page` (1-based) of a paginated document."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    page: int = Field(ge=1)
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
+__all__ = ["Extraction", "LanguageResult", "PageSpan"]
 
 
 class LanguageResult(BaseModel):
@@ -32,11 +25,13 @@ class LanguageResult(BaseModel):
     method: str  # "langdetect", "langdetect+hint", "too_short", "uncertain"
 
 
-class Extraction(EntitySets):
+class Extraction(ExtractedEntitySets):
     """Everything the extraction layer knows about one fetched resource.
 
-    Entity offsets (`entities[*].start/end`) index into `text`, except mentions found in
-    the title, which carry `attributes["field"] == "title"` and index into `title`.
+    `entities` holds each mention as a `schema.entities.Entity` dumped to a dict (the JSON
+    `osint extract --json` prints). Entity offsets (`entities[*].start/end`) index into `text`,
+    except mentions found in the title, which carry `attributes["field"] == "title"` and index
+    into `title`.
     """
 
     model_config = ConfigDict(extra="forbid")

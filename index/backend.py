@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from index.query import SearchRequest, SearchResult
+from index.query import Hit, Query, SearchRequest, SearchResult
 from network.redaction import redact_url
 from schema.document import Document
-from settings.config import embedded_index_url, env_data_dir
+
+#: document ids per search when a saved query is matched by searching among them (Query.ids)
+MATCH_CHUNK = 500
 
 
 class IndexFailure(BaseModel):
@@ -41,7 +43,13 @@ class IndexStatus(BaseModel):
 
 
 class IndexBackend(ABC):
-    """A document store with full-text search and facets. Knows nothing of HTTP crawling or Scrapy."""
+    """A document store with full-text search and facets. Knows nothing of HTTP crawling or Scrapy.
+
+    Capabilities some stores have are methods with a default for the stores that lack them:
+    spooling (`flush_spool`: nothing spooled where writes are direct) and percolation
+    (`percolate`, `sync_saved_queries`: by default each saved query is searched for among its
+    documents, and nothing is kept per query).
+    """
 
     name: str
 
@@ -68,14 +76,47 @@ class IndexBackend(ABC):
     @abstractmethod
     def status(self) -> IndexStatus: ...
 
-    def refresh(self) -> None:
+    def refresh(self) -> None:  # noqa: B027 (a default for backends that need none, not abstract)
         """Make recent writes visible to search (no-op where writes are immediately visible)."""
 
     def flush_spool(self) -> BulkResult:
         """Replay documents kept on disk while the store was unreachable (none where writes are direct)."""
         return BulkResult()
 
-    def close(self) -> None:
+    # -- saved queries (alerts) -----------------------------------------------------------------
+    def search_among(self, query: Query, doc_ids: Sequence[str]) -> list[Hit]:
+        """`query` as a search restricted to `doc_ids` (Query.ids), newest first: the very search
+        `osint search` runs, so a saved query matches exactly what a search would find. Recent
+        writes are made visible first."""
+        self.refresh()
+        hits: list[Hit] = []
+        for start in range(0, len(doc_ids), MATCH_CHUNK):
+            chunk = list(doc_ids[start : start + MATCH_CHUNK])
+            request = SearchRequest(
+                query=query.model_copy(update={"ids": chunk}), sort="date", size=len(chunk), facets={}
+            )
+            hits += self.search(request).hits
+        return hits
+
+    def percolate(self, queries: Mapping[str, Query], doc_ids: Mapping[str, Sequence[str]]) -> dict[str, list[Hit]]:
+        """name -> the documents among `doc_ids[name]` that `queries[name]` matches, newest first
+        (every name of `queries` is answered, with [] when it has no documents).
+
+        By default each query is searched for among its own documents (search_among); a store
+        with a percolator matches all the queries in one pass instead, with the same answer.
+        """
+        return {
+            name: self.search_among(query, doc_ids[name]) if doc_ids.get(name) else []
+            for name, query in queries.items()
+        }
+
+    def sync_saved_queries(self, queries: Iterable[tuple[str, Query]]) -> None:  # noqa: B027 (a default)
+        """Make the store hold exactly these saved queries (name, query), for a store that keeps
+        them to percolate; queries it held under other names go. By default the store keeps
+        nothing per query and does not even iterate `queries`, so a lazy iterable costs nothing
+        (building a query canonicalises its filter values, which loads the gazetteers)."""
+
+    def close(self) -> None:  # noqa: B027 (a default for backends that need none, not abstract)
         """Release connections and files."""
 
     def __enter__(self) -> IndexBackend:
@@ -94,15 +135,30 @@ def sqlite_path(url: str) -> str:
     return url.removeprefix("sqlite:///")
 
 
-def open_backend(url: str | None = None) -> IndexBackend:
-    """`sqlite:///path` for the embedded index; `http(s)://…` for Elasticsearch or OpenSearch."""
-    url = url or os.environ.get("OSINT_INDEX_URL") or embedded_index_url(env_data_dir())
+def open_backend(
+    url: str,
+    *,
+    spool_root: Path | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    api_key: str | None = None,
+    ca_certs: str | None = None,
+    verify_certs: bool | None = None,
+) -> IndexBackend:
+    """`sqlite:///path` for the embedded index; `http(s)://…` for Elasticsearch or OpenSearch.
+
+    For an engine: `spool_root` holds what it cannot take yet (one directory per index under it;
+    the application passes `<data dir>/spool`), and the credentials and TLS settings apply where
+    the URL has none of its own (settings.config.Config.index_options() gives all of these).
+    """
     if url.startswith("sqlite:"):
         from index.sqlite.backend import SqliteBackend
 
         return SqliteBackend(sqlite_path(url))
     if url.startswith(("http://", "https://")):
         from index.engine.backend import open_engine_backend
+        from index.engine.client import EngineCredentials
 
-        return open_engine_backend(url)
+        credentials = EngineCredentials(username, password, api_key, ca_certs, verify_certs)
+        return open_engine_backend(url, spool_root=spool_root, credentials=credentials)
     raise ValueError(f"unsupported index URL {redact_url(url)!r}: use sqlite:///path or http(s)://host:port")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Literal
+from typing import Any, Literal, TypeGuard
 
 from index.query import QuerySyntaxError
 
@@ -37,7 +37,7 @@ class CursorError(QuerySyntaxError):
     """A paging cursor that no search of this kind produced; the message says what is wrong."""
 
 
-def parse_cursor(text: str) -> list:
+def parse_cursor(text: str) -> list[Any]:
     """The cursor in `text` (JSON, as printed with a page of results), shape-checked."""
     if len(text) > MAX_CURSOR_CHARS:
         raise CursorError(f"{_NOT_OURS}: longer than {MAX_CURSOR_CHARS} characters")
@@ -50,7 +50,7 @@ def parse_cursor(text: str) -> list:
     return check_cursor(value)
 
 
-def check_cursor(value: object) -> list:
+def check_cursor(value: object) -> list[Any]:
     """`value` if it has one of the two cursor shapes, else CursorError."""
     if not isinstance(value, list) or len(value) != 2:
         raise CursorError(f"{_NOT_OURS}: a cursor is a list of two items")
@@ -91,10 +91,10 @@ def collapsed_offset(cursor: object) -> int:
     first, offset = check_cursor(cursor)
     if first != COLLAPSED:
         raise CursorError(f"{_NOT_OURS}: a cursor of single documents, for a search with --collapse")
-    return offset
+    return int(offset)  # check_cursor made sure it is an int
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

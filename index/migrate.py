@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pydantic import BaseModel, Field
 
 from index.backend import IndexBackend, IndexFailure
+from schema.document import Document
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def migrate(
     """Upsert every source document into the target in batches; verify by id afterwards."""
     report = MigrationReport(source_documents=source.count())
     source_ids: set[str] = set()
-    batch = []
+    batch: list[Document] = []
     for document in source.iter_documents(batch_size=batch_size):
         source_ids.add(document.id)
         batch.append(document)
@@ -83,7 +84,12 @@ def migrate(
     return report
 
 
-def _send(target: IndexBackend, batch: list, report: MigrationReport, progress) -> None:
+def _send(
+    target: IndexBackend,
+    batch: list[Document],
+    report: MigrationReport,
+    progress: Callable[[MigrationReport], None] | None,
+) -> None:
     result = target.upsert(batch)
     report.read += len(batch)
     report.indexed += result.indexed

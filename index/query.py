@@ -15,7 +15,7 @@ import calendar
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -101,7 +101,7 @@ class SearchRequest(BaseModel):
     query: Query = Field(default_factory=Query)
     sort: Literal["relevance", "date"] = "relevance"
     size: int = Field(default=10, ge=0, le=1000)
-    search_after: list | None = None  # opaque cursor from SearchResult.next_cursor
+    search_after: list[Any] | None = None  # opaque cursor from SearchResult.next_cursor
     facets: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_FACETS))
     facet_size: int = Field(default=10, ge=1, le=500)
     histogram: Literal["day", "week", "month", "year"] | None = None
@@ -126,7 +126,7 @@ class SearchResult(BaseModel):
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = Field(default_factory=dict)
     histogram: list[tuple[str, int]] = Field(default_factory=list)
-    next_cursor: list | None = None
+    next_cursor: list[Any] | None = None
 
 
 _TOKEN = re.compile(
@@ -238,7 +238,9 @@ def canonical_query(text: str, canonical: Callable[[str, str], str] | None = Non
     if not query.filters:
         return query
     if canonical is None:
-        from extractors.entities.filters import canonicalize_filter as canonical
+        from extractors.entities.filters import canonicalize_filter
+
+        canonical = canonicalize_filter
     return query.resolved(canonical)
 
 

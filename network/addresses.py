@@ -13,6 +13,7 @@ import ipaddress
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,7 +41,7 @@ class _ResolutionCache:
     """getaddrinfo answers, kept for at most `ttl` seconds (thread-safe: Twisted's resolver
     threads and the browser proxy share it)."""
 
-    def __init__(self, ttl: float, clock=time.monotonic):
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self.clock = clock
         self._entries: dict[str, tuple[float, tuple[str, ...]]] = {}

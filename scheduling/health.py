@@ -25,13 +25,7 @@ class SourceHealth:
 
 
 def source_health(ledger: Ledger, watchlist: str, source_id: str, window: int = 10) -> SourceHealth:
-    rows = ledger.db.execute(
-        "SELECT r.id, r.started, o.outcome, o.reason, COUNT(*) FROM runs r JOIN outcomes o ON o.run_id = r.id "
-        "WHERE r.watchlist = ? AND o.source_id = ? AND r.id IN (SELECT r2.id FROM runs r2 JOIN outcomes o2 "
-        "ON o2.run_id = r2.id WHERE r2.watchlist = ? AND o2.source_id = ? GROUP BY r2.id ORDER BY r2.started DESC, r2.id DESC LIMIT ?) "
-        "GROUP BY r.id, o.outcome, o.reason ORDER BY r.started DESC, r.id DESC",
-        (watchlist, source_id, watchlist, source_id, window),
-    ).fetchall()
+    rows = ledger.source_history(watchlist, source_id, window)
     runs: dict[str, dict[str, int]] = {}
     starts: dict[str, str] = {}
     reasons: dict[str, dict[str, int]] = {}

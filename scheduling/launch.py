@@ -1,5 +1,9 @@
 """Starting one crawl as a child process: Twisted's reactor cannot restart inside one process, so
-the scheduler service runs every crawl as `python -m app.cli crawl WATCHLIST --source ID … --json`.
+the scheduler service runs every crawl as `python -m app.cli crawl WATCHLIST --source ID … --json`
+with the interpreter the service runs on, so the installed `osint-crawler` package (not a source
+checkout on a path) does the crawl. The child inherits the service's environment and working
+directory, so it reads the same configuration, with OSINT_DATA_DIR set to the service's own data
+directory.
 
 The child's JSON report goes to a file and its log to another, under ``data_dir/logs/scheduler``.
 
@@ -20,8 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-REPO = Path(__file__).resolve().parents[1]
-
 
 class CrawlJob(Protocol):
     """A crawl that was started: the scheduler polls it, may ask it to stop, and reads its run id."""
@@ -36,7 +38,7 @@ class CrawlJob(Protocol):
 
 
 class ProcessJob:
-    def __init__(self, process: subprocess.Popen, report_path: Path):
+    def __init__(self, process: subprocess.Popen[bytes], report_path: Path):
         self.process = process
         self.report_path = report_path
 
@@ -55,16 +57,18 @@ class ProcessJob:
 
     def run_id(self) -> str | None:
         try:
-            return json.loads(self.report_path.read_text(encoding="utf-8")).get("run_id")
+            run_id = json.loads(self.report_path.read_text(encoding="utf-8")).get("run_id")
         except (OSError, ValueError, AttributeError):
             return None
+        return run_id if isinstance(run_id, str) else None
 
 
 class SubprocessLauncher:
     """The scheduler's default way to run a crawl of some sources of one watchlist file."""
 
     def __init__(self, data_dir: Path | str, python: str = sys.executable):
-        self.logs = Path(data_dir) / "logs" / "scheduler"
+        self.data_dir = Path(data_dir).resolve()
+        self.logs = self.data_dir / "logs" / "scheduler"
         self.python = python
 
     def __call__(self, watchlist_path: Path, source_ids: list[str]) -> ProcessJob:
@@ -74,8 +78,8 @@ class SubprocessLauncher:
         command = [self.python, "-m", "app.cli", "crawl", str(watchlist_path.resolve()), "--json", "--no-progress"]
         for source_id in source_ids:
             command += ["--source", source_id]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        env = {**os.environ, "OSINT_DATA_DIR": str(self.data_dir)}  # the service's environment, passed on
         report_path = self.logs / f"{stem}.json"
         with open(report_path, "wb") as out, open(self.logs / f"{stem}.log", "wb") as log:
-            process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=log, stdin=subprocess.DEVNULL)
+            process = subprocess.Popen(command, env=env, stdout=out, stderr=log, stdin=subprocess.DEVNULL)
         return ProcessJob(process, report_path)

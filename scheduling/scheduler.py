@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from scheduling.launch import CrawlJob
-from scheduling.state import SchedulerState, SourceLock
 from schema.document import utcnow
+from state.scheduler import SchedulerState, SourceLock
 from watchlists.model import Watchlist, WatchlistError, load_watchlist
 
 logger = logging.getLogger(__name__)

@@ -8,19 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SourceKind = Literal["feed", "sitemap", "site", "page", "document"]
+from schema.entities import Entity, EntitySets
 
-#: Document-level entity sets, in the order they are shown as facets.
-ENTITY_SETS: tuple[str, ...] = (
-    "weapons",
-    "weapon_categories",
-    "weapon_categories_implied",
-    "weapon_origins",
-    "countries",
-    "historical_states",
-    "armed_groups",
-    "generic_actors",
-)
+SourceKind = Literal["feed", "sitemap", "site", "page", "document"]
 
 
 def document_id(canonical_url: str) -> str:
@@ -36,20 +26,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Entity(BaseModel):
-    """One entity span found in a document's text."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    label: str  # WEAPON, COUNTRY, ARMED_GROUP, HISTORICAL_STATE, GENERIC_ACTOR, or a model label (ORG, GPE, ...)
-    text: str
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
-    canonical: str
-    attributes: dict[str, Any] = Field(default_factory=dict)
-    origin: Literal["gazetteer", "model"] = "gazetteer"
-
-
 class PageSpan(BaseModel):
     """Where a page of a paginated document (PDF) starts in `text`, so a hit can be cited."""
 
@@ -60,7 +36,9 @@ class PageSpan(BaseModel):
     end: int = Field(ge=0)
 
 
-class Document(BaseModel):
+class _DocumentFields(BaseModel):
+    """Every Document field but the entity sets (see Document)."""
+
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -95,14 +73,15 @@ class Document(BaseModel):
     declared_canonical: str = Field(default="", exclude=True)
 
     entities: list[Entity] = Field(default_factory=list)
-    weapons: list[str] = Field(default_factory=list)
-    weapon_categories: list[str] = Field(default_factory=list)
-    weapon_categories_implied: list[str] = Field(default_factory=list)
-    weapon_origins: list[str] = Field(default_factory=list)
-    countries: list[str] = Field(default_factory=list)
-    historical_states: list[str] = Field(default_factory=list)
-    armed_groups: list[str] = Field(default_factory=list)
-    generic_actors: list[str] = Field(default_factory=list)
+
+
+class Document(EntitySets, _DocumentFields):
+    """One fetched resource as every stage sees it: its fields, then the entity sets
+    (schema.entities.DOCUMENT_ENTITY_SETS). Pydantic collects fields from the bases in reverse
+    method resolution order, so listing EntitySets first puts its fields last, where the stored
+    JSON has always had them."""
+
+    model_config = ConfigDict(extra="forbid")
 
     @field_validator("published", "modified", "fetched", "indexed")
     @classmethod

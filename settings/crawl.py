@@ -1,12 +1,11 @@
 """Scrapy settings for the OSINT crawler (`scrapy.cfg` points here).
 
 Scrapy's defaults are permissive; everything that bounds a crawl is set explicitly.
-Per-run values (data directory, allow-private) come from the environment via settings.config.
+Nothing here reads the application configuration: the `OSINT_*` values (data directory, index,
+allow-list, workers, ...) are settings.config's, which components read through
+`settings.config.from_crawler_settings(crawler.settings)`: the environment, then any `OSINT_*`
+Scrapy setting on top (set per run by crawlers/runner.py, or `scrapy crawl -s OSINT_DATA_DIR=/x`).
 """
-
-from settings.config import load_config
-
-_config = load_config()
 
 BOT_NAME = "osint"
 SPIDER_MODULES = ["crawlers.spiders"]
@@ -65,18 +64,17 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawlers.extensions.outcome_ledger.OutcomeLedger": 100,
 }
-
-OSINT_ALLOW_PRIVATE_NETWORKS = _config.allow_private_networks
-OSINT_DATA_DIR = str(_config.data_dir)
-OSINT_INDEX_URL = _config.index_url
-OSINT_EXTRACT_WORKERS = _config.extract_workers
-OSINT_INDEX_BATCH = 100
+# Validates the configuration when a crawl starts and copies what the environment sets into the
+# crawl's settings (for components reading an OSINT_* Scrapy setting directly).
+ADDONS = {
+    "settings.config.ConfigAddon": 0,
+}
 
 # JavaScript rendering: only `render_js` sources load the browser handler (crawlers/rendering.py),
-# which launches Chromium behind the guarded proxy (crawlers/browser_proxy.py).
+# which launches Chromium behind the guarded proxy (crawlers/browser_proxy.py). The browser is
+# OSINT_CHROMIUM, added to these options by that handler (an executable_path here wins).
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
-    "executable_path": _config.chromium_path,
     "headless": True,
     "args": [
         "--no-sandbox",

@@ -1,93 +1,65 @@
-"""The crawl ledger: one SQLite file in the data directory recording runs, the outcome of every
-URL each run touched, and what is known about every URL ever fetched (validators, hashes).
+"""The crawl ledger: one SQLite file in the data directory (``crawl.sqlite3``) recording runs, the
+outcome of every URL each run touched, what is known about every URL ever fetched (validators,
+hashes), and the robots.txt files of the sites crawled.
 
-It is what makes a run report add up, and what makes re-crawls incremental.
+It is what makes a run report add up, and what makes re-crawls incremental. Storage goes through
+state/database.py (tables in state/tables.py), in SQL that PostgreSQL runs as well.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection, TextClause, inspect, text
+
+from state import tables
+from state.database import Database, Migrations, query, run
 
 OUTCOMES = ("indexed", "unchanged", "skipped", "failed", "followed")
 
-#: PRAGMA user_version of the ledgers this code writes; older files are migrated in place on open.
-#: 1: outcomes are keyed by (run, source, URL), so a URL two sources list keeps each one's outcome.
-SCHEMA_VERSION = 1
 
-_OUTCOMES_COLUMNS = "run_id, url, source_id, outcome, reason, detail, doc_id, fetched, change, at"
-_OUTCOMES_TABLE = """
-CREATE TABLE IF NOT EXISTS outcomes (
-    run_id TEXT NOT NULL, url TEXT NOT NULL, source_id TEXT NOT NULL, outcome TEXT NOT NULL,
-    reason TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', doc_id TEXT,
-    fetched INTEGER NOT NULL DEFAULT 0, change TEXT NOT NULL DEFAULT '', at TEXT NOT NULL,
-    PRIMARY KEY (run_id, source_id, url)
-)"""
-_OUTCOMES_INDEX = "CREATE INDEX IF NOT EXISTS outcomes_source ON outcomes (source_id, at)"
-_SCHEMA = f"""{_OUTCOMES_TABLE};
-{_OUTCOMES_INDEX};
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY, watchlist TEXT NOT NULL, sources TEXT NOT NULL,
-    started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL DEFAULT 'running'
-);
--- the first source of a run to ask for a page (extractors.links.page_identity) fetches it
-CREATE TABLE IF NOT EXISTS claims (
-    run_id TEXT NOT NULL, url TEXT NOT NULL, source_id TEXT NOT NULL, PRIMARY KEY (run_id, url)
-);
-CREATE TABLE IF NOT EXISTS run_stats (
-    run_id TEXT NOT NULL, name TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (run_id, name)
-);
-CREATE TABLE IF NOT EXISTS urls (
-    url TEXT PRIMARY KEY, source_id TEXT NOT NULL, doc_id TEXT, first_seen TEXT NOT NULL,
-    last_fetched TEXT, etag TEXT, last_modified TEXT, body_hash TEXT, content_hash TEXT,
-    lastmod TEXT
-);
-"""
+def _key_outcomes_by_source_and_add_pid(connection: Connection) -> None:
+    """Version 1: outcomes are keyed by (run, source, URL), so a URL two sources list keeps each
+    one's outcome; runs record the pid of the process running them.
+
+    A new database gets every table here. A file written by version 0 keyed outcomes by (run,
+    URL): the table is rebuilt (every old row fits the new key, which is unique on more columns;
+    SQLite cannot change a primary key in place, hence copy and swap, its index with it)."""
+    inspector = inspect(connection)
+    if (
+        inspector.has_table("outcomes")
+        and "source_id" not in inspector.get_pk_constraint("outcomes")["constrained_columns"]
+    ):
+        columns = ", ".join(column.name for column in tables.OUTCOMES.columns)
+        connection.execute(text("ALTER TABLE outcomes RENAME TO outcomes_by_url"))
+        connection.execute(text("DROP INDEX IF EXISTS outcomes_source"))
+        tables.OUTCOMES.create(connection)
+        connection.execute(text(f"INSERT INTO outcomes ({columns}) SELECT {columns} FROM outcomes_by_url"))
+        connection.execute(text("DROP TABLE outcomes_by_url"))
+    if inspector.has_table("runs") and "pid" not in {column["name"] for column in inspector.get_columns("runs")}:
+        connection.execute(text("ALTER TABLE runs ADD COLUMN pid INTEGER"))
+    tables.METADATA.create_all(
+        connection, [tables.RUNS, tables.OUTCOMES, tables.CLAIMS, tables.RUN_STATS, tables.URLS], checkfirst=True
+    )
 
 
-def _migrate(db: sqlite3.Connection) -> None:
-    """Bring a ledger written by an older version up to SCHEMA_VERSION. One IMMEDIATE transaction:
-    crawls the scheduler starts in parallel wait for the first opener's migration, then skip it."""
-    if _user_version(db) >= SCHEMA_VERSION:
-        return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        if _user_version(db) < 1 and "source_id" not in _primary_key_columns(db, "outcomes"):
-            _key_outcomes_by_source(db)
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
+def _add_robots_cache(connection: Connection) -> None:
+    """Version 2: robots.txt bodies kept between runs (the middleware created the table itself before)."""
+    tables.ROBOTS_CACHE.create(connection, checkfirst=True)
 
 
-def _user_version(db: sqlite3.Connection) -> int:
-    return db.execute("PRAGMA user_version").fetchone()[0]
-
-
-def _primary_key_columns(db: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in db.execute(f"PRAGMA table_info({table})") if row[5]}
-
-
-def _key_outcomes_by_source(db: sqlite3.Connection) -> None:
-    """Version 0 keyed outcomes by (run, URL): rebuild the table keyed by (run, source, URL).
-    Every old row fits the new key (it was unique on fewer columns); SQLite cannot change a
-    primary key in place, hence copy and swap. The index goes with the old table and is rebuilt."""
-    db.execute("ALTER TABLE outcomes RENAME TO outcomes_by_url")
-    db.execute(_OUTCOMES_TABLE)
-    db.execute(f"INSERT INTO outcomes ({_OUTCOMES_COLUMNS}) SELECT {_OUTCOMES_COLUMNS} FROM outcomes_by_url")
-    db.execute("DROP TABLE outcomes_by_url")
-    db.execute(_OUTCOMES_INDEX)
+#: the ledger's schema history; files older than schema_versions kept theirs in PRAGMA user_version
+MIGRATIONS = Migrations("ledger", [_key_outcomes_by_source_and_add_pid, _add_robots_cache], user_version=True)
+SCHEMA_VERSION = MIGRATIONS.version
 
 
 def _alive(pid: int) -> bool:
@@ -102,7 +74,8 @@ def _alive(pid: int) -> bool:
 
 def requested_url(request: Any) -> str:
     """The URL a source asked for, before redirects: outcomes and URL records are keyed by it."""
-    return request.meta.get("redirect_urls", [request.url])[0]
+    url: str = request.meta.get("redirect_urls", [request.url])[0]
+    return url
 
 
 def now_iso() -> str:
@@ -149,81 +122,169 @@ class UrlRecord:
     lastmod: str | None
 
 
-_NEW_OR_CHANGED = "run_id = ? AND outcome = 'indexed' AND change IN ('new', 'changed')"
+_NEW_OR_CHANGED = "run_id = :run_id AND outcome = 'indexed' AND change IN ('new', 'changed')"
+
+# Statements are built once: SQLAlchemy then reuses their compiled form. Portable SQL only
+# (named parameters, INSERT ... ON CONFLICT), so the same statements run on PostgreSQL. The
+# per-URL ones (record, claim, url, remember: several per document crawled) go through
+# state.database.run, the others through SQLAlchemy's execution.
+_START_RUN = text(
+    "INSERT INTO runs (id, watchlist, sources, started, pid) VALUES (:id, :watchlist, :sources, :started, :pid) "
+    "ON CONFLICT (id) DO NOTHING"
+)
+_RUNNING = query("SELECT id, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL", "id", "pid")
+_FINISH_RUN = text("UPDATE runs SET finished = :finished, status = :status WHERE id = :id")
+_RUN = query(
+    "SELECT watchlist, sources, started, finished, status FROM runs WHERE id = :id",
+    *("watchlist", "sources", "started", "finished", "status"),
+)
+_OUTCOME_COUNTS = query(
+    "SELECT source_id, outcome, reason, fetched, change, COUNT(*) AS count FROM outcomes WHERE run_id = :run_id "
+    "GROUP BY source_id, outcome, reason, fetched, change",
+    *("source_id", "outcome", "reason", "fetched", "change", "count"),
+)
+_CPU_STATS = query(
+    "SELECT name, value FROM run_stats WHERE run_id = :run_id AND name LIKE 'osint/cpu/%' ORDER BY name",
+    *("name", "value"),
+)
+_ADD_STAT = text(
+    "INSERT INTO run_stats (run_id, name, value) VALUES (:run_id, :name, :value) "
+    "ON CONFLICT (run_id, name) DO UPDATE SET value = run_stats.value + excluded.value"
+)
+_CHANGED_URLS = query(f"SELECT url, change FROM outcomes WHERE {_NEW_OR_CHANGED} ORDER BY url", "url", "change")
+_CHANGED_DOC_IDS = query(
+    f"SELECT doc_id FROM outcomes WHERE {_NEW_OR_CHANGED} AND doc_id IS NOT NULL ORDER BY url", "doc_id"
+)
+_ENDED_RUNS = query("SELECT id FROM runs WHERE status != 'running' AND started >= :since ORDER BY started, id", "id")
+_LATEST_RUNS = query("SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT :limit", "id")
+_RECORD = text(
+    "INSERT INTO outcomes (run_id, url, source_id, outcome, reason, detail, doc_id, fetched, change, at) "
+    "VALUES (:run_id, :url, :source_id, :outcome, :reason, :detail, :doc_id, :fetched, :change, :at) "
+    "ON CONFLICT (run_id, source_id, url) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, "
+    "detail = excluded.detail, doc_id = excluded.doc_id, fetched = excluded.fetched, change = excluded.change, "
+    "at = excluded.at"
+)
+_CLAIM = text(
+    "INSERT INTO claims (run_id, url, source_id) VALUES (:run_id, :url, :source_id) "
+    "ON CONFLICT (run_id, url) DO NOTHING"
+)
+_CLAIMANT = query("SELECT source_id FROM claims WHERE run_id = :run_id AND url = :url", "source_id")
+_SOURCES_WITH_OUTCOMES = query("SELECT DISTINCT source_id FROM outcomes WHERE run_id = :run_id", "source_id")
+_OUTCOME_FIELDS = ("url", "source_id", "outcome", "reason", "detail", "doc_id", "fetched", "change")
+_RUN_OUTCOMES = query(
+    f"SELECT {', '.join(_OUTCOME_FIELDS)} FROM outcomes WHERE run_id = :run_id ORDER BY at, url, source_id",
+    *_OUTCOME_FIELDS,
+)
+_URL_FIELDS = ("doc_id", "last_fetched", "etag", "last_modified", "body_hash", "content_hash", "lastmod")
+_URL = query(
+    f"SELECT url, source_id, {', '.join(_URL_FIELDS)} FROM urls WHERE url = :url", "url", "source_id", *_URL_FIELDS
+)
+_SOURCE_HISTORY = query(
+    "SELECT r.id, r.started, o.outcome, o.reason, COUNT(*) AS count FROM runs r JOIN outcomes o ON o.run_id = r.id "
+    "WHERE r.watchlist = :watchlist AND o.source_id = :source_id AND r.id IN ("
+    "SELECT r2.id FROM runs r2 JOIN outcomes o2 ON o2.run_id = r2.id "
+    "WHERE r2.watchlist = :watchlist AND o2.source_id = :source_id "
+    "GROUP BY r2.id, r2.started ORDER BY r2.started DESC, r2.id DESC LIMIT :window) "
+    "GROUP BY r.id, r.started, o.outcome, o.reason ORDER BY r.started DESC, r.id DESC",
+    *("id", "started", "outcome", "reason", "count"),
+)
+_CACHED_ROBOTS = query("SELECT body, fetched FROM robots_cache WHERE origin = :origin", "body", "fetched")
+_REMEMBER_ROBOTS = text(
+    "INSERT INTO robots_cache (origin, body, fetched) VALUES (:origin, :body, :fetched) "
+    "ON CONFLICT (origin) DO UPDATE SET body = excluded.body, fetched = excluded.fetched"
+)
+
+
+def _remember_statement(fields: tuple[str, ...]) -> TextClause:
+    """Upsert of a URL record changing only `fields` (the row is created with them if new)."""
+    if not fields:
+        return text(
+            "INSERT INTO urls (url, source_id, first_seen) VALUES (:url, :source_id, :first_seen) "
+            "ON CONFLICT (url) DO NOTHING"
+        )
+    names = ", ".join(fields)
+    values = ", ".join(f":{name}" for name in fields)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in fields)
+    return text(
+        f"INSERT INTO urls (url, source_id, first_seen, {names}) VALUES (:url, :source_id, :first_seen, {values}) "
+        f"ON CONFLICT (url) DO UPDATE SET {updates}"
+    )
 
 
 class Ledger:
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
-        self._add_column("runs", "pid", "INTEGER")
-        _migrate(self.db)
+    """The crawl ledger of one data directory (`database`: a path, or a database URL).
 
-    def _add_column(self, table: str, column: str, declaration: str) -> None:
-        """Additive migration of a ledger written by an older version (safe under concurrent openers)."""
-        if column not in {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}:
-            try:
-                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-            except sqlite3.OperationalError as exc:
-                if "duplicate column" not in str(exc):
-                    raise
+    Every method is one transaction of its own; several crawl processes share the file (SQLite
+    serialises their writes, each waiting up to 30 s for another's)."""
+
+    def __init__(self, database: Path | str):
+        self.database = Database(database, synchronous="NORMAL")  # WAL: durable at checkpoints
+        self.database.migrate(MIGRATIONS)
+        self._remember_statements: dict[tuple[str, ...], TextClause] = {}
 
     @classmethod
     def in_data_dir(cls, data_dir: Path | str) -> Ledger:
         return cls(Path(data_dir) / "crawl.sqlite3")
 
     def close(self) -> None:
-        self.db.close()
+        self.database.close()
 
     # runs -----------------------------------------------------------------
     def start_run(self, watchlist: str, sources: list[str], run_id: str | None = None) -> str:
         run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
-        self.db.execute(
-            "INSERT OR IGNORE INTO runs (id, watchlist, sources, started, pid) VALUES (?, ?, ?, ?, ?)",
-            (run_id, watchlist, json.dumps(sources), now_iso(), os.getpid()),
-        )
+        with self.database.write() as connection:
+            connection.execute(
+                _START_RUN,
+                {
+                    "id": run_id,
+                    "watchlist": watchlist,
+                    "sources": json.dumps(sources),
+                    "started": now_iso(),
+                    "pid": os.getpid(),
+                },
+            )
         return run_id
 
     def close_abandoned_runs(self) -> list[str]:
         """Runs still 'running' whose process is gone (SIGKILL, power loss) end as 'killed', so their
         reports add up and what they indexed counts for alerts. Their unfinished work is simply
         redone by the next run: the URL records only hold what was completed."""
+        with self.database.read() as connection:
+            running = connection.execute(_RUNNING).all()
         closed = []
-        for run_id, pid in self.db.execute(
-            "SELECT id, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL"
-        ).fetchall():
+        for run_id, pid in running:
             if pid != os.getpid() and not _alive(pid):
                 self.finish_run(run_id, status="killed")
                 closed.append(run_id)
         return closed
 
     def finish_run(self, run_id: str, status: str = "finished") -> RunReport:
-        self.db.execute("UPDATE runs SET finished = ?, status = ? WHERE id = ?", (now_iso(), status, run_id))
+        with self.database.write() as connection:
+            connection.execute(_FINISH_RUN, {"finished": now_iso(), "status": status, "id": run_id})
         return self.report(run_id)
 
     def report(self, run_id: str) -> RunReport:
-        row = self.db.execute(
-            "SELECT watchlist, sources, started, finished, status FROM runs WHERE id = ?", (run_id,)
-        ).fetchone()
-        if row is None:
-            raise KeyError(f"no run {run_id!r}")
+        with self.database.read() as connection:  # one snapshot: the counts add up
+            row = connection.execute(_RUN, {"id": run_id}).first()
+            if row is None:
+                raise KeyError(f"no run {run_id!r}")
+            counts = connection.execute(_OUTCOME_COUNTS, {"run_id": run_id}).all()
+            cpu = connection.execute(_CPU_STATS, {"run_id": run_id}).all()
+        watchlist, sources, started, finished, status = row
         report = RunReport(
-            run_id=run_id, watchlist=row[0], sources=json.loads(row[1]), started=row[2], finished=row[3], status=row[4]
+            run_id=run_id,
+            watchlist=watchlist,
+            sources=json.loads(sources),
+            started=started,
+            finished=finished,
+            status=status,
         )
-        if row[3]:
+        if finished:
             report.duration_seconds = round(
-                (datetime.fromisoformat(row[3]) - datetime.fromisoformat(row[2])).total_seconds(), 1
+                (datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds(), 1
             )
         reasons: Counter[str] = Counter()
-        for source_id, outcome, reason, fetched, change, count in self.db.execute(
-            "SELECT source_id, outcome, reason, fetched, change, COUNT(*) FROM outcomes WHERE run_id = ? "
-            "GROUP BY source_id, outcome, reason, fetched, change",
-            (run_id,),
-        ):
+        for source_id, outcome, reason, fetched, change, count in counts:
             setattr(report, outcome, getattr(report, outcome) + count)
             report.urls += count
             report.fetched += count if fetched else 0
@@ -238,60 +299,49 @@ class Ledger:
             elif outcome == "indexed" and change == "changed":
                 report.changed_documents += count
         report.reasons = dict(reasons.most_common())
-        report.cpu_seconds = {
-            name.removeprefix("osint/cpu/"): round(value, 3)
-            for name, value in self.db.execute(
-                "SELECT name, value FROM run_stats WHERE run_id = ? AND name LIKE 'osint/cpu/%' ORDER BY name",
-                (run_id,),
-            )
-        }
+        report.cpu_seconds = {name.removeprefix("osint/cpu/"): round(value, 3) for name, value in cpu}
         return report
 
     def add_stats(self, run_id: str, stats: dict[str, Any]) -> None:
         """Add a crawler's numeric stats to the run's (several crawlers, one per source, share a run)."""
         rows = [
-            (run_id, name, float(value))
+            {"run_id": run_id, "name": name, "value": float(value)}
             for name, value in stats.items()
             if isinstance(value, (int, float)) and not isinstance(value, bool)
         ]
-        self.db.executemany(
-            "INSERT INTO run_stats (run_id, name, value) VALUES (?, ?, ?) "
-            "ON CONFLICT(run_id, name) DO UPDATE SET value = value + excluded.value",
-            rows,
-        )
+        if rows:
+            with self.database.write() as connection:
+                connection.execute(_ADD_STAT, rows)
 
     def changed_documents(self, run_id: str) -> dict[str, list[str]]:
         """URLs of the documents a run indexed for the first time ("new") or again with new text ("changed")."""
         found: dict[str, list[str]] = {"new": [], "changed": []}
-        for url, change in self.db.execute(
-            f"SELECT url, change FROM outcomes WHERE {_NEW_OR_CHANGED} ORDER BY url", (run_id,)
-        ):
-            found[change].append(url)
+        with self.database.read() as connection:
+            for url, change in connection.execute(_CHANGED_URLS, {"run_id": run_id}):
+                found[change].append(url)
         return found
 
     def changed_doc_ids(self, run_id: str) -> list[str]:
         """Index ids of the documents changed_documents() lists."""
-        return [
-            row[0]
-            for row in self.db.execute(
-                f"SELECT doc_id FROM outcomes WHERE {_NEW_OR_CHANGED} AND doc_id IS NOT NULL ORDER BY url", (run_id,)
-            )
-        ]
+        with self.database.read() as connection:
+            return list(connection.execute(_CHANGED_DOC_IDS, {"run_id": run_id}).scalars())
 
     def ended_runs(self, since: str) -> list[str]:
         """Runs that are over (finished or killed) and started at `since` or later, oldest first."""
-        return [
-            row[0]
-            for row in self.db.execute(
-                "SELECT id FROM runs WHERE status != 'running' AND started >= ? ORDER BY started, id", (since,)
-            )
-        ]
+        with self.database.read() as connection:
+            return list(connection.execute(_ENDED_RUNS, {"since": since}).scalars())
 
     def runs(self, limit: int = 20) -> list[RunReport]:
-        ids = [
-            row[0] for row in self.db.execute("SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))
-        ]
+        with self.database.read() as connection:
+            ids = list(connection.execute(_LATEST_RUNS, {"limit": limit}).scalars())
         return [self.report(run_id) for run_id in ids]
+
+    def source_history(self, watchlist: str, source_id: str, window: int = 10) -> list[tuple[str, str, str, str, int]]:
+        """(run id, started, outcome, reason, count) of `source_id`'s outcomes in its last `window`
+        runs of `watchlist` that touched it, newest run first (scheduling/health.py)."""
+        params = {"watchlist": watchlist, "source_id": source_id, "window": window}
+        with self.database.read() as connection:
+            return [(row[0], row[1], row[2], row[3], row[4]) for row in connection.execute(_SOURCE_HISTORY, params)]
 
     # outcomes ---------------------------------------------------------------
     def record(
@@ -310,57 +360,73 @@ class Ledger:
         URL replaces the earlier one, another source's outcome for the URL is kept beside it."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        self.db.execute(
-            "INSERT OR REPLACE INTO outcomes (run_id, url, source_id, outcome, reason, detail, doc_id, fetched, change, at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (run_id, url, source_id, outcome, reason, detail[:500], doc_id, int(fetched), change, now_iso()),
-        )
+        with self.database.write() as connection:
+            run(
+                connection,
+                _RECORD,
+                {
+                    "run_id": run_id,
+                    "url": url,
+                    "source_id": source_id,
+                    "outcome": outcome,
+                    "reason": reason,
+                    "detail": detail[:500],
+                    "doc_id": doc_id,
+                    "fetched": int(fetched),
+                    "change": change,
+                    "at": now_iso(),
+                },
+            )
 
     def claim(self, run_id: str, page: str, source_id: str) -> str:
         """The source that fetches `page` in this run: the first to claim it. A page listed by
         several sources (a feed and a sitemap of one site) is fetched once per run."""
-        cursor = self.db.execute(
-            "INSERT OR IGNORE INTO claims (run_id, url, source_id) VALUES (?, ?, ?)", (run_id, page, source_id)
-        )
-        if cursor.rowcount == 1:
-            return source_id
-        return self.db.execute("SELECT source_id FROM claims WHERE run_id = ? AND url = ?", (run_id, page)).fetchone()[
-            0
-        ]
+        params = {"run_id": run_id, "url": page, "source_id": source_id}
+        with self.database.write() as connection:
+            if run(connection, _CLAIM, params).rowcount == 1:
+                return source_id
+            row = run(connection, _CLAIMANT, params).fetchone()
+            assert row is not None  # the claim that won: it exists
+            return str(row[0])
 
     def sources_with_outcomes(self, run_id: str) -> set[str]:
-        return {
-            row[0] for row in self.db.execute("SELECT DISTINCT source_id FROM outcomes WHERE run_id = ?", (run_id,))
-        }
+        with self.database.read() as connection:
+            return set(connection.execute(_SOURCES_WITH_OUTCOMES, {"run_id": run_id}).scalars())
 
     def outcomes(self, run_id: str) -> Iterator[dict[str, Any]]:
-        cursor = self.db.execute(
-            "SELECT url, source_id, outcome, reason, detail, doc_id, fetched, change FROM outcomes WHERE run_id = ? "
-            "ORDER BY at, url, source_id",
-            (run_id,),
-        )
-        names = [column[0] for column in cursor.description]
-        for row in cursor:
-            yield dict(zip(names, row))
+        with self.database.read() as connection:
+            rows = connection.execute(_RUN_OUTCOMES, {"run_id": run_id}).mappings().all()
+        for row in rows:
+            yield dict(row)
 
     # what we know about URLs --------------------------------------------------
     def url(self, url: str) -> UrlRecord | None:
-        row = self.db.execute(
-            "SELECT url, source_id, doc_id, last_fetched, etag, last_modified, body_hash, content_hash, lastmod FROM urls WHERE url = ?",
-            (url,),
-        ).fetchone()
+        with self.database.read() as connection:
+            row = run(connection, _URL, {"url": url}).fetchone()
         return UrlRecord(*row) if row else None
 
     def remember(self, url: str, source_id: str, **fields: Any) -> None:
         """Upsert what is known about `url` (only the given fields change)."""
-        allowed = {"doc_id", "last_fetched", "etag", "last_modified", "body_hash", "content_hash", "lastmod"}
-        unknown = set(fields) - allowed
+        unknown = set(fields) - set(_URL_FIELDS)
         if unknown:
             raise ValueError(f"unknown URL fields {sorted(unknown)}")
-        self.db.execute(
-            "INSERT INTO urls (url, source_id, first_seen) VALUES (?, ?, ?) ON CONFLICT(url) DO NOTHING",
-            (url, source_id, now_iso()),
-        )
-        if fields:
-            assignments = ", ".join(f"{name} = ?" for name in fields)
-            self.db.execute(f"UPDATE urls SET {assignments} WHERE url = ?", (*fields.values(), url))
+        names = tuple(fields)
+        statement = self._remember_statements.get(names)
+        if statement is None:
+            statement = self._remember_statements[names] = _remember_statement(names)
+        with self.database.write() as connection:
+            run(connection, statement, {"url": url, "source_id": source_id, "first_seen": now_iso(), **fields})
+
+    # robots.txt ---------------------------------------------------------------
+    def cached_robots(self, origin: str, max_age: timedelta) -> bytes | None:
+        """The robots.txt body of `origin` (scheme://netloc) remembered less than `max_age` ago."""
+        with self.database.read() as connection:
+            row = connection.execute(_CACHED_ROBOTS, {"origin": origin}).first()
+        if row is None or datetime.fromisoformat(row[1]) + max_age <= datetime.now(UTC):
+            return None
+        body: bytes = row[0]
+        return body
+
+    def remember_robots(self, origin: str, body: bytes) -> None:
+        with self.database.write() as connection:
+            connection.execute(_REMEMBER_ROBOTS, {"origin": origin, "body": body, "fetched": now_iso()})

@@ -6,15 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from tests import serving
+from tests import forking, serving
 from tests.crawl.helpers import OsintCli
 from tests.engine_fixture import engine_url  # noqa: F401  (session fixture: a real search engine)
 
 
 @pytest.fixture
 def osint(tmp_path: Path) -> OsintCli:
-    """The real `osint` command, with a data directory of the test's own."""
-    return OsintCli(tmp_path / "data")
+    """The real `osint` command, with a data directory of the test's own. Its crawls extract in
+    the crawler process (OSINT_EXTRACT_WORKERS=0): these tests check what a crawl fetches and
+    records, and a pool would add two interpreter start-ups and warm-ups (~10 s of CPU) to every
+    crawl. The pool itself is crawled through end to end by tests/crawl/test_demo_site.py and
+    test_hostile_site.py, and its life and death by tests/crawl/test_orphaned_workers.py."""
+    return OsintCli(tmp_path / "data", extract_workers=0)
 
 
 @pytest.fixture
@@ -32,3 +36,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "engine_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engine)
+
+
+def pytest_sessionfinish() -> None:
+    """The fork server of this test process (tests/forking.py) ends with the session."""
+    forking.stop_fork_server()

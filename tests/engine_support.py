@@ -8,6 +8,7 @@ restarting the node.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import uuid
@@ -123,8 +124,6 @@ def _pump(source: socket.socket, sink: socket.socket) -> None:
 
 
 def _shutdown(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()

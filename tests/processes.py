@@ -3,6 +3,7 @@ they cannot be waited for, only polled."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import psutil
@@ -30,7 +31,5 @@ def running_after(processes: list[psutil.Process], seconds: float) -> list[psuti
 def kill_quietly(processes: list[psutil.Process]) -> None:
     """Never leave a stray process to the rest of the suite."""
     for process in processes:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             process.kill()
-        except psutil.NoSuchProcess:
-            pass

@@ -26,7 +26,8 @@ from tests.crawl.helpers import REPO, OsintCli
 def serve_search(backend: IndexBackend) -> Iterator[str]:
     """The search app over `backend` on a free loopback port, served by `osint serve`'s own server: its base URL."""
     server = SearchServer(("127.0.0.1", 0), SearchApp(backend))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits for the serving loop to notice, at most one poll interval (default 0.5 s)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:

@@ -101,5 +101,5 @@ def test_resolutions_expire_so_a_rebinding_answer_is_seen(monkeypatch):
     now[0] = 30.0
     assert allowed_addresses("rebind.example", False) == ("93.184.216.34",)  # cached within the bound
     now[0] = 61.0
-    with pytest.raises(UnsafeDestination, match="127.0.0.2"):
+    with pytest.raises(UnsafeDestination, match=r"127\.0\.0\.2"):
         allowed_addresses("rebind.example", False)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
 from alerts.matching import match_alerts
 from alerts.model import Alert, Target
 from app.searching import build_request
+from index.query import Query, parse_query
 from index.sqlite.backend import SqliteBackend
 from schema.document import Document
 
@@ -44,3 +50,39 @@ def test_alert_query_resolves_every_entity_filter_like_search():
         ("lang", ["en"]),
     ]
     assert alert.search_query() == build_request(query).query
+
+
+def test_a_backend_without_a_percolator_searches_each_query_among_its_documents(tmp_path):
+    """IndexBackend's default percolate(): the id-restricted search, per query; sync keeps nothing
+    and builds no query."""
+    first, second = (
+        Document.new("https://e.org/1", text="Mortar rounds"),
+        Document.new("https://e.org/2", text="Mortars"),
+    )
+    with SqliteBackend(tmp_path / "index.sqlite3") as backend:
+        backend.upsert([first, second])
+        queries = {"mortar": parse_query("mortar*"), "quiet": parse_query("mortar*"), "none": parse_query("rifles")}
+        found = backend.percolate(queries, {"mortar": [first.id, second.id], "none": [first.id, second.id]})
+        assert {name: sorted(hit.id for hit in hits) for name, hits in found.items()} == {
+            "mortar": sorted([first.id, second.id]),
+            "quiet": [],  # no documents of its own
+            "none": [],
+        }
+        assert [hit.id for hit in backend.search_among(queries["mortar"], [second.id])] == [second.id]
+
+        def unbuilt() -> Iterator[tuple[str, Query]]:
+            raise AssertionError("the embedded index built a saved query it keeps nothing of")
+            yield  # pragma: no cover
+
+        backend.sync_saved_queries(unbuilt())
+
+
+def test_alerts_import_no_backend_implementation():
+    """Percolation is a backend method: alerts/ never imports the engine (or SQLite) backend."""
+    code = (
+        "import sys\n"
+        "import alerts.evaluate, alerts.matching\n"
+        "loaded = {m for m in sys.modules if m.startswith(('index.engine', 'index.sqlite'))}\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)

@@ -174,5 +174,5 @@ def test_bad_targets_and_queries_are_refused():
     ["x.jsonl", "jsonl:alerts/out.jsonl", "file:alerts/out.jsonl", "file:x.jsonl", "file://files.example.org/x.jsonl"],
 )
 def test_a_file_target_needs_a_local_absolute_path(text: str):
-    with pytest.raises(ValueError, match="absolute path|local file"):
+    with pytest.raises(ValueError, match=r"absolute path|local file"):
         Target.parse(text)

@@ -13,6 +13,7 @@ from extractors import MAX_TEXT_CHARS, Extraction, ExtractionError, extract
 from extractors.content import extract_html, main_container_text
 from extractors.dates import parse_date
 from extractors.links import MAX_LINKS
+from tests.properties.bounds import allowance
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 
@@ -262,7 +263,7 @@ def test_huge_page_in_bounded_time() -> None:
     ex = extract(body, url="https://x.example/", entities=False)
     elapsed = time.process_time() - started
     assert ex.text.startswith("Shipment 0 of rifles")  # the oversized script did not push the article out
-    assert elapsed < 20, f"{elapsed:.1f} s of CPU time"  # about 3 s on an idle core
+    assert elapsed < allowance(20), f"{elapsed:.1f} s of CPU time"  # about 3 s on an idle core
 
 
 def test_huge_plain_text_is_capped() -> None:

@@ -25,6 +25,7 @@ from app.site_server import SiteServer
 from network import addresses
 from network.addresses import parse_allowance
 from schema.document import Document
+from settings.config import load_config
 from tests.alert_receivers import SmtpSink, Webhook
 from tests.crawl.fake_dns import FakeDns
 from tests.crawl.helpers import OsintCli, write_watchlist
@@ -57,7 +58,8 @@ def rebinding_dns(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, list[s
 
 
 def _policy(tmp_path: Path, allowed: str = "") -> DeliveryPolicy:
-    return DeliveryPolicy(tmp_path / "data", parse_allowance(allowed))
+    """The policy the application builds: SMTP settings from the environment as it is now."""
+    return DeliveryPolicy(tmp_path / "data", parse_allowance(allowed), load_config().smtp)
 
 
 @contextlib.contextmanager
@@ -104,7 +106,7 @@ def _on_one_port(
 def test_a_webhook_on_a_private_address_gets_nothing(host: str, tmp_path: Path):
     with Webhook(CANARY_HOST) as canary:
         target = Target.parse(f"webhook:http://{host}:{canary.port}/hook")
-        with pytest.raises(DeliveryError, match="refused: private_address.*OSINT_ALLOW_PRIVATE_DELIVERY"):
+        with pytest.raises(DeliveryError, match=r"refused: private_address.*OSINT_ALLOW_PRIVATE_DELIVERY"):
             deliver(target, ALERT, DOCUMENTS, _policy(tmp_path, allowed="127.0.0.1/32"))
         assert canary.received == []
 

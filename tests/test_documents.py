@@ -3,6 +3,11 @@ from __future__ import annotations
 from crawlers.documents import build_document, canonical_url_for, foreign_canonical, same_site
 from crawlers.items import FetchedResource
 from extractors import extract
+from extractors.entities import EntityMention
+from extractors.result import Extraction
+from extractors.result import PageSpan as ExtractionPageSpan
+from schema.document import Document, PageSpan
+from schema.entities import DOCUMENT_ENTITY_SETS, EXTRACTED_ENTITY_SETS, Entity
 
 
 def fetched(url: str, body: bytes = b"") -> FetchedResource:
@@ -60,3 +65,31 @@ def test_build_document_carries_entities_and_a_stable_id():
     assert "Rapid Support Forces" in document.armed_groups
     assert document.tags == ["un"] and document.language == "en"
     assert all(document.text[e.start : e.end] == e.text for e in document.entities if "field" not in e.attributes)
+
+
+def test_one_entity_schema_from_extraction_to_document():
+    """The extractor's mentions, page spans and sets are the schema's own models; a Document keeps
+    the document sets (last, as stored) and leaves the model-proposed groups to the extraction."""
+    assert EntityMention is Entity and ExtractionPageSpan is PageSpan
+    assert (*DOCUMENT_ENTITY_SETS, "proposed_groups") == EXTRACTED_ENTITY_SETS
+    assert tuple(Document.model_fields)[-len(DOCUMENT_ENTITY_SETS) :] == DOCUMENT_ENTITY_SETS
+    assert tuple(Document.model_fields)[-len(DOCUMENT_ENTITY_SETS) - 1] == "entities"
+    assert set(EXTRACTED_ENTITY_SETS) <= set(Extraction.model_fields) and "proposed_groups" not in Document.model_fields
+
+    item = fetched("https://news.example.org/listed")
+    item.hints = {"title": "From the feed"}
+    extraction = Extraction(
+        url=item.url,
+        canonical_url=item.url,
+        content_type="text/html",
+        method="plain",
+        text="Mortar rounds in a lorry.",
+        pages=[PageSpan(page=1, start=0, end=25)],
+        entities=[{"label": "WEAPON", "text": "Mortar", "start": 0, "end": 6, "canonical": "mortar"}],
+        weapon_categories=["mortar"],
+        proposed_groups=["Lorry Brigade"],
+    )
+    document = build_document(item, extraction)
+    assert document.title == "From the feed" and document.weapon_categories == ["mortar"]
+    assert document.entities == [Entity(label="WEAPON", text="Mortar", start=0, end=6, canonical="mortar")]
+    assert document.page_at(3) == 1 and document.pages[0] is not extraction.pages[0]

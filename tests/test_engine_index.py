@@ -11,7 +11,7 @@ from index.engine.bulk import make_action, send_chunk
 from index.engine.mapping import MAPPING_VERSION, concrete_index
 from index.query import SearchRequest, parse_query
 from index.sqlite.backend import SqliteBackend
-from schema.document import Entity
+from schema.entities import Entity
 from tests.engine_support import fresh_backend, ids, make_documents
 
 pytestmark = pytest.mark.engine

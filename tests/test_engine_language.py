@@ -64,7 +64,7 @@ def _standard_fields_total(backend, word: str) -> int:
 
 def test_the_standard_analyzer_alone_would_not_match(multilingual) -> None:
     """Without the language fields these queries find nothing: the analyzers do the work."""
-    backend, documents = multilingual
+    backend, _ = multilingual
     for language in ("ar", "en", "ru", "tr"):
         _, word = SAMPLES[language]
         assert _standard_fields_total(backend, word) == 0, language

@@ -9,7 +9,7 @@ import pytest
 from index.backend import open_backend
 from index.engine.bulk import RetryPolicy
 from index.migrate import migrate
-from schema.document import Entity
+from schema.entities import Entity
 from tests.engine_support import Gate, fresh_backend, ids, make_documents
 
 pytestmark = pytest.mark.engine

@@ -20,7 +20,8 @@ from index.backend import IndexBackend, open_backend
 from index.engine import percolator as engine_percolator
 from index.engine.backend import EngineBackend
 from index.engine.percolator import EnginePercolator, percolator_index
-from schema.document import Document, Entity
+from schema.document import Document
+from schema.entities import Entity
 from state.ledger import Ledger
 from tests.contract.contract_documents import FIXTURE_DOCUMENTS
 

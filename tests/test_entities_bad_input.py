@@ -7,21 +7,24 @@ import time
 
 import pytest
 
-from extractors.entities import MAX_CHARS, EntityResult, extract_entities
+from extractors.entities import MAX_CHARS, EntityResult, extract_entities, model_layer
+from tests.properties.bounds import allowance
 
 SENTENCE = "Kenyan police seized AK-47s and an RPG-7 from al-Shabaab militants near the border. "
 
 
 @pytest.fixture(autouse=True)
 def _gazetteer_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OSINT_SPACY_MODEL", "none")
+    monkeypatch.setattr(model_layer, "_setting", model_layer._setting)
+    model_layer.use_model("none")
 
 
 def timed(text: str, language: str = "en") -> tuple[EntityResult, float]:
+    """The result and the CPU seconds it took (the gazetteer warmed up first)."""
     extract_entities("warm up the gazetteer")
-    started = time.perf_counter()
+    started = time.process_time()
     result = extract_entities(text, language)
-    return result, time.perf_counter() - started
+    return result, time.process_time() - started
 
 
 def assert_valid(result: EntityResult, text: str) -> None:
@@ -47,7 +50,7 @@ def test_megabyte_text_in_bounded_time() -> None:
     text = SENTENCE * (1_000_000 // len(SENTENCE))
     result, elapsed = timed(text)
     assert result.weapons == ["AK-47", "RPG-7"] and result.countries == ["KE"]
-    assert elapsed < 30
+    assert elapsed < allowance(30)
     assert_valid(result, text)
 
 
@@ -55,20 +58,20 @@ def test_text_beyond_the_bound_is_truncated_and_flagged() -> None:
     text = "x" * MAX_CHARS + " Kenya"
     result, elapsed = timed(text)
     assert result.truncated and result.countries == []
-    assert elapsed < 30
+    assert elapsed < allowance(30)
 
 
 def test_text_without_spaces() -> None:
     text = "a" * 500_000 + "Kenya" + "b" * 500_000
     result, elapsed = timed(text)
     assert result.entities == []
-    assert elapsed < 30
+    assert elapsed < allowance(30)
 
 
 def test_long_run_of_punctuation_and_digits() -> None:
     text = ("-" * 1000 + "7" * 1000 + "." * 1000) * 100
     result, elapsed = timed(text)
-    assert result.entities == [] and elapsed < 30
+    assert result.entities == [] and elapsed < allowance(30)
 
 
 def test_mixed_scripts() -> None:
@@ -97,5 +100,5 @@ def test_lone_surrogates_give_a_serialisable_result() -> None:
 def test_megabyte_of_ambiguous_aliases_in_bounded_time() -> None:
     text = "M16 IS Javelin RSF Georgia " * 40_000
     result, elapsed = timed(text)
-    assert elapsed < 30
+    assert elapsed < allowance(30)
     assert_valid(result, text)

@@ -169,7 +169,7 @@ def test_missing_data_files_give_an_empty_but_working_gazetteer(tmp_path: Path) 
 
 
 def test_mentions_convert_to_the_index_entity_schema(gazetteer: Gazetteer) -> None:
-    from schema.document import Entity
+    from schema.entities import Entity
 
     for mention in run(gazetteer, "Kenyan police seized an RPG7.").entities:
         assert Entity(**mention.model_dump()).canonical == mention.canonical
@@ -209,4 +209,4 @@ def test_token_keys_fold_case_accents_and_arabic_letter_forms() -> None:
 def test_letters_and_digits_are_separate_tokens() -> None:
     tokens = KeyCache().tokenize("RPG7, AK-47s")
     assert tokens.keys == ["rpg", "7", "ak", "47", "s"]
-    assert [tokens.text[s:e] for s, e in zip(tokens.starts, tokens.ends)] == ["RPG", "7", "AK", "47", "s"]
+    assert [tokens.text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)] == ["RPG", "7", "AK", "47", "s"]

@@ -11,8 +11,9 @@ import pytest
 
 from extractors import REASONS, Extraction, ExtractionError, extract, extract_text
 from extractors.entities import extract_entities
-from schema.document import Document, Entity
-from schema.entities import ENTITY_SETS
+from schema.document import Document
+from schema.entities import EXTRACTED_ENTITY_SETS as ENTITY_SETS
+from schema.entities import Entity
 from tests.pdf_samples import build_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"

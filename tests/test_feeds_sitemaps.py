@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -63,7 +64,7 @@ def test_sitemaps_never_expand_entities():
     entries = parse_sitemap(body)
     # the external entity is dropped, not resolved: the file's content never reaches a URL
     assert entries == [SitemapEntry(url="https://e.org/", lastmod=None, is_sitemap=False, title="", published=None)]
-    assert open("/etc/hostname").read().strip() not in entries[0].url
+    assert Path("/etc/hostname").read_text().strip() not in entries[0].url
 
 
 def test_not_a_sitemap():

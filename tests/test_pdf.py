@@ -23,9 +23,9 @@ def test_letter_text_metadata_and_page_spans() -> None:
     assert ex.language == "en"
     assert ex.canonical_url == "https://gov.example/letters/el-2023-118.pdf"
     assert [span.page for span in ex.pages] == [1, 2, 3]
-    for span, lines in zip(ex.pages, LETTER_PAGES):
+    for span, lines in zip(ex.pages, LETTER_PAGES, strict=True):
         assert ex.text[span.start : span.end] == "\n".join(lines)
-    assert all(a.end < b.start for a, b in zip(ex.pages, ex.pages[1:]))
+    assert all(a.end < b.start for a, b in zip(ex.pages, ex.pages[1:], strict=False))
     assert ex.pages[-1].end == len(ex.text)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.query import FILTER_FIELDS, QuerySyntaxError, canonical_query, parse_query
-from schema.entities import ENTITY_SETS
+from schema.entities import DOCUMENT_ENTITY_SETS as ENTITY_SETS
 
 
 def test_words_phrases_or_and_exclusions():

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scheduling.schedule import ScheduleError, parse_duration, parse_schedule
+from watchlists.schedule import ScheduleError, parse_duration, parse_schedule
 
 T0 = datetime(2026, 3, 1, 5, 10, tzinfo=UTC)
 

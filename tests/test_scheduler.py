@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from scheduling import launch
 from scheduling.scheduler import Scheduler
-from scheduling.state import SchedulerState, SourceLock
+from state.scheduler import SchedulerState, SourceLock
 from tests.crawl.helpers import write_watchlist
 
 T0 = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
@@ -198,3 +201,35 @@ def test_serve_stops_its_crawls_and_waits_for_them(watchlist: Path, tmp_path: Pa
 def test_bad_limits_are_refused(watchlist: Path, tmp_path: Path):
     with pytest.raises(ValueError):
         Scheduler([watchlist], tmp_path / "data", Launcher(), max_concurrent=0)
+
+
+def test_crawls_start_through_the_installed_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`python -m app.cli crawl …` with the service's interpreter, environment and working
+    directory (no source path on PYTHONPATH), recording into the service's data directory."""
+    started: list[tuple[list[str], dict[str, Any]]] = []
+
+    class Process:
+        def __init__(self, command: list[str], **options: Any) -> None:
+            started.append((command, options))
+
+    monkeypatch.setattr(launch.subprocess, "Popen", Process)
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    watchlist = tmp_path / "desk.yaml"
+    launch.SubprocessLauncher(tmp_path / "data")(watchlist, ["often", "morning"])
+    ((command, options),) = started
+    assert command == [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "crawl",
+        str(watchlist.resolve()),
+        "--json",
+        "--no-progress",
+        "--source",
+        "often",
+        "--source",
+        "morning",
+    ]
+    assert "cwd" not in options and "PYTHONPATH" not in options["env"]
+    assert options["env"]["OSINT_DATA_DIR"] == str((tmp_path / "data").resolve())
+    assert (tmp_path / "data" / "logs" / "scheduler").is_dir()

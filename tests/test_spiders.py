@@ -11,8 +11,8 @@ from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from scrapy.utils.test import get_crawler
 
+from crawlers.extensions.outcome_ledger import OutcomeLedger
 from crawlers.spiders import SPIDERS
-from state.ledger import Ledger
 from watchlists.model import parse_watchlist
 
 WATCHLIST = """
@@ -37,8 +37,10 @@ def start_requests(kind: str, tmp_path: Path) -> list:
     source = next(s for s in watchlist.sources if s.kind == kind)
     settings = Settings()
     settings.setmodule("settings.crawl")
-    crawler = get_crawler(SPIDERS[kind], settings.copy_to_dict())
-    crawler.osint_ledger = Ledger(tmp_path / "crawl.sqlite3")
+    # the project's extensions, the ledger among them, with its data directory in the test's own
+    crawler = get_crawler(SPIDERS[kind], {**settings.copy_to_dict(), "OSINT_DATA_DIR": str(tmp_path)})
+    extension = crawler.get_extension(OutcomeLedger)
+    assert extension is not None and (tmp_path / "crawl.sqlite3").exists()
     spider = SPIDERS[kind].from_crawler(crawler, watchlist=watchlist, source=source)
     spider.run_id = "test-run"
 

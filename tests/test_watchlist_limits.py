@@ -19,7 +19,7 @@ REFUSAL_CPU_SECONDS = 1.0
 #: "billion laughs": 9 lines, each list nine aliases of the previous one (9^9 strings expanded)
 ALIAS_BOMB = "".join(
     f"{name}: &{name} [{', '.join([f'*{previous}'] * 9) if previous else ', '.join(['lol'] * 9)}]\n"
-    for previous, name in zip([None, *"abcdefgh"], "abcdefghi")
+    for previous, name in zip([None, *"abcdefgh"], "abcdefghi", strict=True)
 ).replace("i: &i", "name: &i")
 #: each anchor nests the previous one 8 levels deeper: 10 aliases reach 80 levels, in 10 short lines
 ALIAS_DEPTH = "name: x\n" + "".join(

@@ -114,7 +114,7 @@ def add_source(path: Path, source: Source | dict[str, Any]) -> Watchlist:
 
 def remove_source(path: Path, source_id: str) -> Watchlist:
     data, lines = _load(path)
-    sources = data.get("sources") or []
+    sources: CommentedSeq = data.get("sources") or CommentedSeq()
     position = next((i for i, item in enumerate(sources) if item.get("id") == source_id), None)
     if position is None:
         known = ", ".join(str(item.get("id")) for item in sources) or "none"
@@ -150,7 +150,8 @@ def _sequence_end(data: CommentedMap, lines: list[str]) -> int:
         if end and not lines[end - 1].endswith("\n"):
             lines[end - 1] += "\n"
         return end
-    end = data.lc.key(following[0])[0]
+    first_line: int = data.lc.key(following[0])[0]
+    end = first_line
     while (
         end > 0
         and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#"))

@@ -102,7 +102,7 @@ class Source(BaseModel):
     @classmethod
     def _schedule_parses(cls, value: str | None) -> str | None:
         if value is not None:
-            from scheduling.schedule import parse_schedule
+            from watchlists.schedule import parse_schedule
 
             parse_schedule(value)
         return value

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import click
 from pydantic import ValidationError
@@ -11,9 +12,10 @@ from alerts.evaluate import AlertResult, evaluate_alerts, find_matches
 from alerts.guard import DeliveryPolicy
 from alerts.model import Alert, Target
 from alerts.store import AlertExists, AlertStore
+from app.commands.config import current_config
 from app.output import console, print_json, safe
 from index.backend import open_backend
-from settings.config import Config, load_config
+from settings.config import Config
 from state.ledger import Ledger
 
 logger = logging.getLogger(__name__)
@@ -27,7 +29,7 @@ def run_alerts(config: Config, names: list[str] | None = None) -> list[AlertResu
             return []
         ledger = Ledger.in_data_dir(config.data_dir)
         try:
-            with open_backend(config.index_url) as backend:
+            with open_backend(config.index_url, **config.index_options()) as backend:
                 return evaluate_alerts(store, ledger, backend, names, DeliveryPolicy.from_config(config))
         finally:
             ledger.close()
@@ -35,7 +37,7 @@ def run_alerts(config: Config, names: list[str] | None = None) -> list[AlertResu
         store.close()
 
 
-def result_json(result: AlertResult) -> dict:
+def result_json(result: AlertResult) -> dict[str, Any]:
     return {
         "alert": result.alert,
         "runs": result.runs,
@@ -72,7 +74,7 @@ def add(name: str, query: str, targets: tuple[str, ...], as_json: bool) -> None:
     OSINT_SMTP_USER, OSINT_SMTP_PASSWORD, OSINT_SMTP_STARTTLS=1). Webhook and SMTP hosts on
     loopback or private addresses are refused unless listed in OSINT_ALLOW_PRIVATE_DELIVERY.
     """
-    config = load_config()
+    config = current_config()
     try:
         alert = Alert(name=name, query=query, targets=[Target.parse(text) for text in targets])
         policy = DeliveryPolicy.from_config(config)
@@ -99,7 +101,7 @@ def add(name: str, query: str, targets: tuple[str, ...], as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the alerts as JSON.")
 def list_alerts(as_json: bool) -> None:
     """Saved alerts, with what they delivered and what waits for delivery."""
-    store = AlertStore(load_config().data_dir)
+    store = AlertStore(current_config().data_dir)
     rows = [
         {**alert.model_dump(mode="json"), "targets": [str(t) for t in alert.targets], **store.summary(alert.name)}
         for alert in store.all()
@@ -129,7 +131,7 @@ def list_alerts(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the documents as JSON.")
 def test(name: str, as_json: bool) -> None:
     """What alert NAME would deliver now (new matches and pending deliveries), without sending anything."""
-    config = load_config()
+    config = current_config()
     store = AlertStore(config.data_dir)
     ledger = Ledger.in_data_dir(config.data_dir)
     try:
@@ -137,7 +139,7 @@ def test(name: str, as_json: bool) -> None:
             alert = store.get(name)
         except KeyError as exc:
             raise click.BadParameter(str(exc.args[0]), param_hint="NAME") from None
-        with open_backend(config.index_url) as backend:
+        with open_backend(config.index_url, **config.index_options()) as backend:
             runs, hits, _ = find_matches(store, ledger, backend, alert)
             pending = {str(target): store.pending(name, target) for target in alert.targets}
             waiting = {doc_id for ids in pending.values() for doc_id in ids} - {hit.id for hit in hits}
@@ -163,7 +165,7 @@ def test(name: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print what was matched and delivered as JSON.")
 def run(names: tuple[str, ...], as_json: bool) -> None:
     """Evaluate alerts (default: all) now and retry pending deliveries; `osint crawl` does this after every run."""
-    results = run_alerts(load_config(), list(names) or None)
+    results = run_alerts(current_config(), list(names) or None)
     if as_json:
         print_json([result_json(result) for result in results])
         return
@@ -183,7 +185,7 @@ def run(names: tuple[str, ...], as_json: bool) -> None:
 @click.argument("name")
 def remove(name: str) -> None:
     """Delete alert NAME and its delivery records."""
-    store = AlertStore(load_config().data_dir)
+    store = AlertStore(current_config().data_dir)
     removed = store.remove(name)
     store.close()
     if not removed:

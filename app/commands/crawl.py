@@ -8,13 +8,14 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from app.commands.alert import run_alerts
+from app.commands.config import current_config
 from app.output import console, error_console, fail, print_json, safe
 from app.watchlists import load_or_exit
 from crawlers.verdict import RunVerdict, judge_run
 from network.redaction import redact_text, redact_url
-from scheduling.state import SchedulerState
-from settings.config import Config, load_config
+from settings.config import Config
 from state.ledger import Ledger, RunReport
+from state.scheduler import SchedulerState
 from watchlists.model import Watchlist
 
 
@@ -81,7 +82,7 @@ def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: 
     """
     from crawlers.runner import CrawlError, run_crawl, run_due  # Scrapy and Twisted: only for the command that crawls
 
-    config = load_config()
+    config = current_config()
     loaded = load_or_exit(watchlist)
     if due and sources:
         raise click.UsageError("--due picks the sources itself; it cannot be combined with --source")

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from app.commands.config import current_config
 from app.commands.crawl import print_report
 from app.commands.search import print_result
 from app.interrupt import until_interrupted
@@ -12,7 +13,6 @@ from app.searching import build_request
 from app.site_server import SiteServer
 from index.backend import open_backend
 from network.redaction import redact_url
-from settings.config import load_config
 from watchlists.model import parse_watchlist
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
@@ -41,7 +41,7 @@ def command(serve: bool) -> None:
     """
     from crawlers.runner import run_crawl  # Scrapy and Twisted: only for the command that crawls
 
-    config = load_config().model_copy(update={"allow_private_networks": "127.0.0.0/8,::1/128"})
+    config = current_config().model_copy(update={"allow_private_networks": "127.0.0.0/8,::1/128"})
     with demo_site(config.data_dir) as site:
         console.print(
             f"Demo site: {site.base_url}  ·  data directory: {config.data_dir}  ·  index: {redact_url(config.index_url)}",
@@ -53,7 +53,7 @@ def command(serve: bool) -> None:
         print_report(report)
         if report.status == "shutdown":  # Ctrl-C or SIGTERM during the crawl: stop here, not after the searches
             return
-        with open_backend(config.index_url) as backend:
+        with open_backend(config.index_url, **config.index_options()) as backend:
             for query in DEMO_QUERIES:
                 console.print(f"\n$ osint search '{query}'", style="bold green", markup=False)
                 print_result(backend.search(build_request(query, size=5, histogram="month")))

@@ -7,6 +7,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from app.commands.config import current_config
 from app.output import console, fail, print_json, safe
 
 MAX_INPUT = 50 * 1024 * 1024
@@ -30,7 +31,8 @@ def _content_type(path: str, data: bytes, html: bool, pdf: bool) -> str:
 def command(source: str, html: bool, pdf: bool, url: str, language_hint: str | None, as_json: bool) -> None:
     """Run the crawler's extraction (text, metadata, language, entities) on one document."""
     from extractors import ExtractionError, extract
-    from schema.entities import ENTITY_SETS
+    from extractors.entities.model_layer import use_model
+    from schema.entities import EXTRACTED_ENTITY_SETS as ENTITY_SETS
 
     if source == "-":
         data = sys.stdin.buffer.read(MAX_INPUT + 1)
@@ -43,6 +45,7 @@ def command(source: str, html: bool, pdf: bool, url: str, language_hint: str | N
             url = path.resolve().as_uri()
     if len(data) > MAX_INPUT:
         fail(f"input is larger than {MAX_INPUT // (1024 * 1024)} MiB", code=2)
+    use_model(current_config().spacy_model)
     try:
         extraction = extract(
             data, url=url, content_type=_content_type(source, data, html, pdf), language_hint=language_hint

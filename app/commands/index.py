@@ -3,9 +3,9 @@ from __future__ import annotations
 import click
 from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from app.commands.config import current_config
 from app.output import console, error_console, fail, print_json
 from index.backend import open_backend
-from settings.config import load_config
 
 
 @click.group("index")
@@ -18,7 +18,8 @@ def command() -> None:
 def status(as_json: bool) -> None:
     """Backend, location, index, document count and mapping version."""
     try:
-        with open_backend(load_config().index_url) as backend:
+        config = current_config()
+        with open_backend(config.index_url, **config.index_options()) as backend:
             info = backend.status()
     except (OSError, ConnectionError) as exc:
         fail(f"the index is unreachable: {exc}")
@@ -36,7 +37,8 @@ def status(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def flush(as_json: bool) -> None:
     """Replay documents spooled to disk while the search engine was unreachable."""
-    with open_backend(load_config().index_url) as backend:
+    config = current_config()
+    with open_backend(config.index_url, **config.index_options()) as backend:
         result = backend.flush_spool()
     if as_json:
         print_json(result)
@@ -56,11 +58,13 @@ def migrate(target_url: str, source_url: str | None, as_json: bool) -> None:
     """Copy every document to another backend (embedded → cluster, or cluster → cluster), then verify counts."""
     from index.migrate import migrate as copy_documents
 
-    source_url = source_url or load_config().index_url
+    config = current_config()
+    source_url = source_url or config.index_url
     if source_url == target_url:
         raise click.BadParameter("origin and destination are the same index", param_hint="--to")
     try:
-        with open_backend(source_url) as source, open_backend(target_url) as target:
+        options = config.index_options()
+        with open_backend(source_url, **options) as source, open_backend(target_url, **options) as target:
             total = source.count()
             with Progress(
                 *Progress.get_default_columns()[:-1],

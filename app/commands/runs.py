@@ -3,10 +3,10 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
+from app.commands.config import current_config
 from app.commands.crawl import print_report
 from app.output import console, print_json
 from network.redaction import redact_text, redact_url
-from settings.config import load_config
 from state.ledger import Ledger
 
 
@@ -18,7 +18,7 @@ def command(context: click.Context, limit: int, as_json: bool) -> None:
     """List past crawl runs (newest first); `osint runs show ID` for one report."""
     if context.invoked_subcommand:
         return
-    reports = Ledger.in_data_dir(load_config().data_dir).runs(limit)
+    reports = Ledger.in_data_dir(current_config().data_dir).runs(limit)
     if as_json:
         print_json([report.model_dump(mode="json") for report in reports])
         return
@@ -45,7 +45,7 @@ def command(context: click.Context, limit: int, as_json: bool) -> None:
 @click.option("--urls", is_flag=True, help="Also list every URL with its outcome for each source that touched it.")
 def show(run_id: str, as_json: bool, urls: bool) -> None:
     """The full report of run RUN_ID: counts by outcome, reasons, per source, new and changed documents."""
-    ledger = Ledger.in_data_dir(load_config().data_dir)
+    ledger = Ledger.in_data_dir(current_config().data_dir)
     try:
         report = ledger.report(run_id)
     except KeyError:

@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
+from app.commands.config import current_config
 from app.output import LOG_FORMAT, console, print_json
 from app.watchlists import load_or_exit
 from network.redaction import RedactingFormatter
 from scheduling.launch import SubprocessLauncher
 from scheduling.scheduler import Scheduler
-from settings.config import load_config
 
 
 def watchlist_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -103,7 +103,7 @@ def command(
     files = watchlist_files(watchlists)
     for path in files:
         load_or_exit(path)  # refuse to start on a broken watchlist; later edits are re-read
-    config = load_config()
+    config = current_config()
     _log_scheduler_activity()
     launcher = _CountingLauncher(SubprocessLauncher(config.data_dir))
     scheduler = Scheduler(files, config.data_dir, launcher, max_concurrent=max_concurrent, batch_size=batch_size)

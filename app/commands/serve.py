@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import click
 
+from app.commands.config import current_config
 from app.interrupt import until_interrupted
 from app.output import console
 from app.web import SearchApp
 from app.web.server import CLIENT_TIMEOUT, SearchServer
 from index.backend import open_backend
 from network.redaction import redact_url
-from settings.config import load_config
 
 
 @click.command("serve")
@@ -33,8 +33,12 @@ def command(host: str, port: int, client_timeout: float) -> None:
     One thread per connection, so a slow client never holds up the others. While the index is
     unreachable, searches answer 503 with a message; /healthz answers as long as the server runs.
     """
-    index_url = load_config().index_url
-    with open_backend(index_url) as backend, SearchServer((host, port), SearchApp(backend), client_timeout) as server:
+    config = current_config()
+    index_url = config.index_url
+    with (
+        open_backend(index_url, **config.index_options()) as backend,
+        SearchServer((host, port), SearchApp(backend), client_timeout) as server,
+    ):
         console.print(
             f"Searching {redact_url(index_url)} at http://{host}:{server.server_port}/  (Ctrl-C to stop)", markup=False
         )

@@ -3,19 +3,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 
+from app.commands.config import current_config
 from app.commands.schedule import watchlist_files
 from app.output import console, print_json
 from app.watchlists import exit_on_watchlist_error, load_or_exit
 from scheduling.health import source_health
-from scheduling.state import SchedulerState
-from settings.config import load_config
 from state.ledger import Ledger
+from state.scheduler import SchedulerState
 from watchlists.edit import add_source, create_watchlist, remove_source
 from watchlists.model import Source, Watchlist, WatchlistError, load_watchlist, watchlist_json_schema
 
@@ -34,7 +35,7 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     if as_json:
         print_json([watchlist.model_dump(mode="json") for watchlist in loaded])
         return
-    for path, watchlist in zip(files, loaded):
+    for path, watchlist in zip(files, loaded, strict=True):
         console.print(f"{path}: ok ({len(watchlist.sources)} sources)", markup=False)
 
 
@@ -157,7 +158,7 @@ def _done(watchlist: Watchlist, as_json: bool, message: str) -> None:
 def list_command(paths: tuple[Path, ...], as_json: bool) -> None:
     """List watchlists in PATHS (files or directories; default: settings/watchlists)."""
     files = watchlist_files(paths or (Path("settings/watchlists"),))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path in files:
         try:
             watchlist = load_watchlist(path)
@@ -201,7 +202,7 @@ def list_command(paths: tuple[Path, ...], as_json: bool) -> None:
     console.print(table)
 
 
-def source_statuses(watchlist: Watchlist, data_dir: Path) -> list[dict]:
+def source_statuses(watchlist: Watchlist, data_dir: Path) -> list[dict[str, Any]]:
     ledger, state = Ledger.in_data_dir(data_dir), SchedulerState(data_dir)
     rows = []
     try:
@@ -238,7 +239,7 @@ def show(path: Path, as_json: bool) -> None:
     A source whose last 3 runs all failed (nothing fetched, indexed or unchanged) is unhealthy.
     """
     watchlist = load_or_exit(path)
-    rows = source_statuses(watchlist, load_config().data_dir)
+    rows = source_statuses(watchlist, current_config().data_dir)
     if as_json:
         print_json(
             {

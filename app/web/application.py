@@ -64,7 +64,8 @@ class SearchApp:
             error, unavailable = UNAVAILABLE, True
         status = "503 Service Unavailable" if unavailable else "400 Bad Request" if error else "200 OK"
         if path == "/api/search":
-            body = json.dumps({"error": error} if error else result.model_dump(mode="json"), ensure_ascii=False)
+            payload = {"error": error} if error or result is None else result.model_dump(mode="json")
+            body = json.dumps(payload, ensure_ascii=False)
             return self._respond(start_response, status, "application/json", body.encode())
         page = render_page(query, params.get("sort", "relevance"), result, error)
         return self._respond(start_response, status, "text/html; charset=utf-8", page.encode())

@@ -1,7 +1,13 @@
 """Scrapy extension that writes every URL outcome to the crawl ledger and into the crawl stats.
 
 The runner passes OSINT_RUN_ID so several crawlers (one per source) share one run; under a
-plain `scrapy crawl` the extension opens and closes a run of its own.
+plain `scrapy crawl` the extension opens and closes a run of its own. The ledger lives in the
+configured data directory (OSINT_DATA_DIR, settings/config.py). Spiders, middlewares and pipelines
+read validators and hashes from the same ledger: `crawl_ledger(crawler)`, i.e.
+`crawler.get_extension(OutcomeLedger).ledger`.
+
+A progress callback (outcome, url), such as the CLI's progress bar, reaches every crawler of a run
+in the OSINT_PROGRESS setting as a `ProgressHook`.
 """
 
 from __future__ import annotations
@@ -14,21 +20,40 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from crawlers import signals as osint_signals
+from crawlers.items import FetchedResource
 from crawlers.outcomes import Outcome
+from settings.config import from_crawler_settings
 from state.ledger import Ledger, requested_url
 
 logger = logging.getLogger(__name__)
 
-#: optional callable(outcome, url) the CLI installs to drive its progress bar
-progress_hook: Callable[[str, str], None] | None = None
+#: the Scrapy setting that carries a run's ProgressHook to its crawlers
+PROGRESS_SETTING = "OSINT_PROGRESS"
+
+
+class ProgressHook:
+    """A callable(outcome, url) called for every recorded outcome, shared by a run's crawlers."""
+
+    def __init__(self, callback: Callable[[str, str], None]) -> None:
+        self.callback = callback
+
+    def __call__(self, outcome: str, url: str) -> None:
+        self.callback(outcome, url)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> ProgressHook:
+        # Scrapy deep-copies settings for every crawler; the callback (often a bound method or a
+        # closure over a progress bar) must stay the very same object
+        return self
 
 
 class OutcomeLedger:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.ledger = Ledger.in_data_dir(crawler.settings.get("OSINT_DATA_DIR"))
+        self.ledger = Ledger.in_data_dir(from_crawler_settings(crawler.settings).data_dir)
         self.run_id: str = crawler.settings.get("OSINT_RUN_ID") or ""
         self.owns_run = not self.run_id
+        progress = crawler.settings.get(PROGRESS_SETTING)
+        self.progress: ProgressHook | None = progress if isinstance(progress, ProgressHook) else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OutcomeLedger:
@@ -39,7 +64,6 @@ class OutcomeLedger:
         crawler.signals.connect(extension.item_error, signal=signals.item_error)
         crawler.signals.connect(extension.url_outcome, signal=osint_signals.url_outcome)
         crawler.signals.connect(extension.request_dropped, signal=signals.request_dropped)
-        crawler.osint_ledger = extension.ledger  # pipelines read validators and hashes from it
         return extension
 
     def spider_opened(self, spider: Any) -> None:
@@ -70,8 +94,8 @@ class OutcomeLedger:
         self.crawler.stats.inc_value(f"osint/outcome/{outcome}")
         if reason:
             self.crawler.stats.inc_value(f"osint/reason/{reason}")
-        if progress_hook is not None:
-            progress_hook(outcome, url)
+        if self.progress is not None:
+            self.progress(outcome, url)
 
     def request_dropped(self, request: Any, spider: Any = None) -> None:
         """The scheduler's duplicate filter dropped a request. The spiders ask for each URL once, so
@@ -92,7 +116,7 @@ class OutcomeLedger:
             fetched=redirected,
         )
 
-    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any = None) -> None:
+    def item_dropped(self, item: FetchedResource, response: Any, exception: BaseException, spider: Any = None) -> None:
         if isinstance(exception, Outcome):
             self.url_outcome(
                 item.requested_url,
@@ -104,8 +128,16 @@ class OutcomeLedger:
                 change=getattr(item, "change", ""),
             )
 
-    def item_error(self, item: Any, response: Any, failure: Any, spider: Any = None) -> None:
+    def item_error(self, item: FetchedResource, response: Any, failure: Any, spider: Any = None) -> None:
         logger.error("Pipeline error on %s: %s", item.requested_url, failure.getTraceback())
         self.url_outcome(
             item.requested_url, item.source_id, "failed", "pipeline_error", failure.getErrorMessage(), fetched=True
         )
+
+
+def crawl_ledger(crawler: Crawler) -> Ledger:
+    """The crawl ledger of `crawler`'s run: its OutcomeLedger extension's (which must be enabled)."""
+    extension = crawler.get_extension(OutcomeLedger)
+    if extension is None:
+        raise RuntimeError("the OutcomeLedger extension is not enabled (EXTENSIONS in settings/crawl.py)")
+    return extension.ledger

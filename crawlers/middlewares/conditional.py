@@ -26,7 +26,9 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from crawlers import signals as osint_signals
-from state.ledger import now_iso, requested_url
+from crawlers.extensions.outcome_ledger import crawl_ledger
+from settings.config import from_crawler_settings
+from state.ledger import Ledger, now_iso, requested_url
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ def _header(response: Response, name: bytes) -> str | None:
 
 class ConditionalGetMiddleware:
     def __init__(self, crawler: Crawler):
-        if not crawler.settings.getbool("OSINT_CONDITIONAL_GET", True):
+        if not from_crawler_settings(crawler.settings).conditional_get:
             raise NotConfigured
         self.crawler = crawler
         self.stats = crawler.stats
@@ -65,8 +67,8 @@ class ConditionalGetMiddleware:
         return middleware
 
     @property
-    def ledger(self) -> Any:
-        return self.crawler.osint_ledger
+    def ledger(self) -> Ledger:
+        return crawl_ledger(self.crawler)
 
     @staticmethod
     def _wants_validators(request: Request) -> bool:

@@ -1,5 +1,6 @@
 """Run the extractors (content, language, entities) on a fetched resource, in a process pool so
-extraction uses every core while the crawler keeps downloading."""
+extraction uses every core while the crawler keeps downloading. The pool is the run's
+(crawlers/extraction_pool.py), or the pipeline's own under a plain `scrapy crawl`."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import asyncio
 import logging
 import time
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from scrapy.crawler import Crawler
 
 from crawlers.documents import build_document
-from crawlers.extraction_pool import extraction_pool, shutdown_pool
+from crawlers.extraction_pool import POOL_SETTING, ExtractionPool
 from crawlers.items import FetchedResource
 from crawlers.outcomes import Outcome
+from extractors.result import Extraction
+from settings.config import from_crawler_settings
 
 logger = logging.getLogger(__name__)
 
@@ -23,17 +26,25 @@ SKIP_REASONS = {"empty", "binary_content", "unsupported_type"}
 
 
 def extract_in_worker(
-    body: bytes, url: str, content_type: str, encoding: str | None, language_hint: str | None
-) -> tuple[Any, dict[str, float]]:
+    body: bytes,
+    url: str,
+    content_type: str,
+    encoding: str | None,
+    language_hint: str | None,
+    spacy_model: str = "auto",
+) -> tuple[Extraction | ExtractionFailure, dict[str, float]]:
     """Runs in a worker process; returns (Extraction or an ExtractionFailure, CPU seconds per stage).
     Failures travel as plain tuples: exceptions with custom constructors do not survive pickling."""
     from extractors import ExtractionError, extract
+    from extractors.entities.model_layer import use_model
+
+    use_model(spacy_model)  # the crawl's OSINT_SPACY_MODEL, in whichever process this runs
     from extractors.timing import measure
 
     started = time.process_time()
     try:
         with measure() as timings:
-            result: Any = extract(
+            result: Extraction | ExtractionFailure = extract(
                 body, url=url, content_type=content_type, encoding=encoding, language_hint=language_hint
             )
     except ExtractionError as exc:
@@ -53,15 +64,25 @@ class ExtractionFailure(NamedTuple):
 class ExtractPipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.workers = crawler.settings.getint("OSINT_EXTRACT_WORKERS", 2)
+        config = from_crawler_settings(crawler.settings)
+        self.spacy_model = config.spacy_model
+        shared = crawler.settings.get(POOL_SETTING)
+        self.owns_pool = not isinstance(shared, ExtractionPool)
+        self.pool = (
+            shared if isinstance(shared, ExtractionPool) else ExtractionPool(config.extract_workers, config.spacy_model)
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         return cls(crawler)
 
+    def close_spider(self) -> None:
+        if self.owns_pool:
+            self.pool.shutdown()
+
     async def process_item(self, item: FetchedResource) -> FetchedResource:
-        args = (item.body, item.url, item.content_type, item.encoding, item.language_hint)
-        pool = extraction_pool(self.workers)
+        args = (item.body, item.url, item.content_type, item.encoding, item.language_hint, self.spacy_model)
+        pool = self.pool.executor()
         if pool is None:
             result, timings = extract_in_worker(*args)
         else:
@@ -69,10 +90,11 @@ class ExtractPipeline:
                 result, timings = await asyncio.get_running_loop().run_in_executor(pool, extract_in_worker, *args)
             except BrokenProcessPool:
                 # A worker died (out of memory, a crash in a parser): this document is lost, the crawl is not.
-                shutdown_pool(wait=False)
+                self.pool.shutdown(wait=False)
                 raise Outcome("failed", "extraction_crashed", "the extraction worker process died") from None
         for stage, seconds in timings.items():
-            self.crawler.stats.inc_value(f"osint/cpu/{stage}", seconds)
+            # CPU seconds are a float sum: Scrapy annotates `count` as int, but inc_value adds any number
+            self.crawler.stats.inc_value(f"osint/cpu/{stage}", seconds)  # type: ignore[arg-type]
         if isinstance(result, ExtractionFailure):
             outcome = "skipped" if result.reason in SKIP_REASONS else "failed"
             raise Outcome(outcome, result.reason, result.detail)

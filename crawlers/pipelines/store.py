@@ -9,10 +9,12 @@ from scrapy.crawler import Crawler
 
 from crawlers import signals as osint_signals
 from crawlers.documents import canonical_note
+from crawlers.extensions.outcome_ledger import crawl_ledger
 from crawlers.items import FetchedResource
 from crawlers.pipelines.unchanged import remember_fetch
 from index.backend import IndexBackend, open_backend
 from schema.document import utcnow
+from settings.config import IndexOptions, from_crawler_settings
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +22,10 @@ logger = logging.getLogger(__name__)
 class IndexPipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.batch_size = crawler.settings.getint("OSINT_INDEX_BATCH", 100)
-        self.index_url = crawler.settings.get("OSINT_INDEX_URL")
+        config = from_crawler_settings(crawler.settings)
+        self.batch_size = config.index_batch
+        self.index_url = config.index_url
+        self.index_options: IndexOptions = config.index_options()
         self.backend: IndexBackend | None = None
         self.pending: list[FetchedResource] = []
 
@@ -30,7 +34,7 @@ class IndexPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.backend = open_backend(self.index_url)
+        self.backend = open_backend(self.index_url, **self.index_options)
 
     def close_spider(self) -> None:
         self.flush()
@@ -51,12 +55,13 @@ class IndexPipeline:
         documents = [item.document.model_copy(update={"indexed": indexed_at}) for item in batch]
         started = time.process_time()
         result = self.backend.upsert(documents)
-        self.crawler.stats.inc_value("osint/cpu/index", time.process_time() - started)
+        # CPU seconds are a float sum: Scrapy annotates `count` as int, but inc_value adds any number
+        self.crawler.stats.inc_value("osint/cpu/index", time.process_time() - started)  # type: ignore[arg-type]
         failures = {failure.id: failure for failure in result.failures}
         for item in batch:
             failure = failures.get(item.document.id)
             if failure is None:
-                remember_fetch(self.crawler.osint_ledger, item)
+                remember_fetch(crawl_ledger(self.crawler), item)
                 # spooled documents wait on disk for the engine and are replayed by the next flush
                 self._report(item, "indexed", "spooled" if result.spooled else "", canonical_note(item.document))
             else:

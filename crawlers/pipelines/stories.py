@@ -7,33 +7,50 @@ for the threshold), and documents sharing any band are compared on their full si
 document whose estimated Jaccard similarity with an earlier one reaches `OSINT_STORY_THRESHOLD`
 (default 0.5) joins its story; otherwise it starts a story named by its own id.
 
-Bands and signatures persist in ``data_dir/stories.sqlite3``, so copies are linked across runs
-and across the crawl processes the scheduler starts in parallel (SQLite serialises the writers).
+Bands and signatures persist in ``data_dir/stories.sqlite3`` (tables in state/tables.py, through
+state/database.py), so copies are linked across runs and across the crawl processes the scheduler
+starts in parallel: each assignment is one write transaction, so SQLite serialises the writers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 from scrapy.crawler import Crawler
+from sqlalchemy import Connection, and_, bindparam, or_, select
+from sqlalchemy import text as sql
 
 from crawlers.items import FetchedResource
+from settings.config import from_crawler_settings
+from state import tables
+from state.database import Database, Migrations, run
 
 NUM_PERM = 128
 SHINGLE_WORDS = 3
 MIN_WORDS = 30  # below this, "similar" is mostly boilerplate: such documents keep their own story
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS signatures (doc_id TEXT PRIMARY KEY, story_id TEXT NOT NULL, signature BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, key BLOB NOT NULL, doc_id TEXT NOT NULL,
-                                  PRIMARY KEY (band, key, doc_id)) WITHOUT ROWID;
-"""
+
+
+def _create_tables(connection: Connection) -> None:
+    tables.METADATA.create_all(connection, [tables.SIGNATURES, tables.BANDS], checkfirst=True)
+
+
+#: the story store's schema history
+MIGRATIONS = Migrations("stories", [_create_tables])
+
+_DROP_BANDS = sql("DELETE FROM bands WHERE doc_id = :doc_id")  # a changed text moves its bands
+_SAVE_SIGNATURE = sql(
+    "INSERT INTO signatures (doc_id, story_id, signature) VALUES (:doc_id, :story_id, :signature) "
+    "ON CONFLICT (doc_id) DO UPDATE SET story_id = excluded.story_id, signature = excluded.signature"
+)
+_SAVE_BAND = sql(
+    "INSERT INTO bands (band, key, doc_id) VALUES (:band, :key, :doc_id) ON CONFLICT (band, key, doc_id) DO NOTHING"
+)
 
 
 def shingles(words: list[str]) -> set[bytes]:
@@ -47,14 +64,26 @@ class StoryIndex:
         self.bands, self.rows = lsh.b, lsh.r
         template = MinHash(num_perm=NUM_PERM, seed=1)  # permutations are costly to build: once, then shared
         self.permutations, self.scheme = template.permutations, template.scheme
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, no fsync per document
-        self.db.executescript(_SCHEMA)
+        # WAL with synchronous=NORMAL: durable at checkpoints, no fsync per document
+        self.database = Database(path, busy_timeout=60, synchronous="NORMAL")
+        self.database.migrate(MIGRATIONS)
+        #: the signatures of the documents sharing any (band, key) with a signature: one statement,
+        #: an indexed lookup per band
+        bands, signatures = tables.BANDS.c, tables.SIGNATURES.c
+        sharing = select(bands.doc_id).where(
+            or_(
+                *(
+                    and_(bands.band == bindparam(f"band{band}"), bands.key == bindparam(f"key{band}"))
+                    for band in range(self.bands)
+                )
+            )
+        )
+        self._candidates = select(signatures.doc_id, signatures.story_id, signatures.signature).where(
+            signatures.doc_id.in_(sharing)
+        )
 
     def close(self) -> None:
-        self.db.close()
+        self.database.close()
 
     def signature(self, text: str) -> np.ndarray | None:
         words = _WORD.findall(text.lower())
@@ -62,7 +91,8 @@ class StoryIndex:
             return None
         minhash = MinHash(num_perm=NUM_PERM, permutations=self.permutations, scheme=self.scheme)
         minhash.update_batch(list(shingles(words)))
-        return minhash.hashvalues.astype(np.uint32)
+        values: np.ndarray = minhash.hashvalues.astype(np.uint32)
+        return values
 
     def _band_keys(self, signature: np.ndarray) -> list[tuple[int, bytes]]:
         return [
@@ -81,41 +111,26 @@ class StoryIndex:
         if signature is None:
             return doc_id
         keys = self._band_keys(signature)
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            story = self._closest_story(doc_id, signature, keys) or doc_id
-            self.db.execute("DELETE FROM bands WHERE doc_id = ?", (doc_id,))  # a changed text moves its bands
-            self.db.execute(
-                "INSERT OR REPLACE INTO signatures (doc_id, story_id, signature) VALUES (?, ?, ?)",
-                (doc_id, story, signature.tobytes()),
-            )
-            self.db.executemany(
-                "INSERT OR IGNORE INTO bands (band, key, doc_id) VALUES (?, ?, ?)",
-                [(band, key, doc_id) for band, key in keys],
-            )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+        with self.database.write() as connection:  # the lookup and the writes: one writer at a time
+            story = self._closest_story(connection, doc_id, signature, keys) or doc_id
+            run(connection, _DROP_BANDS, {"doc_id": doc_id})
+            run(connection, _SAVE_SIGNATURE, {"doc_id": doc_id, "story_id": story, "signature": signature.tobytes()})
+            run(connection, _SAVE_BAND, [{"band": band, "key": key, "doc_id": doc_id} for band, key in keys])
         return story
 
-    def _closest_story(self, doc_id: str, signature: np.ndarray, keys: list[tuple[int, bytes]]) -> str | None:
-        candidates: set[str] = set()
+    def _closest_story(
+        self, connection: Connection, doc_id: str, signature: np.ndarray, keys: list[tuple[int, bytes]]
+    ) -> str | None:
+        params: dict[str, int | bytes] = {}
         for band, key in keys:
-            candidates.update(
-                row[0] for row in self.db.execute("SELECT doc_id FROM bands WHERE band = ? AND key = ?", (band, key))
-            )
-        candidates.discard(doc_id)
+            params[f"band{band}"], params[f"key{band}"] = band, key
         best, best_similarity = None, self.threshold
-        for candidate in sorted(candidates):
-            row = self.db.execute(
-                "SELECT story_id, signature FROM signatures WHERE doc_id = ?", (candidate,)
-            ).fetchone()
-            if row is None:
+        for candidate, story, packed in sorted(run(connection, self._candidates, params).fetchall()):
+            if candidate == doc_id:
                 continue
-            similarity = float(np.mean(np.frombuffer(row[1], dtype=np.uint32) == signature))
+            similarity = float(np.mean(np.frombuffer(packed, dtype=np.uint32) == signature))
             if similarity >= best_similarity:
-                best, best_similarity = row[0], similarity
+                best, best_similarity = story, similarity
         return best
 
 
@@ -124,8 +139,9 @@ class StoryPipeline:
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.path = Path(crawler.settings.get("OSINT_DATA_DIR")) / "stories.sqlite3"
-        self.threshold = crawler.settings.getfloat("OSINT_STORY_THRESHOLD", 0.5)
+        config = from_crawler_settings(crawler.settings)
+        self.path = config.data_dir / "stories.sqlite3"
+        self.threshold = config.story_threshold
         self.index: StoryIndex | None = None
 
     @classmethod
@@ -140,6 +156,7 @@ class StoryPipeline:
             self.index.close()
 
     def process_item(self, item: FetchedResource) -> FetchedResource:
+        assert self.index is not None, "open_spider opens the story index"
         document = item.document
         story = self.index.assign(document.id, document.text)
         if story != document.id:

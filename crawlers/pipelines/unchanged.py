@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
+from crawlers.extensions.outcome_ledger import crawl_ledger
 from crawlers.items import FetchedResource
 from crawlers.outcomes import Outcome
 from state.ledger import Ledger, now_iso
@@ -25,7 +26,7 @@ class SkipUnchangedPipeline:
         elif record.body_hash == item.body_hash:
             # the server's validators may be new even though the bytes are not: keep them, so the
             # next request can be conditional, and restart the revisit clock
-            self.crawler.osint_ledger.remember(
+            crawl_ledger(self.crawler).remember(
                 item.requested_url,
                 item.source_id,
                 last_fetched=now_iso(),
@@ -66,6 +67,6 @@ class SkipUnchangedTextPipeline:
     def process_item(self, item: FetchedResource) -> FetchedResource:
         known = item.known
         if known and known.content_hash == item.document.content_hash and known.doc_id == item.document.id:
-            remember_fetch(self.crawler.osint_ledger, item)
+            remember_fetch(crawl_ledger(self.crawler), item)
             raise Outcome("unchanged", "same_text")
         return item

@@ -17,18 +17,20 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers import signals as osint_signals
-from crawlers.items import FetchedResource
+from crawlers.extensions.outcome_ledger import crawl_ledger
+from crawlers.items import FetchedResource, ListingHints
 from crawlers.outcomes import failure_reason
 from extractors.links import page_identity
-from scheduling.schedule import parse_duration
 from state.ledger import UrlRecord, requested_url
 from watchlists.model import Source, Watchlist, load_watchlist
+from watchlists.schedule import parse_duration
 
 logger = logging.getLogger(__name__)
 
 
 class SourceSpider(scrapy.Spider):
     kind = ""  # no `name`: the base is not a spider Scrapy should list
+    run_id = ""  # the ledger's run, set by the OutcomeLedger extension when the spider opens
 
     def __init__(self, watchlist: Watchlist | str, source: Source | str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
@@ -56,7 +58,7 @@ class SourceSpider(scrapy.Spider):
         )
 
     def document_request(
-        self, url: str, hints: dict[str, Any] | None = None, lastmod: datetime | None = None, **meta: Any
+        self, url: str, hints: ListingHints | None = None, lastmod: datetime | None = None, **meta: Any
     ) -> scrapy.Request | None:
         """A request for a document, or None: when the URL was settled before or the source's page
         budget is spent, and with an outcome recorded when the URL names a page already asked for
@@ -74,13 +76,14 @@ class SourceSpider(scrapy.Spider):
             return None
         self.decided.add(url)
         self.pages[page] = url
-        fetcher = self.crawler.osint_ledger.claim(self.run_id, page, self.source.id)
+        ledger = crawl_ledger(self.crawler)
+        fetcher = ledger.claim(self.run_id, page, self.source.id)
         if fetcher != self.source.id:
             # this source's own outcome for the URL: the fetching source records the real one
             self.crawler.stats.inc_value("osint/claimed_by_another_source")
             self.report(url, "skipped", "claimed_by_another_source", f"fetched by source {fetcher!r} in this run")
             return None
-        known = self.crawler.osint_ledger.url(url)  # read once; middlewares and pipelines reuse it
+        known = ledger.url(url)  # read once; middlewares and pipelines reuse it
         if self._known_and_unchanged(known, lastmod):
             self.report(url, "unchanged", "not_modified_since_last_fetch")
             return None
@@ -115,7 +118,8 @@ class SourceSpider(scrapy.Spider):
         return lastmod <= known
 
     # responses ------------------------------------------------------------
-    def parse_document(self, response: Response) -> Iterator[Any]:
+    def parse_document(self, response: Response) -> Iterator[scrapy.Request | FetchedResource]:
+        # the document's FetchedResource; a spider that follows links (SiteSpider) yields their requests too
         yield self.fetched(response)
 
     def fetched(self, response: Response) -> FetchedResource:

@@ -7,6 +7,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawlers.feeds import FeedError, parse_feed
+from crawlers.items import ListingHints
 from crawlers.spiders.base import SourceSpider
 
 
@@ -26,7 +27,7 @@ class FeedSpider(SourceSpider):
             return
         self.report(response.url, "followed", fetched=True)
         for entry in entries:
-            hints = {"title": entry.title, "published": entry.published}
+            hints: ListingHints = {"title": entry.title, "published": entry.published}
             request = self.document_request(entry.url, hints, lastmod=entry.updated or entry.published)
             if request is not None:
                 yield request

@@ -7,6 +7,7 @@ import scrapy
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 
+from crawlers.items import ListingHints
 from crawlers.sitemaps import SitemapError, parse_sitemap
 from crawlers.spiders.base import SourceSpider
 
@@ -41,7 +42,7 @@ class SitemapSpider(SourceSpider):
                 if depth < MAX_SITEMAP_DEPTH:
                     yield self.navigation_request(entry.url, self.parse_sitemap, osint_sitemap_depth=depth + 1)
                 continue
-            hints = {"title": entry.title, "published": entry.published}
+            hints: ListingHints = {"title": entry.title, "published": entry.published}
             request = self.document_request(entry.url, hints, lastmod=entry.lastmod)
             if request is not None:
                 yield request

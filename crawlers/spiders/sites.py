@@ -9,6 +9,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
+from crawlers.items import FetchedResource
 from crawlers.spiders.base import SourceSpider
 from extractors.links import page_url
 
@@ -29,7 +30,8 @@ class SiteSpider(SourceSpider):
         self.max_depth = scope.max_depth
 
     def _in_domains(self, host: str) -> bool:
-        return any(host == domain or host.endswith("." + domain) for domain in self.allowed_domains)
+        # a list here (set in __init__): Scrapy types the attribute `list[str] | None`
+        return any(host == domain or host.endswith("." + domain) for domain in self.allowed_domains or ())
 
     def _page_request(self, url: str, depth: int) -> scrapy.Request | None:
         # Pages whose links are still followed are fetched in full (a 304 carries no links): only
@@ -41,7 +43,7 @@ class SiteSpider(SourceSpider):
         if request is not None:
             yield request.replace(dont_filter=True)
 
-    def parse_document(self, response: Response) -> Iterator[Any]:
+    def parse_document(self, response: Response) -> Iterator[scrapy.Request | FetchedResource]:
         yield self.fetched(response)
         # Scrapy's DepthMiddleware keeps meta["depth"] (0 for start URLs, +1 per link followed) and
         # drops requests deeper than DEPTH_LIMIT, which is at least any source's max_depth

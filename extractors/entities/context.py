@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .gazetteer import Alias, ContextWords, Gazetteer
+from .gazetteer import Alias, ContextWords, Gazetteer, TrieNode
 from .matcher import Candidate
 from .sources import BLOCK, Entry
 from .text import Tokens
@@ -103,7 +104,7 @@ def _shouting(tokens: Tokens, candidate: Candidate) -> bool:
     return bool(words) and all(w.isupper() and len(w) > 1 for w in words)
 
 
-def _inside_a_name(tokens: Tokens, candidate: Candidate, words: ContextWords, known: dict) -> bool:
+def _inside_a_name(tokens: Tokens, candidate: Candidate, words: ContextWords, known: TrieNode) -> bool:
     """ "Chad Smith", "Michael Jordan", "Richard Wagner", "Kalashnikov Concern": an ambiguous
     alias written inside another capitalised name that the gazetteer does not know."""
     text, keys = tokens.text, tokens.keys
@@ -181,7 +182,7 @@ def _prefer_weapons_beside_weapon_nouns(candidates: list[Candidate]) -> None:
 
 
 def resolve(
-    gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate], generic: list[Candidate] = ()
+    gazetteer: Gazetteer, tokens: Tokens, candidates: list[Candidate], generic: Sequence[Candidate] = ()
 ) -> list[Resolved]:
     """Entries named by `candidates`; `generic` actors ("militants") count as group cues."""
     candidates = [c for c in candidates if not any(a.entry.label == BLOCK for a in c.aliases)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from extractors.language import normalize_language
@@ -152,7 +152,9 @@ def _finish(scan: _Scan, model: str | None, predicted: list[EntityMention]) -> E
 
 
 def _sets(result: EntityResult) -> None:
-    def collect(label: str, value=lambda m: m.canonical, kind: str | None = None) -> list[str]:
+    def collect(
+        label: str, value: Callable[[EntityMention], str | None] = lambda m: m.canonical, kind: str | None = None
+    ) -> list[str]:
         values = {
             value(m)
             for m in result.entities
@@ -186,7 +188,9 @@ def extract_many(documents: Iterable[tuple[str, str]], gazetteer: Gazetteer | No
     for name in {name for name, _ in models.values()}:
         indexes = [i for i, (n, _) in models.items() if n == name]
         nlp = models[indexes[0]][1]
-        for index, found in zip(indexes, model_layer.model_entities(nlp, [scans[i].text for i in indexes])):
+        for index, found in zip(
+            indexes, model_layer.model_entities(nlp, [scans[i].text for i in indexes]), strict=True
+        ):
             predicted[index] = found
     return [_finish(scan, models[i][0] if i in models else None, predicted.get(i, [])) for i, scan in enumerate(scans)]
 

@@ -23,6 +23,8 @@ from .text import KeyCache, alias_tokens, token_key
 log = logging.getLogger(__name__)
 
 END = ""
+#: A trie node: token key -> child node, and under `END` the list[Alias] that end at the node.
+TrieNode = dict[str, Any]
 _APOSTROPHE_IN_WORD = re.compile(r"(?<=\w)['’](?=\w)")
 # "al-Qa'ida" is also written "al-Qaida"; shorter words ("Sho't") would turn into common ones.
 _SHORTEST_JOINED_WORD = 5
@@ -56,12 +58,12 @@ class ContextWords:
 
 @dataclass(slots=True)
 class Gazetteer:
-    root: dict
-    generic_root: dict
+    root: TrieNode
+    generic_root: TrieNode
     #: Category terms alone, for category words written inside a model's name.
-    category_root: dict
+    category_root: TrieNode
     #: Countries alone, for country words written inside a group's alias.
-    country_root: dict
+    country_root: TrieNode
     rules: dict[str, Any]
     context: dict[str, ContextWords] = field(default_factory=dict)
     conjunctions: frozenset[str] = frozenset()
@@ -106,7 +108,7 @@ def _written_lowercase(alias: str) -> bool:
 
 class _TrieBuilder:
     def __init__(self) -> None:
-        self.root: dict = {}
+        self.root: TrieNode = {}
         #: (alias keys, id of its entry) -> the alias.
         self.aliases: dict[tuple[tuple[str, ...], int], Alias] = {}
 
@@ -193,7 +195,7 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
     return gazetteer
 
 
-def _region_countries(rules: dict[str, Any], country_root: dict, region: str) -> frozenset[str]:
+def _region_countries(rules: dict[str, Any], country_root: TrieNode, region: str) -> frozenset[str]:
     """ISO codes of a group's region: a region listed in rules.yaml, or the countries a
     free-text description names ("Sudan (Darfur)")."""
     listed = (rules.get("region_countries") or {}).get(region)
@@ -202,7 +204,7 @@ def _region_countries(rules: dict[str, Any], country_root: dict, region: str) ->
     return _countries_named(country_root, region)
 
 
-def _countries_named(country_root: dict, text: str) -> frozenset[str]:
+def _countries_named(country_root: TrieNode, text: str) -> frozenset[str]:
     """ISO codes of the countries `text` names unambiguously (`country_root`: the countries' trie)."""
     from .matcher import find_candidates  # the matcher imports this module
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .gazetteer import END, Alias
+from .gazetteer import END, Alias, TrieNode
 from .text import Tokens, arabic_variants
 
 # " ." joins a name to a calibre written with its leading dot ("Browning .50").
@@ -51,8 +51,8 @@ def _attached(tokens: Tokens, index: int) -> bool:
     return index + 1 < len(tokens.keys) and tokens.ends[index] == tokens.starts[index + 1]
 
 
-def _lookup(node: dict, key: str) -> dict | None:
-    child = node.get(key)
+def _lookup(node: TrieNode, key: str) -> TrieNode | None:
+    child: TrieNode | None = node.get(key)
     if child is None and key and key[0] >= "\u0600":
         for variant in arabic_variants(key):
             child = node.get(variant)
@@ -115,7 +115,9 @@ def _suffix_end(alias_list: list[Alias], tokens: Tokens, last: int) -> int | Non
     return None if _attached(tokens, end) else end
 
 
-def _longest_at(root: dict, tokens: Tokens, i: int, usable_here: Callable[[Alias, int, int], bool]) -> Candidate | None:
+def _longest_at(
+    root: TrieNode, tokens: Tokens, i: int, usable_here: Callable[[Alias, int, int], bool]
+) -> Candidate | None:
     """The longest usable match opening at token `i`, if any."""
     keys, count = tokens.keys, len(tokens.keys)
     node = _lookup(root, keys[i])
@@ -152,7 +154,7 @@ def _names_a_group(candidate: Candidate) -> bool:
 
 
 def find_candidates(
-    root: dict,
+    root: TrieNode,
     tokens: Tokens,
     *,
     case_relaxed: bool = False,

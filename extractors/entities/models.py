@@ -1,35 +1,23 @@
 """Result models of the entity extractor.
 
-`EntityMention` has exactly the fields of `schema.document.Entity`, so the crawler can build one
-from the other with `Entity(**mention.model_dump())` without `extractors/` importing `index/`.
+A mention is the schema's `Entity` (schema/entities.py), the very model a `Document` stores;
+`EntityMention` is its name here, where `start`/`end` index into the text given to
+`extract_entities`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from pydantic import Field
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from schema.entities import EntitySets
+from schema.entities import Entity, ExtractedEntitySets
 
 MODEL_LABELS = ("ORG", "GPE", "NORP", "PERSON", "DATE")
 
-
-class EntityMention(BaseModel):
-    """One entity span; `start`/`end` index into the text given to `extract_entities`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    label: str
-    text: str
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
-    canonical: str
-    attributes: dict[str, Any] = Field(default_factory=dict)
-    origin: Literal["gazetteer", "model"] = "gazetteer"
+#: One entity span found by the extractor: a `schema.entities.Entity`.
+EntityMention = Entity
 
 
-class EntityResult(EntitySets):
+class EntityResult(ExtractedEntitySets):
     """Spans plus the document-level sets."""
 
     language: str = "und"

@@ -29,14 +29,14 @@ if not Doc.has_extension("osint"):
 
 
 class OsintEntities:
-    def __init__(self, span_key: str = "osint", set_ents: bool = False):
+    def __init__(self, span_key: str = "osint", set_ents: bool = False) -> None:
         self.span_key = span_key
         self.set_ents = set_ents
 
     def __call__(self, doc: Doc) -> Doc:
         result = gazetteer_entities(doc.text, doc.lang_ or "und")
-        spans = [doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand") for m in result.entities]
-        spans = [span for span in spans if span is not None]
+        found = [doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand") for m in result.entities]
+        spans = [span for span in found if span is not None]
         doc.spans[self.span_key] = spans
         doc._.osint = result
         if self.set_ents:

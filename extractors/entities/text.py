@@ -175,7 +175,7 @@ class Tokens:
         return self.text[self.ends[index] : self.starts[index + 1]]
 
 
-class _KeyMemo(dict):
+class _KeyMemo(dict[str, str]):
     def __missing__(self, token: str) -> str:
         key = token_key(token)
         if len(token) <= _LONGEST_USEFUL_TOKEN:

@@ -39,8 +39,9 @@ def alias_target(client: EngineClient, alias: str) -> str | None:
     answer = client.request("GET", f"/_alias/{alias}", missing_ok=True)
     if not answer:
         return None
-    writers = [name for name, data in answer.items() if data["aliases"][alias].get("is_write_index", True)]
-    return (writers or sorted(answer))[0]
+    writers: list[str] = [name for name, data in answer.items() if data["aliases"][alias].get("is_write_index", True)]
+    target: str = (writers or sorted(answer))[0]
+    return target
 
 
 def point_alias(client: EngineClient, alias: str, index: str, previous: str | None = None) -> None:

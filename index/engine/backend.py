@@ -2,7 +2,8 @@
 
 ``open_engine_backend("http://host:9200")`` (or ``?index=NAME`` for another alias than
 ``osint-documents``). Writes go through index/engine/bulk.py; what the engine cannot take is
-spooled under ``data_dir()/spool/`` and replayed by ``flush_spool()`` or the next ``upsert``
+spooled under ``spool_root/<alias>-<hash of the URL>/`` (the application's ``<data dir>/spool``)
+and replayed by ``flush_spool()`` or the next ``upsert``
 (spooled documents first, so an older copy never overwrites a newer one).
 
 Reads see this backend's own writes: after a write, the next search, count or export refreshes
@@ -14,21 +15,29 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from index.backend import BulkResult, IndexBackend, IndexStatus
+from index.backend import BulkResult, IndexBackend, IndexFailure, IndexStatus
 from index.engine.alias import alias_target, ensure_alias, mapping_version, scan, upgrade_index
 from index.engine.bulk import Action, ChunkOutcome, RetryPolicy, chunked, make_action, send_chunk
-from index.engine.client import EngineClient, EngineConfig, EngineRequestError, EngineUnavailable, parse_engine_url
+from index.engine.client import (
+    EngineClient,
+    EngineConfig,
+    EngineCredentials,
+    EngineRequestError,
+    EngineUnavailable,
+    parse_engine_url,
+)
 from index.engine.mapping import MAPPING_VERSION, from_source
+from index.engine.percolator import EnginePercolator
 from index.engine.query import parse_search, render_search
 from index.engine.spool import Spool
-from index.query import SearchRequest, SearchResult
+from index.query import Hit, Query, SearchRequest, SearchResult
 from schema.document import Document
-from settings.config import env_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +52,18 @@ class EngineBackend(IndexBackend):
         retry: RetryPolicy | None = None,
         spool_dir: Path | None = None,
         cooldown: float = UNAVAILABLE_COOLDOWN,
+        spool_root: Path | None = None,
     ):
+        """`spool_dir` is this index's spool itself; else it is a directory of `spool_root` named
+        after the index (without either, one under the system's temporary directory)."""
         self.config = config
         self.alias = config.alias
         self.client = EngineClient(config)
         self.retry = retry or RetryPolicy()
         self.cooldown = cooldown
         slug = f"{self.alias}-{hashlib.sha256(config.url.encode()).hexdigest()[:10]}"
-        self.spool = Spool(spool_dir or env_data_dir() / "spool" / slug)
+        root = spool_root if spool_root is not None else Path(tempfile.gettempdir()) / "osint-spool"
+        self.spool = Spool(spool_dir or root / slug)
         self._ready = False
         self._dirty = False
         self._unavailable_until = 0.0
@@ -114,7 +127,7 @@ class EngineBackend(IndexBackend):
                 if not exc.retryable or attempt == self.retry.attempts - 1:
                     raise
 
-    def _settle(self, outcome: ChunkOutcome, chunk: list[Action]) -> tuple[list, list[Document]]:
+    def _settle(self, outcome: ChunkOutcome, chunk: list[Action]) -> tuple[list[IndexFailure], list[Document]]:
         """(permanent failures, documents to keep for later) of one sent chunk."""
         # The index vanished under us (deleted by hand?): keep those documents and recreate it.
         lost_index = {f.id for f in outcome.failures if f.reason == "index_missing"}
@@ -253,13 +266,33 @@ class EngineBackend(IndexBackend):
                 spooled=spooled,
             )
 
+    # -- saved queries (index/engine/percolator.py) --------------------------------------------
+    def percolate(self, queries: Mapping[str, Query], doc_ids: Mapping[str, Sequence[str]]) -> dict[str, list[Hit]]:
+        """The percolator: the queries are registered in ``<alias>-alerts`` (if they are not, or not
+        in this version) and the documents of all of them are percolated together, once; each
+        query keeps the matches among its own documents."""
+        asked = {name: query for name, query in queries.items() if doc_ids.get(name)}
+        every = list(dict.fromkeys(doc_id for name in asked for doc_id in doc_ids[name]))
+        found = EnginePercolator(self).percolate(asked, every)
+        matches: dict[str, list[Hit]] = {}
+        for name in queries:
+            wanted = set(doc_ids.get(name, ()))
+            matches[name] = [hit for hit in found.get(name, []) if hit.id in wanted]
+        return matches
+
+    def sync_saved_queries(self, queries: Iterable[tuple[str, Query]]) -> None:
+        """Register these queries in the percolator index and remove the others."""
+        EnginePercolator(self).register(dict(queries), exclusive=True)
+
     def close(self) -> None:
         self.client.close()
 
 
-def open_engine_backend(url: str) -> EngineBackend:
+def open_engine_backend(
+    url: str, spool_root: Path | None = None, credentials: EngineCredentials | None = None
+) -> EngineBackend:
     """Backend for an Elasticsearch 8.x or OpenSearch 2.x cluster, told apart by GET /."""
-    return EngineBackend(parse_engine_url(url))
+    return EngineBackend(parse_engine_url(url, credentials), spool_root=spool_root)
 
 
 __all__ = ["MAPPING_VERSION", "EngineBackend", "open_engine_backend"]

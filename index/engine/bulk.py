@@ -18,6 +18,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from index.backend import IndexFailure
 from index.engine.client import EngineClient, EngineRequestError, EngineUnavailable
@@ -82,7 +83,7 @@ class ChunkOutcome:
 def make_action(index: str, document: Document, op_type: str = "index", require_alias: bool = False) -> Action:
     """One bulk action. With require_alias, a missing alias fails the item instead of letting
     the engine auto-create a plain index with a guessed mapping under that name."""
-    meta: dict = {"_index": index, "_id": document.id}
+    meta: dict[str, Any] = {"_index": index, "_id": document.id}
     if require_alias:
         meta["require_alias"] = True
     head = json.dumps({op_type: meta}, separators=(",", ":"))
@@ -155,7 +156,7 @@ def send_chunk(client: EngineClient, chunk: list[Action], policy: RetryPolicy) -
     return outcome
 
 
-def _read_items(response: dict, pending: list[Action], outcome: ChunkOutcome) -> list[Action]:
+def _read_items(response: dict[str, Any], pending: list[Action], outcome: ChunkOutcome) -> list[Action]:
     """Count successes and permanent failures; return the actions worth sending again."""
     items = response.get("items", [])
     if len(items) != len(pending):
@@ -163,7 +164,7 @@ def _read_items(response: dict, pending: list[Action], outcome: ChunkOutcome) ->
         log.error("bulk answered %d items for %d actions; resending the chunk", len(items), len(pending))
         return pending
     retry: list[Action] = []
-    for action, item in zip(pending, items):
+    for action, item in zip(pending, items, strict=True):
         result = next(iter(item.values()))
         status = int(result.get("status", 500))
         if 200 <= status < 300:

@@ -2,10 +2,11 @@
 
 The URL chooses the cluster and the alias; the server's own answer to ``GET /`` chooses the
 client (``version.distribution == "opensearch"`` or not). Credentials and TLS follow the usual
-conventions: ``https://user:password@host:9200`` or the environment variables
-``OSINT_INDEX_USERNAME`` / ``OSINT_INDEX_PASSWORD``, ``OSINT_INDEX_API_KEY`` (Elasticsearch),
-``OSINT_INDEX_CA_CERTS`` (a CA bundle) and ``OSINT_INDEX_VERIFY_CERTS=false`` (self-signed
-development clusters only).
+conventions: ``https://user:password@host:9200`` and ``?ca_certs=``/``?verify_certs=false`` in the
+URL, or `EngineCredentials` given by the caller (the application's OSINT_INDEX_USERNAME /
+OSINT_INDEX_PASSWORD, OSINT_INDEX_API_KEY (Elasticsearch), OSINT_INDEX_CA_CERTS (a CA bundle) and
+OSINT_INDEX_VERIFY_CERTS=false (self-signed development clusters only), settings/config.py); what
+the URL says wins.
 
 Both clients' own retries are off: index/engine/bulk.py retries with backoff and spools, and
 must see every failure to do so.
@@ -14,13 +15,16 @@ must see every failure to do so.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from network.redaction import redact_url
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+    from opensearchpy import OpenSearch
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +65,27 @@ class EngineConfig:
     timeout: float = 30.0
 
 
+@dataclass(frozen=True)
+class EngineCredentials:
+    """Credentials and TLS settings for an engine URL that carries none of its own."""
+
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    api_key: str | None = field(default=None, repr=False)
+    ca_certs: str | None = None
+    verify_certs: bool | None = None  # None: the URL's ?verify_certs=, else True
+
+
 def _truthy(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() not in ("0", "false", "no", "off")
 
 
-def parse_engine_url(url: str, environ: dict[str, str] | None = None) -> EngineConfig:
-    """Split a cluster URL into connection settings; ``?index=NAME`` names the alias."""
-    env = os.environ if environ is None else environ
+def parse_engine_url(url: str, credentials: EngineCredentials | None = None) -> EngineConfig:
+    """Split a cluster URL into connection settings; ``?index=NAME`` names the alias. `credentials`
+    apply where the URL has none of its own."""
+    given = credentials or EngineCredentials()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an engine URL: {redact_url(url)!r} (expected http(s)://host:port)")
@@ -83,11 +99,15 @@ def parse_engine_url(url: str, environ: dict[str, str] | None = None) -> EngineC
     return EngineConfig(
         url=base,
         alias=alias,
-        username=unquote(parts.username) if parts.username else env.get("OSINT_INDEX_USERNAME") or None,
-        password=unquote(parts.password) if parts.password else env.get("OSINT_INDEX_PASSWORD") or None,
-        api_key=env.get("OSINT_INDEX_API_KEY") or None,
-        ca_certs=query.get("ca_certs") or env.get("OSINT_INDEX_CA_CERTS") or None,
-        verify_certs=_truthy(query.get("verify_certs", env.get("OSINT_INDEX_VERIFY_CERTS")), True),
+        username=unquote(parts.username) if parts.username else given.username or None,
+        password=unquote(parts.password) if parts.password else given.password or None,
+        api_key=given.api_key or None,
+        ca_certs=query.get("ca_certs") or given.ca_certs or None,
+        verify_certs=(
+            _truthy(query["verify_certs"], True)
+            if "verify_certs" in query
+            else (given.verify_certs if given.verify_certs is not None else True)
+        ),
         replicas=query.get("replicas"),
         shards=int(query.get("shards", "1")),
         timeout=float(query.get("timeout", "30")),
@@ -103,7 +123,7 @@ class EngineClient:
         self.version = ""
         self.cluster_name = ""
         self._opensearch = self._make_opensearch()
-        self._elasticsearch = None
+        self._elasticsearch: Elasticsearch | None = None
         self._connected = False
 
     def connect(self) -> None:
@@ -134,7 +154,7 @@ class EngineClient:
             kwargs["ssl_show_warn"] = False
         return kwargs
 
-    def _make_opensearch(self):
+    def _make_opensearch(self) -> OpenSearch:
         from opensearchpy import OpenSearch
 
         kwargs: dict[str, Any] = {
@@ -147,7 +167,7 @@ class EngineClient:
             kwargs["http_auth"] = (self.config.username, self.config.password or "")
         return OpenSearch(**kwargs, **self._tls_kwargs())
 
-    def _make_elasticsearch(self):
+    def _make_elasticsearch(self) -> Elasticsearch:
         from elasticsearch import Elasticsearch
 
         kwargs: dict[str, Any] = {
@@ -182,10 +202,21 @@ class EngineClient:
         timeout = timeout or self.config.timeout
         self.connect()
         if self._elasticsearch is not None:
-            return self._elasticsearch_request(method, path, body, params, ndjson, timeout, missing_ok)
+            return self._elasticsearch_request(
+                self._elasticsearch, method, path, body, params, ndjson, timeout, missing_ok
+            )
         return self._opensearch_request(method, path, body, params, ndjson, timeout, missing_ok)
 
-    def _opensearch_request(self, method, path, body, params, ndjson, timeout, missing_ok=False) -> Any:
+    def _opensearch_request(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        params: dict[str, Any] | None,
+        ndjson: bytes | None,
+        timeout: float,
+        missing_ok: bool = False,
+    ) -> Any:
         from opensearchpy import exceptions
 
         headers = {"content-type": "application/x-ndjson"} if ndjson is not None else None
@@ -208,12 +239,22 @@ class EngineClient:
             status = exc.status_code if isinstance(exc.status_code, int) else 599
             raise _request_error(status, exc.info) from exc
 
-    def _elasticsearch_request(self, method, path, body, params, ndjson, timeout, missing_ok=False) -> Any:
+    def _elasticsearch_request(
+        self,
+        elasticsearch: Elasticsearch,
+        method: str,
+        path: str,
+        body: Any,
+        params: dict[str, Any] | None,
+        ndjson: bytes | None,
+        timeout: float,
+        missing_ok: bool = False,
+    ) -> Any:
         from elastic_transport import ConnectionError as TransportConnectionError
         from elastic_transport import ConnectionTimeout
         from elasticsearch import ApiError
 
-        client = self._elasticsearch.options(request_timeout=timeout, ignore_status=(404,) if missing_ok else ())
+        client = elasticsearch.options(request_timeout=timeout, ignore_status=(404,) if missing_ok else ())
         headers = {"accept": "application/json"}
         if ndjson is not None:
             headers["content-type"] = "application/x-ndjson"

@@ -21,7 +21,8 @@ import hashlib
 import json
 from typing import Any
 
-from schema.document import ENTITY_SETS, Document
+from schema.document import Document
+from schema.entities import DOCUMENT_ENTITY_SETS as ENTITY_SETS
 
 MAPPING_VERSION = 1
 

@@ -19,14 +19,16 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index.engine.alias import create_index, search_pages, wait_for_index
-from index.engine.backend import EngineBackend
 from index.engine.mapping import from_source, index_settings, managed_meta, mappings
 from index.engine.query import render_query
 from index.query import Hit, Query
 from index.snippets import leading_snippet
+
+if TYPE_CHECKING:  # the backend percolates through this module (EngineBackend.percolate)
+    from index.engine.backend import EngineBackend
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +215,6 @@ def _hit(source: dict[str, Any]) -> Hit:
     )
 
 
-def _newest_first(hit: Hit) -> tuple:
+def _newest_first(hit: Hit) -> tuple[bool, float, str]:
     # The order of a search sorted by date: newest first, undated last, ties by id.
     return (hit.published is None, -hit.published.timestamp() if hit.published else 0.0, hit.id)

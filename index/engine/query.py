@@ -133,7 +133,9 @@ def _collapsed_offset(request: SearchRequest) -> int:
 
 def _snippet(hit: dict[str, Any]) -> str:
     """The best highlighted fragment: one with a match first, then the start of the text."""
-    fragments = [fragment for name, values in sorted(hit.get("highlight", {}).items()) for fragment in values]
+    fragments: list[str] = [
+        fragment for name, values in sorted(hit.get("highlight", {}).items()) for fragment in values
+    ]
     for fragment in fragments:
         if "<mark>" in fragment:
             return fragment
@@ -141,9 +143,12 @@ def _snippet(hit: dict[str, Any]) -> str:
 
 
 def _title(source: dict[str, Any]) -> str:
+    title: str
     if "title" in source:
-        return source["title"]
-    return next((value for key, value in source.items() if key.startswith("title_")), "")
+        title = source["title"]
+    else:
+        title = next((value for key, value in source.items() if key.startswith("title_")), "")
+    return title
 
 
 def parse_search(request: SearchRequest, response: dict[str, Any]) -> SearchResult:
@@ -184,7 +189,7 @@ def parse_search(request: SearchRequest, response: dict[str, Any]) -> SearchResu
     )
 
 
-def _next_cursor(request: SearchRequest, page: list[dict[str, Any]]) -> list:
+def _next_cursor(request: SearchRequest, page: list[dict[str, Any]]) -> list[Any]:
     if request.collapse_stories:
         return [COLLAPSED, _collapsed_offset(request) + len(page)]
     return list(page[-1]["sort"])

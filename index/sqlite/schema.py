@@ -1,7 +1,8 @@
 """Schema of the embedded index: documents, an FTS5 table over title/text, and a facet table.
 
-`PRAGMA user_version` holds MAPPING_VERSION; bump it (and add a migration step in
-`ensure_schema`) whenever the tables, the tokenizer or FACET_FIELDS change.
+Its versions are steps of `MIGRATIONS` (state/database.py, store "index"; files written before
+that kept the version in `PRAGMA user_version`, which still mirrors it): append a step whenever
+the tables, the tokenizer or FACET_FIELDS change. MAPPING_VERSION is the number of steps.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ import sqlite3
 from datetime import datetime
 
 import numpy as np
+from sqlalchemy import Connection
 
 from index.query import DEFAULT_FACETS, FILTER_FIELDS
 from schema.document import Document
+from state.database import Migrations
+from state.database import SchemaVersionError as SchemaVersionError  # raised when opening a newer index
 
-MAPPING_VERSION = 1
 INDEX_NAME = "documents"
 
 #: Document fields stored in the facet table: everything a filter or a default facet reads.
@@ -73,27 +76,14 @@ CREATE TABLE facets (
 """
 
 
-class SchemaVersionError(RuntimeError):
-    """The index file was written by a newer version of this software."""
+def _create_tables(connection: Connection) -> None:
+    """Version 1: the tables above."""
+    for statement in _split_statements(_DDL):
+        connection.exec_driver_sql(statement)
 
 
-def ensure_schema(connection: sqlite3.Connection) -> None:
-    """Create the tables in a new file, or check the version of an existing one."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version > MAPPING_VERSION:
-            raise SchemaVersionError(
-                f"index schema version {version} is newer than this software supports ({MAPPING_VERSION})"
-            )
-        if version == 0:
-            for statement in _split_statements(_DDL):
-                connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {MAPPING_VERSION:d}")
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
+MIGRATIONS = Migrations("index", [_create_tables], user_version=True)
+MAPPING_VERSION = MIGRATIONS.version
 
 
 def _split_statements(script: str) -> list[str]:
@@ -125,7 +115,8 @@ def pack_ids(ids: list[int]) -> bytes:
 
 
 def unpack_ids(packed: bytes) -> list[int]:
-    return np.frombuffer(packed, dtype=FACET_ID_DTYPE).tolist()
+    ids: list[int] = np.frombuffer(packed, dtype=FACET_ID_DTYPE).tolist()
+    return ids
 
 
 def facet_values(document: Document) -> list[tuple[str, str]]:

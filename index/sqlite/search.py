@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -106,7 +106,7 @@ def _matching_sql(query: Query, scored: bool) -> tuple[str, list[object]]:
     return sql, params
 
 
-def _cursor_sql(sort: Literal["relevance", "date"], cursor: list | None) -> tuple[str, list[object]]:
+def _cursor_sql(sort: Literal["relevance", "date"], cursor: list[Any] | None) -> tuple[str, list[object]]:
     if cursor is None:
         return "", []
     # checked (index/cursor.py) before binding: an integer beyond 64 bits is an OverflowError in sqlite3
@@ -124,8 +124,8 @@ def run_search(connection: sqlite3.Connection, request: SearchRequest) -> Search
         raise ValueError(f"cannot facet on {', '.join(unknown)} (facetable: {', '.join(FACET_FIELDS)})")
     query = request.query
     sort = request.sort if query.has_text else "date"  # without words there is no relevance
+    # The caller holds a read transaction: one snapshot for every statement of this search.
     connection.execute(_MATCHES_TABLE)
-    connection.execute("BEGIN")  # one snapshot for every statement of this search
     try:
         connection.execute(*_matching_sql(query, scored=sort == "relevance"))
         total = connection.execute("SELECT count(*) FROM temp.matches").fetchone()[0]
@@ -141,7 +141,6 @@ def run_search(connection: sqlite3.Connection, request: SearchRequest) -> Search
         return result
     finally:
         connection.execute("DELETE FROM temp.matches")
-        connection.execute("COMMIT")
 
 
 def _facets(connection: sqlite3.Connection, request: SearchRequest) -> dict[str, list[tuple[str, int]]]:
@@ -174,10 +173,12 @@ def _histogram(connection: sqlite3.Connection, interval: str) -> list[tuple[str,
     else:
         keys = moments.astype({"day": "datetime64[D]", "month": "datetime64[M]", "year": "datetime64[Y]"}[interval])
     buckets, counts = np.unique(keys, return_counts=True)
-    return [(str(bucket), int(count)) for bucket, count in zip(buckets, counts)]
+    return [(str(bucket), int(count)) for bucket, count in zip(buckets, counts, strict=True)]
 
 
-def _page(connection: sqlite3.Connection, request: SearchRequest, sort: str, result: SearchResult) -> None:
+def _page(
+    connection: sqlite3.Connection, request: SearchRequest, sort: Literal["relevance", "date"], result: SearchResult
+) -> None:
     order = _ORDER[sort]
     cursor_sql, params = _cursor_sql(sort, request.search_after)
     source = "temp.matches"

@@ -16,6 +16,7 @@ from index.sqlite.backend import SqliteBackend
 from index.sqlite.schema import MAPPING_VERSION, SchemaVersionError
 from index.sqlite.search import fts_string, match_expression
 from schema.document import Document
+from settings.config import load_config
 from tests.contract.contract_documents import FIXTURE_DOCUMENTS
 
 
@@ -31,7 +32,7 @@ def _search(backend: SqliteBackend, text: str) -> set[str]:
 def test_default_url_uses_the_data_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OSINT_DATA_DIR", str(tmp_path / "store"))
     monkeypatch.delenv("OSINT_INDEX_URL", raising=False)
-    with open_backend() as backend:
+    with open_backend(load_config().index_url) as backend:
         status = backend.status()
     assert (status.backend, status.index, status.mapping_version) == ("sqlite", "documents", MAPPING_VERSION)
     assert Path(status.location) == (tmp_path / "store" / "index.sqlite3").resolve()

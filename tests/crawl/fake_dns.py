@@ -20,6 +20,7 @@ import sys
 import threading
 from typing import Any
 
+from tests import forking
 from tests.crawl.helpers import REPO, OsintCli
 
 ZONE_VARIABLE = "OSINT_TEST_DNS"
@@ -58,14 +59,7 @@ class FakeDns:
 def run(osint: OsintCli, zone: dict[str, list[str]], *args: str, ttl: float = 0) -> subprocess.CompletedProcess:
     """`osint ARGS` (OsintCli's environment) in a process that resolves `zone` as described above."""
     env = {**osint.env, ZONE_VARIABLE: json.dumps({"zone": zone, "ttl": ttl})}
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.crawl.fake_dns", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    result = forking.run(args, env, REPO, timeout=240, module="tests.crawl.fake_dns")
     if result.returncode != 0:
         raise AssertionError(f"osint {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result

@@ -321,6 +321,7 @@ def test_chromium_resolves_nothing_and_a_rebound_name_is_refused(names, allowanc
 
     import settings.crawl
     from crawlers.browser_handler import guarded_launch_options, proxy_option
+    from settings.config import load_config
 
     page_html = b"<p>rebinding</p><script>window.later = () => fetch('/later').then(r => r.text())</script>"
     page = {"/": lambda handler: (200, {"Content-Type": "text/html"}, page_html)}
@@ -334,7 +335,10 @@ def test_chromium_resolves_nothing_and_a_rebound_name_is_refused(names, allowanc
             async with async_playwright() as playwright:
                 with running(None) as background, running(allowance) as pages:
                     browser = await playwright.chromium.launch(
-                        **guarded_launch_options(settings.crawl.PLAYWRIGHT_LAUNCH_OPTIONS, background.url)
+                        **guarded_launch_options(
+                            {**settings.crawl.PLAYWRIGHT_LAUNCH_OPTIONS, "executable_path": load_config().chromium},
+                            background.url,
+                        )
                     )
                     context = await browser.new_context(proxy=proxy_option(pages.url))
                     page = await context.new_page()

@@ -26,7 +26,7 @@ def crawled(tmp_path_factory):
 
 
 def test_every_source_kind_is_collected(crawled):
-    osint, site, report, _ = crawled
+    _, _, report, _ = crawled
     assert report["failed"] == 0, report
     indexed = {source: counts["indexed"] for source, counts in report["by_source"].items()}
     assert (

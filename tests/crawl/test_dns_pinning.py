@@ -77,7 +77,7 @@ def test_a_name_resolving_to_a_private_address_gets_no_request(servers, osint: O
 def test_the_canary_name_is_reached_when_its_address_is_allowed(servers, osint: OsintCli, tmp_path: Path):
     """Control for the tests here: with 127.0.0.2 allowed the name leads to the canary, so an empty
     canary log elsewhere means "refused", not "unreachable"."""
-    site, canary = servers
+    _, canary = servers
     url = f"http://canary.test:{canary.server_address[1]}/report.html"
     outcome, reason, titles = _crawl(osint, tmp_path, {"canary.test": [CANARY_HOST]}, url, "127.0.0.0/8")
     assert (outcome, reason) == ("indexed", "") and titles == ["Canary rifles traced to a 1990s contract"]
@@ -90,7 +90,7 @@ def test_a_name_that_rebinds_between_check_and_connection_never_reaches_the_cana
     """The DNS answers the allowed address once, then the canary's (zero TTL): the page's check
     sees 127.0.0.1, and a second lookup for the connection gets 127.0.0.2. The connection uses
     the guard's own lookup, so the rebound answer is refused and the canary gets nothing."""
-    site, canary = servers
+    _, canary = servers
     url = f"http://rebind.test:{canary.server_address[1]}/report.html"
     outcome, reason, titles = _crawl(osint, tmp_path, {"rebind.test": ["127.0.0.1", CANARY_HOST]}, url, "127.0.0.1/32")
     assert canary.requests == []

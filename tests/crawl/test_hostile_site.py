@@ -22,7 +22,8 @@ def site():
         yield server
 
 
-def test_hostile_sources_are_each_recorded_and_the_crawl_goes_on(site, osint, tmp_path: Path):
+def test_hostile_sources_are_each_recorded_and_the_crawl_goes_on(site, tmp_path: Path):
+    osint = OsintCli(tmp_path / "data")  # the configured extraction pool: hostile content goes through the workers
     pages = [
         "/good.html",
         "/status/404",

@@ -7,12 +7,16 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from app.site_server import SiteServer
+from app.site_server import Route, SiteServer
 from tests.crawl.helpers import write_watchlist
 from watchlists.model import Scope
 
 MAX_DEPTH = Scope.model_json_schema()["properties"]["max_depth"]["maximum"]  # the deepest a watchlist may ask for
 CHAIN = [f"/d{n}.html" for n in range(MAX_DEPTH + 2)]  # one page past the deepest allowed
+
+
+def _html(body: bytes) -> Route:
+    return lambda handler: (200, {"Content-Type": "text/html; charset=utf-8"}, body)
 
 
 def page(path: str) -> bytes:
@@ -27,10 +31,7 @@ def page(path: str) -> bytes:
 
 
 def test_a_chain_as_deep_as_the_watchlist_allows_is_crawled_to_its_end(osint, tmp_path: Path):
-    routes = {
-        path: (lambda handler, body=page(path): (200, {"Content-Type": "text/html; charset=utf-8"}, body))
-        for path in CHAIN
-    }
+    routes = {path: _html(page(path)) for path in CHAIN}
     with SiteServer(routes=routes) as site:
         watchlist = write_watchlist(
             tmp_path / "deep.yaml",

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.site_server import SiteServer
+from app.site_server import Route, SiteServer
 from tests.crawl.helpers import write_watchlist
 
 PAGES = ["/a.html", "/b.html", "/c.html", "/d.html"]
+
+
+def _html(body: bytes) -> Route:
+    return lambda handler: (200, {"Content-Type": "text/html; charset=utf-8"}, body)
 
 
 def page(path: str) -> bytes:
@@ -23,10 +27,7 @@ def page(path: str) -> bytes:
 
 
 def test_pages_linked_from_each_other_are_fetched_once_within_the_budget(osint, tmp_path: Path):
-    routes = {
-        path: (lambda handler, body=page(path): (200, {"Content-Type": "text/html; charset=utf-8"}, body))
-        for path in PAGES
-    }
+    routes = {path: _html(page(path)) for path in PAGES}
     with SiteServer(routes=routes) as site:
         watchlist = write_watchlist(
             tmp_path / "site.yaml",

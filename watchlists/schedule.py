@@ -33,6 +33,7 @@ class Schedule:
         moment = moment.astimezone(UTC)
         if self.interval is not None:
             return moment + self.interval
+        assert self.cron is not None  # parse_schedule sets either interval or cron
         return croniter(self.cron, moment).get_next(datetime).astimezone(UTC)
 
 

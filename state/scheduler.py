@@ -1,8 +1,8 @@
 """What the scheduler remembers between restarts, and the per-source locks that keep two crawls of
 one source from ever running at once (whoever started them: the service, cron, a person).
 
-Next-run times live in the crawl ledger's SQLite file (table `source_schedule`), so a restarted
-service picks up where it stopped. Locks are `flock`s on files under ``data_dir/locks``: the
+Next-run times live in the crawl ledger's database (table `source_schedule`, state/tables.py), so
+a restarted service picks up where it stopped. Locks are `flock`s on files under ``data_dir/locks``: the
 crawling process holds them, and the kernel releases them when it exits, even on SIGKILL.
 """
 
@@ -11,22 +11,53 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from scheduling.schedule import parse_schedule
-from watchlists.model import Source, Watchlist
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS source_schedule (
-    watchlist TEXT NOT NULL, source_id TEXT NOT NULL, schedule TEXT NOT NULL DEFAULT '',
-    next_run TEXT, last_started TEXT, last_finished TEXT, last_status TEXT NOT NULL DEFAULT '',
-    last_run_id TEXT, PRIMARY KEY (watchlist, source_id)
-);
-"""
+from state import tables
+from state.database import Database, Migrations, query
+from watchlists.model import Source, Watchlist
+from watchlists.schedule import parse_schedule
+
+
+def _create_source_schedule(connection: Connection) -> None:
+    tables.SOURCE_SCHEDULE.create(connection, checkfirst=True)
+
+
+#: the scheduler's schema history (its table shares the crawl ledger's database)
+MIGRATIONS = Migrations("scheduler", [_create_source_schedule])
+
+_FIELDS = (
+    "watchlist",
+    "source_id",
+    "schedule",
+    "next_run",
+    "last_started",
+    "last_finished",
+    "last_status",
+    "last_run_id",
+)
+_GET = query(
+    f"SELECT {', '.join(_FIELDS)} FROM source_schedule WHERE watchlist = :watchlist AND source_id = :source_id",
+    *_FIELDS,
+)
+_STARTED = text(
+    "INSERT INTO source_schedule (watchlist, source_id, schedule, next_run, last_started, last_status) "
+    "VALUES (:watchlist, :source_id, :schedule, :next_run, :last_started, 'running') "
+    "ON CONFLICT (watchlist, source_id) DO UPDATE SET schedule = excluded.schedule, next_run = excluded.next_run, "
+    "last_started = excluded.last_started, last_status = 'running'"
+)
+_FINISHED = text(
+    "UPDATE source_schedule SET last_finished = :now, last_status = :status, "
+    "last_run_id = COALESCE(:run_id, last_run_id), next_run = COALESCE(:due, next_run) "
+    "WHERE watchlist = :watchlist AND source_id = :source_id"
+)
+_RUN_STATUS = query("SELECT status FROM runs WHERE id = :id", "status")
 
 
 @dataclass(frozen=True)
@@ -52,22 +83,15 @@ def _iso(moment: datetime) -> str:
 class SchedulerState:
     def __init__(self, data_dir: Path | str):
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(
-            self.data_dir / "crawl.sqlite3", timeout=30, isolation_level=None, check_same_thread=False
-        )
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
+        self.database = Database(self.data_dir / "crawl.sqlite3")
+        self.database.migrate(MIGRATIONS)
 
     def close(self) -> None:
-        self.db.close()
+        self.database.close()
 
     def get(self, watchlist: str, source_id: str) -> SourceSchedule | None:
-        row = self.db.execute(
-            "SELECT watchlist, source_id, schedule, next_run, last_started, last_finished, last_status, last_run_id "
-            "FROM source_schedule WHERE watchlist = ? AND source_id = ?",
-            (watchlist, source_id),
-        ).fetchone()
+        with self.database.read() as connection:
+            row = connection.execute(_GET, {"watchlist": watchlist, "source_id": source_id}).first()
         if row is None:
             return None
         return SourceSchedule(row[0], row[1], row[2], _when(row[3]), _when(row[4]), _when(row[5]), row[6], row[7])
@@ -75,14 +99,14 @@ class SchedulerState:
     def next_run(self, watchlist: Watchlist, source: Source) -> datetime | None:
         """When `source` is next due: None if it has no schedule; a past time (or its first check)
         means now. A schedule edited in the YAML applies from the last start, not from the old plan."""
-        text = watchlist.schedule_of(source)
-        if text is None or not source.enabled:
+        schedule = watchlist.schedule_of(source)
+        if schedule is None or not source.enabled:
             return None
         known = self.get(watchlist.name, source.id)
         if known is None or known.last_started is None:
             return datetime.min.replace(tzinfo=UTC)
-        if known.schedule != text or known.next_run is None:
-            return parse_schedule(text).next_after(known.last_started)
+        if known.schedule != schedule or known.next_run is None:
+            return parse_schedule(schedule).next_after(known.last_started)
         return known.next_run
 
     def due(self, watchlist: Watchlist, now: datetime) -> list[Source]:
@@ -94,32 +118,44 @@ class SchedulerState:
         return due
 
     def started(self, watchlist: Watchlist, source: Source, now: datetime) -> None:
-        text = watchlist.schedule_of(source) or ""
-        next_run = _iso(parse_schedule(text).next_after(now)) if text else None
-        self.db.execute(
-            "INSERT INTO source_schedule (watchlist, source_id, schedule, next_run, last_started, last_status) "
-            "VALUES (?, ?, ?, ?, ?, 'running') ON CONFLICT(watchlist, source_id) DO UPDATE SET "
-            "schedule = excluded.schedule, next_run = excluded.next_run, last_started = excluded.last_started, "
-            "last_status = 'running'",
-            (watchlist.name, source.id, text, next_run, _iso(now)),
-        )
+        schedule = watchlist.schedule_of(source) or ""
+        next_run = _iso(parse_schedule(schedule).next_after(now)) if schedule else None
+        with self.database.write() as connection:
+            connection.execute(
+                _STARTED,
+                {
+                    "watchlist": watchlist.name,
+                    "source_id": source.id,
+                    "schedule": schedule,
+                    "next_run": next_run,
+                    "last_started": _iso(now),
+                },
+            )
 
     def finished(self, watchlist: str, source_id: str, now: datetime, status: str, run_id: str | None) -> None:
         """Record how a crawl ended. One stopped by SIGTERM ("shutdown") is due again at once, so a
         restarted service finishes its work instead of waiting for the next scheduled time."""
-        self.db.execute(
-            "UPDATE source_schedule SET last_finished = ?, last_status = ?, last_run_id = COALESCE(?, last_run_id), "
-            "next_run = CASE WHEN ? = 'shutdown' THEN ? ELSE next_run END WHERE watchlist = ? AND source_id = ?",
-            (_iso(now), status, run_id, status, _iso(now), watchlist, source_id),
-        )
+        with self.database.write() as connection:
+            connection.execute(
+                _FINISHED,
+                {
+                    "now": _iso(now),
+                    "status": status,
+                    "run_id": run_id,
+                    "due": _iso(now) if status == "shutdown" else None,
+                    "watchlist": watchlist,
+                    "source_id": source_id,
+                },
+            )
 
     def run_status(self, run_id: str) -> str | None:
         """The status the crawl ledger gives a run ("finished", "shutdown", "error"), if it knows it."""
         try:
-            row = self.db.execute("SELECT status FROM runs WHERE id = ?", (run_id,)).fetchone()
-        except sqlite3.OperationalError:  # no crawl has created the ledger's tables yet
+            with self.database.read() as connection:
+                status: str | None = connection.execute(_RUN_STATUS, {"id": run_id}).scalar_one_or_none()
+        except (OperationalError, ProgrammingError):  # no crawl has created the ledger's tables yet
             return None
-        return row[0] if row else None
+        return status
 
 
 class SourceBusy(RuntimeError):
@@ -136,7 +172,7 @@ class SourceLock:
 
     def acquire(self) -> SourceLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")
+        handle = open(self.path, "a+")  # noqa: SIM115  # held open while the lock is: closed by release()
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

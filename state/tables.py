@@ -1,0 +1,159 @@
+"""The tables of the state stores, in one SQLAlchemy MetaData: the crawl ledger (and its robots.txt
+cache), the scheduler's state, story signatures, and alerts with their deliveries.
+
+One schema for SQLite and PostgreSQL: portable column types only, times as ISO-8601 text (they sort
+as text), booleans as 0/1 integers as the files have always stored them. Each store creates its
+tables in its migration steps (state/database.py); the shapes here are the latest version, and a
+later change is a new step, never an edit of a released one. SQLite files have no choice of
+column types to speak of, so the files these stores wrote before these definitions existed match
+them (their DDL used the same names, keys and defaults).
+
+The embedded index is not state: its FTS5 schema lives in index/sqlite/schema.py.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, Index, Integer, LargeBinary, MetaData, PrimaryKeyConstraint, Table, Text, text
+
+METADATA = MetaData()
+
+# the crawl ledger (state/ledger.py) ------------------------------------------------------------
+
+RUNS = Table(
+    "runs",
+    METADATA,
+    Column("id", Text, primary_key=True),
+    Column("watchlist", Text, nullable=False),
+    Column("sources", Text, nullable=False),  # JSON list of source ids
+    Column("started", Text, nullable=False),
+    Column("finished", Text),
+    Column("status", Text, nullable=False, server_default="running"),
+    Column("pid", Integer),
+)
+
+OUTCOMES = Table(
+    "outcomes",
+    METADATA,
+    Column("run_id", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("source_id", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("doc_id", Text),
+    Column("fetched", Integer, nullable=False, server_default=text("0")),
+    Column("change", Text, nullable=False, server_default=""),
+    Column("at", Text, nullable=False),
+    # a URL two sources list keeps each one's outcome (version 0 keyed by run and URL only)
+    PrimaryKeyConstraint("run_id", "source_id", "url"),
+    Index("outcomes_source", "source_id", "at"),
+)
+
+#: the first source of a run to ask for a page (extractors.links.page_identity) fetches it
+CLAIMS = Table(
+    "claims",
+    METADATA,
+    Column("run_id", Text, primary_key=True),
+    Column("url", Text, primary_key=True),
+    Column("source_id", Text, nullable=False),
+)
+
+RUN_STATS = Table(
+    "run_stats",
+    METADATA,
+    Column("run_id", Text, primary_key=True),
+    Column("name", Text, primary_key=True),
+    Column("value", Float, nullable=False),
+)
+
+URLS = Table(
+    "urls",
+    METADATA,
+    Column("url", Text, primary_key=True),
+    Column("source_id", Text, nullable=False),
+    Column("doc_id", Text),
+    Column("first_seen", Text, nullable=False),
+    Column("last_fetched", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("body_hash", Text),
+    Column("content_hash", Text),
+    Column("lastmod", Text),
+)
+
+#: robots.txt bodies by origin (scheme://host:port), kept between runs (crawlers/middlewares/robots_cache.py)
+ROBOTS_CACHE = Table(
+    "robots_cache",
+    METADATA,
+    Column("origin", Text, primary_key=True),
+    Column("body", LargeBinary, nullable=False),
+    Column("fetched", Text, nullable=False),
+)
+
+# the scheduler (state/scheduler.py), in the ledger's database --------------------------------
+
+SOURCE_SCHEDULE = Table(
+    "source_schedule",
+    METADATA,
+    Column("watchlist", Text, primary_key=True),
+    Column("source_id", Text, primary_key=True),
+    Column("schedule", Text, nullable=False, server_default=""),
+    Column("next_run", Text),
+    Column("last_started", Text),
+    Column("last_finished", Text),
+    Column("last_status", Text, nullable=False, server_default=""),
+    Column("last_run_id", Text),
+)
+
+# story signatures (crawlers/pipelines/stories.py) -----------------------------------------------
+
+SIGNATURES = Table(
+    "signatures",
+    METADATA,
+    Column("doc_id", Text, primary_key=True),
+    Column("story_id", Text, nullable=False),
+    Column("signature", LargeBinary, nullable=False),  # NUM_PERM little-endian uint32 MinHash values
+)
+
+#: LSH bands: documents sharing a (band, key) are candidates of one story
+BANDS = Table(
+    "bands",
+    METADATA,
+    Column("band", Integer, primary_key=True, autoincrement=False),
+    Column("key", LargeBinary, primary_key=True),
+    Column("doc_id", Text, primary_key=True),
+    sqlite_with_rowid=False,
+)
+
+# alerts and their delivery outbox (alerts/store.py) --------------------------------------------
+
+ALERTS = Table(
+    "alerts",
+    METADATA,
+    Column("name", Text, primary_key=True),
+    Column("query", Text, nullable=False),
+    Column("targets", Text, nullable=False),  # JSON list of targets
+    Column("created", Text, nullable=False),
+)
+
+ALERT_RUNS = Table(
+    "alert_runs",
+    METADATA,
+    Column("alert", Text, primary_key=True),
+    Column("run_id", Text, primary_key=True),
+)
+
+DELIVERIES = Table(
+    "deliveries",
+    METADATA,
+    Column("alert", Text, primary_key=True),
+    Column("doc_id", Text, primary_key=True),
+    Column("target", Text, primary_key=True),
+    Column("run_id", Text, nullable=False, server_default=""),
+    Column("status", Text, nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", Text, nullable=False, server_default=""),
+    Column("queued", Text, nullable=False),
+    Column("delivered", Text),
+    Index("deliveries_pending", "alert", "target", "status"),
+)
