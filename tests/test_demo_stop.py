@@ -15,7 +15,10 @@ from tests.serving import RunningCommand
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]  # a whole demo crawl, with Chromium for its render_js source
 
-STOPS_WITHIN = 10.0  # seconds after the signal
+#: seconds after the signal. The bug this guards against is a process that never stops; an idle
+#: machine stops in about a second, but a loaded one (3-4 test workers on 2 cores) has taken over 10 s
+#: to tear down an interpreter holding the spaCy model, the gazetteers and a finished Chromium crawl
+STOPS_WITHIN = 60.0
 
 
 @pytest.fixture(scope="module")
