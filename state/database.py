@@ -336,8 +336,11 @@ class Database:
             return schema_version(connection, migrations)
 
     def close(self) -> None:
+        """Close this thread's connection, those of ended threads, and the pool. A connection that
+        a live thread still holds is left to it: closing it under a running statement crashes the
+        sqlite3 module (a server stopping while a request is answered)."""
+        current = threading.current_thread()
         with self._held_lock:
-            for connection in self._held.values():
-                connection.close()
-            self._held.clear()
+            for thread in [thread for thread in self._held if thread is current or not thread.is_alive()]:
+                self._held.pop(thread).close()
         self.engine.dispose()

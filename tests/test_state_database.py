@@ -177,6 +177,30 @@ def test_a_thread_that_ended_gives_its_connection_back(path: Path) -> None:
     assert pool.checkedout() == 0
 
 
+def test_closing_leaves_a_live_threads_connection_to_it(path: Path) -> None:
+    """`osint serve` closes the index while a request thread may still be searching: closing that
+    thread's connection under it crashed the process (SIGSEGV in the sqlite3 module)."""
+    database = Database(path)
+    _table(database)
+    with database.write() as connection:
+        connection.execute(text("INSERT INTO items (name) VALUES ('a'), ('b')"))
+    holding, close_done, seen = threading.Event(), threading.Event(), []
+
+    def search() -> None:
+        with database.read() as connection:
+            holding.set()
+            close_done.wait(10)
+            seen.extend(connection.execute(text("SELECT name FROM items ORDER BY id")).scalars())
+
+    thread = threading.Thread(target=search)
+    thread.start()
+    assert holding.wait(10)
+    database.close()
+    close_done.set()
+    thread.join(10)
+    assert seen == ["a", "b"]  # the search finished on its own connection, not closed under it
+
+
 # migrations ----------------------------------------------------------------------------------------
 
 

@@ -59,6 +59,8 @@ def command(serve: bool) -> None:
                 print_result(backend.search(build_request(query, size=5, histogram="month")))
         console.print("\nTry: .venv/bin/osint search 'weapon:RPG-7' --json   ·   .venv/bin/osint runs", markup=False)
         if serve:
-            console.print(f"Serving {site.base_url} until Ctrl-C", markup=False)
+            # the handlers first: a signal sent on seeing the line must find them in place (the
+            # crawl's own, left behind by Scrapy, would only ask a stopped reactor to stop)
             with until_interrupted():
+                console.print(f"Serving {site.base_url} until Ctrl-C", markup=False)
                 site.serve_forever_wait()

@@ -35,12 +35,15 @@ def command(host: str, port: int, client_timeout: float) -> None:
     """
     config = current_config()
     index_url = config.index_url
+    # the server closes (answering what it is answering) before the index, and the signal handlers
+    # are in place before the line that tells anyone they may send the signal
     with (
         open_backend(index_url, **config.index_options()) as backend,
         SearchServer((host, port), SearchApp(backend), client_timeout) as server,
+        until_interrupted(),
     ):
         console.print(
-            f"Searching {redact_url(index_url)} at http://{host}:{server.server_port}/  (Ctrl-C to stop)", markup=False
+            f"Searching {redact_url(index_url)} at http://{host}:{server.server_port}/  (Ctrl-C to stop)",
+            markup=False,
         )
-        with until_interrupted():
-            server.serve_forever()
+        server.serve_forever()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import socket
 import sys
+import threading
 from collections.abc import Callable
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -37,8 +38,43 @@ class SearchServer(ThreadingMixIn, WSGIServer):
 
     def __init__(self, address: tuple[str, int], app: WSGIApplication, client_timeout: float = CLIENT_TIMEOUT):
         self.client_timeout = client_timeout
+        self._answering = 0  # requests inside the application (searching the index) right now
+        self._closing = False
+        self._changed = threading.Condition()
         super().__init__(address, QuietHandler)
-        self.set_app(app)
+        self.set_app(self._counted(app))
+
+    def _counted(self, app: WSGIApplication) -> WSGIApplication:
+        """`app`, counted while it answers, refusing (503) once the server is closing."""
+
+        def counted(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+            with self._changed:
+                closing = self._closing
+                if not closing:
+                    self._answering += 1
+            if closing:
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Connection", "close")])
+                return [b"shutting down"]
+            try:
+                return app(environ, start_response)  # a list: the whole answer is computed here
+            finally:
+                with self._changed:
+                    self._answering -= 1
+                    self._changed.notify_all()
+
+        return counted
+
+    def drain(self, timeout: float) -> bool:
+        """Refuse new requests and wait up to `timeout` s for those being answered, so that the
+        index is not closed under a search; whether none was left."""
+        with self._changed:
+            self._closing = True
+            return self._changed.wait_for(lambda: self._answering == 0, timeout)
+
+    def server_close(self) -> None:
+        if not self.drain(self.client_timeout):
+            log.warning("stopping with requests still being answered after %.0f s", self.client_timeout)
+        super().server_close()
 
     def get_request(self) -> tuple[socket.socket, Any]:
         connection, address = super().get_request()
