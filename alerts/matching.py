@@ -20,11 +20,6 @@ from index.backend import IndexBackend
 from index.query import Hit
 
 
-def match_documents(backend: IndexBackend, alert: Alert, doc_ids: list[str]) -> list[Hit]:
-    """The saved query as a search restricted to doc_ids, newest first (on any backend)."""
-    return backend.search_among(alert.search_query(), doc_ids)
-
-
 def match_alerts(
     backend: IndexBackend, alerts: list[Alert], new_documents: dict[str, list[str]]
 ) -> dict[str, list[Hit]]:

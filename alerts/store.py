@@ -80,8 +80,7 @@ class AlertExists(ValueError):
 class AlertStore:
     def __init__(self, data_dir: Path | str):
         self.data_dir = Path(data_dir)
-        self.database = Database(self.data_dir / "alerts.sqlite3")
-        self.database.migrate(MIGRATIONS)
+        self.database = Database(self.data_dir / "alerts.sqlite3", migrations=MIGRATIONS)
 
     def close(self) -> None:
         self.database.close()

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import importlib
-import sys
 
 import click
 
 from app.commands.config import build_config
 from app.logs import configure_logging
-from settings.config import ConfigError
 
 #: command modules, each exposing `command` (a click command or group); --help lists them alphabetically
 COMMANDS = ("crawl", "search", "extract", "watchlist", "index", "runs", "serve", "demo", "schedule", "alert", "config")
@@ -38,11 +36,7 @@ for _name in COMMANDS:
 
 
 def main() -> None:
-    try:
-        cli(prog_name="osint")
-    except ConfigError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
+    cli(prog_name="osint")  # a bad setting stops the group with exit status 2 (build_config)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from extractors.links import page_url
 from extractors.pdf import extract_pdf, is_pdf
 from extractors.result import Extraction
 from extractors.timing import stage
-from schema.entities import EXTRACTED_ENTITY_SETS as ENTITY_SETS
+from schema.entities import EXTRACTED_ENTITY_SETS
 
 __all__ = ["MAX_TEXT_CHARS", "extract", "extract_text"]
 
@@ -139,7 +139,7 @@ def _entity_fields(title: str, text: str, language: str) -> dict[str, Any]:
         dumped = mention.model_dump()
         dumped["attributes"] = {**dumped["attributes"], "field": "title"}
         found["entities"].append(dumped)
-    for name in ENTITY_SETS:
+    for name in EXTRACTED_ENTITY_SETS:
         found[name] = sorted(set(getattr(in_text, name)) | set(getattr(in_title, name)))
     return found
 

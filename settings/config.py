@@ -281,8 +281,9 @@ class ConfigError(ValueError):
     """A setting has a value that cannot be used; the message names the variable."""
 
 
-def load_config(overrides: Mapping[str, object] | None = None, origin: Origin = "Scrapy setting") -> Config:
-    """The configuration from the environment, with `overrides` (`OSINT_*` name -> value) on top.
+def load_config(overrides: Mapping[str, object] | None = None) -> Config:
+    """The configuration from the environment, with `overrides` (`OSINT_*` name -> value: a crawl's
+    Scrapy settings) on top.
 
     Built anew on every call, so a changed environment is seen: the CLI builds it once per
     invocation (app/cli.py) and hands it to the commands."""
@@ -293,13 +294,13 @@ def load_config(overrides: Mapping[str, object] | None = None, origin: Origin = 
         first = exc.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else ""
         name = name if name.startswith(PREFIX) else env_name(name)
-        where = origin if name in given else "environment"
+        where = "Scrapy setting" if name in given else "environment"
         raise ConfigError(f"{where}: {name}: {first['msg']}") from None
     environment = {name for name in map(env_name, Config.model_fields) if os.environ.get(name, "").strip()}
     for field in Config.model_fields:
         name = env_name(field)
         if name in given:
-            config._origins[field] = origin
+            config._origins[field] = "Scrapy setting"
         elif name in environment:
             config._origins[field] = "environment"
     return config
@@ -314,21 +315,15 @@ def from_crawler_settings(settings: ScrapySettings) -> Config:
 class ConfigAddon:
     """Scrapy add-on (ADDONS in settings/crawl.py): validates the configuration when a crawl starts,
     and writes each value the environment sets into the crawl's Scrapy settings, so components that
-    read an `OSINT_*` Scrapy setting directly (the address guard's allow-list, the robots.txt cache)
-    see it under a plain `scrapy crawl` too. Values already in the Scrapy settings (the runner's,
+    read an `OSINT_*` Scrapy setting directly (the address guards' allow-list) see it under a
+    plain `scrapy crawl` too. Values already in the Scrapy settings (the runner's,
     `-s`) keep precedence."""
 
     @classmethod
     def update_pre_crawler_settings(cls, settings: ScrapySettings) -> None:
-        _apply_environment(settings)
-
-    def update_settings(self, settings: ScrapySettings) -> None:
-        _apply_environment(settings)
-
-
-def _apply_environment(settings: ScrapySettings) -> None:
-    config = from_crawler_settings(settings)
-    values = config.scrapy_settings()
-    for field in Config.model_fields:
-        if config.origin(field) == "environment":
-            settings.set(env_name(field), values[env_name(field)], priority="addon")
+        """Before any crawler exists: each crawler's settings are a copy of these."""
+        config = from_crawler_settings(settings)
+        values = config.scrapy_settings()
+        for field in Config.model_fields:
+            if config.origin(field) == "environment":
+                settings.set(env_name(field), values[env_name(field)], priority="addon")

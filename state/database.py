@@ -288,15 +288,19 @@ class Database:
         busy_timeout: float = 30.0,
         synchronous: Synchronous | None = None,
         pragmas: Mapping[str, str | int] | None = None,
+        migrations: Migrations | None = None,
     ) -> None:
+        """`migrations`: the store's schema, brought up to date before anything else runs on it
+        (a database it cannot open, such as a newer schema, is closed again before raising)."""
         self.engine = open_engine(target, busy_timeout=busy_timeout, synchronous=synchronous, pragmas=pragmas)
         self._held: dict[threading.Thread, Connection] = {}
         self._held_lock = threading.Lock()
-
-    @property
-    def dialect(self) -> str:
-        """The SQLAlchemy dialect: "sqlite", "postgresql", ..."""
-        return self.engine.dialect.name
+        if migrations is not None:
+            try:
+                self.migrate(migrations)
+            except BaseException:
+                self.close()
+                raise
 
     def write(self) -> AbstractContextManager[Connection]:
         """A write transaction: committed at the end of the block, rolled back if it raises.

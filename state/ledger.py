@@ -8,6 +8,7 @@ state/database.py (tables in state/tables.py), in SQL that PostgreSQL runs as we
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import uuid
@@ -195,6 +196,7 @@ _REMEMBER_ROBOTS = text(
 )
 
 
+@functools.cache  # one statement per set of fields for the process: `run` compiles each once
 def _remember_statement(fields: tuple[str, ...]) -> TextClause:
     """Upsert of a URL record changing only `fields` (the row is created with them if new)."""
     if not fields:
@@ -218,9 +220,8 @@ class Ledger:
     serialises their writes, each waiting up to 30 s for another's)."""
 
     def __init__(self, database: Path | str):
-        self.database = Database(database, synchronous="NORMAL")  # WAL: durable at checkpoints
-        self.database.migrate(MIGRATIONS)
-        self._remember_statements: dict[tuple[str, ...], TextClause] = {}
+        # WAL: durable at checkpoints
+        self.database = Database(database, synchronous="NORMAL", migrations=MIGRATIONS)
 
     @classmethod
     def in_data_dir(cls, data_dir: Path | str) -> Ledger:
@@ -411,11 +412,12 @@ class Ledger:
         if unknown:
             raise ValueError(f"unknown URL fields {sorted(unknown)}")
         names = tuple(fields)
-        statement = self._remember_statements.get(names)
-        if statement is None:
-            statement = self._remember_statements[names] = _remember_statement(names)
         with self.database.write() as connection:
-            run(connection, statement, {"url": url, "source_id": source_id, "first_seen": now_iso(), **fields})
+            run(
+                connection,
+                _remember_statement(names),
+                {"url": url, "source_id": source_id, "first_seen": now_iso(), **fields},
+            )
 
     # robots.txt ---------------------------------------------------------------
     def cached_robots(self, origin: str, max_age: timedelta) -> bytes | None:

@@ -83,8 +83,7 @@ def _iso(moment: datetime) -> str:
 class SchedulerState:
     def __init__(self, data_dir: Path | str):
         self.data_dir = Path(data_dir)
-        self.database = Database(self.data_dir / "crawl.sqlite3")
-        self.database.migrate(MIGRATIONS)
+        self.database = Database(self.data_dir / "crawl.sqlite3", migrations=MIGRATIONS)
 
     def close(self) -> None:
         self.database.close()

@@ -62,6 +62,14 @@ def _interpreter_variables(env: Mapping[str, str]) -> dict[str, str]:
     return {name: value for name, value in env.items() if name.startswith(_INTERPRETER_PREFIXES)}
 
 
+def server_environment() -> dict[str, str]:
+    """The fork server's environment: this process's, without settings, with the repository as
+    PYTHONPATH exactly as OsintCli sets it (so the server serves its requests)."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("OSINT_")}
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
 class ForkServer:
     """The fork server of this test process, started on first use, stopped at exit."""
 
@@ -69,9 +77,7 @@ class ForkServer:
         self.directory = Path(tempfile.mkdtemp(prefix="osint-fork-"))
         self.socket_path = self.directory / "server.sock"
         self.log_path = self.directory / "server.log"
-        env = {name: value for name, value in os.environ.items() if not name.startswith("OSINT_")}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-        self.env = env
+        self.env = env = server_environment()
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "tests.forking", str(self.socket_path)],
@@ -86,9 +92,6 @@ class ForkServer:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the fork server did not start:\n{self.log_path.read_text(errors='replace')}")
             time.sleep(0.02)
-
-    def serves(self, env: Mapping[str, str]) -> bool:
-        return self.process.poll() is None and _interpreter_variables(env) == _interpreter_variables(self.env)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -151,6 +154,8 @@ def fork_server() -> ForkServer:
     global _server
     with _server_lock:
         if _server is None or _server.process.poll() is not None:
+            if _server is not None:
+                _server.stop()  # its socket, log and directory
             _server = ForkServer()
         return _server
 
@@ -174,7 +179,8 @@ def run(
     """`python -m MODULE ARGS` as `subprocess.run(..., capture_output=True, text=True)` would run
     it, in a child of the fork server when it can serve `env`, else in a fresh interpreter. MODULE
     is the `osint` entry point, or a test wrapper around it (tests/crawl/fake_dns.py)."""
-    if not enabled() or not fork_server().serves(env):
+    # checked before the server starts: a request it cannot serve must not pay for its preload
+    if not enabled() or _interpreter_variables(env) != _interpreter_variables(server_environment()):
         return subprocess.run(
             [sys.executable, "-m", module, *args],
             cwd=cwd,
@@ -192,15 +198,22 @@ def run(
         stdin_r, stdin_w = os.pipe()
     try:
         child = fork_server().spawn(module, args, env, cwd, [stdin_r, stdout_w, stderr_w])
+    except BaseException:
+        for fd in (stdout_r, stderr_r, stdin_w):
+            if fd is not None:
+                os.close(fd)
+        raise
     finally:
         for fd in (stdin_r, stdout_w, stderr_w):
             os.close(fd)
     try:
         out, err = _communicate(stdin_w, stdout_r, stderr_r, (input or "").encode(), timeout)
-    except subprocess.TimeoutExpired:
+    except BaseException as error:  # as subprocess.run: no child outlives the call (pytest-timeout too)
         child.kill()
         child.wait()
-        raise subprocess.TimeoutExpired(["osint", *args], timeout) from None
+        if isinstance(error, subprocess.TimeoutExpired):
+            raise subprocess.TimeoutExpired(["osint", *args], timeout) from None
+        raise
     returncode = child.wait()
     return subprocess.CompletedProcess(["osint", *args], returncode, _text(out), _text(err))
 
@@ -293,8 +306,6 @@ def _preload() -> tuple[bytes, bytes]:
                 import traceback
 
                 traceback.print_exc()
-            # a module that reads the configuration when it is imported must read the child's
-            sys.modules.pop("settings.crawl", None)
             if "twisted.internet.reactor" in sys.modules:  # the child could not install its own
                 print("tests/forking.py: the preload installed a Twisted reactor", file=sys.stderr)
         finally:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from alerts.evaluate import evaluate_alerts
-from alerts.matching import match_alerts, match_documents
+from alerts.matching import match_alerts
 from alerts.model import Alert, Target
 from alerts.store import AlertStore
 from extractors.entities import canonicalize_filter
@@ -122,7 +122,7 @@ def test_percolation_matches_the_query_path(
     percolated = match_alerts(engine, alerts, new)
     assert sorted(EnginePercolator(engine).registered()) == sorted(SAVED)  # the percolator did the matching
     on_sqlite = match_alerts(sqlite, alerts, new)
-    searched = {alert.name: match_documents(engine, alert, new[alert.name]) for alert in alerts}
+    searched = {alert.name: engine.search_among(alert.search_query(), new[alert.name]) for alert in alerts}
     for name, (query, expected) in SAVED.items():
         wanted = {NAMES[doc_id] for doc_id in new[name] if doc_id in NAMES}
         assert {NAMES[doc_id] for doc_id in _ids(percolated[name])} == expected & wanted, query

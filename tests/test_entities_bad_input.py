@@ -15,8 +15,7 @@ SENTENCE = "Kenyan police seized AK-47s and an RPG-7 from al-Shabaab militants n
 
 @pytest.fixture(autouse=True)
 def _gazetteer_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model_layer, "_setting", model_layer._setting)
-    model_layer.use_model("none")
+    monkeypatch.setattr(model_layer, "_setting", "none")
 
 
 def timed(text: str, language: str = "en") -> tuple[EntityResult, float]:

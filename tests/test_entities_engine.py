@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.entities import EntityMention, extract_entities, extract_many
+from extractors.entities import EntityMention, extract_entities, extract_many, model_layer
 from extractors.entities.gazetteer import Gazetteer, build
 from extractors.entities.text import KeyCache, arabic_variants, sanitize, token_key
 
@@ -82,7 +82,7 @@ def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
 
 @pytest.fixture(autouse=True)
 def _gazetteer_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OSINT_SPACY_MODEL", "none")
+    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
 
 
 def run(gazetteer: Gazetteer, text: str, language: str = "en"):

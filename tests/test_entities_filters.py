@@ -6,7 +6,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from extractors.entities import canonicalize_filter, extract_entities
+from extractors.entities import canonicalize_filter, extract_entities, model_layer
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def _countries(text: str) -> list[str]:
 
 
 def test_extraction_runs_in_a_process_pool(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OSINT_SPACY_MODEL", "none")
+    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
     texts = ["Kenyan police seized rifles.", "Iranian drones hit Ukraine.", "Nothing here."]
     with ProcessPoolExecutor(max_workers=2) as pool:
         assert list(pool.map(_countries, texts)) == [["KE"], ["IR", "UA"], []]

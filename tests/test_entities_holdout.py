@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from extractors.entities import model_layer
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
@@ -38,7 +40,7 @@ def test_holdout_set_shape(documents: list[dict]) -> None:
 
 
 def test_quality_targets_on_the_holdout_set(monkeypatch: pytest.MonkeyPatch, documents: list[dict]) -> None:
-    monkeypatch.setenv("OSINT_SPACY_MODEL", "none")
+    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
     scores = evaluate(documents)
     report = {kind: round(scores[kind].f1, 3) for kind in TYPES}
     for kind, target in TARGETS.items():

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.entities import EntityResult, extract_entities
+from extractors.entities import EntityResult, extract_entities, model_layer
 
 
 @pytest.fixture(autouse=True)
 def _gazetteer_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OSINT_SPACY_MODEL", "none")
+    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
 
 
 def run(text: str, language: str = "en") -> EntityResult:

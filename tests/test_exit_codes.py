@@ -36,11 +36,6 @@ def closed_url(closed_port: int) -> str:
     return f"http://127.0.0.1:{closed_port}/feed.xml"
 
 
-@pytest.fixture
-def osint(tmp_path: Path) -> OsintCli:
-    return OsintCli(tmp_path / "data", extract_workers=0)  # no worker pool to start: these crawls are small
-
-
 def test_every_source_failing_exits_4_with_one_line_per_source(
     site: SiteServer, closed_url: str, osint: OsintCli, tmp_path: Path
 ):

@@ -276,16 +276,21 @@ def test_concurrent_openers_migrate_once(path: Path) -> None:
     migrations = Migrations("store", [_step("one", log), _step("two", log)])
     databases = [Database(path) for _ in range(4)]
     start = threading.Barrier(len(databases))
+    errors: list[BaseException] = []
 
     def open_it(database: Database) -> None:
-        start.wait(timeout=10)
-        database.migrate(migrations)
+        try:
+            start.wait(timeout=10)
+            database.migrate(migrations)
+        except BaseException as error:  # a thread's exception is otherwise only a warning
+            errors.append(error)
 
     threads = [threading.Thread(target=open_it, args=(database,)) for database in databases]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert not errors and not any(thread.is_alive() for thread in threads)
     assert log == ["one", "two"]
     for database in databases:
         database.close()

@@ -12,9 +12,8 @@ from alerts.evaluate import AlertResult, evaluate_alerts, find_matches
 from alerts.guard import DeliveryPolicy
 from alerts.model import Alert, Target
 from alerts.store import AlertExists, AlertStore
-from app.commands.config import current_config
+from app.commands.config import current_config, open_index
 from app.output import console, print_json, safe
-from index.backend import open_backend
 from settings.config import Config
 from state.ledger import Ledger
 
@@ -29,7 +28,7 @@ def run_alerts(config: Config, names: list[str] | None = None) -> list[AlertResu
             return []
         ledger = Ledger.in_data_dir(config.data_dir)
         try:
-            with open_backend(config.index_url, **config.index_options()) as backend:
+            with open_index(config) as backend:
                 return evaluate_alerts(store, ledger, backend, names, DeliveryPolicy.from_config(config))
         finally:
             ledger.close()
@@ -139,7 +138,7 @@ def test(name: str, as_json: bool) -> None:
             alert = store.get(name)
         except KeyError as exc:
             raise click.BadParameter(str(exc.args[0]), param_hint="NAME") from None
-        with open_backend(config.index_url, **config.index_options()) as backend:
+        with open_index(config) as backend:
             runs, hits, _ = find_matches(store, ledger, backend, alert)
             pending = {str(target): store.pending(name, target) for target in alert.targets}
             waiting = {doc_id for ids in pending.values() for doc_id in ids} - {hit.id for hit in hits}

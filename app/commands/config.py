@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from rich.text import Text
 
 from app.output import console, print_json, safe
+from index.backend import IndexBackend, open_backend
 from network.redaction import MASK, redact_text, redact_url
 from settings.config import Config, ConfigError, env_name, load_config
 
@@ -45,9 +46,14 @@ def current_config() -> Config:
     return config
 
 
+def open_index(config: Config) -> IndexBackend:
+    """The configured index: its URL with the engine credentials, TLS settings and spool."""
+    return open_backend(config.index_url, **config.index_options())
+
+
 def shown_value(config: Config, field: str) -> Value:
     """A setting as it may be printed: secrets masked, credentials in URLs masked."""
-    value = getattr(config, field)
+    value: Value | SecretStr | Path = getattr(config, field)  # the field types Config declares
     if isinstance(value, SecretStr):
         return MASK
     if isinstance(value, Path):
@@ -56,9 +62,7 @@ def shown_value(config: Config, field: str) -> Value:
         return redact_url(value)
     if isinstance(value, str):
         return redact_text(value)
-    if value is None or isinstance(value, (int, float, bool)):
-        return value
-    return redact_text(str(value))
+    return value  # None, int, float, bool: every other field type
 
 
 def describe(config: Config) -> dict[str, dict[str, Value]]:

@@ -4,14 +4,13 @@ from pathlib import Path
 
 import click
 
-from app.commands.config import current_config
+from app.commands.config import current_config, open_index
 from app.commands.crawl import print_report
 from app.commands.search import print_result
 from app.interrupt import until_interrupted
 from app.output import console
 from app.searching import build_request
 from app.site_server import SiteServer
-from index.backend import open_backend
 from network.redaction import redact_url
 from watchlists.model import parse_watchlist
 
@@ -53,7 +52,7 @@ def command(serve: bool) -> None:
         print_report(report)
         if report.status == "shutdown":  # Ctrl-C or SIGTERM during the crawl: stop here, not after the searches
             return
-        with open_backend(config.index_url, **config.index_options()) as backend:
+        with open_index(config) as backend:
             for query in DEMO_QUERIES:
                 console.print(f"\n$ osint search '{query}'", style="bold green", markup=False)
                 print_result(backend.search(build_request(query, size=5, histogram="month")))

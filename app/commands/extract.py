@@ -32,7 +32,7 @@ def command(source: str, html: bool, pdf: bool, url: str, language_hint: str | N
     """Run the crawler's extraction (text, metadata, language, entities) on one document."""
     from extractors import ExtractionError, extract
     from extractors.entities.model_layer import use_model
-    from schema.entities import EXTRACTED_ENTITY_SETS as ENTITY_SETS
+    from schema.entities import EXTRACTED_ENTITY_SETS
 
     if source == "-":
         data = sys.stdin.buffer.read(MAX_INPUT + 1)
@@ -66,7 +66,7 @@ def command(source: str, html: bool, pdf: bool, url: str, language_hint: str | N
     table = Table(show_header=True)
     table.add_column("set")
     table.add_column("values")
-    for name in ENTITY_SETS:
+    for name in EXTRACTED_ENTITY_SETS:
         values = getattr(extraction, name, None)
         if values:
             table.add_row(name, Text(", ".join(safe(str(v)) for v in values)))

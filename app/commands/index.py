@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from app.commands.config import current_config
+from app.commands.config import current_config, open_index
 from app.output import console, error_console, fail, print_json
 from index.backend import open_backend
 
@@ -19,7 +19,7 @@ def status(as_json: bool) -> None:
     """Backend, location, index, document count and mapping version."""
     try:
         config = current_config()
-        with open_backend(config.index_url, **config.index_options()) as backend:
+        with open_index(config) as backend:
             info = backend.status()
     except (OSError, ConnectionError) as exc:
         fail(f"the index is unreachable: {exc}")
@@ -38,7 +38,7 @@ def status(as_json: bool) -> None:
 def flush(as_json: bool) -> None:
     """Replay documents spooled to disk while the search engine was unreachable."""
     config = current_config()
-    with open_backend(config.index_url, **config.index_options()) as backend:
+    with open_index(config) as backend:
         result = backend.flush_spool()
     if as_json:
         print_json(result)

@@ -7,10 +7,9 @@ from rich.table import Table
 from rich.text import Text
 
 from app.citations import add_pages
-from app.commands.config import current_config
+from app.commands.config import current_config, open_index
 from app.output import console, fail, print_json, safe, snippet_text
 from app.searching import build_request, without_credentials
-from index.backend import open_backend
 from index.cursor import CursorError, parse_cursor
 from index.query import QuerySyntaxError, SearchResult
 
@@ -94,7 +93,7 @@ def command(
         raise click.UsageError(f"query: {exc}") from None
     try:
         config = current_config()
-        with open_backend(config.index_url, **config.index_options()) as backend:
+        with open_index(config) as backend:
             result = without_credentials(add_pages(backend, backend.search(request)))
     except CursorError as exc:  # a well-formed cursor of another sort or backend: known once the backend reads it
         raise click.BadParameter(str(exc), param_hint="--after") from None

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import click
 
-from app.commands.config import current_config
+from app.commands.config import current_config, open_index
 from app.interrupt import until_interrupted
 from app.output import console
 from app.web import SearchApp
 from app.web.server import CLIENT_TIMEOUT, SearchServer
-from index.backend import open_backend
 from network.redaction import redact_url
 
 
@@ -34,16 +33,15 @@ def command(host: str, port: int, client_timeout: float) -> None:
     unreachable, searches answer 503 with a message; /healthz answers as long as the server runs.
     """
     config = current_config()
-    index_url = config.index_url
     # the server closes (answering what it is answering) before the index, and the signal handlers
     # are in place before the line that tells anyone they may send the signal
     with (
-        open_backend(index_url, **config.index_options()) as backend,
+        open_index(config) as backend,
         SearchServer((host, port), SearchApp(backend), client_timeout) as server,
         until_interrupted(),
     ):
         console.print(
-            f"Searching {redact_url(index_url)} at http://{host}:{server.server_port}/  (Ctrl-C to stop)",
+            f"Searching {redact_url(config.index_url)} at http://{host}:{server.server_port}/  (Ctrl-C to stop)",
             markup=False,
         )
         server.serve_forever()

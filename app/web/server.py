@@ -53,7 +53,7 @@ class SearchServer(ThreadingMixIn, WSGIServer):
                 if not closing:
                     self._answering += 1
             if closing:
-                start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Connection", "close")])
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
                 return [b"shutting down"]
             try:
                 return app(environ, start_response)  # a list: the whole answer is computed here
@@ -69,6 +69,7 @@ class SearchServer(ThreadingMixIn, WSGIServer):
         index is not closed under a search; whether none was left."""
         with self._changed:
             self._closing = True
+            self._changed.notify_all()
             return self._changed.wait_for(lambda: self._answering == 0, timeout)
 
     def server_close(self) -> None:

@@ -65,8 +65,7 @@ class StoryIndex:
         template = MinHash(num_perm=NUM_PERM, seed=1)  # permutations are costly to build: once, then shared
         self.permutations, self.scheme = template.permutations, template.scheme
         # WAL with synchronous=NORMAL: durable at checkpoints, no fsync per document
-        self.database = Database(path, busy_timeout=60, synchronous="NORMAL")
-        self.database.migrate(MIGRATIONS)
+        self.database = Database(path, busy_timeout=60, synchronous="NORMAL", migrations=MIGRATIONS)
         #: the signatures of the documents sharing any (band, key) with a signature: one statement,
         #: an indexed lookup per band
         bands, signatures = tables.BANDS.c, tables.SIGNATURES.c

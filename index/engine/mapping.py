@@ -22,7 +22,7 @@ import json
 from typing import Any
 
 from schema.document import Document
-from schema.entities import DOCUMENT_ENTITY_SETS as ENTITY_SETS
+from schema.entities import DOCUMENT_ENTITY_SETS
 
 MAPPING_VERSION = 1
 
@@ -74,7 +74,7 @@ LANGUAGE_SUFFIXES: dict[str, str] = {suffix: analyzer for suffix, analyzer in LA
 
 #: Document fields stored as facet keywords (with a lowercase .lc subfield for filters).
 FACET_FIELDS: tuple[str, ...] = (
-    *ENTITY_SETS,
+    *DOCUMENT_ENTITY_SETS,
     "source_id",
     "watchlist",
     "kind",

@@ -43,14 +43,12 @@ class SqliteBackend(IndexBackend):
         self.path = Path(path).expanduser()
         # synchronous=NORMAL: durable at checkpoints, safe with WAL; 64 MiB page cache per connection
         self.database = Database(
-            self.path, synchronous="NORMAL", pragmas={"temp_store": "MEMORY", "cache_size": -65536}
+            self.path,
+            synchronous="NORMAL",
+            pragmas={"temp_store": "MEMORY", "cache_size": -65536},
+            migrations=MIGRATIONS,
         )
         self._write_lock = threading.Lock()
-        try:
-            self.database.migrate(MIGRATIONS)
-        except BaseException:
-            self.database.close()
-            raise
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:

@@ -86,9 +86,7 @@ def invoke_in_process(
             code = exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 1
             if not isinstance(exit.code, int | None):  # sys.exit("message"): printed, status 1
                 print(exit.code, file=sys.stderr)
-        except KeyboardInterrupt:
-            raise
-        except BaseException:
+        except Exception:  # pytest's own (a timeout, a skip) and Ctrl-C go on up
             traceback.print_exc()
             code = 1
         finally:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from app.site_server import SiteServer
 from tests.crawl.helpers import OsintCli, write_watchlist
 
@@ -25,11 +23,6 @@ ORIGINAL = _article(
     "agricultural machinery; the shipment had been loaded in a transit port and was bound for an inland "
     "buyer, according to a statement from the revenue authority published this morning.",
 )
-
-
-@pytest.fixture
-def osint(tmp_path: Path) -> OsintCli:
-    return OsintCli(tmp_path / "data", extract_workers=0)  # one page: no worker pool to start
 
 
 def test_a_canonical_link_to_another_sources_url_is_recorded_not_adopted(osint: OsintCli, tmp_path: Path):

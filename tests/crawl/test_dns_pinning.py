@@ -40,11 +40,6 @@ def _servers_on_one_port() -> Iterator[tuple[SiteServer, SiteServer]]:
 
 
 @pytest.fixture
-def osint(tmp_path: Path) -> OsintCli:
-    return OsintCli(tmp_path / "data", extract_workers=0)  # one page: no worker pool to start
-
-
-@pytest.fixture
 def servers() -> Iterator[tuple[SiteServer, SiteServer]]:
     with _servers_on_one_port() as pair:
         yield pair
