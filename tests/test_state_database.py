@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, bindparam, inspect, text
+from sqlalchemy import Connection, bindparam, event, inspect, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import QueuePool
 
@@ -130,11 +130,15 @@ def test_a_second_writer_waits_and_then_sees_the_first_ones_commit(path: Path) -
     committed (a deferred BEGIN would read the old snapshot, then fail to write)."""
     first, second = Database(path), Database(path)
     _table(first)
-    waiting = threading.Event()
+    began = threading.Event()  # the second writer's BEGIN has started running (and waits for the lock)
+
+    def trace_begin(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.set_trace_callback(lambda sql: began.set() if sql.startswith("BEGIN") else None)
+
+    event.listen(second.engine, "connect", trace_begin)
     seen: list[int] = []
 
     def second_writer() -> None:
-        waiting.set()
         with second.write() as connection:
             count = connection.execute(text("SELECT count(*) FROM items")).scalar_one()
             connection.execute(text("INSERT INTO items (name) VALUES (:name)"), {"name": f"after {count}"})
@@ -144,7 +148,7 @@ def test_a_second_writer_waits_and_then_sees_the_first_ones_commit(path: Path) -
         connection.execute(text("INSERT INTO items (name) VALUES ('first')"))
         thread = threading.Thread(target=second_writer)
         thread.start()
-        assert waiting.wait(timeout=10)
+        assert began.wait(timeout=10)  # so the first commits while the second is inside its BEGIN
         assert not seen  # it cannot have written: the lock is held
     thread.join(timeout=30)
     assert seen == [1] and _names(first) == ["first", "after 1"]

@@ -37,9 +37,9 @@ def extract_in_worker(
     Failures travel as plain tuples: exceptions with custom constructors do not survive pickling."""
     from extractors import ExtractionError, extract
     from extractors.entities.model_layer import use_model
+    from extractors.timing import measure
 
     use_model(spacy_model)  # the crawl's OSINT_SPACY_MODEL, in whichever process this runs
-    from extractors.timing import measure
 
     started = time.process_time()
     try:

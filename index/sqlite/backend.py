@@ -69,31 +69,10 @@ class SqliteBackend(IndexBackend):
         return result
 
     def _write_batch(self, batch: list[Document], result: BulkResult) -> None:
-        rejected: list[IndexFailure] = []
         with self._write_lock:
             try:
                 with self.database.write() as transaction:
-                    connection = sqlite_connection(transaction)
-                    facet_ids = FacetIds(connection)
-                    for document in batch:
-                        connection.execute("SAVEPOINT document")
-                        try:
-                            write_document(connection, document, facet_ids)
-                        except (
-                            sqlite3.IntegrityError,
-                            sqlite3.DataError,
-                            sqlite3.ProgrammingError,
-                            UnicodeError,
-                            ValueError,
-                        ) as exc:
-                            connection.execute("ROLLBACK TO document")
-                            facet_ids = FacetIds(connection)  # ids created for this document are gone
-                            rejected.append(
-                                IndexFailure(
-                                    id=document.id, url=document.url, reason="invalid_document", detail=str(exc)[:300]
-                                )
-                            )
-                        connection.execute("RELEASE document")
+                    rejected = _write_documents(sqlite_connection(transaction), batch)
             # locked too long, disk full, I/O error: all retryable (the transaction is rolled back)
             except (sqlite3.OperationalError, OperationalError) as exc:
                 self._fail_batch(batch, result, exc)
@@ -166,3 +145,26 @@ class SqliteBackend(IndexBackend):
 
     def close(self) -> None:
         self.database.close()
+
+
+#: what makes one document unwritable (the others of its batch are still written)
+_DOCUMENT_ERRORS = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError, UnicodeError, ValueError)
+
+
+def _write_documents(connection: sqlite3.Connection, batch: list[Document]) -> list[IndexFailure]:
+    """Write `batch` in the open transaction, each document in a savepoint of its own; the ones
+    that could not be written, with why."""
+    rejected: list[IndexFailure] = []
+    facet_ids = FacetIds(connection)
+    for document in batch:
+        connection.execute("SAVEPOINT document")
+        try:
+            write_document(connection, document, facet_ids)
+        except _DOCUMENT_ERRORS as exc:
+            connection.execute("ROLLBACK TO document")
+            facet_ids = FacetIds(connection)  # ids created for this document are gone
+            rejected.append(
+                IndexFailure(id=document.id, url=document.url, reason="invalid_document", detail=str(exc)[:300])
+            )
+        connection.execute("RELEASE document")
+    return rejected
