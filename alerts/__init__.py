@@ -3,5 +3,6 @@ that match an alert's query are delivered once (webhook, JSONL file, or e-mail).
 
 model.py (Alert, Target) · store.py (alerts and the delivery outbox, in the data directory) ·
 matching.py (a saved query run on the new documents only) · delivery.py (the three channels) ·
-guard.py (where a delivery may go) · evaluate.py (what ties them together after a run).
+guard.py (where a delivery may go) · evaluate.py (what ties them together after a run) ·
+backfill.py (`osint alert add --backfill`: what the index holds already, through the same outbox).
 """

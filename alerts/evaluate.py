@@ -9,6 +9,7 @@ query on SQLite). Delivery then drains the outbox per target.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from alerts.delivery import DeliveryError, deliver
@@ -101,22 +102,51 @@ def evaluate_alerts(
         result.queued = store.queue(
             alert.name, {hit.id: documents.get(hit.id, "") for hit in result.matched}, alert.targets, result.runs
         )
-        for target in alert.targets:
-            pending = store.pending(alert.name, target)
-            if not pending:
-                continue
-            for start in range(0, len(pending), BATCH):
-                batch = pending[start : start + BATCH]
-                found = [document for doc_id in batch if (document := backend.get(doc_id)) is not None]
-                try:
-                    if found:
-                        deliver(target, alert, found, policy)
-                except DeliveryError as exc:
-                    logger.warning("Alert %s: delivery failed, will retry after the next run: %s", alert.name, exc)
-                    store.mark_failed(alert.name, target, pending[start:], str(exc))
-                    result.errors[str(target)] = str(exc)
-                    break
-                store.mark_delivered(alert.name, target, batch)  # documents gone from the index are dropped too
-                result.delivered[str(target)] = result.delivered.get(str(target), 0) + len(found)
+        outcome = deliver_pending(store, backend, alert, policy)
+        result.delivered, result.errors = outcome.delivered, outcome.errors
         results.append(result)
     return results
+
+
+@dataclass
+class Delivered:
+    """What draining an alert's outbox did, per target (its str()): documents delivered, documents
+    left pending by a failure (retried after the next run), and that failure."""
+
+    delivered: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def deliver_pending(
+    store: AlertStore,
+    backend: IndexBackend,
+    alert: Alert,
+    policy: DeliveryPolicy,
+    progress: Callable[[int], None] | None = None,
+) -> Delivered:
+    """Send every document waiting in `alert`'s outbox, BATCH at a time per target, and record each
+    batch delivered; at a target's first failure, what it has left stays pending with the error.
+    `progress(n)` is told each time n more (document, target) deliveries are settled."""
+    outcome = Delivered()
+    for target in alert.targets:
+        pending = store.pending(alert.name, target)
+        for start in range(0, len(pending), BATCH):
+            batch = pending[start : start + BATCH]
+            found = [document for doc_id in batch if (document := backend.get(doc_id)) is not None]
+            try:
+                if found:
+                    deliver(target, alert, found, policy)
+            except DeliveryError as exc:
+                logger.warning("Alert %s: delivery failed, will retry after the next run: %s", alert.name, exc)
+                store.mark_failed(alert.name, target, pending[start:], str(exc))
+                outcome.errors[str(target)] = str(exc)
+                outcome.failed[str(target)] = len(pending) - start
+                if progress is not None:
+                    progress(len(pending) - start)
+                break
+            store.mark_delivered(alert.name, target, batch)  # documents gone from the index are dropped too
+            outcome.delivered[str(target)] = outcome.delivered.get(str(target), 0) + len(found)
+            if progress is not None:
+                progress(len(batch))
+    return outcome

@@ -3,6 +3,8 @@
 A matching document is queued once per (alert, document, target) — the primary key makes a second
 queueing a no-op — and marked delivered once its channel accepted it, so nothing is sent twice
 and nothing is dropped when a channel is down (it stays pending and is retried after the next run).
+Documents a backfill found (`osint alert add --backfill`) are queued with the alert itself, in the
+same outbox, under the run id BACKFILL_RUN.
 """
 
 from __future__ import annotations
@@ -73,6 +75,10 @@ _LAST_ERROR = query(
 )
 
 
+#: the run id of deliveries queued by `osint alert add --backfill` (documents indexed before the alert)
+BACKFILL_RUN = "backfill"
+
+
 class AlertExists(ValueError):
     pass
 
@@ -86,18 +92,31 @@ class AlertStore:
         self.database.close()
 
     # alerts --------------------------------------------------------------------
-    def add(self, alert: Alert) -> None:
+    def add(self, alert: Alert, backfill: Sequence[str] = ()) -> int:
+        """Save `alert`; with `backfill` (ids of documents already in the index that its query
+        matches), queue those for every target in the same transaction, as a run's matches are
+        queued (run id BACKFILL_RUN), so the outbox sends them once and a later evaluation never
+        queues them again. Returns how many (document, target) deliveries were queued."""
         row = {
             "name": alert.name,
             "query": alert.query,
             "targets": json.dumps([t.model_dump() for t in alert.targets]),
             "created": alert.created.isoformat(),
         }
+        now = utcnow().isoformat()
+        queued = [
+            {"alert": alert.name, "doc_id": doc_id, "target": str(target), "run_id": BACKFILL_RUN, "queued": now}
+            for doc_id in dict.fromkeys(backfill)
+            for target in alert.targets
+        ]
         try:
             with self.database.write() as connection:
                 connection.execute(_ADD, row)
+                if queued:
+                    connection.execute(_QUEUE, queued)
         except IntegrityError:
             raise AlertExists(f"an alert named {alert.name!r} exists already") from None
+        return len(queued)
 
     def remove(self, name: str) -> bool:
         with self.database.write() as connection:

@@ -42,7 +42,7 @@ def test_alert_filters_resolve_aliases_like_search(tmp_path):
 def test_alert_query_resolves_every_entity_filter_like_search():
     query = "drones actor:rebels group:ISIS country:Iran -weapon:ak47 lang:en"
     alert = Alert(name="rebels", query=query, targets=[Target.parse("jsonl:/tmp/alerts.jsonl")])
-    assert [(f.name, f.values) for f in alert.search_query().filters] == [
+    assert [(f.name, f.values) for f in alert.search_query().filters()] == [
         ("actor", ["rebel"]),
         ("group", ["Islamic State"]),
         ("country", ["IR"]),

@@ -5,15 +5,19 @@ from typing import Any
 
 import click
 from pydantic import ValidationError
+from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
+from alerts.backfill import BackfillResult, existing_matches, save_and_deliver
 from alerts.evaluate import AlertResult, evaluate_alerts, find_matches
 from alerts.guard import DeliveryPolicy
 from alerts.model import Alert, Target
 from alerts.store import AlertExists, AlertStore
 from app.commands.config import current_config, open_index
-from app.output import console, print_json, safe
+from app.output import console, error_console, fail, print_json, safe
+from index.query import QuerySyntaxError
+from network.redaction import redact_text
 from settings.config import Config
 from state.ledger import Ledger
 
@@ -64,11 +68,24 @@ def command() -> None:
     help="webhook:https://…, jsonl:/path/file.jsonl (or file:/path/…; absolute, outside the data "
     "directory) or email:analyst@example.org (repeatable).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the alert as JSON.")
-def add(name: str, query: str, targets: tuple[str, ...], as_json: bool) -> None:
+@click.option(
+    "--backfill",
+    is_flag=True,
+    help="Also deliver, now, every document already in the index that QUERY matches (then print "
+    "how many matched, were delivered and failed).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the alert (and the backfill's summary) as JSON.")
+def add(name: str, query: str, targets: tuple[str, ...], backfill: bool, as_json: bool) -> None:
     """Save QUERY (analyst syntax, filters included) as alert NAME.
 
     Documents collected from now on that match are delivered to every --notify target, once.
+    With --backfill, the documents already in the index that QUERY matches (all of them, as
+    `osint search` finds them) are delivered too, right away, in the same payloads and with the
+    same delivery records: `osint alert run` and later crawls never send them again. The alert
+    and its backfill are saved together (an index that cannot be searched saves nothing); a
+    target that fails keeps its documents pending, retried after the next run or by
+    `osint alert run` (as after a crawl, the command still exits 0 and reports the failure).
+
     E-mail goes through the SMTP server in OSINT_SMTP_HOST (OSINT_SMTP_PORT, OSINT_SMTP_FROM,
     OSINT_SMTP_USER, OSINT_SMTP_PASSWORD, OSINT_SMTP_STARTTLS=1). Webhook and SMTP hosts on
     loopback or private addresses are refused unless listed in OSINT_ALLOW_PRIVATE_DELIVERY.
@@ -84,16 +101,88 @@ def add(name: str, query: str, targets: tuple[str, ...], as_json: bool) -> None:
         message = exc.errors()[0]["msg"].removeprefix("Value error, ") if isinstance(exc, ValidationError) else str(exc)
         raise click.UsageError(message) from None
     store = AlertStore(config.data_dir)
+    result: BackfillResult | None = None
     try:
-        store.add(alert)
+        if backfill:
+            result = _add_with_backfill(config, store, alert, policy, as_json)
+        else:
+            store.add(alert)
     except AlertExists as exc:
         raise click.UsageError(str(exc)) from None
     finally:
         store.close()
     if as_json:
-        print_json(alert)
-    else:
-        console.print(f"Alert {name!r} saved; it notifies {', '.join(map(str, alert.targets))}.", markup=False)
+        print_json(alert if result is None else {**alert.model_dump(mode="json"), "backfill": result.as_json()})
+        return
+    console.print(f"Alert {name!r} saved; it notifies {', '.join(map(str, alert.targets))}.", markup=False)
+    if result is not None:
+        console.print(backfill_summary(result), markup=False)
+
+
+def _add_with_backfill(
+    config: Config, store: AlertStore, alert: Alert, policy: DeliveryPolicy, as_json: bool
+) -> BackfillResult:
+    """store.add() with the index's existing matches queued and delivered, behind a progress bar
+    (on a terminal, without --json)."""
+    try:
+        store.get(alert.name)
+    except KeyError:
+        pass
+    else:  # known before the whole index is searched
+        raise AlertExists(f"an alert named {alert.name!r} exists already")
+    with Progress(
+        *Progress.get_default_columns()[:-1],
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=error_console,
+        disable=as_json or not error_console.is_terminal,
+        transient=True,
+    ) as bar:
+        tasks = {
+            "matching": bar.add_task("Finding existing matches", total=None),
+            "delivering": bar.add_task("Delivering", total=None, visible=False),
+        }
+
+        def progress(phase: str, done: int, total: int) -> None:
+            bar.update(tasks[phase], completed=done, total=total, visible=True)
+
+        try:
+            backend = open_index(config)
+        except (OSError, ConnectionError) as exc:
+            fail(f"the index cannot be opened, so alert {alert.name!r} was not saved: {redact_text(str(exc))}")
+            raise  # unreachable: fail() exits
+        with backend:
+            try:
+                doc_ids = existing_matches(backend, alert, progress=progress)
+            except QuerySyntaxError as exc:
+                raise click.UsageError(f"query: {exc}") from None
+            except (OSError, ConnectionError) as exc:
+                fail(f"the index cannot be searched, so alert {alert.name!r} was not saved: {redact_text(str(exc))}")
+                raise  # unreachable: fail() exits
+            try:
+                return save_and_deliver(store, backend, alert, policy, doc_ids, progress)
+            except (OSError, ConnectionError) as exc:  # the index, gone while documents were read back
+                fail(
+                    f"alert {alert.name!r} was saved with {len(doc_ids)} documents to deliver, but the index "
+                    f"stopped answering: {redact_text(str(exc))}; what is left is delivered after the next run "
+                    "or by `osint alert run`"
+                )
+                raise  # unreachable: fail() exits
+
+
+def backfill_summary(result: BackfillResult) -> str:
+    """One line: what a backfill matched, delivered and failed to deliver, per target."""
+    matched = f"{result.matched} document{'s' * (result.matched != 1)} already in the index match"
+    if not result.matched:
+        return "Backfill: no document already in the index matches; nothing delivered."
+    delivered = ", ".join(f"{count} to {target}" for target, count in result.delivered.items()) or "nothing"
+    line = f"Backfill: {matched}; delivered {delivered}"
+    failed = "; ".join(
+        f"{result.failed[target]} to {target} ({redact_text(error)})" for target, error in result.errors.items()
+    )
+    if failed:
+        line += f"; failed, pending until the next run or `osint alert run`: {failed}"
+    return line + "."
 
 
 @command.command("list")
@@ -129,7 +218,15 @@ def list_alerts(as_json: bool) -> None:
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print the documents as JSON.")
 def test(name: str, as_json: bool) -> None:
-    """What alert NAME would deliver now (new matches and pending deliveries), without sending anything."""
+    """What alert NAME would deliver now (new matches and pending deliveries), without sending anything.
+
+    New matches are documents from runs since the alert was created that it has not queued yet;
+    pending ones wait for a target that failed. Documents already delivered (after a run, or by
+    `osint alert add --backfill`) are not listed again, only counted (one delivery per document
+    and target): right after a backfill that reached every target, this shows nothing to
+    deliver and the deliveries made (a backfilled document a target failed to take is listed
+    as pending).
+    """
     config = current_config()
     store = AlertStore(config.data_dir)
     ledger = Ledger.in_data_dir(config.data_dir)
@@ -143,14 +240,16 @@ def test(name: str, as_json: bool) -> None:
             pending = {str(target): store.pending(name, target) for target in alert.targets}
             waiting = {doc_id for ids in pending.values() for doc_id in ids} - {hit.id for hit in hits}
             documents = [document for doc_id in sorted(waiting) if (document := backend.get(doc_id)) is not None]
+        delivered = store.summary(name)["delivered"]
     finally:
         store.close()
         ledger.close()
     if as_json:
-        print_json({"alert": name, "runs": runs, "new_matches": hits, "pending": pending})
+        print_json({"alert": name, "runs": runs, "new_matches": hits, "pending": pending, "delivered": delivered})
         return
     console.print(
-        f"{len(hits)} new matching documents from {len(runs)} runs; {len(documents)} more waiting for delivery.",
+        f"{len(hits)} new matching documents from {len(runs)} runs; {len(documents)} more waiting for delivery; "
+        f"{delivered} deliveries made already (not listed).",
         markup=False,
     )
     for hit in hits:

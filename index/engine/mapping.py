@@ -21,10 +21,11 @@ import hashlib
 import json
 from typing import Any
 
+from index.analysis import SNOWBALL_LANGUAGES, designation_text
 from schema.document import Document
 from schema.entities import DOCUMENT_ENTITY_SETS
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 
 #: detected language code (langdetect / ISO 639-1) -> (field suffix, built-in analyzer).
 #: These analyzers exist in both Elasticsearch 8 and OpenSearch 2.
@@ -70,7 +71,12 @@ LANGUAGE_ANALYZERS: dict[str, tuple[str, str]] = {
     "ja": ("cjk", "cjk"),
     "ko": ("cjk", "cjk"),
 }
-LANGUAGE_SUFFIXES: dict[str, str] = {suffix: analyzer for suffix, analyzer in LANGUAGE_ANALYZERS.values()}
+#: field suffix -> analyzer: our Snowball analyzer where the embedded index stems the language
+#: the same way (index/analysis.py), the engine's built-in one elsewhere.
+LANGUAGE_SUFFIXES: dict[str, str] = {
+    suffix: f"stem_{suffix}" if suffix in SNOWBALL_LANGUAGES else builtin
+    for suffix, builtin in LANGUAGE_ANALYZERS.values()
+}
 
 #: Document fields stored as facet keywords (with a lowercase .lc subfield for filters).
 FACET_FIELDS: tuple[str, ...] = (
@@ -86,8 +92,7 @@ FACET_FIELDS: tuple[str, ...] = (
     "authors",
 )
 #: fields added to _source by to_source() that are not Document fields.
-DERIVED_FIELDS = ("story_key",)
-SEARCH_FIELDS = ["title^2", "title_*^2", "text", "text_*"]
+DERIVED_FIELDS = ("story_key", "designations")
 
 
 def language_suffix(language: str) -> str | None:
@@ -141,6 +146,10 @@ def mappings() -> dict[str, Any]:
     }
     for name in FACET_FIELDS:
         properties[name] = _facet()
+    # field-scoped search (author:, url:) and designations (index/analysis.designation_keys)
+    properties["authors"]["fields"]["text"] = {"type": "text", "analyzer": "folded"}
+    properties["url"]["fields"] = {"text": {"type": "text", "analyzer": "url_words"}}
+    properties["designations"] = {"type": "text", "analyzer": "whitespace"}
     for suffix, analyzer in sorted(LANGUAGE_SUFFIXES.items()):
         properties[f"title_{suffix}"] = {"type": "text", "analyzer": analyzer, "copy_to": "title"}
         properties[f"text_{suffix}"] = {
@@ -152,15 +161,34 @@ def mappings() -> dict[str, Any]:
     return {"dynamic": "strict", "_meta": {"mapping_version": MAPPING_VERSION}, "properties": properties}
 
 
+def _custom(tokenizer: str, filters: list[str]) -> dict[str, Any]:
+    return {"type": "custom", "char_filter": ["apostrophes"], "tokenizer": tokenizer, "filter": filters}
+
+
 def index_settings(shards: int, replicas: str | None) -> dict[str, Any]:
     # refresh_interval stays unset: then a shard nobody searches skips refreshes during a crawl.
     settings: dict[str, Any] = {
         "number_of_shards": shards,
         "analysis": {
             "normalizer": {"lowercase": {"type": "custom", "filter": ["lowercase"]}},
-            # The language-neutral fields ignore case and diacritics: "frontiere" finds "frontière".
+            # Apostrophes split words, as in the embedded index ("l'arme" is l + arme).
+            "char_filter": {"apostrophes": {"type": "mapping", "mappings": ["'=>\\u0020", "’=>\\u0020"]}},
+            "tokenizer": {"url_words": {"type": "pattern", "pattern": "[^\\p{L}\\p{N}_]+"}},
+            "filter": {
+                f"snowball_{code}": {"type": "snowball", "language": algorithm.capitalize()}
+                for code, algorithm in SNOWBALL_LANGUAGES.items()
+                if code in LANGUAGE_SUFFIXES
+            },
             "analyzer": {
-                "folded": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]}
+                # The language-neutral fields ignore case and diacritics: "frontiere" finds "frontière".
+                "folded": _custom("standard", ["lowercase", "asciifolding"]),
+                "url_words": _custom("url_words", ["lowercase", "asciifolding"]),
+                # Snowball stems as the embedded index computes them, then folded as its tokenizer does.
+                **{
+                    f"stem_{code}": _custom("standard", ["lowercase", f"snowball_{code}", "asciifolding"])
+                    for code in SNOWBALL_LANGUAGES
+                    if code in LANGUAGE_SUFFIXES
+                },
             },
         },
     }
@@ -195,6 +223,7 @@ def concrete_index(alias: str, version: int = MAPPING_VERSION) -> str:
 def to_source(document: Document) -> dict[str, Any]:
     source = document.model_dump(mode="json")
     source["story_key"] = document.story_id or document.id
+    source["designations"] = designation_text((document.title, document.text))
     suffix = language_suffix(document.language)
     if suffix:
         source[f"text_{suffix}"] = source.pop("text")

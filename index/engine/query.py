@@ -1,11 +1,13 @@
 """Render a parsed SearchRequest as an engine search body, and read the answer back.
 
-Nothing the analyst typed reaches the engine as query syntax: each term becomes its own
-``simple_query_string`` with explicit fields and only the PHRASE, PREFIX and WHITESPACE
-operators, the term quoted (a phrase) or, for ``word*``, a bare prefix of word characters
-(index/query.py strips everything else). Filters are ``terms`` queries on the lowercase
-keyword subfields; ``Query.ids`` is a ``terms`` filter on ``id``. No ``query_string``, no regex,
-no leading wildcards.
+Nothing the analyst typed reaches the engine as query syntax: the query tree (index/query.py)
+becomes bool queries. Each word is its own ``simple_query_string`` with explicit fields and only
+the PHRASE, PREFIX and WHITESPACE operators, the word quoted or, for ``word*``, a bare prefix of
+word characters (index/syntax.py strips everything else); a plain word searches the exact fields
+and the Snowball-stemmed ``*_<lang>`` fields, and a designation also its folded key. Fuzzy words
+are ``fuzzy`` queries, proximity is ``intervals`` (all_of, unordered, max_gaps) per field.
+Filters are ``terms`` queries on the lowercase keyword subfields, in filter context; ``Query.ids``
+is a ``terms`` filter on ``id``. No ``query_string``, no regex, no leading wildcards.
 """
 
 from __future__ import annotations
@@ -13,46 +15,128 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from index.analysis import designation_key, fold
 from index.cursor import COLLAPSED, collapsed_offset, sort_after
-from index.engine.mapping import SEARCH_FIELDS
-from index.query import Hit, Query, SearchRequest, SearchResult, Term
+from index.engine.mapping import LANGUAGE_SUFFIXES
+from index.query import Filter, Hit, Near, Node, Not, Or, Query, SearchRequest, SearchResult, Term
 
 SNIPPET_CHARS = 240
 _HISTOGRAM_FORMATS = {"day": "yyyy-MM-dd", "week": "yyyy-MM-dd", "month": "yyyy-MM", "year": "yyyy"}
 _HIT_SOURCE = ["id", "url", "title", "title_*", "published", "language", "source_id", "kind"]
 
 
-def _term_query(term: Term) -> dict[str, Any]:
-    words = " ".join(term.text.replace('"', " ").replace("\\", " ").split())
-    query = f"{words}*" if term.prefix and not term.phrase else f'"{words}"'
+#: text field scope -> (exact fields, stemmed fields)
+_FIELDS: dict[str, tuple[list[str], list[str]]] = {
+    "": (["title^2", "text"], ["title_*^2", "text_*"]),
+    "title": (["title^2"], ["title_*^2"]),
+    "text": (["text"], ["text_*"]),
+    "author": (["authors.text"], []),
+    "url": (["url.text"], []),
+}
+_NEAR_FIELDS: dict[str, list[str]] = {
+    "": ["title", "text", *(f"{base}_{suffix}" for base in ("title", "text") for suffix in sorted(LANGUAGE_SUFFIXES))],
+    "title": ["title", *(f"title_{suffix}" for suffix in sorted(LANGUAGE_SUFFIXES))],
+    "text": ["text", *(f"text_{suffix}" for suffix in sorted(LANGUAGE_SUFFIXES))],
+    "author": ["authors.text"],
+    "url": ["url.text"],
+}
+FUZZY_EXPANSIONS = 50
+
+
+def _words(text: str) -> str:
+    return " ".join(text.replace('"', " ").replace("\\", " ").split())
+
+
+def _simple(query: str, fields: list[str], flags: str = "PHRASE|WHITESPACE") -> dict[str, Any]:
     return {
         "simple_query_string": {
             "query": query,
-            "fields": SEARCH_FIELDS,
-            "flags": "PHRASE|PREFIX|WHITESPACE",
+            "fields": fields,
+            "flags": flags,
             "default_operator": "and",
             "lenient": True,
         }
     }
 
 
+def _any(clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _term_query(term: Term) -> dict[str, Any]:
+    exact, stemmed = _FIELDS[term.fields[0] if term.fields else ""]
+    words = _words(term.text)
+    if term.mode == "prefix":
+        return _simple(f"{words}*", exact, "PREFIX|WHITESPACE")
+    if term.mode == "fuzzy":
+        value = fold(words)
+        return _any(
+            [
+                {
+                    "fuzzy": {
+                        name.split("^")[0]: {
+                            "value": value,
+                            "fuzziness": term.edits if term.edits is not None else "AUTO",
+                            "prefix_length": 1,
+                            "max_expansions": FUZZY_EXPANSIONS,
+                            "transpositions": True,
+                        }
+                    }
+                }
+                for name in exact
+            ]
+        )
+    if term.mode != "word":
+        return _simple(f'"{words}"', exact)
+    clauses = [_simple(f'"{words}"', exact + stemmed)]
+    key = designation_key(term.text)
+    if key and not term.fields:
+        clauses.append({"term": {"designations": key}})
+    return _any(clauses)
+
+
+def _near_query(near: Near) -> dict[str, Any]:
+    rules = [{"match": {"query": _words(word), "max_gaps": 0, "ordered": True}} for word in near.words]
+    return _any(
+        [
+            {"intervals": {name: {"all_of": {"intervals": rules, "max_gaps": near.distance, "ordered": False}}}}
+            for name in _NEAR_FIELDS[near.fields[0] if near.fields else ""]
+        ]
+    )
+
+
+def _filter_query(item: Filter) -> dict[str, Any]:
+    values = [value.lower() for value in item.values]
+    # in filter context: a filter decides what matches, never how it ranks
+    return {"bool": {"filter": [_any([{"terms": {f"{field}.lc": values}} for field in item.fields])]}}
+
+
+def render_node(node: Node) -> dict[str, Any]:
+    if isinstance(node, Term):
+        return _term_query(node)
+    if isinstance(node, Near):
+        return _near_query(node)
+    if isinstance(node, Filter):
+        return _filter_query(node)
+    if isinstance(node, Not):
+        return {"bool": {"must_not": [render_node(node.child)]}}
+    if isinstance(node, Or):
+        return _any([render_node(child) for child in node.children])
+    positive = [render_node(child) for child in node.children if not isinstance(child, Not)]
+    negative = [render_node(child.child) for child in node.children if isinstance(child, Not)]
+    body: dict[str, Any] = {}
+    if positive:
+        body["must"] = positive
+    if negative:
+        body["must_not"] = negative
+    return {"bool": body}
+
+
 def render_query(query: Query) -> dict[str, Any]:
     """The engine query for a parsed Query: searches and saved alerts (the percolator) both use it."""
     if query.ids == []:
         return {"match_none": {}}
-    must: list[dict[str, Any]] = []
-    must_not: list[dict[str, Any]] = []
     filters: list[dict[str, Any]] = []
-    for group in query.all_of:
-        clauses = [_term_query(term) for term in group]
-        must.append(clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}})
-    must_not.extend(_term_query(term) for term in query.none_of)
-    for item in query.filters:
-        values = [value.lower() for value in item.values]
-        clause = {
-            "bool": {"should": [{"terms": {f"{field}.lc": values}} for field in item.fields], "minimum_should_match": 1}
-        }
-        (must_not if item.negated else filters).append(clause)
     if query.since or query.until:
         bounds = {}
         if query.since:
@@ -62,13 +146,11 @@ def render_query(query: Query) -> dict[str, Any]:
         filters.append({"range": {"published": bounds}})
     if query.ids is not None:
         filters.append({"terms": {"id": query.ids}})
-    if not (must or must_not or filters):
+    if query.where is None and not filters:
         return {"match_all": {}}
     body: dict[str, Any] = {}
-    if must:
-        body["must"] = must
-    if must_not:
-        body["must_not"] = must_not
+    if query.where is not None:
+        body["must"] = [render_node(query.where)]
     if filters:
         body["filter"] = filters
     return {"bool": body}

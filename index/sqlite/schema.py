@@ -13,6 +13,7 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy import Connection
 
+from index.analysis import designation_text, stemmed_text
 from index.query import DEFAULT_FACETS, FILTER_FIELDS
 from schema.document import Document
 from state.database import Migrations
@@ -82,7 +83,79 @@ def _create_tables(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-MIGRATIONS = Migrations("index", [_create_tables], user_version=True)
+# Version 2: morphology, designations and field-scoped search. `contents` also keeps each
+# document's Snowball stems (title_stem, text_stem: one language-prefixed stem per word, so
+# proximity works on them) and its designation keys, written by the store in Python at index
+# time; `author` and `url` are read from the body. The FTS table indexes all seven columns.
+# Why stored shadow columns rather than a custom FTS5 tokenizer: Python's sqlite3 cannot register
+# one (that takes APSW, which would replace the driver under the state layer), and a file whose
+# FTS index needs our tokenizer could not be read, checked or repaired by any other SQLite tool;
+# stored stems also make a rebuild (and the 'delete' of an external-content row) exact.
+_FTS_V2 = """
+CREATE VIRTUAL TABLE fts USING fts5(
+    title, text, title_stem, text_stem, designations, author, url,
+    content='contents', content_rowid='rowid',
+    tokenize="unicode61 remove_diacritics 2 tokenchars '_'"
+);
+CREATE TRIGGER contents_ai AFTER INSERT ON contents BEGIN
+    INSERT INTO fts(rowid, title, text, title_stem, text_stem, designations, author, url)
+    VALUES (new.rowid, new.title, new.text, new.title_stem, new.text_stem, new.designations, new.author, new.url);
+END;
+CREATE TRIGGER contents_ad AFTER DELETE ON contents BEGIN
+    INSERT INTO fts(fts, rowid, title, text, title_stem, text_stem, designations, author, url)
+    VALUES ('delete', old.rowid, old.title, old.text, old.title_stem, old.text_stem, old.designations, old.author,
+            old.url);
+END;
+CREATE TRIGGER contents_au AFTER UPDATE ON contents BEGIN
+    INSERT INTO fts(fts, rowid, title, text, title_stem, text_stem, designations, author, url)
+    VALUES ('delete', old.rowid, old.title, old.text, old.title_stem, old.text_stem, old.designations, old.author,
+            old.url);
+    INSERT INTO fts(rowid, title, text, title_stem, text_stem, designations, author, url)
+    VALUES (new.rowid, new.title, new.text, new.title_stem, new.text_stem, new.designations, new.author, new.url);
+END;
+"""
+#: The FTS columns, in order (bm25 weights and column filters name them by position).
+FTS_COLUMNS = ("title", "text", "title_stem", "text_stem", "designations", "author", "url")
+
+
+def _analysed_columns(connection: Connection) -> None:
+    """Version 2: stems, designations, author and url columns; the FTS table rebuilt over them."""
+    for statement in (
+        "DROP TRIGGER contents_ai",
+        "DROP TRIGGER contents_ad",
+        "DROP TRIGGER contents_au",
+        "DROP TABLE fts",
+        "ALTER TABLE contents ADD COLUMN title_stem TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE contents ADD COLUMN text_stem TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE contents ADD COLUMN designations TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE contents ADD COLUMN author TEXT GENERATED ALWAYS AS"
+        " (coalesce(json_extract(body, '$.authors'), '')) VIRTUAL",
+        "ALTER TABLE contents ADD COLUMN url TEXT GENERATED ALWAYS AS (coalesce(json_extract(body, '$.url'), '')) VIRTUAL",
+    ):
+        connection.exec_driver_sql(statement)
+    rows = connection.exec_driver_sql(
+        "SELECT rowid, title, text, json_extract(body, '$.language') FROM contents"
+    ).fetchall()
+    for rowid, title, text, language in rows:
+        connection.exec_driver_sql(
+            "UPDATE contents SET title_stem = ?, text_stem = ?, designations = ? WHERE rowid = ?",
+            (*analysed_text(title, text, language), rowid),
+        )
+    for statement in _split_statements(_FTS_V2):
+        connection.exec_driver_sql(statement)
+    connection.exec_driver_sql("INSERT INTO fts(fts) VALUES ('rebuild')")
+
+
+def analysed_text(title: str, text: str, language: str | None) -> tuple[str, str, str]:
+    """(title stems, text stems, designation keys) as the FTS shadow columns hold them."""
+    return (
+        stemmed_text(title, language),
+        stemmed_text(text, language),
+        designation_text((title, text)),
+    )
+
+
+MIGRATIONS = Migrations("index", [_create_tables, _analysed_columns], user_version=True)
 MAPPING_VERSION = MIGRATIONS.version
 
 

@@ -19,19 +19,36 @@ from datetime import datetime
 from typing import Any, Literal
 
 import numpy as np
+from rapidfuzz.distance import OSA
 
+from index.analysis import auto_edits, fold
 from index.cursor import sort_after
-from index.query import Hit, Query, SearchRequest, SearchResult, Term
+from index.query import Hit, SearchRequest, SearchResult
 from index.snippets import CLOSE_SENTINEL, ELLIPSIS, OPEN_SENTINEL, SNIPPET_WORDS, leading_snippet, sentinels_to_html
-from index.sqlite.schema import FACET_FIELDS, FACET_ID_DTYPE, epoch_ms, facet_key
+from index.sqlite.highlight import Highlighter
+from index.sqlite.render import FuzzyExpander, Plan, Renderer, plan, query_languages
+from index.sqlite.schema import FACET_FIELDS, FACET_ID_DTYPE, FTS_COLUMNS, epoch_ms
 
-#: bm25 column weights (title, text): a word in the title counts three times as much.
-TITLE_WEIGHT, TEXT_WEIGHT = 3.0, 1.0
+#: bm25 weights of the FTS columns (schema.FTS_COLUMNS): a word in the title counts three times
+#: as much as in the text, and an exact form twice as much as another inflection of it.
+COLUMN_WEIGHTS = {
+    "title": 3.0,
+    "text": 1.0,
+    "title_stem": 1.5,
+    "text_stem": 0.5,
+    "designations": 1.0,
+    "author": 1.0,
+    "url": 0.5,
+}
+BM25_WEIGHTS = ", ".join(str(COLUMN_WEIGHTS[column]) for column in FTS_COLUMNS)
+#: most indexed words one fuzzy word stands for (the engine's max_expansions)
+FUZZY_EXPANSIONS = 50
 
 _ORDER = {
     "relevance": "m.score DESC, m.id ASC",
     "date": "m.published IS NULL, m.published DESC, m.id ASC",
 }
+_VOCABULARY_TABLE = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocabulary USING fts5vocab(main, 'fts', 'col')"
 _MATCHES_TABLE = """
 CREATE TEMP TABLE IF NOT EXISTS matches (
     rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, published INTEGER, story TEXT NOT NULL, score REAL NOT NULL,
@@ -40,38 +57,32 @@ CREATE TEMP TABLE IF NOT EXISTS matches (
 """
 
 
-def fts_string(term: Term) -> str:
-    """One term as an FTS5 string. The tokenizer splits it, so "ak-47" becomes the phrase ak 47."""
-    quoted = '"' + term.text.replace('"', '""') + '"'
-    return quoted + "*" if term.prefix else quoted
+def _matching_sql(plan: Plan, scored: bool) -> tuple[str, list[object]]:
+    clauses, params = list(plan.conditions), list(plan.params)
+    if plan.match is not None:
+        source = "fts JOIN documents d ON d.rowid = fts.rowid"
+        # bm25 is the most expensive part of a search: skip it when sorting by date.
+        score = f"-bm25(fts, {BM25_WEIGHTS})" if scored else "0.0"
+        clauses.insert(0, "fts MATCH ?")
+        params.insert(0, plan.match)
+    else:
+        source, score = "documents d", "0.0"
+        if scored and plan.score_match is not None:  # words under OR with a filter still rank
+            score = (
+                f"coalesce((SELECT -bm25(fts, {BM25_WEIGHTS}) FROM fts WHERE fts MATCH ? AND fts.rowid = d.rowid), 0.0)"
+            )
+            params.insert(0, plan.score_match)
+    _dates_and_ids(plan, clauses, params)
+    where = " WHERE " + " AND ".join(clauses) if clauses else ""
+    sql = (
+        "INSERT INTO temp.matches (rowid, id, published, story, score, facet_ids)"
+        f" SELECT d.rowid, d.id, d.published, COALESCE(d.story_id, d.id), {score}, d.facet_ids FROM {source}{where}"
+    )
+    return sql, params
 
 
-def _any_of(terms: list[Term]) -> str:
-    return "(" + " OR ".join(fts_string(term) for term in terms) + ")"
-
-
-def match_expression(query: Query) -> str | None:
-    """The FTS5 MATCH expression for a query with search words (None without)."""
-    if not query.all_of:
-        return None
-    expression = " AND ".join(_any_of(group) for group in query.all_of)
-    if query.none_of:
-        expression = f"({expression}) NOT {_any_of(query.none_of)}"
-    return expression
-
-
-def _filter_sql(query: Query) -> tuple[list[str], list[object]]:
-    clauses: list[str] = []
-    params: list[object] = []
-    for flt in query.filters:
-        fields, values = flt.fields, [facet_key(value) for value in flt.values]
-        placeholders = ", ".join("?" * len(fields)), ", ".join("?" * len(values))
-        operator = "NOT IN" if flt.negated else "IN"
-        clauses.append(
-            f"d.rowid {operator} (SELECT f.doc_id FROM facets f WHERE f.value_id IN (SELECT id FROM facet_values"
-            f" WHERE field IN ({placeholders[0]}) AND value_lower IN ({placeholders[1]})))"
-        )
-        params.extend([*fields, *values])
+def _dates_and_ids(plan: Plan, clauses: list[str], params: list[object]) -> None:
+    query = plan.query
     if query.since is not None:
         clauses.append("d.published >= ?")
         params.append(epoch_ms(query.since))
@@ -81,29 +92,6 @@ def _filter_sql(query: Query) -> tuple[list[str], list[object]]:
     if query.ids is not None:
         clauses.append(f"d.id IN ({', '.join('?' * len(query.ids))})" if query.ids else "0")
         params.extend(query.ids)
-    return clauses, params
-
-
-def _matching_sql(query: Query, scored: bool) -> tuple[str, list[object]]:
-    clauses, params = _filter_sql(query)
-    match = match_expression(query)
-    if match is not None:
-        source = "fts JOIN documents d ON d.rowid = fts.rowid"
-        # bm25 is the most expensive part of a search: skip it when sorting by date.
-        score = f"-bm25(fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})" if scored else "0.0"
-        clauses.insert(0, "fts MATCH ?")
-        params.insert(0, match)
-    else:
-        source, score = "documents d", "0.0"
-        if query.none_of:  # FTS5 NOT needs a positive side: exclude the matches of the negatives
-            clauses.append("d.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-            params.append(" OR ".join(fts_string(term) for term in query.none_of))
-    where = " WHERE " + " AND ".join(clauses) if clauses else ""
-    sql = (
-        "INSERT INTO temp.matches (rowid, id, published, story, score, facet_ids)"
-        f" SELECT d.rowid, d.id, d.published, COALESCE(d.story_id, d.id), {score}, d.facet_ids FROM {source}{where}"
-    )
-    return sql, params
 
 
 def _cursor_sql(sort: Literal["relevance", "date"], cursor: list[Any] | None) -> tuple[str, list[object]]:
@@ -126,8 +114,11 @@ def run_search(connection: sqlite3.Connection, request: SearchRequest) -> Search
     sort = request.sort if query.has_text else "date"  # without words there is no relevance
     # The caller holds a read transaction: one snapshot for every statement of this search.
     connection.execute(_MATCHES_TABLE)
+    connection.execute(_VOCABULARY_TABLE)
+    renderer = Renderer(query_languages(query, connection), _fuzzy_expander(connection))
+    search_plan = plan(query, renderer)
     try:
-        connection.execute(*_matching_sql(query, scored=sort == "relevance"))
+        connection.execute(*_matching_sql(search_plan, scored=sort == "relevance"))
         total = connection.execute("SELECT count(*) FROM temp.matches").fetchone()[0]
         result = SearchResult(total=total, hits=[])
         if request.facets and total:
@@ -137,7 +128,7 @@ def run_search(connection: sqlite3.Connection, request: SearchRequest) -> Search
         if request.histogram and total:
             result.histogram = _histogram(connection, request.histogram)
         if request.size and total:
-            _page(connection, request, sort, result)
+            _page(connection, request, sort, result, search_plan, renderer)
         return result
     finally:
         connection.execute("DELETE FROM temp.matches")
@@ -177,7 +168,12 @@ def _histogram(connection: sqlite3.Connection, interval: str) -> list[tuple[str,
 
 
 def _page(
-    connection: sqlite3.Connection, request: SearchRequest, sort: Literal["relevance", "date"], result: SearchResult
+    connection: sqlite3.Connection,
+    request: SearchRequest,
+    sort: Literal["relevance", "date"],
+    result: SearchResult,
+    search_plan: Plan,
+    renderer: Renderer,
 ) -> None:
     order = _ORDER[sort]
     cursor_sql, params = _cursor_sql(sort, request.search_after)
@@ -195,14 +191,15 @@ def _page(
         f" JOIN contents c ON c.rowid = m.rowid ORDER BY {order}",
         [*params, request.size + 1],
     ).fetchall()
-    match = match_expression(request.query)
+    match = search_plan.match or search_plan.score_match
+    highlighter = Highlighter(request.query, renderer.fuzzy_words) if match else None
     for rowid, doc_id, _, score, title, text, url, published, language, source_id, kind in rows[: request.size]:
         result.hits.append(
             Hit(
                 id=doc_id,
                 url=url,
                 title=title,
-                snippet=_snippet(connection, match, rowid, text),
+                snippet=_snippet(connection, match, highlighter, rowid, text, language),
                 score=score,
                 published=datetime.fromisoformat(published) if published else None,
                 language=language,
@@ -215,11 +212,37 @@ def _page(
         result.next_cursor = [last[3], last[1]] if sort == "relevance" else [last[2], last[1]]
 
 
-def _snippet(connection: sqlite3.Connection, match: str | None, rowid: int, text: str) -> str:
-    if match is None:
+def _snippet(
+    connection: sqlite3.Connection,
+    match: str | None,
+    highlighter: Highlighter | None,
+    rowid: int,
+    text: str,
+    language: str,
+) -> str:
+    if match is None or highlighter is None:
         return leading_snippet(text)
     row = connection.execute(
         "SELECT snippet(fts, 1, ?, ?, ?, ?) FROM fts WHERE fts MATCH ? AND rowid = ?",
         (OPEN_SENTINEL, CLOSE_SENTINEL, ELLIPSIS, SNIPPET_WORDS, match, rowid),
     ).fetchone()
-    return sentinels_to_html(row[0]) if row and row[0] else leading_snippet(text)
+    if row and row[0] and OPEN_SENTINEL in row[0]:
+        return sentinels_to_html(row[0])
+    # The match is an inflection or a designation (stem columns), which FTS5 cannot mark in the text.
+    return highlighter.snippet(text, language)
+
+
+def _fuzzy_expander(connection: sqlite3.Connection) -> FuzzyExpander:
+    def expand(word: str, edits: int | None) -> list[str]:
+        folded = fold(word)
+        if not folded:
+            return []
+        limit = edits if edits is not None else auto_edits(folded)
+        rows = connection.execute(
+            "SELECT DISTINCT term FROM temp.vocabulary WHERE term >= ? AND term < ? AND col IN ('title', 'text')",
+            (folded[0], folded[0] + "\U0010ffff"),
+        )
+        close = [(OSA.distance(folded, term, score_cutoff=limit), term) for (term,) in rows]
+        return [term for distance, term in sorted(close) if distance <= limit][:FUZZY_EXPANSIONS]
+
+    return expand

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from index.sqlite.schema import epoch_ms, facet_key, facet_values, pack_ids, unpack_ids
+from index.sqlite.schema import analysed_text, epoch_ms, facet_key, facet_values, pack_ids, unpack_ids
 from schema.document import Document
 
 _BODY_EXCLUDE = {"title", "text"}
@@ -46,8 +46,9 @@ def write_document(connection: sqlite3.Connection, document: Document, facet_ids
             (document.id, epoch_ms(document.published), document.story_id, packed),
         ).fetchone()[0]
         connection.execute(
-            "INSERT INTO contents (rowid, title, text, body) VALUES (?, ?, ?, ?)",
-            (rowid, document.title, document.text, body),
+            "INSERT INTO contents (rowid, title, text, body, title_stem, text_stem, designations)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (rowid, document.title, document.text, body, *_analysed(document)),
         )
     else:
         rowid, old_packed = existing
@@ -56,8 +57,9 @@ def write_document(connection: sqlite3.Connection, document: Document, facet_ids
             (epoch_ms(document.published), document.story_id, packed, rowid),
         )
         connection.execute(
-            "UPDATE contents SET title = ?, text = ?, body = ? WHERE rowid = ?",
-            (document.title, document.text, body, rowid),
+            "UPDATE contents SET title = ?, text = ?, body = ?, title_stem = ?, text_stem = ?, designations = ?"
+            " WHERE rowid = ?",
+            (document.title, document.text, body, *_analysed(document), rowid),
         )
         connection.executemany(
             "DELETE FROM facets WHERE value_id = ? AND doc_id = ?",
@@ -66,6 +68,10 @@ def write_document(connection: sqlite3.Connection, document: Document, facet_ids
     connection.executemany(
         "INSERT INTO facets (value_id, doc_id) VALUES (?, ?)", [(value_id, rowid) for value_id in ids]
     )
+
+
+def _analysed(document: Document) -> tuple[str, str, str]:
+    return analysed_text(document.title, document.text, document.language)
 
 
 def delete_document(connection: sqlite3.Connection, document_id: str) -> bool:

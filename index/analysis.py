@@ -1,0 +1,162 @@
+"""Text analysis shared by both backends: words, Snowball stems per language, designations.
+
+The engine stems a document's text with Lucene's Snowball filter for its language; the embedded
+index stores the same Snowball stems (PyStemmer, the same algorithms) in shadow columns. Both
+backends therefore conflate the same inflections, and a query word is stemmed once per language.
+
+Designations ("AK-47", "AK47", "AK 47", "9M133", "M16A4") are folded to one key ("ak47") by
+`designation_keys`, which both backends index the same way (a whitespace-separated field), so
+every written form of a designation finds the others.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+import Stemmer
+
+#: detected language -> Snowball algorithm, for the languages both PyStemmer and the engine's
+#: Snowball filter implement identically (checked against the node by tests/test_engine_language.py).
+SNOWBALL_LANGUAGES: dict[str, str] = {
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "da": "danish",
+    "en": "english",
+    "et": "estonian",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "es": "spanish",
+    "sv": "swedish",
+    "tr": "turkish",
+}
+
+
+def _word_pattern() -> re.Pattern[str]:
+    # A word is a run of letters, digits, underscores and combining marks (Arabic harakat,
+    # decomposed accents): what SQLite's unicode61 tokenizer and the engine's standard tokenizer
+    # keep together. Python's \w leaves the marks out, so they are added from the BMP.
+    marks = "".join(
+        chr(code) for code in range(0x300, 0x10000) if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me")
+    )
+    return re.compile(f"[\\w{re.escape(marks)}]+")
+
+
+WORD = _word_pattern()
+#: Designations: letters and digits joined by hyphens, or both in one word ("AK-47", "9M133", "T-72B3").
+_JOINED = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+){1,3}|[^\W_]+")
+#: A model written with a space: capital letters, then a number ("AK 47", "RPG 7").
+_HYPHENS = re.compile(r"[-‐‑]")
+_SPACED = re.compile(r"\b([A-Z]{1,5}) (\d[^\W_]*)\b")
+_MAX_DESIGNATION = 16
+
+
+def words(text: str) -> Iterator[str]:
+    """The words of `text`, lower-cased, in order."""
+    for match in WORD.finditer(unicodedata.normalize("NFC", text)):
+        yield match.group().lower()
+
+
+def stem_language(language: str | None) -> str | None:
+    """The language code whose stemmer applies to `language` ("fr-FR" -> "fr"), or None."""
+    if not language:
+        return None
+    code = language.lower()
+    if code in SNOWBALL_LANGUAGES:
+        return code
+    base = code.split("-")[0]
+    return base if base in SNOWBALL_LANGUAGES else None
+
+
+@functools.lru_cache(maxsize=64)
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    stemmer = Stemmer.Stemmer(SNOWBALL_LANGUAGES[language], 20_000)
+    return stemmer
+
+
+def stem(word: str, language: str) -> str:
+    """`word` (lower case) stemmed for `language` (a key of SNOWBALL_LANGUAGES)."""
+    result: str = _stemmer(language).stemWord(word)
+    return result
+
+
+def stem_token(stemmed: str, language: str) -> str:
+    """A stem as the embedded index stores it: prefixed with its language ("en_rifl"), so a
+    French stem never matches an English document that happens to share its spelling."""
+    return f"{language}_{stemmed}"
+
+
+def stemmed_text(text: str, language: str | None) -> str:
+    """The shadow text the embedded index searches for inflections: one stem token per word
+    (positions line up with the words, so proximity works), or "" for unstemmed languages."""
+    code = stem_language(language)
+    if code is None or not text:
+        return ""
+    stems = _stemmer(code).stemWords(list(words(text)))
+    prefix = f"{code}_"
+    return " ".join(prefix + item for item in stems)
+
+
+def has_letters_and_digits(key: str) -> bool:
+    return any(char.isdigit() for char in key) and any(char.isalpha() for char in key)
+
+
+def designation_key(text: str) -> str | None:
+    """The folded designation a query term denotes ("AK-47", "ak 47", "AK47" -> "ak47"), or None."""
+    key = "".join(words(text))
+    if len(key) > _MAX_DESIGNATION or not has_letters_and_digits(key):
+        return None
+    return key
+
+
+def designation_keys(text: str) -> list[str]:
+    """Every designation written in `text`, folded to its key, deduplicated in order."""
+    text = unicodedata.normalize("NFC", text)
+    found: dict[str, None] = {}
+    for match in _JOINED.finditer(text):
+        parts = _HYPHENS.split(match.group())
+        # "AK-47-type" is also an AK-47, "AK-47s" the plural of one
+        for end in range(1, len(parts) + 1):
+            key = designation_key("".join(parts[:end]))
+            if key:
+                found[key] = None
+                if key.endswith("s") and key[-2:-1].isdigit():
+                    found[key[:-1]] = None
+    for match in _SPACED.finditer(text):
+        key = designation_key(match.group(1) + match.group(2))
+        if key:
+            found[key] = None
+    return list(found)
+
+
+def designation_text(parts: Iterable[str]) -> str:
+    """The designations of a document's title and text, as one whitespace-separated field."""
+    return " ".join(dict.fromkeys(key for part in parts for key in designation_keys(part)))
+
+
+def fold(word: str) -> str:
+    """Case and diacritics removed, as both backends compare exact words ("Frontière" -> "frontiere")."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def auto_edits(word: str) -> int:
+    """Edits a fuzzy word allows by its length, as the engines' AUTO fuzziness: 0, 1 or 2."""
+    return 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
