@@ -29,7 +29,7 @@ def test_help_everywhere(osint, command):
 
 def test_bad_usage_exits_2_with_a_clear_message(osint, tmp_path):
     bad_query = osint.run("search", "colour:red", check=False)
-    assert bad_query.returncode == 2 and "unknown filter colour:" in bad_query.stderr
+    assert bad_query.returncode == 2 and "unknown field colour:" in bad_query.stderr
     assert "Traceback" not in bad_query.stderr
     assert osint.run("search", '"unclosed', check=False).returncode == 2
     assert osint.run("crawl", str(tmp_path / "absent.yaml"), check=False).returncode == 2

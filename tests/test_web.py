@@ -62,7 +62,7 @@ def test_facets_link_to_narrowed_searches(site):
 
 def test_bad_queries_get_a_message_not_a_trace(site):
     status, _, page = http_get(f"{site}/?q={quote('colour:red')}")
-    assert status == 400 and "unknown filter colour:" in page and "Traceback" not in page
+    assert status == 400 and "unknown field colour:" in page and "Traceback" not in page
 
 
 def test_json_api(site):
