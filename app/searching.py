@@ -1,17 +1,45 @@
-"""From what the analyst typed to a SearchRequest: parse, then name filter values canonically
-("country:Iran" → IR, "weapon:ak47" → AK-47, "group:ISIS" → Islamic State)."""
+"""From what the analyst typed to a SearchRequest: parse, warn about filter values nothing is known
+by, name the others canonically ("country:Iran" → IR, "weapon:ak47" → AK-47, "group:ISIS" →
+Islamic State), and, when asked, expand words to the entities they name."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from index.query import SearchRequest, SearchResult, canonical_query
+from extractors.entities.expansion import entity_filters
+from extractors.entities.filters import canonicalize_filter, unknown_value_warning
+from index.query import SearchRequest, SearchResult, parse_query
+from index.syntax import unparse
 from network.redaction import redact_url
 
 
-def build_request(text: str, **options: Any) -> SearchRequest:
+class PreparedSearch(NamedTuple):
+    request: SearchRequest
+    warnings: list[str]
+    explain: str | None  # the query as run, when it was expanded
+
+    def annotate(self, result: SearchResult) -> SearchResult:
+        return result.model_copy(update={"warnings": self.warnings, "explain": self.explain})
+
+
+def prepare_search(text: str, expand: bool = False, **options: Any) -> PreparedSearch:
     """`options` are SearchRequest fields; the model validates them (a ValueError when it refuses one)."""
-    return SearchRequest(query=canonical_query(text), **options)
+    query = parse_query(text)
+    filters = query.filters()
+    warnings = [
+        warning for item in filters for value in item.values if (warning := unknown_value_warning(item.name, value))
+    ]
+    if filters:
+        query = query.resolved(canonicalize_filter)
+    explain = None
+    if expand:
+        query = query.expanded(entity_filters)
+        explain = unparse(query)
+    return PreparedSearch(SearchRequest(query=query, **options), list(dict.fromkeys(warnings)), explain)
+
+
+def build_request(text: str, **options: Any) -> SearchRequest:
+    return prepare_search(text, **options).request
 
 
 def without_credentials(result: SearchResult) -> SearchResult:

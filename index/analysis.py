@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 import Stemmer
+from anyascii import anyascii
 
 #: detected language -> Snowball algorithm, for the languages both PyStemmer and the engine's
 #: Snowball filter implement identically (checked against the node by tests/test_engine_language.py).
@@ -119,11 +120,14 @@ def has_letters_and_digits(key: str) -> bool:
 
 
 def designation_key(text: str) -> str | None:
-    """The folded designation a query term denotes ("AK-47", "ak 47", "AK47" -> "ak47"), or None."""
+    """The folded designation a query term denotes ("AK-47", "ak 47", "AK47" -> "ak47"), or None.
+
+    Designations written in Cyrillic are transliterated ("АК-47" -> ak47, "РПГ-7" -> rpg7, "Су-25"
+    -> su25), so the Russian press's spelling finds the Latin one and back."""
     key = "".join(words(text))
     if len(key) > _MAX_DESIGNATION or not has_letters_and_digits(key):
         return None
-    return key
+    return key if key.isascii() else anyascii(key).lower()
 
 
 def designation_keys(text: str) -> list[str]:
@@ -131,6 +135,8 @@ def designation_keys(text: str) -> list[str]:
     text = unicodedata.normalize("NFC", text)
     found: dict[str, None] = {}
     for match in _JOINED.finditer(text):
+        if not any(char.isdigit() for char in match.group()):
+            continue
         parts = _HYPHENS.split(match.group())
         # "AK-47-type" is also an AK-47, "AK-47s" the plural of one
         for end in range(1, len(parts) + 1):

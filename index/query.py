@@ -167,6 +167,21 @@ class Query(BaseModel):
             return self
         return self.model_copy(update={"where": transform(self.where, rename)})
 
+    def expanded(self, entities: Callable[[str], list[tuple[str, list[str]]]]) -> Query:
+        """A copy in which each plain word also matches the entities it names: `entities(word)`
+        gives (filter name, stored values) pairs, e.g. "ISIS" -> [("group", ["Islamic State"])]."""
+
+        def expand(node: Node) -> Node:
+            if isinstance(node, Term) and node.mode == "word" and not node.fields:
+                found = entities(node.text)
+                if found:
+                    return Or(children=[node, *(Filter(name=name, values=values) for name, values in found)])
+            return node
+
+        if self.where is None:
+            return self
+        return self.model_copy(update={"where": transform(self.where, expand)})
+
 
 class SearchRequest(BaseModel):
     query: Query = Field(default_factory=Query)

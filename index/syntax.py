@@ -407,3 +407,49 @@ def parse(text: str) -> Query:
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
     return _Parser(text).parse()
+
+
+def unparse(query: Query) -> str:
+    """The query written back in the analyst syntax (what `--expand` shows it ran)."""
+    parts = [_written(query.where, top=True)] if query.where is not None else []
+    for name in DATE_FILTERS:
+        moment = getattr(query, name)
+        if moment is not None:
+            parts.append(f"{name}:{moment.date().isoformat()}")
+    return " ".join(parts)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', " ") + '"'
+
+
+def _value(text: str) -> str:
+    return text if re.fullmatch(r"[^\s\"(),:]+", text) and text.lower() not in _OPERATORS else _quoted(text)
+
+
+def _written(node: Node, top: bool = False) -> str:
+    if isinstance(node, Term):
+        scope = f"{node.fields[0]}:" if node.fields else ""
+        text = {
+            "word": _value(node.text) if " " not in node.text else node.text,
+            "phrase": _quoted(node.text),
+            "exact": f"={node.text}",
+            "prefix": f"{node.text}*",
+            "fuzzy": f"{node.text}~{node.edits if node.edits is not None else ''}",
+        }[node.mode]
+        return scope + text
+    if isinstance(node, Near):
+        scope = f"{node.fields[0]}:" if node.fields else ""
+        return f"{scope}{_quoted(' '.join(node.words))}~{node.distance}"
+    if isinstance(node, Filter):
+        values = [_value(value) for value in node.values]
+        return f"{node.name}:{values[0]}" if len(values) == 1 else f"{node.name}:({' OR '.join(values)})"
+    if isinstance(node, Not):
+        inner = _written(node.child)
+        return f"-{inner}" if isinstance(node.child, Term | Filter) and " OR " not in inner else f"NOT ({inner})"
+    if isinstance(node, Or):
+        return " OR ".join(
+            f"({_written(child)})" if isinstance(child, And) else _written(child) for child in node.children
+        )
+    text = " ".join(_written(child) for child in node.children)
+    return text if top else f"({text})"

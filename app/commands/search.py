@@ -8,22 +8,36 @@ from rich.text import Text
 
 from app.citations import add_pages
 from app.commands.config import current_config, open_index
-from app.output import console, fail, print_json, safe, snippet_text
-from app.searching import build_request, without_credentials
+from app.output import console, error_console, fail, print_json, safe, snippet_text
+from app.searching import prepare_search, without_credentials
 from index.cursor import CursorError, parse_cursor
 from index.query import QuerySyntaxError, SearchResult
 
 SYNTAX = """\b
-Syntax:
-  words            all must appear          "exact phrase"   a phrase
-  a OR b           either                    -word            must not appear
-  prefix*          words starting so         field:value      filter (field:a,b = either)
+Syntax (operators in any case; OR binds tighter than AND; parentheses group):
+  rifles launchers            all words, any inflection (rifle, rifles; автомат, автоматами)
+  "anti-tank missiles"        an exact phrase (no inflections)
+  =rifle                      this exact form only
+  launch*                     words starting so (3+ characters)
+  kornett~   kornet~1         misspellings: 1-2 edits by length, or as many as given
+  "kornet sudan"~10           all within 10 words (also NEAR(kornet sudan, 10))
+  rifles OR carbines          either (also: rifles or carbines)
+  rifles NOT airsoft          exclude (also: -airsoft)
+  (rifles OR carbines) AND (Sudan OR Chad) NOT airsoft
+  AK47  ak-47  "AK 47"  9M133 designations: every written form finds the others
+  title:kornet  text:…  author:"Jane Doe"  url:example.org   words in one field
+  weapon:Kornet  country:Iran  group:ISIS   entity filters (any alias; unknown names warn)
+  weapon:(Strela-2 OR Igla)  -lang:en  country:IR,RU         alternatives and exclusions
 Filters: weapon: category: origin: country: group: state: actor: lang: source: watchlist:
-         kind: tag: story: since:YYYY[-MM[-DD]] until:YYYY[-MM[-DD]]  (-field:value excludes)
+         kind: tag: story: since:YYYY[-MM[-DD]] until:YYYY[-MM[-DD]]
 """
 
 
 def print_result(result: SearchResult) -> None:
+    for warning in result.warnings:
+        error_console.print(Text(f"warning: {safe(warning)}", style="yellow"))
+    if result.explain:
+        console.print(Text(f"searched: {safe(result.explain)}", style="dim"))
     console.print(Text(f"{result.total} documents", style="bold"))
     for rank, hit in enumerate(result.hits, 1):
         title = Text(f"{rank}. ", style="bold")
@@ -64,6 +78,12 @@ def print_result(result: SearchResult) -> None:
 )
 @click.option("--facet-size", type=click.IntRange(1, 500), default=10, show_default=True)
 @click.option("--collapse", is_flag=True, help="One hit per story (syndicated copies collapsed).")
+@click.option(
+    "--expand",
+    is_flag=True,
+    help="Also match the entities words name: Kalashnikov finds the AK family, ISIS group:Islamic State "
+    "(--json shows the query run as `explain`).",
+)
 def command(
     query: str,
     as_json: bool,
@@ -73,6 +93,7 @@ def command(
     histogram: str | None,
     facet_size: int,
     collapse: bool,
+    expand: bool,
 ) -> None:
     """Search collected documents with the analyst syntax; ranked hits, snippets and facets."""
     try:
@@ -80,8 +101,9 @@ def command(
     except CursorError as exc:
         raise click.BadParameter(str(exc), param_hint="--after") from None
     try:
-        request = build_request(
+        prepared = prepare_search(
             query,
+            expand=expand,
             sort=sort,
             size=size,
             search_after=cursor,
@@ -94,7 +116,7 @@ def command(
     try:
         config = current_config()
         with open_index(config) as backend:
-            result = without_credentials(add_pages(backend, backend.search(request)))
+            result = prepared.annotate(without_credentials(add_pages(backend, backend.search(prepared.request))))
     except CursorError as exc:  # a well-formed cursor of another sort or backend: known once the backend reads it
         raise click.BadParameter(str(exc), param_hint="--after") from None
     except (OSError, ConnectionError) as exc:

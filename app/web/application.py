@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from app.citations import add_pages
-from app.searching import build_request, without_credentials
+from app.searching import prepare_search, without_credentials
 from app.web.pages import render_page
 from index.backend import IndexBackend
 from index.cursor import parse_cursor
@@ -47,14 +47,17 @@ class SearchApp:
         query, error, result, unavailable = params.get("q", ""), None, None, False
         try:
             cursor = parse_cursor(params["after"]) if params.get("after") else None
-            request = build_request(
+            prepared = prepare_search(
                 query,
+                expand=params.get("expand") == "1",
                 size=PAGE_SIZE,
                 search_after=cursor,
                 sort="date" if params.get("sort") == "date" else "relevance",
                 histogram="month",
             )
-            result = without_credentials(add_pages(self.backend, self.backend.search(request)))
+            result = prepared.annotate(
+                without_credentials(add_pages(self.backend, self.backend.search(prepared.request)))
+            )
         except QuerySyntaxError as exc:  # CursorError too: a page link that is not ours
             error = str(exc)
         except ValueError:  # a request the query model refuses (pydantic's ValidationError)

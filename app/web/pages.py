@@ -39,6 +39,7 @@ def render_page(query: str, sort: str, result: SearchResult | None, error: str |
     if error:
         parts.append(f"<p class='error'>{escape(error)}</p>")
     if result is not None:
+        parts.extend(f"<p class='error' role='status'>{escape(warning)}</p>" for warning in result.warnings)
         parts.append(f"<main><section class='hits'><p>{result.total} documents</p>")
         for hit in result.hits:
             published = hit.published.date().isoformat() if hit.published else "undated"

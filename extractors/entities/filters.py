@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pycountry
+import functools
 
-from .gazetteer import default_gazetteer
+import pycountry
+from rapidfuzz import fuzz, process
+
+from .gazetteer import all_records, default_gazetteer
 from .matcher import find_candidates
 from .text import KeyCache
 
@@ -37,9 +40,24 @@ _FIELDS = {
 
 def canonicalize_filter(name: str, value: str) -> str:
     """("country", "Iran") -> "IR", ("weapon", "ak47") -> "AK-47"; unknown values unchanged."""
-    field = _FIELDS.get((name or "").strip().lower().replace("-", "_"))
+    known = resolve_filter(name, value)
+    return value if known is None else known
+
+
+def is_entity_filter(name: str) -> bool:
+    return _field(name) is not None
+
+
+def _field(name: str) -> tuple[str, str | None] | None:
+    return _FIELDS.get((name or "").strip().lower().replace("-", "_"))
+
+
+def resolve_filter(name: str, value: str) -> str | None:
+    """The stored form of an entity filter's value, or None when the gazetteer knows no such
+    entity (and for filters that are not on entities)."""
+    field = _field(name)
     if field is None or not isinstance(value, str) or not value.strip():
-        return value
+        return None
     label, kind = field
     wanted = value.strip()
     if label == "COUNTRY" and len(wanted) == 2 and wanted.isalpha() and pycountry.countries.get(alpha_2=wanted.upper()):
@@ -54,4 +72,54 @@ def canonicalize_filter(name: str, value: str) -> str:
             entry = alias.entry
             if entry.label == label and (kind is None or entry.attributes.get("kind") == kind):
                 return entry.canonical
-    return value
+    return None
+
+
+def unknown_value_warning(name: str, value: str) -> str | None:
+    """For an entity filter value nothing is known by: a warning naming the closest known entity."""
+    if not is_entity_filter(name) or resolve_filter(name, value) is not None:
+        return None
+    noun = _NOUNS[_FIELDS[name.strip().lower().replace("-", "_")]]
+    suggestion = closest_entity(name, value)
+    hint = f"; did you mean {suggestion}?" if suggestion else ""
+    return f"no known {noun} {value!r}{hint}"
+
+
+_NOUNS = {
+    ("COUNTRY", None): "country",
+    ("WEAPON", "model"): "weapon",
+    ("WEAPON", "category"): "weapon category",
+    ("ARMED_GROUP", None): "armed group",
+    ("HISTORICAL_STATE", None): "historical state",
+    ("GENERIC_ACTOR", None): "actor",
+}
+#: least similarity (0-100, rapidfuzz's normalised Indel ratio) for a suggestion
+SUGGESTION_CUTOFF = 80
+
+
+def closest_entity(name: str, value: str) -> str | None:
+    """The canonical name of the entity whose name or alias is closest to `value`, if close enough."""
+    field = _field(name)
+    if field is None:
+        return None
+    names = entity_names(*field)
+    found = process.extractOne(
+        value.casefold(), list(names), scorer=fuzz.ratio, processor=None, score_cutoff=SUGGESTION_CUTOFF
+    )
+    if not found:
+        return None
+    canonical = names[found[0]]
+    country = pycountry.countries.get(alpha_2=canonical) if field[0] == "COUNTRY" else None
+    return f"{country.name} ({canonical})" if country else canonical
+
+
+@functools.cache
+def entity_names(label: str, kind: str | None) -> dict[str, str]:
+    """Every name and alias (case-folded) of the entities of `label` (and `kind`) -> canonical."""
+    names: dict[str, str] = {}
+    for record in all_records():
+        entry = record.entry
+        if entry.label == label and (kind is None or entry.attributes.get("kind") == kind):
+            names.setdefault(record.alias.casefold(), entry.canonical)
+            names.setdefault(entry.canonical.casefold(), entry.canonical)
+    return names

@@ -11,7 +11,7 @@ import functools
 import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -221,3 +221,12 @@ def _countries_named(country_root: TrieNode, text: str) -> frozenset[str]:
 def default_gazetteer() -> Gazetteer:
     """The process-wide gazetteer, compiled on first use (one per worker process)."""
     return build()
+
+
+def all_records(data_dir: Path = sources.DATA_DIR) -> Iterator[AliasRecord]:
+    """Every alias record of every entity (for looking names up, not for matching text)."""
+    yield from sources.country_records(data_dir)
+    yield from sources.weapon_records(data_dir)
+    yield from sources.category_records(data_dir)
+    yield from sources.group_records(data_dir)
+    yield from sources.generic_actor_records(data_dir)

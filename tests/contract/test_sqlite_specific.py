@@ -13,8 +13,8 @@ from index.backend import open_backend
 from index.cursor import CursorError
 from index.query import SearchRequest, parse_query
 from index.sqlite.backend import SqliteBackend
-from index.sqlite.schema import MAPPING_VERSION, SchemaVersionError
 from index.sqlite.render import Renderer, fts_string
+from index.sqlite.schema import MAPPING_VERSION, SchemaVersionError
 from schema.document import Document
 from settings.config import load_config
 from tests.contract.contract_documents import FIXTURE_DOCUMENTS
