@@ -71,6 +71,15 @@ SAVED = {
     "until-and-filter": ("tag:seizure until:2023-05", {"french"}),
     "late-seizure": ("seizure since:2024-03-06", set()),
     "everything-new": ("", set(DOCUMENTS)),
+    # the whole query language (issue 10): inflections, designations, grouping, proximity, fuzzy
+    "inflection": ("carbines", {"forum"}),
+    "russian-case": ("автомат", {"russian"}),
+    "designation": ("AK47", {"mombasa", "mombasa_copy"}),
+    "grouping": ("(carbine OR mortar) AND (stock OR brokers) NOT coast", {"hostile"}),
+    "proximity": ('"customs mombasa"~3', {"mombasa"}),
+    "fuzzy": ("mombassa~", {"mombasa", "mombasa_copy"}),
+    "field": ("title:carbine", {"forum"}),
+    "filter-or-word": ("carbine OR lang:fr", {"forum", "french"}),
 }
 
 

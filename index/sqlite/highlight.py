@@ -67,6 +67,8 @@ class Highlighter:
             position = stop
         if end < len(spans):
             parts.append(ELLIPSIS)
+        else:
+            parts.append(html.escape(text[position:].rstrip(), quote=True))
         return "".join(parts)
 
     def _matches(self, word: str, code: str | None, stems: set[str]) -> bool:
