@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import Stemmer
 from anyascii import anyascii
@@ -61,18 +61,17 @@ def _word_pattern() -> re.Pattern[str]:
 
 
 WORD = _word_pattern()
-#: Designations: letters and digits joined by hyphens, or both in one word ("AK-47", "9M133", "T-72B3").
-_JOINED = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+){1,3}|[^\W_]+")
+#: Words joined by hyphens ("AK-47", "T-72B3", "anti-tank"), or one word: designation candidates
+_JOINED = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)*")
 #: A model written with a space: capital letters, then a number ("AK 47", "RPG 7").
 _HYPHENS = re.compile(r"[-‐‑]")
 _SPACED = re.compile(r"\b([A-Z]{1,5}) (\d[^\W_]*)\b")
 _MAX_DESIGNATION = 16
 
 
-def words(text: str) -> Iterator[str]:
+def words(text: str) -> list[str]:
     """The words of `text`, lower-cased, in order."""
-    for match in WORD.finditer(unicodedata.normalize("NFC", text)):
-        yield match.group().lower()
+    return WORD.findall(unicodedata.normalize("NFC", text).lower())
 
 
 def stem_language(language: str | None) -> str | None:
@@ -110,7 +109,7 @@ def stemmed_text(text: str, language: str | None) -> str:
     code = stem_language(language)
     if code is None or not text:
         return ""
-    stems = _stemmer(code).stemWords(list(words(text)))
+    stems = _stemmer(code).stemWords(words(text))
     prefix = f"{code}_"
     return " ".join(prefix + item for item in stems)
 
@@ -134,12 +133,14 @@ def designation_keys(text: str) -> list[str]:
     """Every designation written in `text`, folded to its key, deduplicated in order."""
     text = unicodedata.normalize("NFC", text)
     found: dict[str, None] = {}
-    for match in _JOINED.finditer(text):
-        if not any(char.isdigit() for char in match.group()):
-            continue
-        parts = _HYPHENS.split(match.group())
-        # "AK-47-type" is also an AK-47, "AK-47s" the plural of one
-        for end in range(1, len(parts) + 1):
+    for chunk in _JOINED.findall(text):
+        if chunk.isalpha() or chunk.isdigit() or not any(char.isdigit() for char in chunk):
+            continue  # (most words: the checks run in C)
+        parts = _HYPHENS.split(chunk)[:4]
+        # "AK-47-type" is also an AK-47 (a chain cut before a word without digits), "AK-47s" the
+        # plural of one; "9M-133" is not a "9M"
+        ends = [end for end in range(1, len(parts)) if not any(char.isdigit() for char in parts[end])]
+        for end in [*ends, len(parts)]:
             key = designation_key("".join(parts[:end]))
             if key:
                 found[key] = None
