@@ -39,8 +39,6 @@ SNOWBALL_LANGUAGES: dict[str, str] = {
     "ga": "irish",
     "it": "italian",
     "no": "norwegian",
-    "nb": "norwegian",
-    "nn": "norwegian",
     "pt": "portuguese",
     "ro": "romanian",
     "ru": "russian",
@@ -61,11 +59,12 @@ def _word_pattern() -> re.Pattern[str]:
 
 
 WORD = _word_pattern()
-#: Words joined by hyphens ("AK-47", "T-72B3", "anti-tank"), or one word: designation candidates
-_JOINED = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)*")
+_DIGITS = re.compile(r"\d+")
+_HYPHEN_CHARS = "-‐‑"
 #: A model written with a space: capital letters, then a number ("AK 47", "RPG 7").
 _HYPHENS = re.compile(r"[-‐‑]")
-_SPACED = re.compile(r"\b([A-Z]{1,5}) (\d[^\W_]*)\b")
+_SPACED = re.compile(r"[A-Z]{1,5} \d")
+_SPACED_WORDS = re.compile(r"([A-Z]{1,5}) (\d[^\W_]*)\b")
 _MAX_DESIGNATION = 16
 
 
@@ -74,15 +73,17 @@ def words(text: str) -> list[str]:
     return WORD.findall(unicodedata.normalize("NFC", text).lower())
 
 
+#: languages stemmed with another's algorithm (Norwegian Bokmål and Nynorsk)
+_SAME_STEMMER = {"nb": "no", "nn": "no"}
+
+
 def stem_language(language: str | None) -> str | None:
     """The language code whose stemmer applies to `language` ("fr-FR" -> "fr"), or None."""
     if not language:
         return None
-    code = language.lower()
-    if code in SNOWBALL_LANGUAGES:
-        return code
-    base = code.split("-")[0]
-    return base if base in SNOWBALL_LANGUAGES else None
+    code = language.lower().split("-")[0]
+    code = _SAME_STEMMER.get(code, code)
+    return code if code in SNOWBALL_LANGUAGES else None
 
 
 @functools.lru_cache(maxsize=64)
@@ -97,21 +98,13 @@ def stem(word: str, language: str) -> str:
     return result
 
 
-def stem_token(stemmed: str, language: str) -> str:
-    """A stem as the embedded index stores it: prefixed with its language ("en_rifl"), so a
-    French stem never matches an English document that happens to share its spelling."""
-    return f"{language}_{stemmed}"
-
-
 def stemmed_text(text: str, language: str | None) -> str:
-    """The shadow text the embedded index searches for inflections: one stem token per word
-    (positions line up with the words, so proximity works), or "" for unstemmed languages."""
+    """The shadow text the embedded index searches for inflections: one stem per word (positions
+    line up with the words, so proximity works), or "" for unstemmed languages."""
     code = stem_language(language)
     if code is None or not text:
         return ""
-    stems = _stemmer(code).stemWords(words(text))
-    prefix = f"{code}_"
-    return " ".join(prefix + item for item in stems)
+    return " ".join(_stemmer(code).stemWords(words(text)))
 
 
 def has_letters_and_digits(key: str) -> bool:
@@ -133,24 +126,43 @@ def designation_keys(text: str) -> list[str]:
     """Every designation written in `text`, folded to its key, deduplicated in order."""
     text = unicodedata.normalize("NFC", text)
     found: dict[str, None] = {}
-    for chunk in _JOINED.findall(text):
-        if chunk.isalpha() or chunk.isdigit() or not any(char.isdigit() for char in chunk):
-            continue  # (most words: the checks run in C)
-        parts = _HYPHENS.split(chunk)[:4]
+    covered = 0
+    # A designation has a digit: only the words around the (few) digits are looked at.
+    for candidate in _DIGITS.finditer(text):
+        if candidate.start() < covered:
+            continue
+        start, end = _chunk_around(text, candidate.start(), candidate.end())
+        covered = end
+        chunk = text[start:end].strip(_HYPHEN_CHARS)
+        if chunk.isdigit():
+            continue
+        parts = [part for part in _HYPHENS.split(chunk) if part][:4]
         # "AK-47-type" is also an AK-47 (a chain cut before a word without digits), "AK-47s" the
         # plural of one; "9M-133" is not a "9M"
         ends = [end for end in range(1, len(parts)) if not any(char.isdigit() for char in parts[end])]
-        for end in [*ends, len(parts)]:
-            key = designation_key("".join(parts[:end]))
+        for cut in [*ends, len(parts)]:
+            key = designation_key("".join(parts[:cut]))
             if key:
                 found[key] = None
                 if key.endswith("s") and key[-2:-1].isdigit():
                     found[key[:-1]] = None
-    for match in _SPACED.finditer(text):
-        key = designation_key(match.group(1) + match.group(2))
-        if key:
-            found[key] = None
+    # (two plain searches scan faster than one with alternatives; the word boundary is checked here)
+    for candidate in _SPACED.finditer(text):
+        spaced = _SPACED_WORDS.match(text, candidate.start())
+        if spaced and not (candidate.start() and text[candidate.start() - 1].isalnum()):
+            key = designation_key(spaced.group(1) + spaced.group(2))
+            if key:
+                found[key] = None
     return list(found)
+
+
+def _chunk_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The hyphen-joined run of letters and digits around text[start:end]."""
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in _HYPHEN_CHARS):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] in _HYPHEN_CHARS):
+        end += 1
+    return start, end
 
 
 def designation_text(parts: Iterable[str]) -> str:

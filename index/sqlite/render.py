@@ -14,18 +14,19 @@ OR or NOT, become SQL conditions on the document's rowid.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from index.analysis import designation_key, stem, stem_language, stem_token, words
+from index.analysis import designation_key, stem, stem_language, words
 from index.query import And, Filter, Near, Node, Not, Or, Query, Term
 from index.sqlite.schema import facet_key
 
-#: text field -> (exact FTS columns, stem FTS columns)
+#: text field -> (exact FTS columns, the parts of the per-language stem columns)
 _COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "": (("title", "text"), ("title_stem", "text_stem")),
-    "title": (("title",), ("title_stem",)),
-    "text": (("text",), ("text_stem",)),
+    "": (("title", "text"), ("title", "text")),
+    "title": (("title",), ("title",)),
+    "text": (("text",), ("text",)),
     "author": (("author",), ()),
     "url": (("url",), ()),
 }
@@ -41,6 +42,20 @@ def fts_string(text: str) -> str:
 
 def _columns(names: Sequence[str]) -> str:
     return "{" + " ".join(names) + "}"
+
+
+#: the script of each stemmed language's words, when not Latin (unicodedata's name prefix)
+_SCRIPTS = {"ar": "ARABIC", "ru": "CYRILLIC", "el": "GREEK", "hi": "DEVANAGARI", "hy": "ARMENIAN"}
+
+
+def script_matches(tokens: list[str], code: str) -> bool:
+    """Whether any letter of `tokens` is in the script `code`'s language is written in."""
+    script = _SCRIPTS.get(code, "LATIN")
+    return any(char.isalpha() and unicodedata.name(char, "").startswith(script) for token in tokens for char in token)
+
+
+def _stem_columns(parts: Sequence[str], code: str) -> str:
+    return _columns([f"{part}_{code}" for part in parts])
 
 
 def _any(expressions: list[str]) -> str:
@@ -65,16 +80,27 @@ class Renderer:
             return f"{_columns(exact)}: {_any([fts_string(word) for word in self.fuzzy_words(term)])}"
         options = [f"{_columns(exact)}: {fts_string(term.text)}"]
         if term.mode == "word":
-            tokens = list(words(term.text))
-            stems = {
-                fts_string(" ".join(stem_token(stem(token, code), code) for token in tokens)) for code in self.languages
-            }
-            if stemmed and stems:
-                options.append(f"{_columns(stemmed)}: {_any(sorted(stems))}")
+            tokens = words(term.text)
+            options.extend(
+                f"{_stem_columns(stemmed, code)}: {fts_string(' '.join(stems))}"
+                for code, stems in self.stems(tokens, stemmed)
+            )
             key = designation_key(term.text)
             if key and scope == "":
                 options.append(f"designations: {fts_string(key)}")
         return _any(options)
+
+    def stems(self, tokens: list[str], columns: Sequence[str]) -> Iterator[tuple[str, list[str]]]:
+        """(language, the tokens' stems) for each language whose stem columns can add a match.
+
+        A stemmer leaves words of another script as they are: their stems then only match what
+        the exact columns match already, so that language is left out of the expression."""
+        if not columns:
+            return
+        for code in self.languages:
+            stems = [stem(token, code) for token in tokens]
+            if stems != tokens or script_matches(tokens, code):
+                yield code, stems
 
     def fuzzy_words(self, term: Term) -> list[str]:
         key = (term.text, term.edits)
@@ -87,16 +113,11 @@ class Renderer:
         exact, stemmed = _columns(_COLUMNS[scope][0]), _COLUMNS[scope][1]
         phrases = " ".join(fts_string(word) for word in near.words)
         options = [f"{exact}: NEAR({phrases}, {near.distance})"]
-        stems = [
-            "NEAR("
-            + " ".join(
-                fts_string(" ".join(stem_token(stem(t, code), code) for t in words(word))) for word in near.words
-            )
-            + f", {near.distance})"
-            for code in self.languages
-        ]
-        if stemmed and stems:
-            options.append(f"{_columns(stemmed)}: {_any(stems)}")
+        tokens = [words(word) for word in near.words]
+        for code, stems in self.stems([token for group in tokens for token in group], stemmed):
+            stem_of = dict(zip([token for group in tokens for token in group], stems, strict=True))
+            groups = " ".join(fts_string(" ".join(stem_of[token] for token in group)) for group in tokens)
+            options.append(f"{_stem_columns(stemmed, code)}: NEAR({groups}, {near.distance})")
         return _any(options)
 
     def fts(self, node: Node) -> str | None:

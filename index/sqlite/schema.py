@@ -13,7 +13,7 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy import Connection
 
-from index.analysis import designation_text, stemmed_text
+from index.analysis import SNOWBALL_LANGUAGES, designation_text, stem_language, stemmed_text
 from index.query import DEFAULT_FACETS, FILTER_FIELDS
 from schema.document import Document
 from state.database import Migrations
@@ -84,38 +84,59 @@ def _create_tables(connection: Connection) -> None:
 
 
 # Version 2: morphology, designations and field-scoped search. `contents` also keeps each
-# document's Snowball stems (title_stem, text_stem: one language-prefixed stem per word, so
-# proximity works on them) and its designation keys, written by the store in Python at index
-# time; `author` and `url` are read from the body. The FTS table indexes all seven columns.
+# document's Snowball stems (title_stem, text_stem: one stem per word, so proximity works on them),
+# the language they were made in, and its designation keys, all written by the store in Python at
+# index time; `author` and `url` are read from the body. The FTS table indexes the exact text, the
+# designations, author and url, and the stems in a pair of columns per stemmed language
+# (title_en, text_en, ...; a document fills its own language's pair): a French stem then only ever
+# matches French documents, as the engine's per-language fields do. (A language prefix on each
+# stem token did the same in one pair of columns, at a third more indexing time.)
 # Why stored shadow columns rather than a custom FTS5 tokenizer: Python's sqlite3 cannot register
 # one (that takes APSW, which would replace the driver under the state layer), and a file whose
 # FTS index needs our tokenizer could not be read, checked or repaired by any other SQLite tool;
 # stored stems also make a rebuild (and the 'delete' of an external-content row) exact.
-_FTS_V2 = """
+STEM_LANGUAGES: tuple[str, ...] = tuple(sorted(SNOWBALL_LANGUAGES))
+#: The FTS columns, in order (bm25 weights and column filters name them).
+FTS_COLUMNS: tuple[str, ...] = (
+    "title",
+    "text",
+    "designations",
+    "author",
+    "url",
+    *(f"{part}_{code}" for code in STEM_LANGUAGES for part in ("title", "text")),
+)
+
+
+def _fts_values(row: str, named: bool = False) -> str:
+    """The FTS column values of a `contents` row (`new`, `old`, or the table; `named` for a view)."""
+    stems = (
+        f"CASE WHEN {row}.stem_language = '{code}' THEN {row}.{part}_stem END" + (f" AS {part}_{code}" if named else "")
+        for code in STEM_LANGUAGES
+        for part in ("title", "text")
+    )
+    return ", ".join([f"{row}.{column}" for column in FTS_COLUMNS[:5]] + list(stems))
+
+
+def _fts_ddl() -> str:
+    columns = ", ".join(FTS_COLUMNS)
+    return f"""
+CREATE VIEW fts_content AS SELECT contents.rowid AS rowid, {_fts_values("contents", named=True)} FROM contents;
 CREATE VIRTUAL TABLE fts USING fts5(
-    title, text, title_stem, text_stem, designations, author, url,
-    content='contents', content_rowid='rowid',
+    {columns},
+    content='fts_content', content_rowid='rowid',
     tokenize="unicode61 remove_diacritics 2 tokenchars '_'"
 );
 CREATE TRIGGER contents_ai AFTER INSERT ON contents BEGIN
-    INSERT INTO fts(rowid, title, text, title_stem, text_stem, designations, author, url)
-    VALUES (new.rowid, new.title, new.text, new.title_stem, new.text_stem, new.designations, new.author, new.url);
+    INSERT INTO fts(rowid, {columns}) VALUES (new.rowid, {_fts_values("new")});
 END;
 CREATE TRIGGER contents_ad AFTER DELETE ON contents BEGIN
-    INSERT INTO fts(fts, rowid, title, text, title_stem, text_stem, designations, author, url)
-    VALUES ('delete', old.rowid, old.title, old.text, old.title_stem, old.text_stem, old.designations, old.author,
-            old.url);
+    INSERT INTO fts(fts, rowid, {columns}) VALUES ('delete', old.rowid, {_fts_values("old")});
 END;
 CREATE TRIGGER contents_au AFTER UPDATE ON contents BEGIN
-    INSERT INTO fts(fts, rowid, title, text, title_stem, text_stem, designations, author, url)
-    VALUES ('delete', old.rowid, old.title, old.text, old.title_stem, old.text_stem, old.designations, old.author,
-            old.url);
-    INSERT INTO fts(rowid, title, text, title_stem, text_stem, designations, author, url)
-    VALUES (new.rowid, new.title, new.text, new.title_stem, new.text_stem, new.designations, new.author, new.url);
+    INSERT INTO fts(fts, rowid, {columns}) VALUES ('delete', old.rowid, {_fts_values("old")});
+    INSERT INTO fts(rowid, {columns}) VALUES (new.rowid, {_fts_values("new")});
 END;
 """
-#: The FTS columns, in order (bm25 weights and column filters name them by position).
-FTS_COLUMNS = ("title", "text", "title_stem", "text_stem", "designations", "author", "url")
 
 
 def _analysed_columns(connection: Connection) -> None:
@@ -125,6 +146,7 @@ def _analysed_columns(connection: Connection) -> None:
         "DROP TRIGGER contents_ad",
         "DROP TRIGGER contents_au",
         "DROP TABLE fts",
+        "ALTER TABLE contents ADD COLUMN stem_language TEXT",
         "ALTER TABLE contents ADD COLUMN title_stem TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE contents ADD COLUMN text_stem TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE contents ADD COLUMN designations TEXT NOT NULL DEFAULT ''",
@@ -138,19 +160,21 @@ def _analysed_columns(connection: Connection) -> None:
     ).fetchall()
     for rowid, title, text, language in rows:
         connection.exec_driver_sql(
-            "UPDATE contents SET title_stem = ?, text_stem = ?, designations = ? WHERE rowid = ?",
+            "UPDATE contents SET stem_language = ?, title_stem = ?, text_stem = ?, designations = ? WHERE rowid = ?",
             (*analysed_text(title, text, language), rowid),
         )
-    for statement in _split_statements(_FTS_V2):
+    for statement in _split_statements(_fts_ddl()):
         connection.exec_driver_sql(statement)
     connection.exec_driver_sql("INSERT INTO fts(fts) VALUES ('rebuild')")
 
 
-def analysed_text(title: str, text: str, language: str | None) -> tuple[str, str, str]:
-    """(title stems, text stems, designation keys) as the FTS shadow columns hold them."""
+def analysed_text(title: str, text: str, language: str | None) -> tuple[str | None, str, str, str]:
+    """(stem language, title stems, text stems, designation keys) as `contents` keeps them."""
+    code = stem_language(language)
     return (
-        stemmed_text(title, language),
-        stemmed_text(text, language),
+        code,
+        stemmed_text(title, code),
+        stemmed_text(text, code),
         designation_text((title, text)),
     )
 

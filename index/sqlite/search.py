@@ -31,16 +31,11 @@ from index.sqlite.schema import FACET_FIELDS, FACET_ID_DTYPE, FTS_COLUMNS, epoch
 
 #: bm25 weights of the FTS columns (schema.FTS_COLUMNS): a word in the title counts three times
 #: as much as in the text, and an exact form twice as much as another inflection of it.
-COLUMN_WEIGHTS = {
-    "title": 3.0,
-    "text": 1.0,
-    "title_stem": 1.5,
-    "text_stem": 0.5,
-    "designations": 1.0,
-    "author": 1.0,
-    "url": 0.5,
-}
-BM25_WEIGHTS = ", ".join(str(COLUMN_WEIGHTS[column]) for column in FTS_COLUMNS)
+COLUMN_WEIGHTS = {"title": 3.0, "text": 1.0, "designations": 1.0, "author": 1.0, "url": 0.5}
+STEM_WEIGHTS = {"title": 1.5, "text": 0.5}  # title_<lang>, text_<lang>
+BM25_WEIGHTS = ", ".join(
+    str(COLUMN_WEIGHTS.get(column) or STEM_WEIGHTS[column.partition("_")[0]]) for column in FTS_COLUMNS
+)
 #: most indexed words one fuzzy word stands for (the engine's max_expansions)
 FUZZY_EXPANSIONS = 50
 

@@ -46,8 +46,8 @@ def write_document(connection: sqlite3.Connection, document: Document, facet_ids
             (document.id, epoch_ms(document.published), document.story_id, packed),
         ).fetchone()[0]
         connection.execute(
-            "INSERT INTO contents (rowid, title, text, body, title_stem, text_stem, designations)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO contents (rowid, title, text, body, stem_language, title_stem, text_stem, designations)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (rowid, document.title, document.text, body, *_analysed(document)),
         )
     else:
@@ -57,8 +57,8 @@ def write_document(connection: sqlite3.Connection, document: Document, facet_ids
             (epoch_ms(document.published), document.story_id, packed, rowid),
         )
         connection.execute(
-            "UPDATE contents SET title = ?, text = ?, body = ?, title_stem = ?, text_stem = ?, designations = ?"
-            " WHERE rowid = ?",
+            "UPDATE contents SET title = ?, text = ?, body = ?, stem_language = ?, title_stem = ?, text_stem = ?,"
+            " designations = ? WHERE rowid = ?",
             (document.title, document.text, body, *_analysed(document), rowid),
         )
         connection.executemany(
@@ -70,7 +70,7 @@ def write_document(connection: sqlite3.Connection, document: Document, facet_ids
     )
 
 
-def _analysed(document: Document) -> tuple[str, str, str]:
+def _analysed(document: Document) -> tuple[str | None, str, str, str]:
     return analysed_text(document.title, document.text, document.language)
 
 
