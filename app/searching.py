@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from extractors.entities.expansion import entity_filters
-from extractors.entities.filters import canonicalize_filter, unknown_value_warning
+from extractors.entities.filters import is_entity_filter, resolve_filter, unknown_value_warning
 from index.query import SearchRequest, SearchResult, parse_query
 from index.syntax import unparse
 from network.redaction import redact_url
@@ -25,21 +25,21 @@ class PreparedSearch(NamedTuple):
 def prepare_search(text: str, expand: bool = False, **options: Any) -> PreparedSearch:
     """`options` are SearchRequest fields; the model validates them (a ValueError when it refuses one)."""
     query = parse_query(text)
-    filters = query.filters()
-    warnings = [
-        warning for item in filters for value in item.values if (warning := unknown_value_warning(item.name, value))
-    ]
-    if filters:
-        query = query.resolved(canonicalize_filter)
+    warnings: list[str] = []
+    stored: dict[tuple[str, str], str] = {}
+    for item in query.filters():
+        for value in item.values:
+            known = resolve_filter(item.name, value)
+            stored[(item.name, value)] = known or value
+            if known is None and is_entity_filter(item.name):
+                warnings.append(unknown_value_warning(item.name, value))
+    if stored:
+        query = query.resolved(lambda name, value: stored[(name, value)])
     explain = None
     if expand:
         query = query.expanded(entity_filters)
         explain = unparse(query)
     return PreparedSearch(SearchRequest(query=query, **options), list(dict.fromkeys(warnings)), explain)
-
-
-def build_request(text: str, **options: Any) -> SearchRequest:
-    return prepare_search(text, **options).request
 
 
 def without_credentials(result: SearchResult) -> SearchResult:

@@ -61,10 +61,12 @@ def _word_pattern() -> re.Pattern[str]:
 WORD = _word_pattern()
 _DIGITS = re.compile(r"\d+")
 _HYPHEN_CHARS = "-‐‑"
-#: A model written with a space: capital letters, then a number ("AK 47", "RPG 7").
-_HYPHENS = re.compile(r"[-‐‑]")
-_SPACED = re.compile(r"[A-Z]{1,5} \d")
-_SPACED_WORDS = re.compile(r"([A-Z]{1,5}) (\d[^\W_]*)\b")
+#: A model written with a space: up to four capitals, then a number of at most three digits with
+#: letters after it or not ("AK 47", "RPG 7", "BM 21", "T 72B3"; not "NATO 2024", a year).
+SPACED_DESIGNATION = r"([A-Z]{1,4}) (\d{1,3}(?:[^\W\d_][^\W_]*)?)(?![\w])"
+_HYPHENS = re.compile(f"[{_HYPHEN_CHARS}]")
+_SPACED = re.compile(r"[A-Z]{1,4} \d")
+_SPACED_WORDS = re.compile(SPACED_DESIGNATION)
 _MAX_DESIGNATION = 16
 
 
@@ -174,6 +176,10 @@ def fold(word: str) -> str:
     """Case and diacritics removed, as both backends compare exact words ("Frontière" -> "frontiere")."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+#: most indexed words one fuzzy word stands for (the engines' max_expansions)
+FUZZY_EXPANSIONS = 50
 
 
 def auto_edits(word: str) -> int:

@@ -51,7 +51,7 @@ _TOKEN = re.compile(
   | (?P<rparen>\))
   | (?P<near>(?i:near)\()
   | (?P<field>[A-Za-z_]+):
-  | (?P<neg>-)(?=[^\s-])
+  | (?P<neg>[-!])(?=[^\s-])
   | (?P<eq>=)(?=[^\s=])
   | \+(?=\S)
   | (?P<phrase>"(?P<words>[^"]*)(?P<closed>"?)(?:~(?P<slop>\d+))?)
@@ -62,7 +62,9 @@ _TOKEN = re.compile(
 _OPERATORS = {"and": "AND", "&&": "AND", "or": "OR", "||": "OR", "not": "NOT"}
 _WORD_CHARS = re.compile(r"[^\w'’.-]+", re.UNICODE)
 _SUFFIX = re.compile(r"(?P<body>.*?)(?:(?P<star>\*)|~(?P<edits>\d*))?", re.DOTALL)
-_DESIGNATION_LETTERS = re.compile(r"[A-Z]{1,5}")
+_DESIGNATION_LETTERS = re.compile(r"[A-Z]{1,4}")
+_DESIGNATION_NUMBER = re.compile(r"\d{1,3}(?:[^\W\d_][^\W_]*)?")  # as index/analysis.SPACED_DESIGNATION
+MAX_FUZZY = 8  # fuzzy words per query: each is looked up in the vocabulary
 
 
 @dataclass
@@ -120,6 +122,7 @@ class _Parser:
         self.terms = 0
         self.depth = 0
         self.guarded = 0  # OR / NOT levels above the current token: since:/until: cannot be there
+        self.fuzzy = 0
 
     # -- the token stream
     @property
@@ -224,6 +227,8 @@ class _Parser:
             return self.phrase(token, field)
         if token.kind == "eq":
             word = self.advance()
+            if word.kind != "word":
+                raise QuerySyntaxError("= takes a word, as in =rifle", token.column)
             return self.term(_clean(word.text), "exact", field, word.column)
         if token.kind == "word" or token.kind == "op":
             return self.word(token, field)
@@ -240,6 +245,8 @@ class _Parser:
         if not text:
             return None
         if parts["star"]:
+            if " " in text:
+                raise QuerySyntaxError(f"a prefix search takes one word: {token.text!r}", token.column)
             if len(text) < MIN_PREFIX:
                 raise QuerySyntaxError(
                     f"a prefix search needs at least {MIN_PREFIX} characters before '*': {token.text!r}", token.column
@@ -251,14 +258,17 @@ class _Parser:
                 raise QuerySyntaxError(f"a fuzzy word allows at most 2 edits: {token.text!r}", token.column)
             if " " in text:
                 raise QuerySyntaxError(f"a fuzzy search takes one word: {token.text!r}", token.column)
+            self.fuzzy += 1
+            if self.fuzzy > MAX_FUZZY:
+                raise QuerySyntaxError(f"too many fuzzy words (the limit is {MAX_FUZZY})", token.column)
             return self.term(text, "fuzzy", field, token.column, edits)
         following = self.token
         if (
             _DESIGNATION_LETTERS.fullmatch(parts["body"])
             and following.kind == "word"
-            and following.text[:1].isdigit()
+            and _DESIGNATION_NUMBER.fullmatch(following.text)
             and following.column == token.column + len(token.text) + 1
-        ):  # "AK 47", "RPG 7": one designation, as the gazetteer reads it
+        ):  # "AK 47", "RPG 7": one designation, as the index reads it (not "NATO 2024")
             self.advance()
             text = f"{text} {_clean(following.text)}"
         return self.term(text, "word", field, token.column)
@@ -308,8 +318,7 @@ class _Parser:
         return distance
 
     def near_words(self, words: list[str], distance: int, field: str | None, column: int) -> Node:
-        if distance > MAX_NEAR:
-            raise QuerySyntaxError(f"a proximity distance is at most {MAX_NEAR} words", column)
+        self.near_distance(str(distance), column)
         self.count(len(words), column)
         fields = _text_fields(field)
         if len(words) == 1:
@@ -339,12 +348,22 @@ class _Parser:
                 raise QuerySyntaxError("unclosed parenthesis", value.column)
             self.advance()
             return node
-        if value.kind in ("neg", "eq", "field", "near"):
+        if value.kind == "field":  # url:https://example.org/path: the rest of the run is the value
+            return self.word(self.adjacent_run(), name)
+        if value.kind in ("neg", "eq", "near"):
             raise QuerySyntaxError(f"{name}: needs a value, as in {name}:value", token.column)
         self.advance()
         if value.kind == "phrase":
             return self.phrase(value, name)
         return self.word(value, name)
+
+    def adjacent_run(self) -> _Token:
+        """The tokens from here that touch each other (no space between), read as one word."""
+        first = self.advance()
+        text = first.text
+        while self.token.kind in ("field", "word") and self.token.column == first.column + len(text):
+            text += self.advance().text
+        return _Token("word", text, first.column)
 
     def filter_values(self, name: str, text: str, column: int, split: bool = True) -> Node | None:
         values = [part.strip() for part in (text.split(",") if split else [text]) if part.strip()]
@@ -424,16 +443,25 @@ def _quoted(text: str) -> str:
 
 
 def _value(text: str) -> str:
-    return text if re.fullmatch(r"[^\s\"(),:]+", text) and text.lower() not in _OPERATORS else _quoted(text)
+    """A filter value as typed: bare when it reads back as itself, else quoted."""
+    bare = re.fullmatch(r"[^\s\"(),:!=-][^\s\"(),:]*", text) and text.lower() not in _OPERATORS
+    return text if bare else _quoted(text)
+
+
+def _word(text: str) -> str:
+    """Words of one term written as one word (they search as a phrase either way): "AK 47" -> AK-47."""
+    if text.lower() in _OPERATORS:
+        return f"({text})"  # an operator's word with nothing to join is a word again
+    return "-".join(text.split())
 
 
 def _written(node: Node, top: bool = False) -> str:
     if isinstance(node, Term):
         scope = f"{node.fields[0]}:" if node.fields else ""
         text = {
-            "word": _value(node.text) if " " not in node.text else node.text,
+            "word": _word(node.text),
             "phrase": _quoted(node.text),
-            "exact": f"={node.text}",
+            "exact": f"={_word(node.text)}",
             "prefix": f"{node.text}*",
             "fuzzy": f"{node.text}~{node.edits if node.edits is not None else ''}",
         }[node.mode]
@@ -446,7 +474,9 @@ def _written(node: Node, top: bool = False) -> str:
         return f"{node.name}:{values[0]}" if len(values) == 1 else f"{node.name}:({' OR '.join(values)})"
     if isinstance(node, Not):
         inner = _written(node.child)
-        return f"-{inner}" if isinstance(node.child, Term | Filter) and " OR " not in inner else f"NOT ({inner})"
+        if isinstance(node.child, Term | Filter) and " OR " not in inner:
+            return f"-{inner}"
+        return f"NOT {inner}" if isinstance(node.child, And) else f"NOT ({inner})"
     if isinstance(node, Or):
         return " OR ".join(
             f"({_written(child)})" if isinstance(child, And) else _written(child) for child in node.children

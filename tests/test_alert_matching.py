@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alerts.matching import match_alerts
 from alerts.model import Alert, Target
-from app.searching import build_request
+from app.searching import prepare_search
 from index.query import Query, parse_query
 from index.sqlite.backend import SqliteBackend
 from schema.document import Document
@@ -35,7 +35,7 @@ def test_alert_filters_resolve_aliases_like_search(tmp_path):
         matched = match_alerts(
             backend, [alert], {"iran-ak": [Document.new("https://e.org/a").id, Document.new("https://e.org/b").id]}
         )
-        searched = backend.search(build_request(query))
+        searched = backend.search(prepare_search(query).request)
         assert [hit.url for hit in matched["iran-ak"]] == [hit.url for hit in searched.hits] == ["https://e.org/a"]
 
 
@@ -49,7 +49,7 @@ def test_alert_query_resolves_every_entity_filter_like_search():
         ("weapon", ["AK-47"]),
         ("lang", ["en"]),
     ]
-    assert alert.search_query() == build_request(query).query
+    assert alert.search_query() == prepare_search(query).request.query
 
 
 def test_a_backend_without_a_percolator_searches_each_query_among_its_documents(tmp_path):

@@ -9,7 +9,7 @@ from app.commands.crawl import print_report
 from app.commands.search import print_result
 from app.interrupt import until_interrupted
 from app.output import console
-from app.searching import build_request
+from app.searching import prepare_search
 from app.site_server import SiteServer
 from network.redaction import redact_url
 from watchlists.model import parse_watchlist
@@ -55,7 +55,7 @@ def command(serve: bool) -> None:
         with open_index(config) as backend:
             for query in DEMO_QUERIES:
                 console.print(f"\n$ osint search '{query}'", style="bold green", markup=False)
-                print_result(backend.search(build_request(query, size=5, histogram="month")))
+                print_result(backend.search(prepare_search(query, size=5, histogram="month").request))
         console.print("\nTry: .venv/bin/osint search 'weapon:RPG-7' --json   ·   .venv/bin/osint runs", markup=False)
         if serve:
             # the handlers first: a signal sent on seeing the line must find them in place (the

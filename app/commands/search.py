@@ -24,7 +24,7 @@ Syntax (operators in any case; OR binds tighter than AND; parentheses group):
   rifles OR carbines          either (also: rifles or carbines)
   rifles NOT airsoft          exclude (also: -airsoft)
   (rifles OR carbines) AND (Sudan OR Chad) NOT airsoft
-  AK47  ak-47  "AK 47"  9M133 designations: every written form finds the others
+  AK47  ak-47  AK 47  9M133   designations: every written form finds the others
   title:kornet  text:…  author:"Jane Doe"  url:example.org   words in one field
   weapon:Kornet  country:Iran  group:ISIS   entity filters (any alias; unknown names warn)
   weapon:(Strela-2 OR Igla)  -lang:en  country:IR,RU         alternatives and exclusions

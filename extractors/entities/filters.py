@@ -75,10 +75,8 @@ def resolve_filter(name: str, value: str) -> str | None:
     return None
 
 
-def unknown_value_warning(name: str, value: str) -> str | None:
+def unknown_value_warning(name: str, value: str) -> str:
     """For an entity filter value nothing is known by: a warning naming the closest known entity."""
-    if not is_entity_filter(name) or resolve_filter(name, value) is not None:
-        return None
     noun = _NOUNS[_FIELDS[name.strip().lower().replace("-", "_")]]
     suggestion = closest_entity(name, value)
     hint = f"; did you mean {suggestion}?" if suggestion else ""

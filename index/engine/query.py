@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from index.analysis import designation_key, fold
+from index.analysis import FUZZY_EXPANSIONS, designation_key, fold
 from index.cursor import COLLAPSED, collapsed_offset, sort_after
 from index.engine.mapping import LANGUAGE_SUFFIXES
 from index.query import Filter, Hit, Near, Node, Not, Or, Query, SearchRequest, SearchResult, Term
@@ -40,7 +40,6 @@ _NEAR_FIELDS: dict[str, list[str]] = {
     "author": ["authors.text"],
     "url": ["url.text"],
 }
-FUZZY_EXPANSIONS = 50
 
 
 def _words(text: str) -> str:

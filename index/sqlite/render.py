@@ -4,9 +4,10 @@ Only the structure from index/query.py is rendered, never the analyst's raw text
 becomes an FTS5 string (double-quoted, inner quotes doubled) under an explicit column filter,
 and every filter value is a bound SQL parameter.
 
-A word matches its exact form in title/text, its Snowball stem in the stem columns (one stem per
-language the search covers, each prefixed with its language, so French inflections only match
-French documents), and, when it is a designation, its folded key in the designations column.
+A word matches its exact form in title/text, its Snowball stem in the stem columns of each
+language the search covers (title_fr/text_fr hold French documents' stems only, so French
+inflections only match French documents), and, when it is a designation, its folded key in the
+designations column.
 Subtrees of words alone become one MATCH expression; filters, and words mixed with filters under
 OR or NOT, become SQL conditions on the document's rowid.
 """
@@ -31,8 +32,8 @@ _COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "url": (("url",), ()),
 }
 
-#: (word, most edits or None for by-length) -> the indexed words it stands for
-FuzzyExpander = Callable[[str, int | None], list[str]]
+#: (word, most edits or None for by-length, FTS columns) -> the words indexed there it stands for
+FuzzyExpander = Callable[[str, int | None, Sequence[str]], list[str]]
 
 
 def fts_string(text: str) -> str:
@@ -68,7 +69,7 @@ class Renderer:
 
     languages: Sequence[str]
     expand_fuzzy: FuzzyExpander
-    _fuzzy: dict[tuple[str, int | None], list[str]] = field(default_factory=dict)
+    _fuzzy: dict[tuple[str, int | None, tuple[str, ...]], list[str]] = field(default_factory=dict)
 
     # -- FTS5 expressions
     def term(self, term: Term) -> str:
@@ -78,17 +79,18 @@ class Renderer:
             return f"{_columns(exact)}: {fts_string(term.text)}*"
         if term.mode == "fuzzy":
             return f"{_columns(exact)}: {_any([fts_string(word) for word in self.fuzzy_words(term)])}"
-        options = [f"{_columns(exact)}: {fts_string(term.text)}"]
-        if term.mode == "word":
-            tokens = words(term.text)
-            options.extend(
-                f"{_stem_columns(stemmed, code)}: {fts_string(' '.join(stems))}"
-                for code, stems in self.stems(tokens, stemmed)
-            )
-            key = designation_key(term.text)
-            if key and scope == "":
-                options.append(f"designations: {fts_string(key)}")
-        return _any(options)
+        if term.mode != "word":
+            return f"{_columns(exact)}: {fts_string(term.text)}"
+        # One phrase per distinct form, over every column it is searched in: "cash" is its own
+        # stem in three languages and one phrase, not four (bm25 costs a pass per phrase).
+        tokens = words(term.text)
+        columns_of: dict[str, list[str]] = {" ".join(tokens) or term.text: list(exact)}
+        for code, stems in self.stems(tokens, stemmed):
+            columns_of.setdefault(" ".join(stems), []).extend(f"{part}_{code}" for part in stemmed)
+        key = designation_key(term.text)
+        if key and scope == "":
+            columns_of.setdefault(key, []).append("designations")
+        return _any([f"{_columns(columns)}: {fts_string(form)}" for form, columns in columns_of.items()])
 
     def stems(self, tokens: list[str], columns: Sequence[str]) -> Iterator[tuple[str, list[str]]]:
         """(language, the tokens' stems) for each language whose stem columns can add a match.
@@ -103,21 +105,26 @@ class Renderer:
                 yield code, stems
 
     def fuzzy_words(self, term: Term) -> list[str]:
-        key = (term.text, term.edits)
+        exact = _COLUMNS[term.fields[0] if term.fields else ""][0]
+        key = (term.text, term.edits, exact)
         if key not in self._fuzzy:
-            self._fuzzy[key] = self.expand_fuzzy(term.text, term.edits) or [term.text]
+            self._fuzzy[key] = self.expand_fuzzy(term.text, term.edits, exact) or [term.text]
         return self._fuzzy[key]
 
     def near(self, near: Near) -> str:
         scope = near.fields[0] if near.fields else ""
         exact, stemmed = _columns(_COLUMNS[scope][0]), _COLUMNS[scope][1]
         phrases = " ".join(fts_string(word) for word in near.words)
-        options = [f"{exact}: NEAR({phrases}, {near.distance})"]
+        # FTS5 counts the words of the phrases between the first and the last; the engine's
+        # max_gaps (and the analyst) only the words between them all
+        sizes = sorted(len(words(word)) or 1 for word in near.words)
+        distance = near.distance + sum(sizes[:-2])  # (exact for one-word terms; for phrases, the least)
+        options = [f"{exact}: NEAR({phrases}, {distance})"]
         tokens = [words(word) for word in near.words]
         for code, stems in self.stems([token for group in tokens for token in group], stemmed):
             stem_of = dict(zip([token for group in tokens for token in group], stems, strict=True))
             groups = " ".join(fts_string(" ".join(stem_of[token] for token in group)) for group in tokens)
-            options.append(f"{_stem_columns(stemmed, code)}: NEAR({groups}, {near.distance})")
+            options.append(f"{_stem_columns(stemmed, code)}: NEAR({groups}, {distance})")
         return _any(options)
 
     def fts(self, node: Node) -> str | None:

@@ -155,14 +155,18 @@ def _analysed_columns(connection: Connection) -> None:
         "ALTER TABLE contents ADD COLUMN url TEXT GENERATED ALWAYS AS (coalesce(json_extract(body, '$.url'), '')) VIRTUAL",
     ):
         connection.exec_driver_sql(statement)
-    rows = connection.exec_driver_sql(
-        "SELECT rowid, title, text, json_extract(body, '$.language') FROM contents"
-    ).fetchall()
-    for rowid, title, text, language in rows:
-        connection.exec_driver_sql(
-            "UPDATE contents SET stem_language = ?, title_stem = ?, text_stem = ?, designations = ? WHERE rowid = ?",
-            (*analysed_text(title, text, language), rowid),
-        )
+    last = 0
+    while rows := connection.exec_driver_sql(  # in batches: an index may not fit in memory
+        "SELECT rowid, title, text, json_extract(body, '$.language') FROM contents WHERE rowid > ? ORDER BY rowid"
+        " LIMIT 500",
+        (last,),
+    ).fetchall():
+        for rowid, title, text, language in rows:
+            connection.exec_driver_sql(
+                "UPDATE contents SET stem_language = ?, title_stem = ?, text_stem = ?, designations = ? WHERE rowid = ?",
+                (*analysed_text(title, text, language), rowid),
+            )
+        last = rows[-1][0]
     for statement in _split_statements(_fts_ddl()):
         connection.exec_driver_sql(statement)
     connection.exec_driver_sql("INSERT INTO fts(fts) VALUES ('rebuild')")

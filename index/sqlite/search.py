@@ -15,13 +15,14 @@ With collapse_stories the hits are one per story (documents without story_id sta
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from index.analysis import auto_edits, fold
+from index.analysis import FUZZY_EXPANSIONS, auto_edits, fold
 from index.cursor import sort_after
 from index.query import Hit, SearchRequest, SearchResult
 from index.snippets import CLOSE_SENTINEL, ELLIPSIS, OPEN_SENTINEL, SNIPPET_WORDS, leading_snippet, sentinels_to_html
@@ -36,8 +37,6 @@ STEM_WEIGHTS = {"title": 1.5, "text": 0.5}  # title_<lang>, text_<lang>
 BM25_WEIGHTS = ", ".join(
     str(COLUMN_WEIGHTS.get(column) or STEM_WEIGHTS[column.partition("_")[0]]) for column in FTS_COLUMNS
 )
-#: most indexed words one fuzzy word stands for (the engine's max_expansions)
-FUZZY_EXPANSIONS = 50
 
 _ORDER = {
     "relevance": "m.score DESC, m.id ASC",
@@ -62,11 +61,8 @@ def _matching_sql(plan: Plan, scored: bool) -> tuple[str, list[object]]:
         params.insert(0, plan.match)
     else:
         source, score = "documents d", "0.0"
-        if scored and plan.score_match is not None:  # words under OR with a filter still rank
-            score = (
-                f"coalesce((SELECT -bm25(fts, {BM25_WEIGHTS}) FROM fts WHERE fts MATCH ? AND fts.rowid = d.rowid), 0.0)"
-            )
-            params.insert(0, plan.score_match)
+        if scored and plan.score_match is not None:  # words under OR with a filter still rank (_score_words)
+            score = "coalesce((SELECT s.score FROM temp.scores s WHERE s.rowid = d.rowid), 0.0)"
     _dates_and_ids(plan, clauses, params)
     where = " WHERE " + " AND ".join(clauses) if clauses else ""
     sql = (
@@ -74,6 +70,16 @@ def _matching_sql(plan: Plan, scored: bool) -> tuple[str, list[object]]:
         f" SELECT d.rowid, d.id, d.published, COALESCE(d.story_id, d.id), {score}, d.facet_ids FROM {source}{where}"
     )
     return sql, params
+
+
+def _score_words(connection: sqlite3.Connection, expression: str) -> None:
+    """The scores of every document the query's words match, in one pass (a per-document bm25
+    query would redo the statistics each time: quadratic in the matches)."""
+    connection.execute(
+        f"CREATE TEMP TABLE scores AS SELECT rowid, -bm25(fts, {BM25_WEIGHTS}) AS score FROM fts WHERE fts MATCH ?",
+        (expression,),
+    )
+    connection.execute("CREATE UNIQUE INDEX temp.scores_by_rowid ON scores (rowid)")
 
 
 def _dates_and_ids(plan: Plan, clauses: list[str], params: list[object]) -> None:
@@ -113,6 +119,8 @@ def run_search(connection: sqlite3.Connection, request: SearchRequest) -> Search
     renderer = Renderer(query_languages(query, connection), _fuzzy_expander(connection))
     search_plan = plan(query, renderer)
     try:
+        if sort == "relevance" and search_plan.match is None and search_plan.score_match is not None:
+            _score_words(connection, search_plan.score_match)
         connection.execute(*_matching_sql(search_plan, scored=sort == "relevance"))
         total = connection.execute("SELECT count(*) FROM temp.matches").fetchone()[0]
         result = SearchResult(total=total, hits=[])
@@ -127,6 +135,7 @@ def run_search(connection: sqlite3.Connection, request: SearchRequest) -> Search
         return result
     finally:
         connection.execute("DELETE FROM temp.matches")
+        connection.execute("DROP TABLE IF EXISTS temp.scores")
 
 
 def _facets(connection: sqlite3.Connection, request: SearchRequest) -> dict[str, list[tuple[str, int]]]:
@@ -228,14 +237,15 @@ def _snippet(
 
 
 def _fuzzy_expander(connection: sqlite3.Connection) -> FuzzyExpander:
-    def expand(word: str, edits: int | None) -> list[str]:
+    def expand(word: str, edits: int | None, columns: Sequence[str]) -> list[str]:
         folded = fold(word)
         if not folded:
             return []
         limit = edits if edits is not None else auto_edits(folded)
         rows = connection.execute(
-            "SELECT DISTINCT term FROM temp.vocabulary WHERE term >= ? AND term < ? AND col IN ('title', 'text')",
-            (folded[0], folded[0] + "\U0010ffff"),
+            "SELECT DISTINCT term FROM temp.vocabulary WHERE term >= ? AND term < ?"
+            f" AND col IN ({', '.join('?' * len(columns))})",
+            (folded[0], folded[0] + "\U0010ffff", *columns),
         )
         close = [(OSA.distance(folded, term, score_cutoff=limit), term) for (term,) in rows]
         return [term for distance, term in sorted(close) if distance <= limit][:FUZZY_EXPANSIONS]

@@ -601,6 +601,14 @@ DOCUMENTS: tuple[CorpusDocument, ...] = (
         url=_AR + "musayyara",
         published="2024-08-23",
     ),
+    CorpusDocument(
+        name="en_near_three",
+        language="en",
+        title="Depot inventory",
+        text="The zorvek crate held quillam fuses beside tessaril charges.",
+        url="https://news.example.org/en/depot-inventory",
+        published="2024-02-02",
+    ),
 )
 
 
@@ -654,6 +662,7 @@ _9M133 = {"en_kornet_sudan", "fr_kornet_sahel", "ru_kornet_video"}  # 9M133, 9M1
 _M16A4 = {"en_m16a4_yemen", "es_m16a4_honduras", "ar_m16a4_anbar"}  # M16A4, M16-A4, M16A4
 _LANG = {
     "en": {
+        "en_near_three",
         "en_kornet_sudan",
         "en_kornet_far",
         "en_ak47_mombasa",
@@ -924,7 +933,7 @@ CASES: tuple[SearchCase, ...] = (
     ),
     _case(
         "lang:en NOT rifle NOT carbines NOT launchers",
-        {"en_kornet_sudan", "en_grenades_goma", "en_drones_poland", "en_arms_sahel"},
+        {"en_kornet_sudan", "en_grenades_goma", "en_drones_poland", "en_arms_sahel", "en_near_three"},
         "filter with several negations",
     ),
     _case("rifles zeppelin", set(), "an absent word empties an AND"),
@@ -988,4 +997,10 @@ CASES: tuple[SearchCase, ...] = (
     _case("drones OR lang:ar", _DRONE | _LANG["ar"], "OR between a word and a filter"),
     _case("AK47 OR lang:es", _AK47 | _LANG["es"], "OR between a designation and a filter"),
     _case("kornet lang:es", set(), "no Spanish document names Kornet: empty"),
+    # --- proximity of three words: the distance counts the words between them all -------------
+    _case("NEAR(zorvek quillam tessaril, 4)", {"en_near_three"}, "four words lie between the three"),
+    _case("NEAR(tessaril zorvek quillam, 4)", {"en_near_three"}, "in any order"),
+    _case("NEAR(zorvek quillam tessaril, 3)", set(), "one word too far"),
+    _case('"zorvek tessaril"~5', {"en_near_three"}, "two words, five between"),
+    _case('"zorvek tessaril"~4', set(), "two words, one too far"),
 )

@@ -105,18 +105,20 @@ def test_an_unstorable_document_fails_alone(path: Path) -> None:
 
 
 def test_terms_are_rendered_as_fts5_strings() -> None:
-    renderer = Renderer(["en", "ru"], lambda word, edits: [word])
+    renderer = Renderer(["en", "ru"], lambda word, edits, columns: [word])
     assert fts_string('say "hi"') == '"say ""hi"""'
-    assert renderer.fts(parse_query("ak-4*").where) == '{title text}: "ak-4"*'
-    # each word: its exact form, its stem in each language's columns (none for another script)
+    assert renderer.fts(parse_query("ak-47*").where) == '{title text}: "ak-47"*'
+    # each word: its exact form and its stem in each language's columns (one phrase per distinct
+    # form; none for a language whose stemmer cannot touch the word's script)
     assert renderer.fts(parse_query('rifles OR carbines "port of" -mortar').where) == (
         '(((({title text}: "rifles" OR {title_en text_en}: "rifl") OR ({title text}: "carbines"'
-        ' OR {title_en text_en}: "carbin")) AND {title text}: "port of") NOT ({title text}: "mortar"'
-        ' OR {title_en text_en}: "mortar"))'
+        ' OR {title_en text_en}: "carbin")) AND {title text}: "port of") NOT {title text title_en text_en}: "mortar")'
     )
     assert renderer.fts(parse_query("автоматы").where) == '({title text}: "автоматы" OR {title_ru text_ru}: "автомат")'
-    assert renderer.fts(parse_query("AK47").where) == (
-        '({title text}: "AK47" OR {title_en text_en}: "ak47" OR designations: "ak47")'
+    assert renderer.fts(parse_query("AK47").where) == '{title text title_en text_en designations}: "ak47"'
+    # FTS5 counts the middle words of a NEAR group; the analyst's distance does not
+    assert renderer.fts(parse_query("NEAR(kornet sudan ak, 2)").where) == (
+        '({title text}: NEAR("kornet" "sudan" "ak", 3) OR {title_en text_en}: NEAR("kornet" "sudan" "ak", 3))'
     )
 
 
