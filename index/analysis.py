@@ -100,13 +100,28 @@ def stem(word: str, language: str) -> str:
     return result
 
 
+def stem_token(stemmed: str, language: str) -> str:
+    """A stem as the embedded index stores it: prefixed with its language ("en_rifl"), so a
+    French stem never matches an English document that happens to share its spelling."""
+    return f"{language}_{stemmed}"
+
+
 def stemmed_text(text: str, language: str | None) -> str:
-    """The shadow text the embedded index searches for inflections: one stem per word (positions
-    line up with the words, so proximity works), or "" for unstemmed languages."""
+    """The shadow text the embedded index searches for inflections: one stem token per word
+    (positions line up with the words, so proximity works), or "" for unstemmed languages."""
     code = stem_language(language)
     if code is None or not text:
         return ""
-    return " ".join(_stemmer(code).stemWords(words(text)))
+    return prefixed(_stemmer(code).stemWords(words(text)), f"{code}_")
+
+
+def prefixed(tokens: list[str], prefix: str) -> str:
+    return prefix + f" {prefix}".join(tokens) if tokens else ""
+
+
+def prefixed_words(text: str, prefix: str) -> str:
+    """The words of `text`, each prefixed, as one string ("Jane Doe", "a_" -> "a_jane a_doe")."""
+    return prefixed(words(text), prefix)
 
 
 def has_letters_and_digits(key: str) -> bool:

@@ -4,10 +4,9 @@ Only the structure from index/query.py is rendered, never the analyst's raw text
 becomes an FTS5 string (double-quoted, inner quotes doubled) under an explicit column filter,
 and every filter value is a bound SQL parameter.
 
-A word matches its exact form in title/text, its Snowball stem in the stem columns of each
-language the search covers (title_fr/text_fr hold French documents' stems only, so French
-inflections only match French documents), and, when it is a designation, its folded key in the
-designations column.
+A word matches its exact form in title/text, its Snowball stem in the stem columns for each
+language the search covers (stems carry their language, "fr_fusil", so French inflections only
+match French documents), and, when it is a designation, its folded key in the designations column.
 Subtrees of words alone become one MATCH expression; filters, and words mixed with filters under
 OR or NOT, become SQL conditions on the document's rowid.
 """
@@ -19,21 +18,21 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from index.analysis import designation_key, stem, stem_language, words
+from index.analysis import designation_key, prefixed, stem, stem_language, stem_token, words
 from index.query import And, Filter, Near, Node, Not, Or, Query, Term
-from index.sqlite.schema import facet_key
+from index.sqlite.schema import AUTHOR_PREFIX, URL_PREFIX, facet_key
 
-#: text field -> (exact FTS columns, the parts of the per-language stem columns)
-_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "": (("title", "text"), ("title", "text")),
-    "title": (("title",), ("title",)),
-    "text": (("text",), ("text",)),
-    "author": (("author",), ()),
-    "url": (("url",), ()),
+#: text field -> (exact FTS columns, stem FTS columns, the prefix of its tokens)
+_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "": (("title", "text"), ("title_stem", "text_stem"), ""),
+    "title": (("title",), ("title_stem",), ""),
+    "text": (("text",), ("text_stem",), ""),
+    "author": (("author",), (), AUTHOR_PREFIX),
+    "url": (("url",), (), URL_PREFIX),
 }
 
-#: (word, most edits or None for by-length, FTS columns) -> the words indexed there it stands for
-FuzzyExpander = Callable[[str, int | None, Sequence[str]], list[str]]
+#: (word, most edits or None for by-length, FTS columns, token prefix) -> the indexed tokens it stands for
+FuzzyExpander = Callable[[str, int | None, Sequence[str], str], list[str]]
 
 
 def fts_string(text: str) -> str:
@@ -55,10 +54,6 @@ def script_matches(tokens: list[str], code: str) -> bool:
     return any(char.isalpha() and unicodedata.name(char, "").startswith(script) for token in tokens for char in token)
 
 
-def _stem_columns(parts: Sequence[str], code: str) -> str:
-    return _columns([f"{part}_{code}" for part in parts])
-
-
 def _any(expressions: list[str]) -> str:
     return expressions[0] if len(expressions) == 1 else "(" + " OR ".join(expressions) + ")"
 
@@ -69,62 +64,65 @@ class Renderer:
 
     languages: Sequence[str]
     expand_fuzzy: FuzzyExpander
-    _fuzzy: dict[tuple[str, int | None, tuple[str, ...]], list[str]] = field(default_factory=dict)
+    _fuzzy: dict[tuple[str, int | None, str], list[str]] = field(default_factory=dict)
 
     # -- FTS5 expressions
     def term(self, term: Term) -> str:
         scope = term.fields[0] if term.fields else ""
-        exact, stemmed = _COLUMNS[scope]
+        exact, stemmed, prefix = _FIELDS[scope]
+        form = prefixed(words(term.text), prefix) if prefix else term.text
         if term.mode == "prefix":
-            return f"{_columns(exact)}: {fts_string(term.text)}*"
+            return f"{_columns(exact)}: {fts_string(form)}*"
         if term.mode == "fuzzy":
-            return f"{_columns(exact)}: {_any([fts_string(word) for word in self.fuzzy_words(term)])}"
-        if term.mode != "word":
-            return f"{_columns(exact)}: {fts_string(term.text)}"
-        # One phrase per distinct form, over every column it is searched in: "cash" is its own
-        # stem in three languages and one phrase, not four (bm25 costs a pass per phrase).
-        tokens = words(term.text)
-        columns_of: dict[str, list[str]] = {" ".join(tokens) or term.text: list(exact)}
-        for code, stems in self.stems(tokens, stemmed):
-            columns_of.setdefault(" ".join(stems), []).extend(f"{part}_{code}" for part in stemmed)
+            return f"{_columns(exact)}: {_any([fts_string(token) for token in self.fuzzy_words(term)])}"
+        if term.mode != "word" or not stemmed:
+            return f"{_columns(exact)}: {fts_string(form)}"
+        stems = [fts_string(" ".join(tokens)) for tokens in self.stems(words(term.text))]
+        if scope:
+            return _any([f"{_columns(exact)}: {fts_string(form)}", *(f"{_columns(stemmed)}: {s}" for s in stems)])
+        # Unscoped, a word needs no column filter (every other column holds prefixed tokens or
+        # designation keys): FTS5 then scores it at half the cost.
+        options = [fts_string(form), *stems]
         key = designation_key(term.text)
-        if key and scope == "":
-            columns_of.setdefault(key, []).append("designations")
-        return _any([f"{_columns(columns)}: {fts_string(form)}" for form, columns in columns_of.items()])
+        if key and words(term.text) != [key]:  # (as one word, the key is the word itself)
+            options.append(f"designations: {fts_string(key)}")
+        return _any(options)
 
-    def stems(self, tokens: list[str], columns: Sequence[str]) -> Iterator[tuple[str, list[str]]]:
-        """(language, the tokens' stems) for each language whose stem columns can add a match.
+    def stems(self, tokens: list[str]) -> Iterator[list[str]]:
+        """The tokens' stem tokens in each language whose stems can add a match.
 
         A stemmer leaves words of another script as they are: their stems then only match what
         the exact columns match already, so that language is left out of the expression."""
-        if not columns:
-            return
         for code in self.languages:
             stems = [stem(token, code) for token in tokens]
             if stems != tokens or script_matches(tokens, code):
-                yield code, stems
+                yield [stem_token(item, code) for item in stems]
 
     def fuzzy_words(self, term: Term) -> list[str]:
-        exact = _COLUMNS[term.fields[0] if term.fields else ""][0]
-        key = (term.text, term.edits, exact)
+        exact, _, prefix = _FIELDS[term.fields[0] if term.fields else ""]
+        key = (term.text, term.edits, exact[0])
         if key not in self._fuzzy:
-            self._fuzzy[key] = self.expand_fuzzy(term.text, term.edits, exact) or [term.text]
+            self._fuzzy[key] = self.expand_fuzzy(term.text, term.edits, exact, prefix) or [prefix + term.text]
         return self._fuzzy[key]
 
     def near(self, near: Near) -> str:
-        scope = near.fields[0] if near.fields else ""
-        exact, stemmed = _columns(_COLUMNS[scope][0]), _COLUMNS[scope][1]
-        phrases = " ".join(fts_string(word) for word in near.words)
+        exact, stemmed, prefix = _FIELDS[near.fields[0] if near.fields else ""]
+        groups = [words(word) for word in near.words]
         # FTS5 counts the words of the phrases between the first and the last; the engine's
         # max_gaps (and the analyst) only the words between them all
-        sizes = sorted(len(words(word)) or 1 for word in near.words)
+        sizes = sorted(len(group) or 1 for group in groups)
         distance = near.distance + sum(sizes[:-2])  # (exact for one-word terms; for phrases, the least)
-        options = [f"{exact}: NEAR({phrases}, {distance})"]
-        tokens = [words(word) for word in near.words]
-        for code, stems in self.stems([token for group in tokens for token in group], stemmed):
-            stem_of = dict(zip([token for group in tokens for token in group], stems, strict=True))
-            groups = " ".join(fts_string(" ".join(stem_of[token] for token in group)) for group in tokens)
-            options.append(f"{_stem_columns(stemmed, code)}: NEAR({groups}, {distance})")
+        phrases = " ".join(
+            fts_string(prefixed(group, prefix) if prefix else word)
+            for group, word in zip(groups, near.words, strict=True)
+        )
+        options = [f"{_columns(exact)}: NEAR({phrases}, {distance})"]
+        if stemmed:
+            flat = [token for group in groups for token in group]
+            for stems in self.stems(flat):
+                stem_of = dict(zip(flat, stems, strict=True))
+                phrases = " ".join(fts_string(" ".join(stem_of[token] for token in group)) for group in groups)
+                options.append(f"{_columns(stemmed)}: NEAR({phrases}, {distance})")
         return _any(options)
 
     def fts(self, node: Node) -> str | None:

@@ -7,13 +7,14 @@ the tables, the tokenizer or FACET_FIELDS change. MAPPING_VERSION is the number 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime
 
 import numpy as np
 from sqlalchemy import Connection
 
-from index.analysis import SNOWBALL_LANGUAGES, designation_text, stem_language, stemmed_text
+from index.analysis import designation_text, prefixed_words, stemmed_text
 from index.query import DEFAULT_FACETS, FILTER_FIELDS
 from schema.document import Document
 from state.database import Migrations
@@ -83,60 +84,41 @@ def _create_tables(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-# Version 2: morphology, designations and field-scoped search. `contents` also keeps each
-# document's Snowball stems (title_stem, text_stem: one stem per word, so proximity works on them),
-# the language they were made in, and its designation keys, all written by the store in Python at
-# index time; `author` and `url` are read from the body. The FTS table indexes the exact text, the
-# designations, author and url, and the stems in a pair of columns per stemmed language
-# (title_en, text_en, ...; a document fills its own language's pair): a French stem then only ever
-# matches French documents, as the engine's per-language fields do. (A language prefix on each
-# stem token did the same in one pair of columns, at a third more indexing time.)
+# Version 2: morphology, designations and field-scoped search. `contents` also keeps, written by
+# the store in Python at index time: each document's Snowball stems (title_stem, text_stem: one
+# stem per word, so proximity works on them, each prefixed with its language, "en_rifl", so a
+# French stem only ever matches French documents, as the engine's per-language fields do), its
+# designation keys, and its authors and URL as prefixed words ("a_jane", "u_example"). Every
+# column but title and text holds tokens no word of a text can be (a prefix, or a designation key,
+# which a word search means anyway), so a word is searched without a column filter: FTS5 scores
+# a column-filtered phrase at twice the cost per matching document.
 # Why stored shadow columns rather than a custom FTS5 tokenizer: Python's sqlite3 cannot register
 # one (that takes APSW, which would replace the driver under the state layer), and a file whose
 # FTS index needs our tokenizer could not be read, checked or repaired by any other SQLite tool;
-# stored stems also make a rebuild (and the 'delete' of an external-content row) exact.
-STEM_LANGUAGES: tuple[str, ...] = tuple(sorted(SNOWBALL_LANGUAGES))
+# stored columns also make a rebuild (and the 'delete' of an external-content row) exact.
 #: The FTS columns, in order (bm25 weights and column filters name them).
-FTS_COLUMNS: tuple[str, ...] = (
-    "title",
-    "text",
-    "designations",
-    "author",
-    "url",
-    *(f"{part}_{code}" for code in STEM_LANGUAGES for part in ("title", "text")),
-)
-
-
-def _fts_values(row: str, named: bool = False) -> str:
-    """The FTS column values of a `contents` row (`new`, `old`, or the table; `named` for a view)."""
-    stems = (
-        f"CASE WHEN {row}.stem_language = '{code}' THEN {row}.{part}_stem END" + (f" AS {part}_{code}" if named else "")
-        for code in STEM_LANGUAGES
-        for part in ("title", "text")
-    )
-    return ", ".join([f"{row}.{column}" for column in FTS_COLUMNS[:5]] + list(stems))
-
-
-def _fts_ddl() -> str:
-    columns = ", ".join(FTS_COLUMNS)
-    return f"""
-CREATE VIEW fts_content AS SELECT contents.rowid AS rowid, {_fts_values("contents", named=True)} FROM contents;
+FTS_COLUMNS: tuple[str, ...] = ("title", "text", "title_stem", "text_stem", "designations", "author", "url")
+_COLUMNS = ", ".join(FTS_COLUMNS)
+_FTS_V2 = f"""
 CREATE VIRTUAL TABLE fts USING fts5(
-    {columns},
-    content='fts_content', content_rowid='rowid',
+    {_COLUMNS},
+    content='contents', content_rowid='rowid',
     tokenize="unicode61 remove_diacritics 2 tokenchars '_'"
 );
 CREATE TRIGGER contents_ai AFTER INSERT ON contents BEGIN
-    INSERT INTO fts(rowid, {columns}) VALUES (new.rowid, {_fts_values("new")});
+    INSERT INTO fts(rowid, {_COLUMNS}) VALUES (new.rowid, {", ".join("new." + c for c in FTS_COLUMNS)});
 END;
 CREATE TRIGGER contents_ad AFTER DELETE ON contents BEGIN
-    INSERT INTO fts(fts, rowid, {columns}) VALUES ('delete', old.rowid, {_fts_values("old")});
+    INSERT INTO fts(fts, rowid, {_COLUMNS}) VALUES ('delete', old.rowid, {", ".join("old." + c for c in FTS_COLUMNS)});
 END;
 CREATE TRIGGER contents_au AFTER UPDATE ON contents BEGIN
-    INSERT INTO fts(fts, rowid, {columns}) VALUES ('delete', old.rowid, {_fts_values("old")});
-    INSERT INTO fts(rowid, {columns}) VALUES (new.rowid, {_fts_values("new")});
+    INSERT INTO fts(fts, rowid, {_COLUMNS}) VALUES ('delete', old.rowid, {", ".join("old." + c for c in FTS_COLUMNS)});
+    INSERT INTO fts(rowid, {_COLUMNS}) VALUES (new.rowid, {", ".join("new." + c for c in FTS_COLUMNS)});
 END;
 """
+#: the columns `analysed_text` fills, in its order
+ANALYSED_COLUMNS = ("title_stem", "text_stem", "designations", "author", "url")
+AUTHOR_PREFIX, URL_PREFIX = "a_", "u_"
 
 
 def _analysed_columns(connection: Connection) -> None:
@@ -146,40 +128,36 @@ def _analysed_columns(connection: Connection) -> None:
         "DROP TRIGGER contents_ad",
         "DROP TRIGGER contents_au",
         "DROP TABLE fts",
-        "ALTER TABLE contents ADD COLUMN stem_language TEXT",
-        "ALTER TABLE contents ADD COLUMN title_stem TEXT NOT NULL DEFAULT ''",
-        "ALTER TABLE contents ADD COLUMN text_stem TEXT NOT NULL DEFAULT ''",
-        "ALTER TABLE contents ADD COLUMN designations TEXT NOT NULL DEFAULT ''",
-        "ALTER TABLE contents ADD COLUMN author TEXT GENERATED ALWAYS AS"
-        " (coalesce(json_extract(body, '$.authors'), '')) VIRTUAL",
-        "ALTER TABLE contents ADD COLUMN url TEXT GENERATED ALWAYS AS (coalesce(json_extract(body, '$.url'), '')) VIRTUAL",
+        *(f"ALTER TABLE contents ADD COLUMN {column} TEXT NOT NULL DEFAULT ''" for column in ANALYSED_COLUMNS),
     ):
         connection.exec_driver_sql(statement)
     last = 0
     while rows := connection.exec_driver_sql(  # in batches: an index may not fit in memory
-        "SELECT rowid, title, text, json_extract(body, '$.language') FROM contents WHERE rowid > ? ORDER BY rowid"
-        " LIMIT 500",
-        (last,),
+        "SELECT rowid, title, text, body FROM contents WHERE rowid > ? ORDER BY rowid LIMIT 500", (last,)
     ).fetchall():
-        for rowid, title, text, language in rows:
-            connection.exec_driver_sql(
-                "UPDATE contents SET stem_language = ?, title_stem = ?, text_stem = ?, designations = ? WHERE rowid = ?",
-                (*analysed_text(title, text, language), rowid),
+        for rowid, title, text, body in rows:
+            document = json.loads(body)
+            analysed = analysed_text(
+                title, text, document.get("language"), document.get("authors") or [], document.get("url") or ""
             )
+            assignments = ", ".join(f"{column} = ?" for column in ANALYSED_COLUMNS)
+            connection.exec_driver_sql(f"UPDATE contents SET {assignments} WHERE rowid = ?", (*analysed, rowid))
         last = rows[-1][0]
-    for statement in _split_statements(_fts_ddl()):
+    for statement in _split_statements(_FTS_V2):
         connection.exec_driver_sql(statement)
     connection.exec_driver_sql("INSERT INTO fts(fts) VALUES ('rebuild')")
 
 
-def analysed_text(title: str, text: str, language: str | None) -> tuple[str | None, str, str, str]:
-    """(stem language, title stems, text stems, designation keys) as `contents` keeps them."""
-    code = stem_language(language)
+def analysed_text(
+    title: str, text: str, language: str | None, authors: list[str], url: str
+) -> tuple[str, str, str, str, str]:
+    """The ANALYSED_COLUMNS of a document: stems, designation keys, prefixed author and URL words."""
     return (
-        code,
-        stemmed_text(title, code),
-        stemmed_text(text, code),
+        stemmed_text(title, language),
+        stemmed_text(text, language),
         designation_text((title, text)),
+        prefixed_words(" ".join(authors), AUTHOR_PREFIX),
+        prefixed_words(url, URL_PREFIX),
     )
 
 

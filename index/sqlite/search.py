@@ -32,11 +32,16 @@ from index.sqlite.schema import FACET_FIELDS, FACET_ID_DTYPE, FTS_COLUMNS, epoch
 
 #: bm25 weights of the FTS columns (schema.FTS_COLUMNS): a word in the title counts three times
 #: as much as in the text, and an exact form twice as much as another inflection of it.
-COLUMN_WEIGHTS = {"title": 3.0, "text": 1.0, "designations": 1.0, "author": 1.0, "url": 0.5}
-STEM_WEIGHTS = {"title": 1.5, "text": 0.5}  # title_<lang>, text_<lang>
-BM25_WEIGHTS = ", ".join(
-    str(COLUMN_WEIGHTS.get(column) or STEM_WEIGHTS[column.partition("_")[0]]) for column in FTS_COLUMNS
-)
+COLUMN_WEIGHTS = {
+    "title": 3.0,
+    "text": 1.0,
+    "title_stem": 1.5,
+    "text_stem": 0.5,
+    "designations": 1.0,
+    "author": 1.0,
+    "url": 0.5,
+}
+BM25_WEIGHTS = ", ".join(str(COLUMN_WEIGHTS[column]) for column in FTS_COLUMNS)
 
 _ORDER = {
     "relevance": "m.score DESC, m.id ASC",
@@ -237,17 +242,18 @@ def _snippet(
 
 
 def _fuzzy_expander(connection: sqlite3.Connection) -> FuzzyExpander:
-    def expand(word: str, edits: int | None, columns: Sequence[str]) -> list[str]:
+    def expand(word: str, edits: int | None, columns: Sequence[str], prefix: str) -> list[str]:
         folded = fold(word)
         if not folded:
             return []
         limit = edits if edits is not None else auto_edits(folded)
+        start = prefix + folded[0]
         rows = connection.execute(
             "SELECT DISTINCT term FROM temp.vocabulary WHERE term >= ? AND term < ?"
             f" AND col IN ({', '.join('?' * len(columns))})",
-            (folded[0], folded[0] + "\U0010ffff", *columns),
+            (start, start + "\U0010ffff", *columns),
         )
-        close = [(OSA.distance(folded, term, score_cutoff=limit), term) for (term,) in rows]
+        close = [(OSA.distance(folded, term[len(prefix) :], score_cutoff=limit), term) for (term,) in rows]
         return [term for distance, term in sorted(close) if distance <= limit][:FUZZY_EXPANSIONS]
 
     return expand

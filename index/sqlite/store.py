@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from index.sqlite.schema import analysed_text, epoch_ms, facet_key, facet_values, pack_ids, unpack_ids
+from index.sqlite.schema import ANALYSED_COLUMNS, analysed_text, epoch_ms, facet_key, facet_values, pack_ids, unpack_ids
 from schema.document import Document
 
 _BODY_EXCLUDE = {"title", "text"}
@@ -46,8 +46,8 @@ def write_document(connection: sqlite3.Connection, document: Document, facet_ids
             (document.id, epoch_ms(document.published), document.story_id, packed),
         ).fetchone()[0]
         connection.execute(
-            "INSERT INTO contents (rowid, title, text, body, stem_language, title_stem, text_stem, designations)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO contents (rowid, title, text, body, {', '.join(ANALYSED_COLUMNS)})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rowid, document.title, document.text, body, *_analysed(document)),
         )
     else:
@@ -57,8 +57,7 @@ def write_document(connection: sqlite3.Connection, document: Document, facet_ids
             (epoch_ms(document.published), document.story_id, packed, rowid),
         )
         connection.execute(
-            "UPDATE contents SET title = ?, text = ?, body = ?, stem_language = ?, title_stem = ?, text_stem = ?,"
-            " designations = ? WHERE rowid = ?",
+            f"UPDATE contents SET title = ?, text = ?, body = ?, {' = ?, '.join(ANALYSED_COLUMNS)} = ? WHERE rowid = ?",
             (document.title, document.text, body, *_analysed(document), rowid),
         )
         connection.executemany(
@@ -70,8 +69,8 @@ def write_document(connection: sqlite3.Connection, document: Document, facet_ids
     )
 
 
-def _analysed(document: Document) -> tuple[str | None, str, str, str]:
-    return analysed_text(document.title, document.text, document.language)
+def _analysed(document: Document) -> tuple[str, str, str, str, str]:
+    return analysed_text(document.title, document.text, document.language, document.authors, document.url)
 
 
 def delete_document(connection: sqlite3.Connection, document_id: str) -> bool:

@@ -105,20 +105,24 @@ def test_an_unstorable_document_fails_alone(path: Path) -> None:
 
 
 def test_terms_are_rendered_as_fts5_strings() -> None:
-    renderer = Renderer(["en", "ru"], lambda word, edits, columns: [word])
+    renderer = Renderer(["en", "ru"], lambda word, edits, columns, prefix: [prefix + word])
     assert fts_string('say "hi"') == '"say ""hi"""'
     assert renderer.fts(parse_query("ak-47*").where) == '{title text}: "ak-47"*'
-    # each word: its exact form and its stem in each language's columns (one phrase per distinct
-    # form; none for a language whose stemmer cannot touch the word's script)
+    # a word: its exact form and its stem for each language (none for a language whose stemmer
+    # cannot touch the word's script), with no column filter: no other column holds such tokens
     assert renderer.fts(parse_query('rifles OR carbines "port of" -mortar').where) == (
-        '(((({title text}: "rifles" OR {title_en text_en}: "rifl") OR ({title text}: "carbines"'
-        ' OR {title_en text_en}: "carbin")) AND {title text}: "port of") NOT {title text title_en text_en}: "mortar")'
+        '(((("rifles" OR "en_rifl") OR ("carbines" OR "en_carbin")) AND {title text}: "port of")'
+        ' NOT ("mortar" OR "en_mortar"))'
     )
-    assert renderer.fts(parse_query("автоматы").where) == '({title text}: "автоматы" OR {title_ru text_ru}: "автомат")'
-    assert renderer.fts(parse_query("AK47").where) == '{title text title_en text_en designations}: "ak47"'
+    assert renderer.fts(parse_query("автоматы").where) == '("автоматы" OR "ru_автомат")'
+    assert renderer.fts(parse_query("ak-47").where) == '("ak-47" OR "en_ak en_47" OR designations: "ak47")'
+    assert renderer.fts(parse_query("title:rifles").where) == '({title}: "rifles" OR {title_stem}: "en_rifl")'
+    assert renderer.fts(parse_query('author:"Jane Doe" url:example~').where) == (
+        '({author}: "a_jane a_doe" AND {url}: "u_example")'
+    )
     # FTS5 counts the middle words of a NEAR group; the analyst's distance does not
     assert renderer.fts(parse_query("NEAR(kornet sudan ak, 2)").where) == (
-        '({title text}: NEAR("kornet" "sudan" "ak", 3) OR {title_en text_en}: NEAR("kornet" "sudan" "ak", 3))'
+        '({title text}: NEAR("kornet" "sudan" "ak", 3) OR {title_stem text_stem}: NEAR("en_kornet" "en_sudan" "en_ak", 3))'
     )
 
 
