@@ -76,6 +76,11 @@ class IndexBackend(ABC):
     @abstractmethod
     def status(self) -> IndexStatus: ...
 
+    def upgrade(self) -> int:
+        """Bring the index to this release's mapping (where that takes more than opening it);
+        returns the number of documents."""
+        return self.count()
+
     def refresh(self) -> None:  # noqa: B027 (a default for backends that need none, not abstract)
         """Make recent writes visible to search (no-op where writes are immediately visible)."""
 

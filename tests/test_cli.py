@@ -16,6 +16,7 @@ COMMANDS = [
     ["index", "status"],
     ["index", "migrate"],
     ["index", "flush"],
+    ["index", "upgrade"],
     ["runs", "show"],
     ["alert", "add"],
 ]

@@ -65,7 +65,7 @@ def test_old_mapping_is_upgraded_by_reindexing_behind_the_alias(engine_url: str,
     assert backend.status().mapping_version == 0
     assert backend.search(SearchRequest(query=parse_query("consignment"), size=0, facets={})).total == 30  # serving
 
-    assert backend.upgrade_mapping() == 30
+    assert backend.upgrade() == 30  # (osint index upgrade)
     assert backend.mapping_version() == MAPPING_VERSION
     assert list(backend.client.request("GET", f"/_alias/{backend.alias}")) == [concrete_index(backend.alias)]
     assert sorted(ids(backend.iter_documents())) == sorted(ids(documents))

@@ -99,6 +99,12 @@ def test_an_index_written_before_morphology_is_upgraded_in_place(tmp_path: Path)
         assert backend.search(SearchRequest(query=parse_query("=launchers"))).total == 0
 
 
+def test_index_upgrade_reports_the_mapping_version(osint):
+    osint.data_dir.mkdir(parents=True)
+    _index(osint, SEIZURE)
+    assert osint.json("index", "upgrade", "--json")["mapping_version"] == MAPPING_VERSION
+
+
 def test_an_inflected_match_is_marked_in_the_snippet(tmp_path: Path):
     russian = Document.new(
         "https://news.example.org/ru",

@@ -1,11 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import click
 from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from app.commands.config import current_config, open_index
 from app.output import console, error_console, fail, print_json
-from index.backend import open_backend
+from index.backend import IndexBackend, IndexStatus, open_backend
+
+T = TypeVar("T")
+
+
+def _on_index(action: Callable[[IndexBackend], T]) -> T:
+    """`action` on the configured index, or a clear failure when it cannot be reached."""
+    try:
+        with open_index(current_config()) as backend:
+            return action(backend)
+    except (OSError, ConnectionError) as exc:
+        fail(f"the index is unreachable: {exc}")
 
 
 @click.group("index")
@@ -17,12 +31,7 @@ def command() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status(as_json: bool) -> None:
     """Backend, location, index, document count and mapping version."""
-    try:
-        config = current_config()
-        with open_index(config) as backend:
-            info = backend.status()
-    except (OSError, ConnectionError) as exc:
-        fail(f"the index is unreachable: {exc}")
+    info = _on_index(lambda backend: backend.status())
     if as_json:
         print_json(info)
     else:
@@ -46,6 +55,26 @@ def flush(as_json: bool) -> None:
         console.print(
             f"Replayed {result.indexed} documents; {len(result.failures)} failed; {result.spooled} still spooled."
         )
+
+
+@command.command("upgrade")
+@click.option("--json", "as_json", is_flag=True, help="Print the index status afterwards as JSON.")
+def upgrade(as_json: bool) -> None:
+    """Bring the index to this release's mapping.
+
+    An engine index of an earlier mapping version is copied into a new index behind its alias,
+    which then swaps (searches go on meanwhile); the embedded index upgrades itself when opened.
+    """
+
+    def upgrade_it(backend: IndexBackend) -> tuple[int, int, IndexStatus]:
+        before = backend.status().mapping_version
+        return before, backend.upgrade(), backend.status()
+
+    before, documents, info = _on_index(upgrade_it)
+    if as_json:
+        print_json(info)
+    else:
+        console.print(f"{info.index}: mapping version {before} -> {info.mapping_version}, {documents} documents")
 
 
 @command.command("migrate")

@@ -78,9 +78,21 @@ class EngineBackend(IndexBackend):
         if not self._ready:
             ensure_alias(self.client, self.config)
             self._ready = True
+            version = self.mapping_version()
+            if version < MAPPING_VERSION:  # writes will fail on the strict mapping: say what to do
+                log.warning(
+                    "the index %s has mapping version %d and this release writes version %d: "
+                    "run `osint index upgrade` (documents are copied behind the alias; searches go on)",
+                    self.alias,
+                    version,
+                    MAPPING_VERSION,
+                )
 
     def mapping_version(self) -> int:
         return mapping_version(self.client, self.alias)
+
+    def upgrade(self) -> int:
+        return self.upgrade_mapping()
 
     def upgrade_mapping(self, delete_old: bool = True) -> int:
         """Move the documents to an index with the current mapping and swap the alias.
