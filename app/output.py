@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 from pydantic import BaseModel
 from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -60,3 +61,15 @@ def print_json(data: Any) -> None:
 def fail(message: str, code: int = 1) -> NoReturn:
     error_console.print(Text(f"Error: {message}", style="red"))
     raise SystemExit(code)
+
+
+def count_progress(as_json: bool) -> Progress:
+    """A progress bar counting items, on stderr, shown only on a terminal and never with --json."""
+    return Progress(
+        *Progress.get_default_columns()[:-1],
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=error_console,
+        disable=as_json or not error_console.is_terminal,
+        transient=True,
+    )

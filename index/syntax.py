@@ -209,16 +209,20 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise QuerySyntaxError(f"the query nests too deeply (the limit is {MAX_DEPTH} levels)", token.column)
 
+    def group(self, opening: _Token, field: str | None) -> Node | None:
+        """What stands between `opening` (a parenthesis, already read) and its closing one."""
+        self.enter(opening)
+        node = self.and_expr(field)
+        self.depth -= 1
+        if self.token.kind != "rparen":
+            raise QuerySyntaxError("unclosed parenthesis", opening.column)
+        self.advance()
+        return node
+
     def primary(self, field: str | None) -> Node | None:
         token = self.advance()
         if token.kind == "lparen":
-            self.enter(token)
-            node = self.and_expr(field)
-            self.depth -= 1
-            if self.token.kind != "rparen":
-                raise QuerySyntaxError("unclosed parenthesis", token.column)
-            self.advance()
-            return node
+            return self.group(token, field)
         if token.kind == "near":
             return self.near(token, field)
         if token.kind == "field":
@@ -340,14 +344,7 @@ class _Parser:
             self.set_date(name, value.value if value.kind == "phrase" else value.text, token.column)
             return None
         if value.kind == "lparen":
-            self.advance()
-            self.enter(value)
-            node = self.and_expr(name)
-            self.depth -= 1
-            if self.token.kind != "rparen":
-                raise QuerySyntaxError("unclosed parenthesis", value.column)
-            self.advance()
-            return node
+            return self.group(self.advance(), name)
         if value.kind == "field":  # url:https://example.org/path: the rest of the run is the value
             return self.word(self.adjacent_run(), name)
         if value.kind in ("neg", "eq", "near"):

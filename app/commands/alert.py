@@ -5,7 +5,6 @@ from typing import Any
 
 import click
 from pydantic import ValidationError
-from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -15,7 +14,7 @@ from alerts.guard import DeliveryPolicy
 from alerts.model import Alert, Target
 from alerts.store import AlertExists, AlertStore
 from app.commands.config import current_config, open_index
-from app.output import console, error_console, fail, print_json, safe
+from app.output import console, count_progress, fail, print_json, safe
 from index.query import QuerySyntaxError
 from network.redaction import redact_text
 from settings.config import Config
@@ -130,14 +129,7 @@ def _add_with_backfill(
         pass
     else:  # known before the whole index is searched
         raise AlertExists(f"an alert named {alert.name!r} exists already")
-    with Progress(
-        *Progress.get_default_columns()[:-1],
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=error_console,
-        disable=as_json or not error_console.is_terminal,
-        transient=True,
-    ) as bar:
+    with count_progress(as_json) as bar:
         tasks = {
             "matching": bar.add_task("Finding existing matches", total=None),
             "delivering": bar.add_task("Delivering", total=None, visible=False),

@@ -4,10 +4,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import click
-from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from app.commands.config import current_config, open_index
-from app.output import console, error_console, fail, print_json
+from app.output import console, count_progress, fail, print_json
 from index.backend import IndexBackend, IndexStatus, open_backend
 
 T = TypeVar("T")
@@ -95,14 +94,7 @@ def migrate(target_url: str, source_url: str | None, as_json: bool) -> None:
         options = config.index_options()
         with open_backend(source_url, **options) as source, open_backend(target_url, **options) as target:
             total = source.count()
-            with Progress(
-                *Progress.get_default_columns()[:-1],
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=error_console,
-                disable=as_json or not error_console.is_terminal,
-                transient=True,
-            ) as bar:
+            with count_progress(as_json) as bar:
                 task = bar.add_task("Migrating", total=total)
                 report = copy_documents(source, target, progress=lambda so_far: bar.update(task, completed=so_far.read))
     except ConnectionError as exc:  # an engine that is down (EngineUnavailable names it, without credentials)

@@ -120,7 +120,6 @@ def run_search(connection: sqlite3.Connection, request: SearchRequest) -> Search
     sort = request.sort if query.has_text else "date"  # without words there is no relevance
     # The caller holds a read transaction: one snapshot for every statement of this search.
     connection.execute(_MATCHES_TABLE)
-    connection.execute(_VOCABULARY_TABLE)
     renderer = Renderer(query_languages(query, connection), _fuzzy_expander(connection))
     search_plan = plan(query, renderer)
     try:
@@ -248,6 +247,7 @@ def _fuzzy_expander(connection: sqlite3.Connection) -> FuzzyExpander:
             return []
         limit = edits if edits is not None else auto_edits(folded)
         start = prefix + folded[0]
+        connection.execute(_VOCABULARY_TABLE)  # (only searches with a fuzzy word read the vocabulary)
         rows = connection.execute(
             "SELECT DISTINCT term FROM temp.vocabulary WHERE term >= ? AND term < ?"
             f" AND col IN ({', '.join('?' * len(columns))})",
