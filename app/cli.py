@@ -10,7 +10,21 @@ from app.commands.config import build_config
 from app.logs import configure_logging
 
 #: command modules, each exposing `command` (a click command or group); --help lists them alphabetically
-COMMANDS = ("crawl", "search", "extract", "watchlist", "index", "runs", "serve", "demo", "schedule", "alert", "config")
+COMMANDS = (
+    "crawl",
+    "search",
+    "extract",
+    "watchlist",
+    "index",
+    "runs",
+    "serve",
+    "demo",
+    "schedule",
+    "alert",
+    "config",
+    "show",
+    "cite",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

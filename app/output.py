@@ -17,6 +17,10 @@ from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+#: CSI (7-bit and C1), OSC up to its terminator (BEL, ST or C1 ST; unterminated: to the next ESC), other ESC pairs
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[ -/]*[0-~]?"
+)
 _WHITESPACE = re.compile(r"\s+")
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -26,8 +30,20 @@ error_console = Console(stderr=True, highlight=False, soft_wrap=True)  # an erro
 
 
 def safe(text: str) -> str:
-    """Strip terminal control characters and bidi overrides from crawled text; one line."""
-    return _CONTROL.sub("", _WHITESPACE.sub(" ", text or ""))
+    """Strip terminal escape sequences, control characters and bidi overrides from crawled text; one line."""
+    return _CONTROL.sub("", _WHITESPACE.sub(" ", without_escapes(text)))
+
+
+def without_escapes(text: str) -> str:
+    """Crawled text with its terminal escape sequences (colours, titles, hyperlinks, cursor moves)
+    removed whole, so none of their parameters is left behind as stray text."""
+    return _ESCAPE_SEQUENCE.sub("", text or "")
+
+
+def safe_block(text: str) -> str:
+    """Like `safe`, for many lines: escape sequences and control characters go, line breaks and
+    tabs stay (a carriage return, which would let a line overwrite itself, becomes a line break)."""
+    return _CONTROL.sub("", without_escapes(text).replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def snippet_text(snippet_html: str) -> Text:

@@ -185,6 +185,10 @@ async def _splice(
         await asyncio.gather(*pumps, return_exceptions=True)
 
 
+#: hosts whose connected address is remembered at once (cleared past this)
+MAX_NOTED_ADDRESSES = 4096
+
+
 class GuardedProxy:
     """The proxy server, on 127.0.0.1 (a free port), serving from a daemon thread with an event loop
     of its own, so the crawler's reactor never waits on it.
@@ -195,6 +199,8 @@ class GuardedProxy:
     def __init__(self, allowance: Allowance | None):
         self.allowance = allowance
         self.refusals: Counter[str] = Counter()  # guard reason -> connections refused
+        #: (host, port) -> the address last connected to for it: a rendered page's capture names it
+        self.connected: dict[tuple[str, int], str] = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="browser-proxy", daemon=True)
         self._server: asyncio.Server | None = None
@@ -335,11 +341,16 @@ class GuardedProxy:
         failure: Exception | None = None
         for address in addresses:
             try:
-                return await asyncio.wait_for(
+                connection = await asyncio.wait_for(
                     asyncio.open_connection(address, port, limit=MAX_RESPONSE_HEAD), CONNECT_TIMEOUT
                 )
             except (TimeoutError, OSError) as exc:
                 failure = exc
+                continue
+            if len(self.connected) >= MAX_NOTED_ADDRESSES:
+                self.connected.clear()  # a bound, not a cache worth keeping: pages read it right away
+            self.connected[(host.lower(), port)] = str(address)
+            return connection
         raise _Answer(HTTPStatus.BAD_GATEWAY, f"cannot connect to {host}:{port}: {failure!r}")
 
     def _refuse(self, destination: str, exc: UnsafeDestination) -> _Answer:

@@ -80,6 +80,7 @@ def build_document(item: FetchedResource, extraction: Extraction) -> Document:
         published=extraction.published or hints.get("published"),
         modified=extraction.modified,
         entities=entities,
+        capture=item.capture,
         **entity_sets,
     )
     return document.with_hash()

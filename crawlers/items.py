@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
-from schema.document import Document
+from schema.document import Capture, Document
 
 if TYPE_CHECKING:
     from state.ledger import UrlRecord
@@ -39,6 +39,7 @@ class FetchedResource:
     body_hash: str = ""
     change: str = ""  # "new" or "changed", set once compared with the ledger
     known: UrlRecord | None = None  # the ledger's record of this URL as the request saw it
+    capture: Capture | None = None  # where the response is preserved (crawlers/middlewares/capture.py)
     _document: Document | None = field(default=None, init=False, repr=False)
 
     @property

@@ -61,6 +61,15 @@ async def record_navigations(page: Page, request: Request) -> None:
     page.on("request", note)
 
 
+async def prepare_page(page: Page, request: Request) -> None:
+    """The page init callback of every rendered request: note navigations (the guard's) and keep
+    the top frame's network response (the capture's)."""
+    from crawlers.browser_capture import keep_main_response  # imports scrapy-playwright: rendered crawls only
+
+    await record_navigations(page, request)
+    await keep_main_response(page, request)
+
+
 def rendering_settings(allowance_setting: str) -> dict[str, Any]:
     return {
         "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},

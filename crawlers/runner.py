@@ -16,6 +16,8 @@ from typing import Any
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
+from captures.store import CaptureStore
+from crawlers.extensions.capture_archive import STORE_SETTING
 from crawlers.extensions.outcome_ledger import PROGRESS_SETTING, ProgressHook
 from crawlers.extraction_pool import POOL_SETTING, ExtractionPool
 from crawlers.rendering import rendering_settings
@@ -58,6 +60,10 @@ def run_crawl(
     # one pool for all the run's sources: workers start and warm up once per run, not per source
     pool = ExtractionPool(config.extract_workers, config.spacy_model)
     run_objects: dict[str, Any] = {"LOG_INSTALL_ROOT_HANDLER": False, POOL_SETTING: pool}
+    # one capture store for the run: its sources append to one WARC file, not one each
+    captures = CaptureStore(config.captures_dir, max_file_bytes=config.capture_file_bytes) if config.captures else None
+    if captures is not None:
+        run_objects[STORE_SETTING] = captures
     if progress is not None:
         run_objects[PROGRESS_SETTING] = ProgressHook(progress)
     level = logging.root.level
@@ -71,6 +77,8 @@ def run_crawl(
             process.start()
     finally:
         pool.shutdown()
+        if captures is not None:
+            captures.close()
         for lock in locks:
             lock.release()
     # the crawler process itself: fetching, parsing, ledger and index writes (extraction runs in the pool)

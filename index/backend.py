@@ -74,6 +74,16 @@ class IndexBackend(ABC):
         """Every stored document, for migration and export."""
 
     @abstractmethod
+    def iter_matching(self, query: Query, batch_size: int = 500) -> Iterator[Document]:
+        """Every document the query matches (no cap), newest first, undated last, ties by id:
+        streamed in batches so memory stays flat whatever the size of the result set (exports)."""
+
+    @abstractmethod
+    def ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]:
+        """Up to `limit` stored document ids starting with `prefix`, sorted: what lets an analyst
+        name a document by a unique prefix of its id, as git does with commits."""
+
+    @abstractmethod
     def status(self) -> IndexStatus: ...
 
     def upgrade(self) -> int:

@@ -36,6 +36,31 @@ class PageSpan(BaseModel):
     end: int = Field(ge=0)
 
 
+class Capture(BaseModel):
+    """Where the bytes a document was made from are preserved: one WARC record under the captures
+    directory (captures/), addressed by file, offset and length as CDX indexes do. The record is a
+    `response` holding the payload, or a `revisit` pointing at the response that does (the same
+    payload fetched before)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    warc: str  # file name under the captures directory
+    offset: int = Field(ge=0)
+    length: int = Field(ge=0)
+    record_id: str  # WARC-Record-ID, "<urn:uuid:...>"
+    payload_sha256: str  # hex SHA-256 of the payload as served (before any content decoding)
+    fetched_at: datetime
+    ip: str = ""  # the address actually connected to
+    url: str = ""  # WARC-Target-URI
+    status: int = 0
+    content_hash: str = ""  # the document's content_hash when it was made from this capture (versions)
+
+    @field_validator("fetched_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 class _DocumentFields(BaseModel):
     """Every Document field but the entity sets (see Document)."""
 
@@ -71,6 +96,9 @@ class _DocumentFields(BaseModel):
     # noted with the URL's outcome in the crawl ledger. It describes one fetch, not the document,
     # so it is left out of every serialisation (the index backends store none of it).
     declared_canonical: str = Field(default="", exclude=True)
+
+    capture: Capture | None = None  # the preserved copy this version was extracted from
+    versions: list[Capture] = Field(default_factory=list)  # earlier captures with other content, newest first
 
     entities: list[Entity] = Field(default_factory=list)
 

@@ -153,6 +153,18 @@ class Config(BaseSettings):
         le=1.0,
         description="Estimated Jaccard similarity from which two documents are one story (story_id).",
     )
+    # captures (the WARC copies of what was fetched) -----------------------------------------
+    captures: bool = Field(
+        default=True, description="Preserve every fetched response as WARC records under <data_dir>/captures."
+    )
+    capture_file_bytes: int = Field(
+        default=1024**3, ge=1024 * 1024, description="A WARC file is closed and a new one begun past this size."
+    )
+    capture_retention_days: int = Field(
+        default=0,
+        ge=0,
+        description="`osint capture prune` deletes closed WARC files older than this (0: keep captures forever).",
+    )
     # alerts ---------------------------------------------------------------------------------
     allow_private_delivery: str = Field(
         default="",
@@ -251,6 +263,10 @@ class Config(BaseSettings):
     def spool_root(self) -> Path:
         """Where an engine backend spools documents it cannot take yet (one directory per index)."""
         return self.data_dir / "spool"
+
+    @property
+    def captures_dir(self) -> Path:
+        return self.data_dir / "captures"
 
     def index_options(self) -> IndexOptions:
         """Keyword arguments of `index.backend.open_backend` besides the URL."""

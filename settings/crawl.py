@@ -53,6 +53,9 @@ DOWNLOADER_MIDDLEWARES = {
     # rendered pages: a refused navigation or a browser error page is an outcome, never a document;
     # closest to the downloader, so nothing else handles such a response first
     "crawlers.middlewares.browser_guard.BrowserGuardMiddleware": 950,
+    # every response preserved as WARC records as it came (compressed, each redirect hop, a 304):
+    # next to the downloader, after only the browser guard's refusals
+    "crawlers.middlewares.capture.CaptureMiddleware": 940,
 }
 ITEM_PIPELINES = {
     "crawlers.pipelines.unchanged.SkipUnchangedPipeline": 100,
@@ -63,6 +66,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawlers.extensions.outcome_ledger.OutcomeLedger": 100,
+    "crawlers.extensions.capture_archive.CaptureArchive": 110,
 }
 # Validates the configuration when a crawl starts and copies what the environment sets into the
 # crawl's settings (for components reading an OSINT_* Scrapy setting directly).

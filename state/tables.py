@@ -157,3 +157,50 @@ DELIVERIES = Table(
     Column("delivered", Text),
     Index("deliveries_pending", "alert", "target", "status"),
 )
+
+# the capture catalog (captures/catalog.py): where each WARC record is, so a document's evidence is
+# read by offset, a payload seen before is stored once, and a torn file is cut back on recovery ----
+
+CAPTURE_FILES = Table(
+    "capture_files",
+    METADATA,
+    Column("name", Text, primary_key=True),
+    Column("created", Text, nullable=False),
+    Column("size", Integer, nullable=False, server_default=text("0")),  # bytes of complete records
+    Column("records", Integer, nullable=False, server_default=text("0")),
+    Column("closed", Integer, nullable=False, server_default=text("0")),
+    Column("pid", Integer),
+)
+
+CAPTURE_RECORDS = Table(
+    "capture_records",
+    METADATA,
+    Column("record_id", Text, primary_key=True),
+    Column("warc", Text, nullable=False),
+    Column("offset", Integer, nullable=False),
+    Column("length", Integer, nullable=False),
+    Column("type", Text, nullable=False),  # response, revisit, request, resource
+    Column("uri", Text, nullable=False),
+    Column("date", Text, nullable=False),
+    Column("payload_sha256", Text, nullable=False, server_default=""),
+    Column("payload_length", Integer, nullable=False, server_default=text("0")),
+    Column("refers_to", Text),  # a revisit's original record
+    Column("concurrent_to", Text),  # a request's response; a rendered page's DOM and screenshot
+    Column("status", Integer, nullable=False, server_default=text("0")),
+    Column("ip", Text, nullable=False, server_default=""),
+    Column("content_type", Text, nullable=False, server_default=""),
+    Index("capture_records_payload", "payload_sha256", "type"),
+    Index("capture_records_uri", "uri", "date"),
+    Index("capture_records_concurrent", "concurrent_to"),
+    Index("capture_records_file", "warc"),
+)
+
+#: the captures each document was made from, its earlier versions included
+DOCUMENT_CAPTURES = Table(
+    "document_captures",
+    METADATA,
+    Column("doc_id", Text, primary_key=True),
+    Column("record_id", Text, primary_key=True),
+    Column("content_hash", Text, nullable=False, server_default=""),
+    Column("fetched_at", Text, nullable=False),
+)

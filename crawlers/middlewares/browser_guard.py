@@ -23,7 +23,7 @@ from scrapy.http import Response
 
 from crawlers.browser_proxy import REFUSAL_HEADER
 from crawlers.middlewares.address_guard import RefusedDestination
-from crawlers.rendering import NAVIGATIONS, record_navigations
+from crawlers.rendering import NAVIGATIONS, prepare_page
 from network.addresses import ALLOWED_SCHEMES, UnsafeDestination, check_url, crawl_allowance
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class BrowserGuardMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if request.meta.get("playwright"):
-            request.meta.setdefault("playwright_page_init_callback", record_navigations)
+            request.meta.setdefault("playwright_page_init_callback", prepare_page)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         if not request.meta.get("playwright"):

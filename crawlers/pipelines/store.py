@@ -9,11 +9,12 @@ from scrapy.crawler import Crawler
 
 from crawlers import signals as osint_signals
 from crawlers.documents import canonical_note
+from crawlers.extensions.capture_archive import crawl_captures
 from crawlers.extensions.outcome_ledger import crawl_ledger
 from crawlers.items import FetchedResource
 from crawlers.pipelines.unchanged import remember_fetch
 from index.backend import IndexBackend, open_backend
-from schema.document import utcnow
+from schema.document import Document, utcnow
 from settings.config import IndexOptions, from_crawler_settings
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class IndexPipeline:
             return
         batch, self.pending = self.pending, []
         indexed_at = utcnow()
-        documents = [item.document.model_copy(update={"indexed": indexed_at}) for item in batch]
+        documents = [self._with_versions(item.document).model_copy(update={"indexed": indexed_at}) for item in batch]
         started = time.process_time()
         result = self.backend.upsert(documents)
         # CPU seconds are a float sum: Scrapy annotates `count` as int, but inc_value adds any number
@@ -66,6 +67,15 @@ class IndexPipeline:
                 self._report(item, "indexed", "spooled" if result.spooled else "", canonical_note(item.document))
             else:
                 self._report(item, "failed", f"index_{failure.reason}", failure.detail)
+
+    def _with_versions(self, document: Document) -> Document:
+        """The document with the captures of its earlier versions (other content), from the catalog."""
+        store = crawl_captures(self.crawler)
+        if store is None or document.capture is None:
+            return document
+        return document.model_copy(
+            update={"versions": store.versions_for(document.id, document.capture, document.content_hash)}
+        )
 
     def _report(self, item: FetchedResource, outcome: str, reason: str = "", detail: str = "") -> None:
         self.crawler.signals.send_catch_log(

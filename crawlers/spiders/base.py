@@ -17,8 +17,10 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers import signals as osint_signals
+from crawlers.extensions.capture_archive import crawl_captures
 from crawlers.extensions.outcome_ledger import crawl_ledger
 from crawlers.items import FetchedResource, ListingHints
+from crawlers.middlewares.capture import CAPTURE
 from crawlers.outcomes import failure_reason
 from extractors.links import page_identity
 from state.ledger import UrlRecord, requested_url
@@ -96,7 +98,11 @@ class SourceSpider(scrapy.Spider):
             **meta,
         }
         if self.source.render_js:
+            from crawlers.browser_capture import screenshot_method  # scrapy-playwright: rendered sources only
+
             meta.update(playwright=True, playwright_include_page=False)
+            if crawl_captures(self.crawler) is not None:  # the screenshot is kept with the capture
+                meta["playwright_page_methods"] = [screenshot_method()]
         return scrapy.Request(url, callback=self.parse_document, errback=self.on_error, meta=meta)
 
     def _known_and_unchanged(self, record: UrlRecord | None, lastmod: datetime | None) -> bool:
@@ -145,6 +151,7 @@ class SourceSpider(scrapy.Spider):
             hints=response.meta.get("osint_hints", {}),
             body_hash=hashlib.sha256(response.body).hexdigest(),
             known=known,
+            capture=response.meta.get(CAPTURE),
         )
 
     # outcomes -------------------------------------------------------------

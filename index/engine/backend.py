@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from index.backend import BulkResult, IndexBackend, IndexFailure, IndexStatus
-from index.engine.alias import alias_target, ensure_alias, mapping_version, scan, upgrade_index
+from index.engine.alias import alias_target, ensure_alias, mapping_version, scan, search_pages, upgrade_index
 from index.engine.bulk import Action, ChunkOutcome, RetryPolicy, chunked, make_action, send_chunk
 from index.engine.client import (
     EngineClient,
@@ -34,7 +34,7 @@ from index.engine.client import (
 )
 from index.engine.mapping import MAPPING_VERSION, from_source
 from index.engine.percolator import EnginePercolator
-from index.engine.query import parse_search, render_search
+from index.engine.query import DATE_SORT, parse_search, render_query, render_search
 from index.engine.spool import Spool
 from index.query import Hit, Query, SearchRequest, SearchResult
 from schema.document import Document
@@ -249,6 +249,29 @@ class EngineBackend(IndexBackend):
     def iter_documents(self, batch_size: int = 500) -> Iterator[Document]:
         self._before_read()
         yield from scan(self.client, self.alias, batch_size)
+
+    def iter_matching(self, query: Query, batch_size: int = 500) -> Iterator[Document]:
+        # search_after on the date sort of search() itself (id breaks ties, so no page repeats or
+        # skips a document); without a point in time, a document written during the export may
+        # or may not be in it, as with the embedded index.
+        self._before_read()
+        body = {"query": render_query(query), "sort": DATE_SORT, "track_total_hits": False}
+        for hit in search_pages(self.client, self.alias, body, batch_size):
+            yield from_source(hit["_source"])
+
+    def ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]:
+        # A `prefix` query on the keyword id: its value is literal (no wildcard or regex syntax),
+        # and keyword order is UTF-8 byte order, the embedded index's order too.
+        self._before_read()
+        body = {
+            "query": {"prefix": {"id": {"value": prefix}}},
+            "sort": [{"id": "asc"}],
+            "size": limit,
+            "_source": ["id"],
+            "track_total_hits": False,
+        }
+        answer = self.client.request("POST", f"/{self.alias}/_search", body)
+        return [str(hit["_source"]["id"]) for hit in answer["hits"]["hits"]]
 
     def status(self) -> IndexStatus:
         spooled = self.spool.count()

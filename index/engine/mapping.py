@@ -25,7 +25,8 @@ from index.analysis import SNOWBALL_LANGUAGES, designation_text
 from schema.document import Document
 from schema.entities import DOCUMENT_ENTITY_SETS
 
-MAPPING_VERSION = 2
+# 3: `capture` and `versions` (where the bytes each version came from are preserved, captures/)
+MAPPING_VERSION = 3
 
 #: detected language code (langdetect / ISO 639-1) -> (field suffix, built-in analyzer).
 #: These analyzers exist in both Elasticsearch 8 and OpenSearch 2.
@@ -119,6 +120,9 @@ def mappings() -> dict[str, Any]:
         "text": {"type": "text", "analyzer": "folded", "index_options": "offsets"},
         "links": {"type": "keyword", "index": False, "doc_values": False},
         "pages": {"type": "object", "enabled": False},
+        # provenance, read back whole with the document (osint show / cite / export), never searched
+        "capture": {"type": "object", "enabled": False},
+        "versions": {"type": "object", "enabled": False},
         "language_confidence": {"type": "float"},
         "published": {"type": "date"},
         "modified": {"type": "date"},

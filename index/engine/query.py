@@ -22,6 +22,8 @@ from index.query import Filter, Hit, Near, Node, Not, Or, Query, SearchRequest, 
 
 SNIPPET_CHARS = 240
 _HISTOGRAM_FORMATS = {"day": "yyyy-MM-dd", "week": "yyyy-MM-dd", "month": "yyyy-MM", "year": "yyyy"}
+#: newest first, undated last, ties by id: searches sorted by date and exports (iter_matching)
+DATE_SORT: list[Any] = [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
 _HIT_SOURCE = ["id", "url", "title", "title_*", "published", "language", "source_id", "kind"]
 
 
@@ -158,8 +160,7 @@ def render_query(query: Query) -> dict[str, Any]:
 def render_search(request: SearchRequest) -> dict[str, Any]:
     """The search body. One extra hit is asked for, to know whether a next page exists."""
     by_relevance = request.sort == "relevance" and request.query.has_text  # no words, no relevance
-    sort: list[Any] = [{"_score": "desc"}] if by_relevance else [{"published": {"order": "desc", "missing": "_last"}}]
-    sort.append({"id": "asc"})
+    sort: list[Any] = [{"_score": "desc"}, {"id": "asc"}] if by_relevance else [*DATE_SORT]
     body: dict[str, Any] = {
         "query": render_query(request.query),
         "size": request.size + 1 if request.size else 0,

@@ -14,6 +14,7 @@ work would cost more than SQLite's.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -24,9 +25,9 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 
 from index.backend import BulkResult, IndexBackend, IndexFailure, IndexStatus
-from index.query import SearchRequest, SearchResult
+from index.query import Query, SearchRequest, SearchResult
 from index.sqlite.schema import INDEX_NAME, MIGRATIONS
-from index.sqlite.search import run_search
+from index.sqlite.search import matching_rowids, run_search
 from index.sqlite.store import FacetIds, delete_document, read_document, write_document
 from schema.document import Document
 from state.database import Database, sqlite_connection
@@ -132,6 +133,41 @@ class SqliteBackend(IndexBackend):
                 return
             last = rows[-1][0]
 
+    def iter_matching(self, query: Query, batch_size: int = 500) -> Iterator[Document]:
+        # The search plan runs once, in one snapshot, for the matching rowids in date order;
+        # the documents are then read a batch at a time, each batch in a read transaction of its
+        # own, so no snapshot is held while the caller writes (a writer's WAL can checkpoint).
+        # A document deleted meanwhile is left out; one updated meanwhile comes as it is now.
+        with self._reading() as connection:
+            rowids = matching_rowids(connection, query)
+        for start in range(0, len(rowids), batch_size):
+            batch = rowids[start : start + batch_size].tolist()
+            with self._reading() as connection:
+                rows = connection.execute(
+                    "SELECT rowid, title, text, body FROM contents WHERE rowid IN (SELECT value FROM json_each(?))",
+                    (json.dumps(batch),),
+                ).fetchall()
+            by_rowid = {row[0]: row[1:] for row in rows}
+            for rowid in batch:
+                if rowid in by_rowid:
+                    yield read_document(*by_rowid.pop(rowid))
+
+    def ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]:
+        # A range on the indexed id column, not LIKE or GLOB: the prefix is compared as a value, so
+        # a typed `%`, `_` or `*` is a character like any other, and the UNIQUE index serves it.
+        try:
+            prefix.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (undecodable argv bytes): no stored id has one
+            return []
+        upper = after_prefix(prefix)
+        # both bounds in the statement itself (no `? IS NULL OR`), so the index search stops at the upper one
+        bounds, values = ("id >= ? AND id < ?", (prefix, upper)) if upper is not None else ("id >= ?", (prefix,))
+        with self._reading() as connection:
+            rows = connection.execute(
+                f"SELECT id FROM documents WHERE {bounds} ORDER BY id LIMIT ?", (*values, limit)
+            ).fetchall()
+        return [row[0] for row in rows]
+
     def status(self) -> IndexStatus:
         return IndexStatus(
             backend="sqlite",
@@ -145,6 +181,21 @@ class SqliteBackend(IndexBackend):
 
     def close(self) -> None:
         self.database.close()
+
+
+def after_prefix(prefix: str) -> str | None:
+    """The least string greater than every string starting with `prefix` (None: no such bound).
+    SQLite compares TEXT with memcmp on UTF-8, whose byte order is code point order, so the
+    bound is the prefix with its last character raised by one (skipping the surrogates, which
+    UTF-8 cannot hold); a last character of U+10FFFF cannot be raised and is dropped first."""
+    stem = prefix
+    while stem:
+        last = ord(stem[-1])
+        if last < 0x10FFFF:
+            following = 0xE000 if 0xD800 <= last + 1 <= 0xDFFF else last + 1
+            return stem[:-1] + chr(following)
+        stem = stem[:-1]
+    return None
 
 
 #: what makes one document unwritable (the others of its batch are still written)

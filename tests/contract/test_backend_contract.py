@@ -75,6 +75,66 @@ def test_iter_documents(loaded: IndexBackend, documents: list[Document]) -> None
     assert sorted(listed, key=lambda d: d.id) == sorted(documents, key=lambda d: d.id)
 
 
+def exported(backend: IndexBackend, text: str, batch_size: int = 3) -> list[str]:
+    return [_name(document.id) for document in backend.iter_matching(parse_query(text), batch_size=batch_size)]
+
+
+def test_iter_matching_is_the_date_sorted_search_in_full(loaded: IndexBackend, documents: list[Document]) -> None:
+    by_id = {document.id: document for document in documents}
+    everything = list(loaded.iter_matching(parse_query(""), batch_size=2))
+    assert everything == [by_id[hit.id] for hit in search(loaded, "", sort="date").hits]  # whole documents
+    assert _name(everything[0].id) == "mombasa_copy" and _name(everything[-1].id) == "forum"  # undated last
+    for text in (
+        "rifles",  # words
+        '"port of Mombasa"',
+        "carbine OR ammunition",
+        "-rifles",  # a lone exclusion
+        "tag:seizure",  # filters
+        "country:libya,kenya -weapon:ak-47",
+        "lang:en -tag:seizure",
+        "since:2023-09-12 until:2024-01-10",  # dates
+        "rifles OR country:niger",  # words under OR with a filter
+    ):
+        expected = ordered(loaded, text, sort="date")
+        assert expected, text
+        assert exported(loaded, text) == expected, text
+        assert exported(loaded, text, batch_size=1) == expected, text
+        assert exported(loaded, text, batch_size=500) == expected, text
+
+
+def test_iter_matching_honours_ids(loaded: IndexBackend) -> None:
+    some = [FIXTURE_DOCUMENTS[name].id for name in ("forum", "report", "mombasa", "russian")]
+    matching = loaded.iter_matching(parse_query("-country:kenya").model_copy(update={"ids": some}), batch_size=1)
+    assert [_name(document.id) for document in matching] == ["russian", "report", "forum"]
+    assert list(loaded.iter_matching(parse_query("").model_copy(update={"ids": []}))) == []
+
+
+def test_iter_matching_of_nothing(loaded: IndexBackend, backend_kind: str, make_backend: Callable[..., IndexBackend]) -> None:
+    assert exported(loaded, "zeppelin") == []
+    assert exported(loaded, "rifles until:2000") == []
+    assert list(make_backend(backend_kind).iter_matching(parse_query(""))) == []  # an empty index
+
+
+def test_iter_matching_pages_through_ties_and_undated(backend: IndexBackend) -> None:
+    base = datetime(2024, 5, 1, tzinfo=UTC)
+    documents = [
+        Document.new(
+            f"https://news.example.org/convoy-{number}",
+            title=f"Convoy report {number}",
+            text="Convoy of trucks spotted near the border",
+            # five dates and undated documents among 23: batches end inside runs of equal dates
+            published=None if number % 7 == 0 else base.replace(day=number % 5 + 1),
+        )
+        for number in range(23)
+    ]
+    backend.upsert(documents)
+    backend.refresh()
+    dated = sorted((d for d in documents if d.published), key=lambda d: (-d.published.timestamp(), d.id))  # type: ignore[union-attr]
+    undated = sorted((d for d in documents if d.published is None), key=lambda d: d.id)
+    for batch_size in (1, 4, 7, 23, 100):
+        assert list(backend.iter_matching(parse_query("convoy"), batch_size=batch_size)) == dated + undated
+
+
 @pytest.mark.parametrize("target_kind", ["sqlite", "engine"])
 def test_migration_between_backends(
     loaded: IndexBackend, make_backend: Callable[[str], IndexBackend], target_kind: str, documents: list[Document]
@@ -380,3 +440,48 @@ def test_collapse_stories(loaded: IndexBackend) -> None:
     assert result.total == 3  # total counts documents, hits stand for stories
     by_date = [_name(hit.id) for hit in search(loaded, "rifles", sort="date", collapse_stories=True).hits]
     assert by_date == ["mombasa_copy", "report"]
+
+
+# --- ids by prefix (documents named as git names commits) ---------------------------------
+
+
+def _with_ids(backend: IndexBackend, *ids: str) -> None:
+    documents = [
+        Document(id=i, url=f"https://ids.example.org/{n}", canonical_url=f"https://ids.example.org/{n}")
+        for n, i in enumerate(ids)
+    ]
+    assert backend.upsert(documents).indexed == len(ids)
+    backend.refresh()
+
+
+def test_ids_with_prefix(backend: IndexBackend) -> None:
+    _with_ids(backend, "c0ffee17", "c0ffee42", "c0ffee99", "c0de01", "d00d")
+    assert backend.ids_with_prefix("c0de") == ["c0de01"]
+    assert backend.ids_with_prefix("c0de01") == ["c0de01"]  # a whole id is its own prefix
+    assert backend.ids_with_prefix("c0ffee") == ["c0ffee17", "c0ffee42"]  # sorted, at most `limit`
+    assert backend.ids_with_prefix("c0ffee", limit=10) == ["c0ffee17", "c0ffee42", "c0ffee99"]
+    assert backend.ids_with_prefix("c0", limit=10) == ["c0de01", "c0ffee17", "c0ffee42", "c0ffee99"]
+    assert backend.ids_with_prefix("c0ffee4") == ["c0ffee42"]
+    assert backend.ids_with_prefix("C0DE") == []  # ids are case-sensitive
+    assert backend.ids_with_prefix("c0de012") == []  # longer than any id
+    assert backend.ids_with_prefix("e") == []  # after every id
+    assert backend.ids_with_prefix("0") == []  # before every id
+
+
+def test_ids_with_prefix_of_fixture_documents(loaded: IndexBackend, documents: list[Document]) -> None:
+    for document in documents:
+        assert loaded.ids_with_prefix(document.id[:12]) == [document.id]
+
+
+@pytest.mark.parametrize(
+    "prefix", ["%", "_", "*", "c0%", "c0_e", "c0*", "c0ffee?", ".*", "c0.", "[c]", "\\", "c0de01%"]
+)
+def test_ids_with_prefix_takes_metacharacters_literally(backend: IndexBackend, prefix: str) -> None:
+    _with_ids(backend, "c0ffee17", "c0de01", "f00%_*d")
+    assert backend.ids_with_prefix(prefix) == []
+
+
+def test_an_id_with_metacharacters_is_found_by_them_literally(backend: IndexBackend) -> None:
+    _with_ids(backend, "f00%_*d", "f00x", "f00%x")
+    assert backend.ids_with_prefix("f00%_") == ["f00%_*d"]
+    assert backend.ids_with_prefix("f00%", limit=5) == ["f00%_*d", "f00%x"]

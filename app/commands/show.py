@@ -1,0 +1,265 @@
+"""`osint show ID`: everything known about one document, its text with the entities marked, the
+story it belongs to and its earlier versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from app.commands.config import current_config, open_index
+from app.document_ids import AmbiguousDocument, UnknownDocument, find_document
+from app.output import console, fail, print_json, safe, safe_block
+from index.backend import IndexBackend
+from index.query import Filter, Hit, Query, SearchRequest
+from network.redaction import redact_url
+from schema.document import Capture, Document
+from schema.entities import Entity
+
+#: sibling documents listed for a story (syndicated copies rarely number more)
+STORY_SIZE = 100
+ENTITY_STYLES = {
+    "WEAPON": "bold red",
+    "COUNTRY": "green",
+    "HISTORICAL_STATE": "yellow",
+    "ARMED_GROUP": "bold magenta",
+    "GENERIC_ACTOR": "cyan",
+}
+OTHER_ENTITY_STYLE = "blue"  # labels of the statistical model (ORG, GPE, ...)
+#: attributes that say how an entity was found rather than what it is
+_HIDDEN_ATTRIBUTES = frozenset({"field", "evidence"})
+
+
+def load_document(backend: IndexBackend, given: str) -> Document:
+    """The document ID names (whole or a unique prefix), or bad usage (exit 2) as for any other
+    argument naming nothing, like `osint runs show` with an unknown run."""
+    try:
+        return find_document(backend, given)
+    except UnknownDocument:
+        raise click.BadParameter(
+            f"no document has an id starting {safe(given)!r} (ids are in `osint search --json`)", param_hint="ID"
+        ) from None
+    except AmbiguousDocument as ambiguous:
+        lines = [f"{safe(given)!r} starts the ids of several documents; give more of the id:"]
+        lines += [f"  {document.id}  {safe(document.title) or '(untitled)'}" for document in ambiguous.candidates]
+        if ambiguous.more:
+            lines.append("  …")
+        raise click.BadParameter("\n".join(lines), param_hint="ID") from None
+
+
+def story_of(backend: IndexBackend, document: Document) -> list[Hit]:
+    """The other documents of the document's story (syndicated copies), newest first."""
+    if not document.story_id:
+        return []
+    request = SearchRequest(
+        query=Query(where=Filter(name="story", values=[document.story_id])), sort="date", size=STORY_SIZE, facets={}
+    )
+    return [
+        hit.model_copy(update={"url": redact_url(hit.url)})
+        for hit in backend.search(request).hits
+        if hit.id != document.id
+    ]
+
+
+def without_credentials(document: Document) -> Document:
+    """The document as readers see it: a private feed's URLs may carry user:password@."""
+
+    def capture(found: Capture) -> Capture:
+        return found.model_copy(update={"url": redact_url(found.url)})
+
+    return document.model_copy(
+        update={
+            "url": redact_url(document.url),
+            "canonical_url": redact_url(document.canonical_url),
+            "links": [redact_url(link) for link in document.links],
+            "capture": capture(document.capture) if document.capture else None,
+            "versions": [capture(version) for version in document.versions],
+        }
+    )
+
+
+@click.command("show")
+@click.argument("document_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the document, its story and the id asked for as JSON.")
+def command(document_id: str, as_json: bool) -> None:
+    """Everything about one document: metadata, capture, text with entities marked, entities,
+    pages, its story and earlier versions.
+
+    ID is the document's id or any prefix of it that no other id has (as git names commits);
+    a prefix several ids share, or one none has, exits 2 (the first lists the candidates).
+    """
+    try:
+        with open_index(current_config()) as backend:
+            document = without_credentials(load_document(backend, document_id))
+            story = story_of(backend, document)
+    except (OSError, ConnectionError) as exc:
+        fail(f"the index cannot be read: {exc}")
+    if as_json:
+        print_json({**document.model_dump(mode="json"), "requested_id": document_id, "story": story})
+    else:
+        print_document(document, story)
+
+
+# -- for people --------------------------------------------------------------------------------
+
+
+def print_document(document: Document, story: list[Hit]) -> None:
+    title = marked(document.title, _mentions(document, in_title=True), style="bold")
+    console.print(title if title.plain.strip() else Text("(untitled)", style="bold"))
+    console.print(metadata(document))
+    console.print()
+    console.print(marked(document.text, _mentions(document, in_title=False)))
+    if document.entities:
+        console.print()
+        console.print(entity_table(document.entities))
+    if document.pages:
+        console.print(page_table(document))
+    if document.story_id:
+        console.print(story_table(document.story_id, story))
+    if document.versions:
+        console.print(version_table(document.versions))
+
+
+def when(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "-"
+
+
+def metadata(document: Document) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim")
+    grid.add_column()
+    rows: list[tuple[str, str]] = [
+        ("url", document.url),
+        ("id", document.id),
+        ("source", f"{document.source_id or '-'}  (watchlist {document.watchlist or '-'})"),
+        ("kind", f"{document.kind}  {document.content_type}"),
+        ("language", f"{document.language}  (confidence {document.language_confidence:.2f})"),
+        ("authors", ", ".join(document.authors) or "-"),
+        ("published", when(document.published)),
+        ("fetched", when(document.fetched)),
+        ("indexed", when(document.indexed)),
+        ("content hash", document.content_hash or "-"),
+    ]
+    if document.canonical_url != document.url:
+        rows.insert(1, ("canonical url", document.canonical_url))
+    if document.tags:
+        rows.append(("tags", ", ".join(document.tags)))
+    capture = document.capture
+    if capture is None:
+        rows.append(("capture", "no capture preserved"))
+    else:
+        rows += [
+            ("capture sha256", capture.payload_sha256),
+            ("capture warc", f"{capture.warc}  (offset {capture.offset}, {capture.length} bytes)"),
+            ("capture record", capture.record_id),
+            (
+                "captured",
+                f"{when(capture.fetched_at)}  from {capture.ip or 'unknown address'}  (HTTP {capture.status})",
+            ),
+        ]
+    for name, value in rows:
+        grid.add_row(name, Text(safe(value)))  # Text: a crawled value is never read as rich markup
+    return grid
+
+
+def entity_style(label: str) -> str:
+    return ENTITY_STYLES.get(label, OTHER_ENTITY_STYLE)
+
+
+def _mentions(document: Document, in_title: bool) -> list[Entity]:
+    return [entity for entity in document.entities if (entity.attributes.get("field") == "title") == in_title]
+
+
+def marked(text: str, mentions: Iterable[Entity], style: str = "") -> Text:
+    """`text` with each mention styled by its type. Escape sequences and control characters are
+    removed piece by piece, after the offsets have been applied; a mention whose offsets do not
+    frame its own text (or overlap an earlier one) is left unmarked rather than marked wrongly."""
+    shown = Text(style=style)
+    position = 0
+    for entity in sorted(mentions, key=lambda mention: (mention.start, -mention.end)):
+        if entity.start < position or text[entity.start : entity.end] != entity.text or entity.start == entity.end:
+            continue
+        shown.append(safe_block(text[position : entity.start]))
+        shown.append(safe_block(text[entity.start : entity.end]), style=entity_style(entity.label))
+        position = entity.end
+    shown.append(safe_block(text[position:]))
+    return shown
+
+
+def attribute_text(attributes: dict[str, Any]) -> str:
+    """What the gazetteer knows of an entity (origin, category, manufacturer, parent group, ...)."""
+    shown = []
+    for name, value in attributes.items():
+        if name in _HIDDEN_ATTRIBUTES or value in (None, "", [], {}) or isinstance(value, dict):
+            continue
+        shown.append(f"{name}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
+    return "; ".join(shown)
+
+
+def entity_table(entities: list[Entity]) -> Table:
+    counts: dict[tuple[str, str], int] = {}
+    attributes: dict[tuple[str, str], dict[str, Any]] = {}
+    for entity in entities:
+        key = (entity.label, entity.canonical)
+        counts[key] = counts.get(key, 0) + 1
+        attributes.setdefault(key, {}).update(
+            {name: value for name, value in entity.attributes.items() if value is not None}
+        )
+    table = Table(title="Entities", title_justify="left", show_header=True)
+    for column in ("entity", "type", "mentions", "attributes"):
+        table.add_column(column, justify="right" if column == "mentions" else "left")
+    for (label, canonical), count in sorted(counts.items(), key=lambda item: (item[0][0], -item[1], item[0][1])):
+        table.add_row(
+            Text(safe(canonical), style=entity_style(label)),
+            Text(safe(label)),
+            Text(str(count)),
+            Text(safe(attribute_text(attributes[(label, canonical)]))),
+        )
+    return table
+
+
+def page_table(document: Document) -> Table:
+    table = Table(title="Pages", title_justify="left", show_header=True)
+    for column in ("page", "starts at", "begins"):
+        table.add_column(column)
+    for span in document.pages:
+        table.add_row(
+            Text(str(span.page)), Text(str(span.start)), Text(safe(document.text[span.start : span.end])[:60])
+        )
+    return table
+
+
+def story_table(story_id: str, story: list[Hit]) -> Table | Text:
+    if not story:
+        return Text(f"Story {safe(story_id)}: no other document", style="dim")
+    # titles are Text too: a str title would be read as rich markup
+    table = Table(title=Text(f"Story {safe(story_id)}: {len(story)} other documents"), title_justify="left")
+    for column in ("id", "published", "source", "title", "url"):
+        table.add_column(column)
+    for hit in story:
+        table.add_row(
+            Text(safe(hit.id)),
+            Text(hit.published.astimezone(UTC).date().isoformat() if hit.published else "undated"),
+            Text(safe(hit.source_id)),
+            Text(safe(hit.title) or "(untitled)"),
+            Text(safe(hit.url)),
+        )
+    return table
+
+
+def version_table(versions: list[Capture]) -> Table:
+    table = Table(title="Earlier versions", title_justify="left", show_header=True)
+    for column in ("fetched", "sha256", "warc", "content hash"):
+        table.add_column(column)
+    for version in versions:
+        table.add_row(
+            Text(when(version.fetched_at)),
+            Text(safe(version.payload_sha256)),
+            Text(safe(version.warc)),
+            Text(safe(version.content_hash) or "-"),
+        )
+    return table

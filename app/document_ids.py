@@ -1,0 +1,42 @@
+"""A document named as git names a commit: by its whole id or by any prefix only it has."""
+
+from __future__ import annotations
+
+from index.backend import IndexBackend
+from schema.document import Document
+
+#: candidates listed when a prefix is ambiguous
+SHOWN_CANDIDATES = 10
+
+
+class UnknownDocument(LookupError):
+    def __init__(self, given: str) -> None:
+        self.given = given
+        super().__init__(f"no document has an id starting {given!r}")
+
+
+class AmbiguousDocument(LookupError):
+    def __init__(self, given: str, candidates: list[Document], more: bool) -> None:
+        self.given = given
+        self.candidates = candidates  # the first SHOWN_CANDIDATES, by id
+        self.more = more  # whether more documents than these share the prefix
+        super().__init__(f"{given!r} starts the ids of several documents")
+
+
+def find_document(backend: IndexBackend, given: str) -> Document:
+    """The document whose id is `given`, else the one document whose id starts with it.
+    An exact id wins over longer ids it is a prefix of (ids need not all be the same length)."""
+    if not given or not given.isprintable():  # (undecodable argv bytes arrive as lone surrogates)
+        raise UnknownDocument(given)  # an id is printable text
+    exact = backend.get(given)
+    if exact is not None:
+        return exact
+    ids = backend.ids_with_prefix(given, limit=SHOWN_CANDIDATES + 1)
+    if not ids:
+        raise UnknownDocument(given)
+    documents = [document for document in map(backend.get, ids[:SHOWN_CANDIDATES]) if document is not None]
+    if len(ids) > 1:
+        raise AmbiguousDocument(given, documents, more=len(ids) > SHOWN_CANDIDATES)
+    if not documents:  # deleted between the two reads
+        raise UnknownDocument(given)
+    return documents[0]

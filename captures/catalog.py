@@ -1,0 +1,201 @@
+"""The capture catalog: which WARC files exist, where each record is, and which captures each
+document was made from.
+
+The WARC files are the evidence; the catalog is an index over them that makes three things cheap:
+reading one record by file, offset and length (as CDX indexes do), finding the earlier record of
+an identical payload (so it is stored once, `revisit` records pointing at it), and knowing how many
+bytes of an open file are complete records (so recovery can cut off a record torn by a crash).
+A record is listed only in the transaction that also moves its file's committed size past it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from state import tables
+from state.database import Database, Migrations
+
+_FILES, _RECORDS, _DOCUMENTS = tables.CAPTURE_FILES, tables.CAPTURE_RECORDS, tables.DOCUMENT_CAPTURES
+
+
+def _create_tables(connection: Connection) -> None:
+    for table in (_FILES, _RECORDS, _DOCUMENTS):
+        table.create(connection, checkfirst=True)
+
+
+MIGRATIONS = Migrations("captures", [_create_tables])
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    """One WARC record as the catalog lists it (the columns of tables.CAPTURE_RECORDS)."""
+
+    record_id: str
+    warc: str
+    offset: int
+    length: int
+    type: str
+    uri: str
+    date: str
+    payload_sha256: str = ""
+    payload_length: int = 0
+    refers_to: str | None = None
+    concurrent_to: str | None = None
+    status: int = 0
+    ip: str = ""
+    content_type: str = ""
+
+    def row(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+_RECORD_COLUMNS = [_RECORDS.c[name] for name in RecordEntry.__dataclass_fields__]
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    name: str
+    created: str
+    size: int
+    records: int
+    closed: bool
+    pid: int | None
+
+
+class Catalog:
+    def __init__(self, path: Path | str) -> None:
+        # WAL with synchronous=NORMAL: a commit per page costs no fsync (durable at checkpoints)
+        self.database = Database(path, synchronous="NORMAL", migrations=MIGRATIONS)
+
+    def close(self) -> None:
+        self.database.close()
+
+    # files ------------------------------------------------------------------
+    def add_file(self, name: str, created: str, pid: int) -> None:
+        with self.database.write() as connection:
+            connection.execute(insert(_FILES).values(name=name, created=created, pid=pid))
+
+    def commit(self, name: str, size: int, records: Sequence[RecordEntry]) -> None:
+        """Records appended to `name`, which now holds `size` bytes of complete records."""
+        with self.database.write() as connection:
+            if records:
+                connection.execute(insert(_RECORDS), [record.row() for record in records])
+            connection.execute(
+                update(_FILES)
+                .where(_FILES.c.name == name)
+                .values(size=size, records=_FILES.c.records + len(records))
+            )
+
+    def reopen_file(self, name: str, pid: int) -> None:
+        with self.database.write() as connection:
+            connection.execute(update(_FILES).where(_FILES.c.name == name).values(closed=0, pid=pid))
+
+    def close_file(self, name: str, size: int | None = None) -> None:
+        values: dict[str, Any] = {"closed": 1}
+        if size is not None:
+            values["size"] = size
+        with self.database.write() as connection:
+            connection.execute(update(_FILES).where(_FILES.c.name == name).values(**values))
+
+    def files(self, *, open_only: bool = False) -> list[FileEntry]:
+        statement = select(_FILES).order_by(_FILES.c.created, _FILES.c.name)
+        if open_only:
+            statement = statement.where(_FILES.c.closed == 0)
+        with self.database.read() as connection:
+            return [FileEntry(*row[:4], bool(row[4]), row[5]) for row in connection.execute(statement)]
+
+    def forget_files(self, names: Iterable[str]) -> int:
+        """Drop files and their records (retention); documents' capture lists keep their history."""
+        names = list(names)
+        with self.database.write() as connection:
+            connection.execute(delete(_RECORDS).where(_RECORDS.c.warc.in_(names)))
+            return connection.execute(delete(_FILES).where(_FILES.c.name.in_(names))).rowcount or 0
+
+    # records ----------------------------------------------------------------
+    def record(self, record_id: str) -> RecordEntry | None:
+        return self._one(select(*_RECORD_COLUMNS).where(_RECORDS.c.record_id == record_id))
+
+    def original(self, payload_sha256: str) -> RecordEntry | None:
+        """The stored response holding this payload, if any (the target of a new revisit)."""
+        return self._one(
+            select(*_RECORD_COLUMNS)
+            .where(_RECORDS.c.payload_sha256 == payload_sha256, _RECORDS.c.type == "response")
+            .order_by(_RECORDS.c.date)
+            .limit(1)
+        )
+
+    def latest(self, uri: str) -> RecordEntry | None:
+        """The latest response or revisit of `uri` (what a 304 says is still current)."""
+        return self._one(
+            select(*_RECORD_COLUMNS)
+            .where(_RECORDS.c.uri == uri, _RECORDS.c.type.in_(("response", "revisit")), _RECORDS.c.status != 304)
+            .order_by(_RECORDS.c.date.desc())
+            .limit(1)
+        )
+
+    def concurrent(self, record_id: str) -> list[RecordEntry]:
+        """The records written with this one: its request, a rendered page's DOM and screenshot."""
+        statement = select(*_RECORD_COLUMNS).where(_RECORDS.c.concurrent_to == record_id).order_by(_RECORDS.c.type)
+        with self.database.read() as connection:
+            return [RecordEntry(*row) for row in connection.execute(statement)]
+
+    def _one(self, statement: Any) -> RecordEntry | None:
+        with self.database.read() as connection:
+            row = connection.execute(statement).first()
+        return RecordEntry(*row) if row is not None else None
+
+    # documents --------------------------------------------------------------
+    def document_history(self, doc_id: str) -> list[tuple[str, str, str]]:
+        """(record id, content hash, fetched at) of each capture a version of the document was
+        made from, newest first."""
+        statement = (
+            select(_DOCUMENTS.c.record_id, _DOCUMENTS.c.content_hash, _DOCUMENTS.c.fetched_at)
+            .where(_DOCUMENTS.c.doc_id == doc_id)
+            .order_by(_DOCUMENTS.c.fetched_at.desc())
+        )
+        with self.database.read() as connection:
+            return [tuple(row) for row in connection.execute(statement)]  # type: ignore[misc]
+
+    def add_document_capture(self, doc_id: str, record_id: str, content_hash: str, fetched_at: str) -> None:
+        with self.database.write() as connection:
+            exists = connection.execute(
+                select(_DOCUMENTS.c.doc_id).where(_DOCUMENTS.c.doc_id == doc_id, _DOCUMENTS.c.record_id == record_id)
+            ).first()
+            if exists is None:
+                connection.execute(
+                    insert(_DOCUMENTS).values(
+                        doc_id=doc_id, record_id=record_id, content_hash=content_hash, fetched_at=fetched_at
+                    )
+                )
+
+    # figures ----------------------------------------------------------------
+    def record_counts(self) -> dict[str, int]:
+        statement = select(_RECORDS.c.type, func.count()).group_by(_RECORDS.c.type)
+        with self.database.read() as connection:
+            return {str(kind): int(count) for kind, count in connection.execute(statement)}
+
+    def payload_bytes(self) -> tuple[int, int]:
+        """(payload bytes stored in response records, payload bytes revisits did not store again)"""
+        lengths = select(_RECORDS.c.type, func.coalesce(func.sum(_RECORDS.c.payload_length), 0)).group_by(
+            _RECORDS.c.type
+        )
+        with self.database.read() as connection:
+            sums = {str(kind): int(total) for kind, total in connection.execute(lengths)}
+        return sums.get("response", 0), sums.get("revisit", 0)
+
+    def referenced_from_other_files(self, names: Sequence[str]) -> set[str]:
+        """Of the files `names`, those holding an original that a record of another file refers to."""
+        originals = _RECORDS.alias("originals")
+        statement = (
+            select(originals.c.warc)
+            .join(_RECORDS, _RECORDS.c.refers_to == originals.c.record_id)
+            .where(originals.c.warc.in_(list(names)), _RECORDS.c.warc.not_in(list(names)))
+            .distinct()
+        )
+        with self.database.read() as connection:
+            return {str(row[0]) for row in connection.execute(statement)}

@@ -1,0 +1,288 @@
+"""The capture store: every fetched response preserved as WARC records under one directory.
+
+`record_exchange` writes a request/response pair (or, for a payload already stored, a request and
+a `revisit` pointing at it; for a 304, a `revisit` saying the server's copy had not changed) and
+returns the `Capture` a document points at. `record_rendering` adds what the browser made of a
+page (its DOM and a screenshot) as `resource` records concurrent to that response. Each process
+writes files of its own, rotated by size; the catalog (captures/catalog.py) says where every
+record is and how much of each file is complete.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from captures.catalog import Catalog, FileEntry, RecordEntry
+from captures.warc import (
+    IDENTICAL_PAYLOAD,
+    SERVER_NOT_MODIFIED,
+    RecordSpec,
+    StoredRecord,
+    WarcFile,
+    http_headers,
+    read_record,
+    serialise,
+    sha256_digest,
+    truncate_torn_tail,
+    warc_date,
+    warcinfo,
+)
+from schema.document import Capture
+
+SOFTWARE = "osint-crawler"
+DEFAULT_MAX_FILE_BYTES = 1024**3
+CATALOG_NAME = "catalog.sqlite3"
+
+
+@dataclass
+class Exchange:
+    """One HTTP request and the response to it, as they went over the wire."""
+
+    url: str
+    status: int
+    body: bytes  # as received: before any content decoding
+    response_headers: list[tuple[str, str]]
+    fetched_at: datetime
+    ip: str = ""
+    method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    reason: str = ""
+    protocol: str = "HTTP/1.1"
+
+
+def capture_of(entry: RecordEntry, content_hash: str = "") -> Capture:
+    return Capture(
+        warc=entry.warc,
+        offset=entry.offset,
+        length=entry.length,
+        record_id=entry.record_id,
+        payload_sha256=entry.payload_sha256,
+        fetched_at=datetime.fromisoformat(entry.date),
+        ip=entry.ip,
+        url=entry.uri,
+        status=entry.status,
+        content_hash=content_hash,
+    )
+
+
+class CaptureStore:
+    def __init__(self, directory: Path | str, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.max_file_bytes = max_file_bytes
+        self.catalog = Catalog(self.directory / CATALOG_NAME)
+        self.current: WarcFile | None = None
+        self._serial = 0
+        self.recover()
+
+    def __deepcopy__(self, memo: dict[int, object]) -> CaptureStore:
+        # Scrapy deep-copies settings for every crawler: a run's crawlers must share this one store
+        return self
+
+    def close(self) -> None:
+        self._close_current()
+        self.catalog.close()
+
+    # writing ----------------------------------------------------------------
+    def record_exchange(self, exchange: Exchange) -> Capture:
+        digest = sha256_digest(exchange.body)
+        fetched = exchange.fetched_at.astimezone(UTC)
+        response_headers = http_headers(
+            f"{exchange.status} {exchange.reason}".strip(), exchange.response_headers, exchange.protocol, request=False
+        )
+        common = {"WARC-IP-Address": exchange.ip} if exchange.ip else {}
+        earlier = self._earlier(exchange, digest)
+        if earlier is not None:
+            profile = SERVER_NOT_MODIFIED if exchange.status == 304 else IDENTICAL_PAYLOAD
+            main = RecordSpec(
+                "revisit",
+                exchange.url,
+                fetched,
+                http_headers=response_headers,
+                warc_headers={
+                    **common,
+                    "WARC-Profile": profile,
+                    "WARC-Refers-To": earlier.record_id,
+                    "WARC-Refers-To-Target-URI": earlier.uri,
+                    "WARC-Refers-To-Date": warc_date(datetime.fromisoformat(earlier.date)),
+                    "WARC-Payload-Digest": "sha256:" + earlier.payload_sha256,
+                },
+            )
+            payload_sha256, payload_length = earlier.payload_sha256, earlier.payload_length
+        else:
+            main = RecordSpec("response", exchange.url, fetched, exchange.body, response_headers, warc_headers=common)
+            payload_sha256, payload_length = digest, len(exchange.body)
+        path = exchange.url.split("://", 1)[-1].partition("/")[2]
+        request = RecordSpec(
+            "request",
+            exchange.url,
+            fetched,
+            http_headers=http_headers(
+                f"{exchange.method} /{path} {exchange.protocol}", exchange.request_headers, exchange.protocol, True
+            ),
+            warc_headers={**common, "WARC-Concurrent-To": main.record_id},
+        )
+        entries = self._append(
+            [main, request],
+            main=dict(
+                payload_sha256=payload_sha256,
+                payload_length=payload_length,
+                refers_to=earlier.record_id if earlier else None,
+                status=exchange.status,
+                ip=exchange.ip,
+                content_type=_header(exchange.response_headers, "content-type"),
+            ),
+        )
+        return capture_of(entries[0])
+
+    def record_rendering(self, capture: Capture, dom: bytes, screenshot: bytes | None) -> list[Capture]:
+        """The rendered DOM (text/html) and a full-page screenshot (image/png) of the page `capture`
+        holds, linked to it by WARC-Concurrent-To."""
+        now = datetime.now(UTC)
+        link = {"WARC-Concurrent-To": capture.record_id}
+        specs = [RecordSpec("resource", capture.url, now, dom, content_type="text/html", warc_headers=link)]
+        if screenshot is not None:
+            specs.append(RecordSpec("resource", capture.url, now, screenshot, content_type="image/png", warc_headers=link))
+        return [capture_of(entry) for entry in self._append(specs)]
+
+    def _earlier(self, exchange: Exchange, digest: str) -> RecordEntry | None:
+        """What a revisit would point at: for a 304, the URL's latest capture; for a payload stored
+        before, its response. An empty payload (a redirect) is not worth a reference."""
+        if exchange.status == 304:
+            return self.catalog.latest(exchange.url)
+        if not exchange.body:
+            return None
+        return self.catalog.original(digest)
+
+    def _append(self, specs: list[RecordSpec], main: dict[str, object] | None = None) -> list[RecordEntry]:
+        """Serialise `specs`, append them with one write, list them in the catalog. `main`: the
+        catalog columns of the first record (its payload, status, address)."""
+        blobs = [serialise(spec) for spec in specs]
+        warc = self._file_for(sum(map(len, blobs)))
+        offset = warc.append(b"".join(blobs))
+        entries = []
+        for index, (spec, blob) in enumerate(zip(specs, blobs, strict=True)):
+            extra: dict[str, object] = dict(main or {}) if index == 0 else {}
+            if spec.type == "resource":
+                extra = {
+                    "payload_sha256": sha256_digest(spec.payload),
+                    "payload_length": len(spec.payload),
+                    "content_type": spec.content_type,
+                }
+            entries.append(
+                RecordEntry(
+                    record_id=spec.record_id,
+                    warc=warc.path.name,
+                    offset=offset,
+                    length=len(blob),
+                    type=spec.type,
+                    uri=spec.uri,
+                    date=spec.date.isoformat(),
+                    concurrent_to=spec.warc_headers.get("WARC-Concurrent-To"),
+                    **extra,  # type: ignore[arg-type]
+                )
+            )
+            offset += len(blob)
+        self.catalog.commit(warc.path.name, warc.size, entries)
+        return entries
+
+    def _file_for(self, size: int) -> WarcFile:
+        current = self.current
+        if current is not None and current.size + size > self.max_file_bytes and current.size > 0:
+            self._close_current()
+            current = None
+        if current is None:
+            current = self.current = self._new_file()
+        return current
+
+    def _new_file(self) -> WarcFile:
+        return self._reopen_last() or self._create_file()
+
+    def _reopen_last(self) -> WarcFile | None:
+        """The newest closed file, if it has room and no other process writes it: appending to it
+        (gzip members one after another) keeps frequent short runs from leaving a file each."""
+        files = self.catalog.files()
+        if not files or not files[-1].closed or files[-1].size >= self.max_file_bytes:
+            return None
+        last = files[-1]
+        path = self.directory / last.name
+        if not path.exists():
+            return None
+        try:
+            warc = WarcFile(path)
+        except BlockingIOError:
+            return None
+        if warc.size != last.size:  # not what the catalog committed: leave it to recovery
+            warc.close()
+            return None
+        self.catalog.reopen_file(last.name, os.getpid())
+        return warc
+
+    def _create_file(self) -> WarcFile:
+        now = datetime.now(UTC)
+        self._serial += 1
+        name = f"OSINT-{now:%Y%m%d%H%M%S%f}-{os.getpid()}-{self._serial:05d}.warc.gz"
+        self.catalog.add_file(name, now.isoformat(), os.getpid())
+        warc = WarcFile(self.directory / name)
+        info = warcinfo(name, SOFTWARE, now)
+        warc.append(serialise(info))
+        self.catalog.commit(name, warc.size, [])
+        return warc
+
+    def _close_current(self) -> None:
+        if self.current is not None:
+            self.current.close()
+            self.catalog.close_file(self.current.path.name, self.current.size)
+            self.current = None
+
+    def recover(self) -> list[str]:
+        """Close the files of writers that died (SIGKILL, power loss): each is cut back to its
+        last complete record, so every record in it reads, and the next file starts clean."""
+        recovered = []
+        for entry in self.catalog.files(open_only=True):
+            if self.current is not None and entry.name == self.current.path.name:
+                continue
+            state = truncate_torn_tail(self.directory / entry.name, entry.size)
+            if state is not None:  # None: a live writer holds it
+                self.catalog.close_file(entry.name)
+                recovered.append(entry.name)
+        return recovered
+
+    # reading ----------------------------------------------------------------
+    def read(self, entry: RecordEntry) -> StoredRecord:
+        return read_record(self.directory / entry.warc, entry.offset, entry.length)
+
+    def payload_record(self, record_id: str) -> tuple[RecordEntry, StoredRecord] | None:
+        """The record holding the payload of `record_id`: itself, or the original a revisit refers to."""
+        entry = self.catalog.record(record_id)
+        seen = set()
+        while entry is not None and entry.type == "revisit" and entry.refers_to and entry.record_id not in seen:
+            seen.add(entry.record_id)
+            entry = self.catalog.record(entry.refers_to)
+        if entry is None or entry.type == "revisit":
+            return None
+        return entry, self.read(entry)
+
+    def files(self) -> list[FileEntry]:
+        return self.catalog.files()
+
+    # documents --------------------------------------------------------------
+    def versions_for(self, doc_id: str, capture: Capture, content_hash: str) -> list[Capture]:
+        """Note that the document's current version was made from `capture`; return the captures
+        of its earlier versions with other content, newest first (those retention removed are gone)."""
+        self.catalog.add_document_capture(doc_id, capture.record_id, content_hash, capture.fetched_at.isoformat())
+        versions = []
+        for record_id, version_hash, _fetched in self.catalog.document_history(doc_id):
+            if version_hash == content_hash or record_id == capture.record_id:
+                continue
+            entry = self.catalog.record(record_id)
+            if entry is not None:
+                versions.append(capture_of(entry, version_hash))
+        return versions
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str:
+    return next((value for key, value in headers if key.lower() == name), "").split(";")[0].strip().lower()
