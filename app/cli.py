@@ -13,6 +13,7 @@ from app.logs import configure_logging
 COMMANDS = (
     "crawl",
     "search",
+    "export",
     "extract",
     "watchlist",
     "index",
@@ -24,6 +25,7 @@ COMMANDS = (
     "config",
     "show",
     "cite",
+    "capture",
 )
 
 
