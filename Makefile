@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export OSINT_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: help setup chromium demo test test-fast coverage lint engine engine-stop bench soak clean
+.PHONY: help setup icu chromium demo test test-fast coverage lint engine engine-stop bench soak clean
 
 help:
 	@echo "make demo         set up, crawl the bundled demo site, print a search with facets"
@@ -18,6 +18,7 @@ help:
 	@echo "make soak         run the scheduler for 30 minutes against a changing local site (memory, fds, children)"
 
 $(STAMP): pyproject.toml requirements.lock requirements-model.txt
+	@$(MAKE) --no-print-directory icu
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip>=24"
 	$(BIN)/pip install --quiet -r requirements.lock
@@ -26,6 +27,18 @@ $(STAMP): pyproject.toml requirements.lock requirements-model.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# followthemoney (the `ftm` export) needs PyICU, which PyPI ships as source only: it builds
+# against the system's ICU with a C++ compiler (pip keeps the built wheel in its cache).
+icu:
+	@if pkg-config --exists icu-uc 2>/dev/null && command -v c++ >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing ICU headers and a C++ compiler (PyICU, for the Follow the Money export)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config g++ >/dev/null; \
+	else \
+		echo "PyICU needs ICU's headers and a C++ compiler: install them (Debian/Ubuntu: sudo apt-get install"; \
+		echo "libicu-dev pkg-config g++), then run make again."; exit 1; \
+	fi
 
 chromium:
 	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then :; \

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from state import tables
 from state.database import Database, Migrations
@@ -55,6 +55,33 @@ class RecordEntry:
 
 
 _RECORD_COLUMNS = [_RECORDS.c[name] for name in RecordEntry.__dataclass_fields__]
+# Statements built once: every fetch runs the first three, and building a statement costs more
+# than SQLite running it (SQLAlchemy caches the compiled form of a statement object it has seen).
+_ADD_RECORDS = insert(_RECORDS)
+_GROW_FILE = (
+    update(_FILES)
+    .where(_FILES.c.name == bindparam("file"))
+    .values(size=bindparam("new_size"), records=_FILES.c.records + bindparam("added"))
+)
+_ORIGINAL = (
+    select(*_RECORD_COLUMNS)
+    .where(_RECORDS.c.payload_sha256 == bindparam("digest"), _RECORDS.c.type == "response")
+    .order_by(_RECORDS.c.date)
+    .limit(1)
+)
+_LATEST = (
+    select(*_RECORD_COLUMNS)
+    .where(_RECORDS.c.uri == bindparam("uri"), _RECORDS.c.type.in_(("response", "revisit")), _RECORDS.c.status != 304)
+    .order_by(_RECORDS.c.date.desc())
+    .limit(1)
+)
+_RECORD = select(*_RECORD_COLUMNS).where(_RECORDS.c.record_id == bindparam("record_id"))
+_DOCUMENT_HISTORY = (
+    select(_DOCUMENTS.c.record_id, _DOCUMENTS.c.content_hash, _DOCUMENTS.c.fetched_at)
+    .where(_DOCUMENTS.c.doc_id == bindparam("doc_id"))
+    .order_by(_DOCUMENTS.c.fetched_at.desc())
+)
+_ADD_DOCUMENT_CAPTURE = insert(_DOCUMENTS)
 
 
 @dataclass(frozen=True)
@@ -84,12 +111,8 @@ class Catalog:
         """Records appended to `name`, which now holds `size` bytes of complete records."""
         with self.database.write() as connection:
             if records:
-                connection.execute(insert(_RECORDS), [record.row() for record in records])
-            connection.execute(
-                update(_FILES)
-                .where(_FILES.c.name == name)
-                .values(size=size, records=_FILES.c.records + len(records))
-            )
+                connection.execute(_ADD_RECORDS, [record.row() for record in records])
+            connection.execute(_GROW_FILE, {"file": name, "new_size": size, "added": len(records)})
 
     def reopen_file(self, name: str, pid: int) -> None:
         with self.database.write() as connection:
@@ -107,7 +130,10 @@ class Catalog:
         if open_only:
             statement = statement.where(_FILES.c.closed == 0)
         with self.database.read() as connection:
-            return [FileEntry(*row[:4], bool(row[4]), row[5]) for row in connection.execute(statement)]
+            return [
+                FileEntry(name=row[0], created=row[1], size=row[2], records=row[3], closed=bool(row[4]), pid=row[5])
+                for row in connection.execute(statement)
+            ]
 
     def forget_files(self, names: Iterable[str]) -> int:
         """Drop files and their records (retention); documents' capture lists keep their history."""
@@ -118,25 +144,15 @@ class Catalog:
 
     # records ----------------------------------------------------------------
     def record(self, record_id: str) -> RecordEntry | None:
-        return self._one(select(*_RECORD_COLUMNS).where(_RECORDS.c.record_id == record_id))
+        return self._one(_RECORD, record_id=record_id)
 
     def original(self, payload_sha256: str) -> RecordEntry | None:
         """The stored response holding this payload, if any (the target of a new revisit)."""
-        return self._one(
-            select(*_RECORD_COLUMNS)
-            .where(_RECORDS.c.payload_sha256 == payload_sha256, _RECORDS.c.type == "response")
-            .order_by(_RECORDS.c.date)
-            .limit(1)
-        )
+        return self._one(_ORIGINAL, digest=payload_sha256)
 
     def latest(self, uri: str) -> RecordEntry | None:
         """The latest response or revisit of `uri` (what a 304 says is still current)."""
-        return self._one(
-            select(*_RECORD_COLUMNS)
-            .where(_RECORDS.c.uri == uri, _RECORDS.c.type.in_(("response", "revisit")), _RECORDS.c.status != 304)
-            .order_by(_RECORDS.c.date.desc())
-            .limit(1)
-        )
+        return self._one(_LATEST, uri=uri)
 
     def concurrent(self, record_id: str) -> list[RecordEntry]:
         """The records written with this one: its request, a rendered page's DOM and screenshot."""
@@ -144,34 +160,27 @@ class Catalog:
         with self.database.read() as connection:
             return [RecordEntry(*row) for row in connection.execute(statement)]
 
-    def _one(self, statement: Any) -> RecordEntry | None:
+    def _one(self, statement: Any, **parameters: str) -> RecordEntry | None:
         with self.database.read() as connection:
-            row = connection.execute(statement).first()
+            row = connection.execute(statement, parameters).first()
         return RecordEntry(*row) if row is not None else None
 
     # documents --------------------------------------------------------------
-    def document_history(self, doc_id: str) -> list[tuple[str, str, str]]:
-        """(record id, content hash, fetched at) of each capture a version of the document was
-        made from, newest first."""
-        statement = (
-            select(_DOCUMENTS.c.record_id, _DOCUMENTS.c.content_hash, _DOCUMENTS.c.fetched_at)
-            .where(_DOCUMENTS.c.doc_id == doc_id)
-            .order_by(_DOCUMENTS.c.fetched_at.desc())
-        )
-        with self.database.read() as connection:
-            return [tuple(row) for row in connection.execute(statement)]  # type: ignore[misc]
-
-    def add_document_capture(self, doc_id: str, record_id: str, content_hash: str, fetched_at: str) -> None:
+    def add_document_capture(
+        self, doc_id: str, record_id: str, content_hash: str, fetched_at: str
+    ) -> list[tuple[str, str, str]]:
+        """Note that a version of the document was made from `record_id`; the (record id, content
+        hash, fetched at) of every capture its versions were made from, newest first."""
         with self.database.write() as connection:
-            exists = connection.execute(
-                select(_DOCUMENTS.c.doc_id).where(_DOCUMENTS.c.doc_id == doc_id, _DOCUMENTS.c.record_id == record_id)
-            ).first()
-            if exists is None:
-                connection.execute(
-                    insert(_DOCUMENTS).values(
-                        doc_id=doc_id, record_id=record_id, content_hash=content_hash, fetched_at=fetched_at
-                    )
-                )
+            history = [
+                (str(a), str(b), str(c)) for a, b, c in connection.execute(_DOCUMENT_HISTORY, {"doc_id": doc_id})
+            ]
+            if not any(known == record_id for known, _, _ in history):
+                row = {"doc_id": doc_id, "record_id": record_id, "content_hash": content_hash, "fetched_at": fetched_at}
+                connection.execute(_ADD_DOCUMENT_CAPTURE, row)
+                history.append((record_id, content_hash, fetched_at))
+                history.sort(key=lambda entry: entry[2], reverse=True)
+        return history
 
     # figures ----------------------------------------------------------------
     def record_counts(self) -> dict[str, int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from captures.catalog import Catalog, FileEntry, RecordEntry
@@ -22,6 +22,7 @@ from captures.warc import (
     RecordSpec,
     StoredRecord,
     WarcFile,
+    delete_unless_open,
     http_headers,
     read_record,
     serialise,
@@ -35,6 +36,8 @@ from schema.document import Capture
 SOFTWARE = "osint-crawler"
 DEFAULT_MAX_FILE_BYTES = 1024**3
 CATALOG_NAME = "catalog.sqlite3"
+#: a closed file younger than this is appended to by the next writer (if it has room)
+REOPEN_WITHIN = timedelta(hours=12)
 
 
 @dataclass
@@ -145,7 +148,9 @@ class CaptureStore:
         link = {"WARC-Concurrent-To": capture.record_id}
         specs = [RecordSpec("resource", capture.url, now, dom, content_type="text/html", warc_headers=link)]
         if screenshot is not None:
-            specs.append(RecordSpec("resource", capture.url, now, screenshot, content_type="image/png", warc_headers=link))
+            specs.append(
+                RecordSpec("resource", capture.url, now, screenshot, content_type="image/png", warc_headers=link)
+            )
         return [capture_of(entry) for entry in self._append(specs)]
 
     def _earlier(self, exchange: Exchange, digest: str) -> RecordEntry | None:
@@ -193,7 +198,7 @@ class CaptureStore:
         current = self.current
         if current is not None and current.size + size > self.max_file_bytes and current.size > 0:
             self._close_current()
-            current = None
+            current = self.current = self._create_file()  # not _new_file: it would reopen this full file
         if current is None:
             current = self.current = self._new_file()
         return current
@@ -208,6 +213,8 @@ class CaptureStore:
         if not files or not files[-1].closed or files[-1].size >= self.max_file_bytes:
             return None
         last = files[-1]
+        if datetime.fromisoformat(last.created) < datetime.now(UTC) - REOPEN_WITHIN:
+            return None  # an old file is retention's to delete, not a writer's to grow
         path = self.directory / last.name
         if not path.exists():
             return None
@@ -251,6 +258,29 @@ class CaptureStore:
                 recovered.append(entry.name)
         return recovered
 
+    # retention --------------------------------------------------------------
+    def prune(self, older_than_days: int, dry_run: bool = False) -> tuple[list[str], list[str]]:
+        """Delete the closed files created more than `older_than_days` ago, but for those holding
+        the original of a revisit in a file that stays (so every kept record still reads whole).
+        Returns (deleted or, with `dry_run`, deletable; kept for revisits)."""
+        cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
+        doomed = [
+            entry.name
+            for entry in self.catalog.files()
+            if entry.closed and datetime.fromisoformat(entry.created) < cutoff
+        ]
+        kept: set[str] = set()
+        while True:  # a file kept for a revisit may hold revisits of its own: keep what they need too
+            needed = self.catalog.referenced_from_other_files(doomed)
+            if not needed:
+                break
+            kept |= needed
+            doomed = [name for name in doomed if name not in needed]
+        if not dry_run:
+            doomed = [name for name in doomed if delete_unless_open(self.directory / name)]
+            self.catalog.forget_files(doomed)
+        return doomed, sorted(kept)
+
     # reading ----------------------------------------------------------------
     def read(self, entry: RecordEntry) -> StoredRecord:
         return read_record(self.directory / entry.warc, entry.offset, entry.length)
@@ -273,9 +303,11 @@ class CaptureStore:
     def versions_for(self, doc_id: str, capture: Capture, content_hash: str) -> list[Capture]:
         """Note that the document's current version was made from `capture`; return the captures
         of its earlier versions with other content, newest first (those retention removed are gone)."""
-        self.catalog.add_document_capture(doc_id, capture.record_id, content_hash, capture.fetched_at.isoformat())
+        history = self.catalog.add_document_capture(
+            doc_id, capture.record_id, content_hash, capture.fetched_at.isoformat()
+        )
         versions = []
-        for record_id, version_hash, _fetched in self.catalog.document_history(doc_id):
+        for record_id, version_hash, _fetched in history:
             if version_hash == content_hash or record_id == capture.record_id:
                 continue
             entry = self.catalog.record(record_id)

@@ -23,6 +23,7 @@ from captures.catalog import RecordEntry
 from captures.store import CaptureStore
 from captures.warc import read_record_bytes, serialise, warcinfo
 
+
 @dataclass(frozen=True)
 class Page:
     """A document as the WACZ page list names it."""

@@ -150,6 +150,23 @@ def truncate_torn_tail(path: Path, committed: int) -> bool | None:
         os.close(fd)
 
 
+def delete_unless_open(path: Path) -> bool:
+    """Delete a file no writer holds (its flock free); False when one does."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    else:
+        path.unlink(missing_ok=True)  # while locked: no writer can have taken it in between
+        return True
+    finally:
+        os.close(fd)
+
+
 def read_record_bytes(path: Path, offset: int, length: int) -> bytes:
     with path.open("rb") as handle:
         handle.seek(offset)
@@ -189,5 +206,7 @@ def read_record(path: Path, offset: int, length: int) -> StoredRecord:
     return StoredRecord(list(record.rec_headers.headers), record.http_headers, bytes(payload), block)
 
 
-def http_headers(status_line: str, headers: Sequence[tuple[str, str]], protocol: str, request: bool) -> StatusAndHeaders:
+def http_headers(
+    status_line: str, headers: Sequence[tuple[str, str]], protocol: str, request: bool
+) -> StatusAndHeaders:
     return StatusAndHeaders(status_line, list(headers), protocol=protocol, is_http_request=request)

@@ -81,7 +81,9 @@ async def _snapshot(response: BrowserResponse) -> Exchange | None:
     )
 
 
-async def rendered_exchange(request: Request, response: Response, proxy_addresses: dict[tuple[str, int], str]) -> Exchange:
+async def rendered_exchange(
+    request: Request, response: Response, proxy_addresses: dict[tuple[str, int], str]
+) -> Exchange:
     """The network exchange behind a rendered page; the DOM itself when the browser kept no copy."""
     snapshot: Awaitable[Exchange | None] | None = request.meta.get(MAIN_RESPONSE)
     exchange = None

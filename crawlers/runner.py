@@ -78,6 +78,8 @@ def run_crawl(
     finally:
         pool.shutdown()
         if captures is not None:
+            if config.capture_retention_days:  # retention applies after each run (`osint capture prune` on demand)
+                captures.prune(config.capture_retention_days)
             captures.close()
         for lock in locks:
             lock.release()

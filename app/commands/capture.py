@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -14,15 +13,17 @@ from app.commands.show import load_document
 from app.output import count_progress, fail, print_json, safe
 from app.searching import prepare_search
 from captures.store import CATALOG_NAME, CaptureStore
-from captures.warc import warc_date
 from captures.wacz import Page, WaczError, records_with_context, write_wacz
+from captures.warc import warc_date
 from index.query import QuerySyntaxError
 from settings.config import Config
 
 
 def open_store(config: Config) -> CaptureStore:
     if not (config.captures_dir / CATALOG_NAME).exists():
-        fail(f"no captures in {config.captures_dir} yet: crawl something first (captures are kept unless OSINT_CAPTURES=0)")
+        fail(
+            f"no captures in {config.captures_dir} yet: crawl something first (captures are kept unless OSINT_CAPTURES=0)"
+        )
     return CaptureStore(config.captures_dir, max_file_bytes=config.capture_file_bytes)
 
 
@@ -131,7 +132,8 @@ def export(query: str, output: Path, title: str, as_json: bool) -> None:
                 captures = [c for c in (document.capture, *document.versions) if c is not None]
                 record_ids.extend(capture.record_id for capture in captures)
                 pages.extend(
-                    Page(capture.url or document.url, warc_date(capture.fetched_at), document.title) for capture in captures
+                    Page(capture.url or document.url, warc_date(capture.fetched_at), document.title)
+                    for capture in captures
                 )
         records = records_with_context(store, record_ids)
         if not records:
@@ -164,7 +166,11 @@ def stats(as_json: bool) -> None:
         stored_payload, deduplicated_payload = store.catalog.payload_bytes()
     finally:
         store.close()
-    on_disk = sum((config.captures_dir / entry.name).stat().st_size for entry in files if (config.captures_dir / entry.name).exists())
+    on_disk = sum(
+        (config.captures_dir / entry.name).stat().st_size
+        for entry in files
+        if (config.captures_dir / entry.name).exists()
+    )
     fetches = counts.get("response", 0) + counts.get("revisit", 0)
     figures = {
         "directory": str(config.captures_dir),
@@ -212,25 +218,16 @@ def prune(days: int | None, dry_run: bool, as_json: bool) -> None:
         raise click.UsageError("retention is off: pass --older-than DAYS or set OSINT_CAPTURE_RETENTION_DAYS")
     store = open_store(config)
     try:
-        cutoff = datetime.now(UTC) - timedelta(days=days)
-        old = [entry.name for entry in store.files() if entry.closed and datetime.fromisoformat(entry.created) < cutoff]
-        doomed, kept = list(old), set()
-        while True:  # a file kept for a revisit may hold revisits of its own: keep what they need too
-            needed = store.catalog.referenced_from_other_files(doomed)
-            if not needed:
-                break
-            kept |= needed
-            doomed = [name for name in doomed if name not in needed]
-        if not dry_run and doomed:
-            store.catalog.forget_files(doomed)
-            for name in doomed:
-                (config.captures_dir / name).unlink(missing_ok=True)
+        doomed, kept = store.prune(days, dry_run=dry_run)
     finally:
         store.close()
     if as_json:
-        print_json({"deleted": doomed, "kept_for_revisits": sorted(kept), "dry_run": dry_run, "older_than_days": days})
+        print_json({"deleted": doomed, "kept_for_revisits": kept, "dry_run": dry_run, "older_than_days": days})
         return
     verb = "would delete" if dry_run else "deleted"
-    click.echo(f"{verb} {len(doomed)} WARC files older than {days} days" + (f"; kept {len(kept)} holding originals" if kept else ""))
+    click.echo(
+        f"{verb} {len(doomed)} WARC files older than {days} days"
+        + (f"; kept {len(kept)} holding originals" if kept else "")
+    )
     for name in doomed:
         click.echo(f"  {safe(name)}")

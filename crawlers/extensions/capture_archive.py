@@ -25,8 +25,10 @@ class CaptureArchive:
             raise NotConfigured("captures are off (OSINT_CAPTURES=0)")
         shared = crawler.settings.get(STORE_SETTING)
         self.owns_store = not isinstance(shared, CaptureStore)
-        self.store = shared if isinstance(shared, CaptureStore) else CaptureStore(
-            config.captures_dir, max_file_bytes=config.capture_file_bytes
+        self.store = (
+            shared
+            if isinstance(shared, CaptureStore)
+            else CaptureStore(config.captures_dir, max_file_bytes=config.capture_file_bytes)
         )
 
     @classmethod

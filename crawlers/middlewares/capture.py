@@ -35,7 +35,7 @@ _TRANSFER_HEADERS = {"transfer-encoding"}
 
 def header_pairs(headers: object) -> list[tuple[str, str]]:
     """Scrapy Headers (repeated values kept) as (name, value) text pairs."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for name, values in headers.items():  # type: ignore[attr-defined]
         key = name.decode("latin-1")
         if key.lower() in _TRANSFER_HEADERS:
