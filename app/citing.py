@@ -52,10 +52,17 @@ class Citation:
 
     @property
     def provenance(self) -> str:
-        """ "captured <UTC time>, SHA-256 <digest>", or that no copy was kept."""
+        """Where the cited copy is kept: "captured <UTC time>, SHA-256 <digest>", or when it was
+        read and that no copy was kept."""
         if self.captured is None or not self.sha256:
-            return NO_CAPTURE
+            return f"accessed {long_date(self.accessed.date())}; {NO_CAPTURE}"
         return f"captured {utc(self.captured)}, SHA-256 {self.sha256}"
+
+    @property
+    def dated(self) -> str:
+        """The publication date ("5 March 2024", or "undated"), then the page cited (", p. 3")."""
+        day = long_date(self.published) if self.published else "undated"
+        return day + (f", p. {self.page}" if self.page is not None else "")
 
 
 def citation(document: Document, page: int | None = None) -> Citation:
@@ -93,6 +100,10 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def render(document: Document, style: Style, page: int | None = None) -> str:
     """The citation of `document` in `style` (for a paged document, `page` is the page cited)."""
     cited = citation(document, page)
@@ -109,13 +120,8 @@ def render(document: Document, style: Style, page: int | None = None) -> str:
 
 
 def as_text(cited: Citation) -> str:
-    parts = [f"{', '.join(cited.authors)}." if cited.authors else "", f"“{cited.title}”.", f"{cited.publisher},"]
-    parts.append(f"{long_date(cited.published)}." if cited.published else "undated.")
-    parts.append(cited.url)
-    if cited.page is not None:
-        parts.append(f"p. {cited.page}.")
-    parts.append(f"Accessed {long_date(cited.accessed.date())}; {cited.provenance}.")
-    return " ".join(part for part in parts if part)
+    authors = f"{', '.join(cited.authors)}. " if cited.authors else ""
+    return f"{authors}“{cited.title}”. {cited.publisher}, {cited.dated}. {cited.url} ({cited.provenance})"
 
 
 # -- Markdown ----------------------------------------------------------------------------------
@@ -138,14 +144,11 @@ def markdown_url(url: str) -> str:
 
 
 def as_markdown(cited: Citation) -> str:
-    parts = [markdown_escape(", ".join(cited.authors)) + "." if cited.authors else ""]
-    parts.append(f"[{markdown_escape(cited.title)}]({markdown_url(cited.url)}).")
-    parts.append(f"*{markdown_escape(cited.publisher)}*,")
-    parts.append(f"{long_date(cited.published)}." if cited.published else "undated.")
-    if cited.page is not None:
-        parts.append(f"p. {cited.page}.")
-    parts.append(f"Accessed {long_date(cited.accessed.date())}; {markdown_escape(cited.provenance)}.")
-    line = " ".join(part for part in parts if part)
+    authors = f"{markdown_escape(', '.join(cited.authors))}. " if cited.authors else ""
+    line = (
+        f"{authors}[{markdown_escape(cited.title)}]({markdown_url(cited.url)}). "
+        f"*{markdown_escape(cited.publisher)}*, {cited.dated}. {markdown_escape(sentence(cited.provenance))}."
+    )
     return _MARKDOWN_LINE_START.sub(lambda match: f"{match[1]}\\{match[2]}" if match[1] else f"\\{match[3]}", line)
 
 
@@ -200,7 +203,7 @@ def as_bibtex(cited: Citation) -> str:
         fields.append(("pages", str(cited.page)))
     if cited.language:
         fields.append(("langid", bibtex_escape(cited.language)))
-    fields.append(("note", bibtex_escape(cited.provenance[:1].upper() + cited.provenance[1:])))
+    fields.append(("note", bibtex_escape(sentence(cited.provenance))))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@online{{{bibtex_key(cited)},\n{body}\n}}"
 
@@ -221,7 +224,7 @@ def as_csl(cited: Citation) -> dict[str, Any]:
         "container-title": cited.publisher,
         "URL": cited.url,
         "accessed": date_parts(cited.accessed.date()),
-        "note": cited.provenance[:1].upper() + cited.provenance[1:],
+        "note": sentence(cited.provenance),
     }
     if cited.paginated:  # a report or letter: the site publishes it, it is not contained in it
         item["publisher"] = item.pop("container-title")

@@ -232,8 +232,8 @@ class CaptureStore:
         now = datetime.now(UTC)
         self._serial += 1
         name = f"OSINT-{now:%Y%m%d%H%M%S%f}-{os.getpid()}-{self._serial:05d}.warc.gz"
+        warc = WarcFile(self.directory / name)  # created and locked first: a listed file always exists
         self.catalog.add_file(name, now.isoformat(), os.getpid())
-        warc = WarcFile(self.directory / name)
         info = warcinfo(name, SOFTWARE, now)
         warc.append(serialise(info))
         self.catalog.commit(name, warc.size, [])

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -45,7 +46,7 @@ def load_document(backend: IndexBackend, given: str) -> Document:
         ) from None
     except AmbiguousDocument as ambiguous:
         lines = [f"{safe(given)!r} starts the ids of several documents; give more of the id:"]
-        lines += [f"  {document.id}  {safe(document.title) or '(untitled)'}" for document in ambiguous.candidates]
+        lines += [f"  {safe(document.id)}  {safe(document.title) or '(untitled)'}" for document in ambiguous.candidates]
         if ambiguous.more:
             lines.append("  …")
         raise click.BadParameter("\n".join(lines), param_hint="ID") from None
@@ -65,7 +66,7 @@ def story_of(backend: IndexBackend, document: Document) -> list[Hit]:
     ]
 
 
-def without_credentials(document: Document) -> Document:
+def redacted(document: Document) -> Document:
     """The document as readers see it: a private feed's URLs may carry user:password@."""
 
     def capture(found: Capture) -> Capture:
@@ -94,7 +95,7 @@ def command(document_id: str, as_json: bool) -> None:
     """
     try:
         with open_index(current_config()) as backend:
-            document = without_credentials(load_document(backend, document_id))
+            document = redacted(load_document(backend, document_id))
             story = story_of(backend, document)
     except (OSError, ConnectionError) as exc:
         fail(f"the index cannot be read: {exc}")
@@ -107,21 +108,22 @@ def command(document_id: str, as_json: bool) -> None:
 # -- for people --------------------------------------------------------------------------------
 
 
-def print_document(document: Document, story: list[Hit]) -> None:
+def print_document(document: Document, story: list[Hit], out: Console = console) -> None:
+    """The document for people, on `out` (colours only where `out` is a terminal)."""
     title = marked(document.title, _mentions(document, in_title=True), style="bold")
-    console.print(title if title.plain.strip() else Text("(untitled)", style="bold"))
-    console.print(metadata(document))
-    console.print()
-    console.print(marked(document.text, _mentions(document, in_title=False)))
+    out.print(title if title.plain.strip() else Text("(untitled)", style="bold"))
+    out.print(metadata(document))
+    out.print()
+    out.print(marked(document.text, _mentions(document, in_title=False)))
     if document.entities:
-        console.print()
-        console.print(entity_table(document.entities))
+        out.print()
+        out.print(entity_table(document.entities))
     if document.pages:
-        console.print(page_table(document))
+        out.print(page_table(document))
     if document.story_id:
-        console.print(story_table(document.story_id, story))
+        out.print(*story_lines(document.story_id, story), sep="\n")
     if document.versions:
-        console.print(version_table(document.versions))
+        out.print(*version_lines(document.versions), sep="\n")
 
 
 def when(moment: datetime | None) -> str:
@@ -135,9 +137,9 @@ def metadata(document: Document) -> Table:
     rows: list[tuple[str, str]] = [
         ("url", document.url),
         ("id", document.id),
-        ("source", f"{document.source_id or '-'}  (watchlist {document.watchlist or '-'})"),
-        ("kind", f"{document.kind}  {document.content_type}"),
-        ("language", f"{document.language}  (confidence {document.language_confidence:.2f})"),
+        ("source", f"{document.source_id or '-'} (watchlist {document.watchlist or '-'})"),
+        ("kind", f"{document.kind}, {document.content_type}"),
+        ("language", f"{document.language} (confidence {document.language_confidence:.2f})"),
         ("authors", ", ".join(document.authors) or "-"),
         ("published", when(document.published)),
         ("fetched", when(document.fetched)),
@@ -154,7 +156,7 @@ def metadata(document: Document) -> Table:
     else:
         rows += [
             ("capture sha256", capture.payload_sha256),
-            ("capture warc", f"{capture.warc}  (offset {capture.offset}, {capture.length} bytes)"),
+            ("capture warc", f"{capture.warc} (offset {capture.offset}, {capture.length} bytes)"),
             ("capture record", capture.record_id),
             (
                 "captured",
@@ -222,44 +224,49 @@ def entity_table(entities: list[Entity]) -> Table:
     return table
 
 
+def opening(text: str, length: int = 48) -> str:
+    """The start of a page, to recognise it by."""
+    line = safe(text).strip()
+    if len(line) <= length:
+        return line
+    cut = line[: length + 1]  # at a space where there is one (the one just after the length counts)
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut[:length]).rstrip() + "…"
+
+
 def page_table(document: Document) -> Table:
     table = Table(title="Pages", title_justify="left", show_header=True)
     for column in ("page", "starts at", "begins"):
         table.add_column(column)
     for span in document.pages:
-        table.add_row(
-            Text(str(span.page)), Text(str(span.start)), Text(safe(document.text[span.start : span.end])[:60])
-        )
+        table.add_row(Text(str(span.page)), Text(str(span.start)), Text(opening(document.text[span.start : span.end])))
     return table
 
 
-def story_table(story_id: str, story: list[Hit]) -> Table | Text:
-    if not story:
-        return Text(f"Story {safe(story_id)}: no other document", style="dim")
-    # titles are Text too: a str title would be read as rich markup
-    table = Table(title=Text(f"Story {safe(story_id)}: {len(story)} other documents"), title_justify="left")
-    for column in ("id", "published", "source", "title", "url"):
-        table.add_column(column)
+def story_lines(story_id: str, story: list[Hit]) -> list[Text]:
+    """One line per sibling, unabridged: its id is what `osint show` takes next (a table would
+    cut it to the terminal's width)."""
+    heading = Text(f"Story {safe(story_id)}: ", style="bold")
+    heading.append(
+        f"{len(story)} other document{'s' if len(story) > 1 else ''}" if story else "no other document",
+        style="" if story else "dim",
+    )
+    lines = [heading]
     for hit in story:
-        table.add_row(
-            Text(safe(hit.id)),
-            Text(hit.published.astimezone(UTC).date().isoformat() if hit.published else "undated"),
-            Text(safe(hit.source_id)),
-            Text(safe(hit.title) or "(untitled)"),
-            Text(safe(hit.url)),
-        )
-    return table
+        line = Text(f"  {safe(hit.id)}  ", style="dim")
+        line.append(hit.published.astimezone(UTC).date().isoformat() if hit.published else "undated")
+        line.append(f"  {safe(hit.source_id) or '-'}  ")
+        line.append(safe(hit.title) or "(untitled)", style="cyan")
+        line.append(f"  {safe(hit.url)}", style="dim")
+        lines.append(line)
+    return lines
 
 
-def version_table(versions: list[Capture]) -> Table:
-    table = Table(title="Earlier versions", title_justify="left", show_header=True)
-    for column in ("fetched", "sha256", "warc", "content hash"):
-        table.add_column(column)
+def version_lines(versions: list[Capture]) -> list[Text]:
+    """One line per earlier version, newest first, digests in full (they are checked, not read)."""
+    lines = [Text("Earlier versions", style="bold")]
     for version in versions:
-        table.add_row(
-            Text(when(version.fetched_at)),
-            Text(safe(version.payload_sha256)),
-            Text(safe(version.warc)),
-            Text(safe(version.content_hash) or "-"),
-        )
-    return table
+        line = Text(f"  {when(version.fetched_at)}  ")
+        line.append(f"sha256 {safe(version.payload_sha256)}  warc {safe(version.warc)}", style="dim")
+        line.append(f"  content hash {safe(version.content_hash) or '-'}", style="dim")
+        lines.append(line)
+    return lines

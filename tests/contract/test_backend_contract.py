@@ -109,7 +109,9 @@ def test_iter_matching_honours_ids(loaded: IndexBackend) -> None:
     assert list(loaded.iter_matching(parse_query("").model_copy(update={"ids": []}))) == []
 
 
-def test_iter_matching_of_nothing(loaded: IndexBackend, backend_kind: str, make_backend: Callable[..., IndexBackend]) -> None:
+def test_iter_matching_of_nothing(
+    loaded: IndexBackend, backend_kind: str, make_backend: Callable[..., IndexBackend]
+) -> None:
     assert exported(loaded, "zeppelin") == []
     assert exported(loaded, "rifles until:2000") == []
     assert list(make_backend(backend_kind).iter_matching(parse_query(""))) == []  # an empty index
