@@ -198,19 +198,17 @@ class CaptureStore:
         current = self.current
         if current is not None and current.size + size > self.max_file_bytes and current.size > 0:
             self._close_current()
-            current = self.current = self._create_file()  # not _new_file: it would reopen this full file
+            current = self.current = self._create_file()  # not _reopen_last: it would reopen this full file
         if current is None:
-            current = self.current = self._new_file()
+            current = self.current = self._reopen_last(size) or self._create_file()
         return current
 
-    def _new_file(self) -> WarcFile:
-        return self._reopen_last() or self._create_file()
-
-    def _reopen_last(self) -> WarcFile | None:
-        """The newest closed file, if it has room and no other process writes it: appending to it
-        (gzip members one after another) keeps frequent short runs from leaving a file each."""
+    def _reopen_last(self, size: int) -> WarcFile | None:
+        """The newest closed file, if `size` more bytes fit and no other process writes it:
+        appending to it (gzip members one after another) keeps frequent short runs from leaving a
+        file each."""
         files = self.catalog.files()
-        if not files or not files[-1].closed or files[-1].size >= self.max_file_bytes:
+        if not files or not files[-1].closed or files[-1].size + size > self.max_file_bytes:
             return None
         last = files[-1]
         if datetime.fromisoformat(last.created) < datetime.now(UTC) - REOPEN_WITHIN:
@@ -249,6 +247,11 @@ class CaptureStore:
         """Close the files of writers that died (SIGKILL, power loss): each is cut back to its
         last complete record, so every record in it reads, and the next file starts clean."""
         recovered = []
+        listed = {entry.name for entry in self.catalog.files()}
+        for path in self.directory.glob("OSINT-*.warc.gz"):
+            # killed between creating its file and listing it: an empty file no one will write
+            if path.name not in listed and path.stat().st_size == 0 and delete_unless_open(path):
+                recovered.append(path.name)
         for entry in self.catalog.files(open_only=True):
             if self.current is not None and entry.name == self.current.path.name:
                 continue
