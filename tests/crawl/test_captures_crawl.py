@@ -94,6 +94,26 @@ def _document(docs: dict[str, dict], path_end: str) -> dict:
 
 
 @pytest.mark.browser
+def test_every_demo_document_can_be_shown_and_cited_with_its_capture(demo):
+    osint, _, docs = demo
+    kinds = set()
+    for document in docs.values():
+        digest = document["capture"]["payload_sha256"]
+        shown = osint.run("show", document["id"][:12]).stdout
+        assert digest in shown and document["capture"]["record_id"] in shown
+        for style in ("text", "markdown", "bibtex"):
+            cited = " ".join(osint.run("cite", document["id"], "--style", style).stdout.split())
+            assert f"SHA-256 {digest}" in cited, (style, document["url"])
+        [entry] = json.loads(osint.run("cite", document["id"], "--style", "csl-json").stdout)
+        assert entry["URL"] == document["url"] and digest in entry["note"]
+        kinds.add((document["kind"], document["content_type"]))
+    assert {("page", "text/html"), ("document", "application/pdf")} <= kinds  # the rendered page and the PDF
+    letter = _document(docs, "/letters/panel-letter-2025.pdf")
+    cited = osint.run("cite", letter["id"], "--snippet", "Lower Juba").stdout
+    assert "p. 2" in cited or "page 2" in cited, cited
+
+
+@pytest.mark.browser
 def test_every_demo_document_is_captured_as_the_site_served_it(demo):
     _, site, docs = demo
     assert len(docs) >= 15
