@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from schema.document import Document
+from schema.document import Capture, Document
 
 
 def _at(year: int, month: int, day: int, hour: int = 9) -> datetime:
@@ -33,6 +33,31 @@ FIXTURE_DOCUMENTS: dict[str, Document] = {
         countries=["Kenya"],
         tags=["seizure"],
         story_id="story-mombasa",
+        # provenance travels with the document: both backends keep it whole
+        capture=Capture(
+            warc="OSINT-20240305090000000000-1-00001.warc.gz",
+            offset=512,
+            length=2048,
+            record_id="<urn:uuid:0b6f1c1e-0000-4000-8000-000000000001>",
+            payload_sha256="ab" * 32,
+            fetched_at=_at(2024, 3, 5, 10),
+            ip="203.0.113.7",
+            url="https://news.example.org/mombasa",
+            status=200,
+        ),
+        versions=[
+            Capture(
+                warc="OSINT-20240301090000000000-1-00001.warc.gz",
+                offset=128,
+                length=1900,
+                record_id="<urn:uuid:0b6f1c1e-0000-4000-8000-000000000000>",
+                payload_sha256="cd" * 32,
+                fetched_at=_at(2024, 3, 1, 10),
+                url="https://news.example.org/mombasa",
+                status=200,
+                content_hash="ef" * 32,
+            )
+        ],
     ),
     "mombasa_copy": _doc(
         "mombasa-copy",
