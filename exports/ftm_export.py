@@ -33,15 +33,43 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from functools import lru_cache
 
 from followthemoney import EntityProxy, model
+from followthemoney.util import make_entity_id
 
 from exports.shareable import shareable
 from schema.document import Document
 
 #: documents encoded at a time (each is several entities): one write per some tens of kilobytes
 _DOCUMENTS_PER_CHUNK = 50
-_MENTIONED = (("weapons", "Asset", "osint-weapon", "weapon model"), ("armed_groups", "Organization", "osint-group", "armed group"))
+#: Document field -> (FtM schema, id prefix, keyword) of the entities it names
+_NAMED = {
+    "weapons": ("Asset", "osint-weapon", "weapon model"),
+    "armed_groups": ("Organization", "osint-group", "armed group"),
+}
+
+
+@lru_cache(maxsize=4096)
+def _cleaned(schema: str, prop: str, value: str) -> str | None:
+    """`value` as FtM stores it in `prop`, for the properties whose values repeat from document to
+    document (countries, languages, MIME types, names): FtM's cleaning of a country name or a
+    MIME type costs more than the rest of a document, so each value is cleaned once."""
+    cleaned: str | None = model.get(schema).properties[prop].type.clean(value)  # type: ignore[union-attr]
+    return cleaned
+
+
+def _add_repeated(entity: EntityProxy, prop: str, values: Iterable[str]) -> None:
+    for value in values:
+        cleaned = _cleaned(entity.schema.name, prop, value)
+        if cleaned is not None:
+            entity.add(prop, cleaned, cleaned=True)
+
+
+def ftm_date(moment: datetime) -> str:
+    """A moment as FtM's date type stores it (UTC, to the second), without its costly parser."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def document_entity(document: Document) -> EntityProxy:
@@ -50,64 +78,75 @@ def document_entity(document: Document) -> EntityProxy:
     entity.add("title", document.title)
     entity.add("bodyText", document.text)
     entity.add("sourceUrl", document.url)
-    entity.add("publishedAt", document.published.isoformat() if document.published else None)
-    entity.add("modifiedAt", document.modified.isoformat() if document.modified else None)
-    entity.add("retrievedAt", document.fetched.isoformat())
-    entity.add("language", document.language if document.language != "und" else None)
+    for prop, moment in (("publishedAt", document.published), ("modifiedAt", document.modified)):
+        if moment is not None:
+            entity.add(prop, ftm_date(moment), cleaned=True)
+    entity.add("retrievedAt", ftm_date(document.fetched), cleaned=True)
+    _add_repeated(entity, "language", [document.language] if document.language != "und" else [])
     entity.add("author", document.authors)
-    entity.add("mimeType", document.content_type)
-    entity.add("publisher", document.source_id or None)
-    entity.add("keywords", document.tags)
-    entity.add("detectedCountry", document.countries)
-    entity.add("crawler", "osint-crawler")
+    _add_repeated(entity, "mimeType", [document.content_type])
+    _add_repeated(entity, "publisher", [document.source_id] if document.source_id else [])
+    _add_repeated(entity, "keywords", document.tags)
+    _add_repeated(entity, "detectedCountry", document.countries)
+    entity.add("crawler", "osint-crawler", cleaned=True)
     if document.capture is not None:
         capture = document.capture
         entity.add(
             "notes",
             f"Preserved copy: WARC {capture.warc}, offset {capture.offset}, length {capture.length}, "
-            f"record {capture.record_id}, payload SHA-256 {capture.payload_sha256}, fetched {capture.fetched_at.isoformat()}",
+            f"record {capture.record_id}, payload SHA-256 {capture.payload_sha256}, "
+            f"fetched {capture.fetched_at.isoformat()}",
         )
     return entity
 
 
-def named_entity(schema: str, id_prefix: str, name: str, keyword: str) -> EntityProxy:
+def named_entity_id(field: str, name: str) -> str:
+    _, id_prefix, _ = _NAMED[field]
+    return str(make_entity_id(id_prefix, name))
+
+
+def named_entity(field: str, name: str) -> EntityProxy:
+    schema, _, keyword = _NAMED[field]
     entity = model.make_entity(schema)
-    entity.make_id(id_prefix, name)
-    entity.add("name", name)
-    entity.add("keywords", keyword)
+    entity.id = named_entity_id(field, name)
+    _add_repeated(entity, "name", [name])
+    entity.add("keywords", keyword, cleaned=True)
     return entity
 
 
-def documentation(document: EntityProxy, entity: EntityProxy, published: str | None) -> EntityProxy:
+def documentation(document_id: str, entity_id: str, published: str | None) -> EntityProxy:
+    """The link from a document to an entity it names (ids, both valid already)."""
     link = model.make_entity("Documentation")
-    link.make_id("osint-documentation", document.id, entity.id)
-    link.add("document", document.id)
-    link.add("entity", entity.id)
-    link.add("role", "mentions")
-    link.add("date", published)
+    link.id = make_entity_id("osint-documentation", document_id, entity_id)
+    link.add("document", document_id, cleaned=True)
+    link.add("entity", entity_id, cleaned=True)
+    link.add("role", "mentions", cleaned=True)
+    if published is not None:
+        link.add("date", published, cleaned=True)
     return link
 
 
 def document_entities(document: Document, written: set[str]) -> Iterator[EntityProxy]:
     """The entities of one document: itself, each group and weapon not in `written` yet (whose
     ids are added to it), and a link to each group and weapon it names."""
-    source = document_entity(shareable(document))
-    yield source
-    published = document.published.date().isoformat() if document.published else None
-    for field, schema, id_prefix, keyword in _MENTIONED:
+    yield document_entity(shareable(document))
+    published = document.published.astimezone(UTC).date().isoformat() if document.published else None
+    for field in _NAMED:
         for name in getattr(document, field):
-            entity = named_entity(schema, id_prefix, name, keyword)
-            if entity.id not in written:
-                written.add(str(entity.id))
-                yield entity
-            yield documentation(source, entity, published)
+            entity_id = named_entity_id(field, name)
+            if entity_id not in written:
+                written.add(entity_id)
+                yield named_entity(field, name)
+            yield documentation(document.id, entity_id, published)
 
 
 def ftm_chunks(documents: Iterable[Document]) -> Iterator[bytes]:
     written: set[str] = set()
     lines: list[str] = []
     for count, document in enumerate(documents, 1):
-        lines.extend(json.dumps(entity.to_dict(), ensure_ascii=False) for entity in document_entities(document, written))
+        lines.extend(
+            json.dumps(entity.to_dict(), ensure_ascii=False) for entity in document_entities(document, written)
+        )
         if count % _DOCUMENTS_PER_CHUNK == 0:
             yield ("\n".join(lines) + "\n").encode("utf-8")
             lines = []

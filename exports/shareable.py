@@ -7,8 +7,8 @@ links, its captures') loses its userinfo on the way out, as on every page and te
 
 from __future__ import annotations
 
-from schema.document import Capture, Document
 from network.redaction import redact_url
+from schema.document import Capture, Document
 
 
 def _capture(capture: Capture) -> Capture:

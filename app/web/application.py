@@ -1,14 +1,15 @@
-"""WSGI application: `/` (search page), `/api/search` (JSON), `/healthz`."""
+"""WSGI application: `/` (search page), `/api/search` (JSON), `/export` (a download), `/healthz`."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
 from app.citations import add_pages
+from app.exporting import UnknownFormat, export_chunks, export_filename, prepare_export
 from app.searching import prepare_search, without_credentials
 from app.web.pages import render_page
 from index.backend import IndexBackend
@@ -42,6 +43,8 @@ class SearchApp:
             return self._respond(start_response, "405 Method Not Allowed", "text/plain", b"GET only")
         if path == "/healthz":
             return self._respond(start_response, "200 OK", "text/plain", b"ok")
+        if path == "/export":
+            return self._export(params, start_response)
         if path not in ("/", "/api/search"):
             return self._respond(start_response, "404 Not Found", "text/plain", b"not found")
         query, error, result, unavailable = params.get("q", ""), None, None, False
@@ -73,7 +76,38 @@ class SearchApp:
         page = render_page(query, params.get("sort", "relevance"), result, error)
         return self._respond(start_response, status, "text/html; charset=utf-8", page.encode())
 
+    def _export(self, params: dict[str, str], start_response: StartResponse) -> Iterable[bytes]:
+        """`/export?q=…&format=csv|jsonl|ftm|graphml|gexf[&expand=1]`: every matching document,
+        streamed as it is read from the index (app/exporting.py), as an attachment."""
+        try:
+            prepared = prepare_export(params.get("q", ""), params.get("format", "csv"), params.get("expand") == "1")
+        except (QuerySyntaxError, UnknownFormat) as exc:
+            return self._respond(start_response, "400 Bad Request", "text/plain; charset=utf-8", str(exc).encode())
+        chunks = export_chunks(self.backend, prepared)
+        try:  # the first chunk before the headers: an index that cannot be read is a 503, not a cut-off 200
+            first = next(chunks, b"")
+        except ConnectionError as exc:
+            log.warning("search index unreachable: %s", exc)
+            return self._respond(start_response, "503 Service Unavailable", "text/plain", UNAVAILABLE.encode())
+        filename = export_filename(prepared.format)
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", prepared.format.media_type),
+                ("Content-Disposition", f'attachment; filename="{filename}"'),
+                *SECURITY_HEADERS,
+            ],
+        )
+        return _streamed(first, chunks)
+
     @staticmethod
     def _respond(start_response: StartResponse, status: str, content_type: str, body: bytes) -> list[bytes]:
         start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), *SECURITY_HEADERS])
         return [body]
+
+
+def _streamed(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    """The body of a streamed answer: a generator, so that the server's close() (the client went
+    away) also closes `rest` and with it the documents being read."""
+    yield first
+    yield from rest

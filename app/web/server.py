@@ -14,7 +14,7 @@ import logging
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
@@ -30,6 +30,26 @@ WSGIApplication = Callable[[dict[str, Any], Callable[..., Any]], Any]
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # no access log on the terminal
         pass
+
+
+class _Streamed:
+    """A streamed answer (WSGI iterable) that calls `done` when the server closes it, which the
+    server does once it was sent or the client went away."""
+
+    def __init__(self, answer: Iterable[bytes], done: Callable[[], None]) -> None:
+        self._answer = answer
+        self._done = done
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._answer)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._answer, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._done()
 
 
 class SearchServer(ThreadingMixIn, WSGIServer):
@@ -56,13 +76,21 @@ class SearchServer(ThreadingMixIn, WSGIServer):
                 start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
                 return [b"shutting down"]
             try:
-                return app(environ, start_response)  # a list: the whole answer is computed here
-            finally:
-                with self._changed:
-                    self._answering -= 1
-                    self._changed.notify_all()
+                answer = app(environ, start_response)
+            except BaseException:
+                self._answered()
+                raise
+            if isinstance(answer, list):  # the whole answer is computed already
+                self._answered()
+                return answer
+            return _Streamed(answer, self._answered)  # an export: answering until the server closes it
 
         return counted
+
+    def _answered(self) -> None:
+        with self._changed:
+            self._answering -= 1
+            self._changed.notify_all()
 
     def drain(self, timeout: float) -> bool:
         """Refuse new requests and wait up to `timeout` s for those being answered, so that the

@@ -1,0 +1,111 @@
+"""The co-occurrence graph of a result set: which weapons, armed groups and countries are named
+in the same documents, as GraphML or GEXF for Gephi, Cytoscape, yEd or networkx.
+
+Nodes are `weapon:<name>`, `armed_group:<name>` and `country:<value>` (the names and codes the
+index stores), with `type` (weapon, armed_group, country), `label` (a country's name with its
+ISO code, "Syria (SY)") and `document_count` (the documents of the result set naming it).
+
+An edge joins two entities of different types named in one document: weapon–armed group,
+weapon–country and armed group–country, undirected. `weight` is the number of documents naming
+both, `document_ids` those documents' ids, space-separated, so every edge can be traced back to
+its evidence (`osint search` or the CSV/JSONL export). Entities of the same type are not joined:
+the question the graph answers is who is seen with which weapons where, and a regional report
+naming a dozen countries would otherwise add sixty-six country–country edges that answer none of it.
+
+The graph is built while the documents stream past and only written at the end: it holds the
+entities and, per edge, the document ids, never the documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from itertools import combinations
+
+import networkx as nx
+import pycountry
+
+from schema.document import Document
+
+#: node type -> the Document field naming entities of that type
+NODE_TYPES: dict[str, str] = {"weapon": "weapons", "armed_group": "armed_groups", "country": "countries"}
+#: lines of the serialised graph written at a time
+_LINES_PER_CHUNK = 500
+
+
+@cache
+def country_label(value: str) -> str:
+    """ "SY" -> "Syria (SY)"; a name pycountry knows gets its code ("Kenya" -> "Kenya (KE)");
+    anything else stays as it is."""
+    try:
+        country = pycountry.countries.get(alpha_2=value) if len(value) == 2 else pycountry.countries.lookup(value)
+    except LookupError:
+        country = None
+    if country is None:
+        return value
+    name = value if len(value) != 2 else getattr(country, "common_name", country.name)
+    return f"{name} ({country.alpha_2})"
+
+
+class CooccurrenceGraph:
+    """The graph of the documents `add`ed so far."""
+
+    def __init__(self) -> None:
+        self.graph: nx.Graph[str] = nx.Graph()
+
+    def add(self, document: Document) -> None:
+        named = [
+            (f"{kind}:{value}", kind, value) for kind, field in NODE_TYPES.items() for value in getattr(document, field)
+        ]
+        for node, kind, value in named:
+            if node not in self.graph:
+                self.graph.add_node(
+                    node, type=kind, label=country_label(value) if kind == "country" else value, document_count=0
+                )
+            self.graph.nodes[node]["document_count"] += 1
+        for (first, first_kind, _), (second, second_kind, _) in combinations(named, 2):
+            if first_kind == second_kind:
+                continue
+            if self.graph.has_edge(first, second):
+                edge = self.graph.edges[first, second]
+                edge["weight"] += 1
+                edge["document_ids"].append(document.id)
+            else:
+                self.graph.add_edge(first, second, weight=1, document_ids=[document.id])
+
+    def finished(self) -> nx.Graph[str]:
+        """The graph ready to write: each edge's document ids joined into one attribute (GraphML
+        and GEXF hold scalars). Adding documents afterwards is not supported."""
+        for _, _, data in self.graph.edges(data=True):
+            data["document_ids"] = " ".join(data["document_ids"])
+        return self.graph
+
+
+def cooccurrence_graph(documents: Iterable[Document]) -> nx.Graph[str]:
+    graph = CooccurrenceGraph()
+    for document in documents:
+        graph.add(document)
+    return graph.finished()
+
+
+def _chunks(lines: Iterable[str]) -> Iterator[bytes]:
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == _LINES_PER_CHUNK:
+            yield ("\n".join(batch) + "\n").encode("utf-8")
+            batch = []
+    if batch:
+        yield ("\n".join(batch) + "\n").encode("utf-8")
+
+
+def _serialised(generate: Callable[[nx.Graph[str]], Iterable[str]], documents: Iterable[Document]) -> Iterator[bytes]:
+    yield from _chunks(generate(cooccurrence_graph(documents)))
+
+
+def graphml_chunks(documents: Iterable[Document]) -> Iterator[bytes]:
+    return _serialised(nx.generate_graphml, documents)
+
+
+def gexf_chunks(documents: Iterable[Document]) -> Iterator[bytes]:
+    return _serialised(nx.generate_gexf, documents)
