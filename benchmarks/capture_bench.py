@@ -47,6 +47,8 @@ def main() -> None:
     args = parser.parse_args()
 
     rates: dict[str, list[float]] = {"off": [], "on": []}
+    crawler_cpu: dict[str, list[float]] = {"off": [], "on": []}  # the crawler process's CPU seconds
+    capture_cpu: list[float] = []  # of which preserving captures (middleware and versions)
     sizes: list[tuple[int, int, int]] = []  # (documents, capture bytes after first crawl, after second)
     with tempfile.TemporaryDirectory() as tmp, build_site(args.docs) as site:
         watchlist = Path(tmp) / "bench.yaml"
@@ -64,6 +66,9 @@ def main() -> None:
                 }
                 report, seconds, _ = crawl(watchlist, env)
                 rates[mode].append(report["indexed"] / seconds)
+                crawler_cpu[mode].append(report["cpu_seconds"].get("crawler_process", 0.0))
+                if mode == "on":
+                    capture_cpu.append(report["cpu_seconds"].get("captures", 0.0))
                 if mode == "on":
                     first_bytes = _directory_bytes(data / "captures")
                     crawl(watchlist, env)  # unchanged: revisits (or nothing, where the feed answers 304)
@@ -76,6 +81,8 @@ def main() -> None:
         "documents_per_second": {mode: [round(v, 1) for v in values] for mode, values in rates.items()},
         "median_documents_per_second": {mode: round(v, 1) for mode, v in median.items()},
         "ratio_on_to_off": round(median["on"] / median["off"], 3),
+        "crawler_process_cpu_seconds": {mode: [round(v, 1) for v in values] for mode, values in crawler_cpu.items()},
+        "capture_cpu_seconds": [round(v, 2) for v in capture_cpu],
         "capture_bytes_per_1000_pages": round(first_bytes * 1000 / documents),
         "capture_bytes_added_by_unchanged_recrawl": second_bytes - first_bytes,
     }
@@ -86,6 +93,7 @@ def main() -> None:
     for mode in ("off", "on"):
         print(f"  captures {mode:3}: {results['documents_per_second'][mode]} documents/s, median {median[mode]:.1f}")
     print(f"  ratio on/off: {results['ratio_on_to_off']:.3f}  (target >= 0.90)")
+    print(f"  crawler process CPU s: {results['crawler_process_cpu_seconds']}; of which captures {capture_cpu}")
     print(f"  capture bytes per 1,000 pages: {results['capture_bytes_per_1000_pages']:,}")
     print(f"  bytes added by an unchanged re-crawl: {results['capture_bytes_added_by_unchanged_recrawl']:,}")
 

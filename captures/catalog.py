@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from state import tables
-from state.database import Database, Migrations
+from state.database import Database, Migrations, query, run
 
 _FILES, _RECORDS, _DOCUMENTS = tables.CAPTURE_FILES, tables.CAPTURE_RECORDS, tables.DOCUMENT_CAPTURES
 
@@ -55,33 +55,35 @@ class RecordEntry:
 
 
 _RECORD_COLUMNS = [_RECORDS.c[name] for name in RecordEntry.__dataclass_fields__]
-# Statements built once: every fetch runs the first three, and building a statement costs more
-# than SQLite running it (SQLAlchemy caches the compiled form of a statement object it has seen).
-_ADD_RECORDS = insert(_RECORDS)
+# The statements every fetch runs go through state.database.run (the driver's cursor, the SQL
+# compiled once): SQLAlchemy's execution machinery costs more than SQLite running them.
+_ADD_RECORDS = insert(_RECORDS).values({name: bindparam(name) for name in RecordEntry.__dataclass_fields__})
 _GROW_FILE = (
     update(_FILES)
     .where(_FILES.c.name == bindparam("file"))
     .values(size=bindparam("new_size"), records=_FILES.c.records + bindparam("added"))
 )
-_ORIGINAL = (
-    select(*_RECORD_COLUMNS)
-    .where(_RECORDS.c.payload_sha256 == bindparam("digest"), _RECORDS.c.type == "response")
-    .order_by(_RECORDS.c.date)
-    .limit(1)
+_COLUMN_LIST = ", ".join(f'"{name}"' for name in RecordEntry.__dataclass_fields__)
+_ORIGINAL = query(
+    f"SELECT {_COLUMN_LIST} FROM capture_records WHERE payload_sha256 = :digest AND type = 'response' "
+    "ORDER BY date LIMIT 1",
+    *RecordEntry.__dataclass_fields__,
 )
-_LATEST = (
-    select(*_RECORD_COLUMNS)
-    .where(_RECORDS.c.uri == bindparam("uri"), _RECORDS.c.type.in_(("response", "revisit")), _RECORDS.c.status != 304)
-    .order_by(_RECORDS.c.date.desc())
-    .limit(1)
+_LATEST = query(
+    f"SELECT {_COLUMN_LIST} FROM capture_records WHERE uri = :uri AND type IN ('response', 'revisit') "
+    "AND status != 304 ORDER BY date DESC LIMIT 1",
+    *RecordEntry.__dataclass_fields__,
 )
 _RECORD = select(*_RECORD_COLUMNS).where(_RECORDS.c.record_id == bindparam("record_id"))
-_DOCUMENT_HISTORY = (
-    select(_DOCUMENTS.c.record_id, _DOCUMENTS.c.content_hash, _DOCUMENTS.c.fetched_at)
-    .where(_DOCUMENTS.c.doc_id == bindparam("doc_id"))
-    .order_by(_DOCUMENTS.c.fetched_at.desc())
+_DOCUMENT_HISTORY = query(
+    "SELECT record_id, content_hash, fetched_at FROM document_captures WHERE doc_id = :doc_id ORDER BY fetched_at DESC",
+    "record_id",
+    "content_hash",
+    "fetched_at",
 )
-_ADD_DOCUMENT_CAPTURE = insert(_DOCUMENTS)
+_ADD_DOCUMENT_CAPTURE = insert(_DOCUMENTS).values(
+    {name: bindparam(name) for name in ("doc_id", "record_id", "content_hash", "fetched_at")}
+)
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,8 @@ class Catalog:
         """Records appended to `name`, which now holds `size` bytes of complete records."""
         with self.database.write() as connection:
             if records:
-                connection.execute(_ADD_RECORDS, [record.row() for record in records])
-            connection.execute(_GROW_FILE, {"file": name, "new_size": size, "added": len(records)})
+                run(connection, _ADD_RECORDS, [record.row() for record in records])
+            run(connection, _GROW_FILE, {"file": name, "new_size": size, "added": len(records)})
 
     def reopen_file(self, name: str, pid: int) -> None:
         with self.database.write() as connection:
@@ -148,17 +150,22 @@ class Catalog:
 
     def original(self, payload_sha256: str) -> RecordEntry | None:
         """The stored response holding this payload, if any (the target of a new revisit)."""
-        return self._one(_ORIGINAL, digest=payload_sha256)
+        return self._fast_one(_ORIGINAL, digest=payload_sha256)
 
     def latest(self, uri: str) -> RecordEntry | None:
         """The latest response or revisit of `uri` (what a 304 says is still current)."""
-        return self._one(_LATEST, uri=uri)
+        return self._fast_one(_LATEST, uri=uri)
 
     def concurrent(self, record_id: str) -> list[RecordEntry]:
         """The records written with this one: its request, a rendered page's DOM and screenshot."""
         statement = select(*_RECORD_COLUMNS).where(_RECORDS.c.concurrent_to == record_id).order_by(_RECORDS.c.type)
         with self.database.read() as connection:
             return [RecordEntry(*row) for row in connection.execute(statement)]
+
+    def _fast_one(self, statement: Any, **parameters: str) -> RecordEntry | None:
+        with self.database.read() as connection:
+            row = run(connection, statement, parameters).fetchone()
+        return RecordEntry(*row) if row is not None else None
 
     def _one(self, statement: Any, **parameters: str) -> RecordEntry | None:
         with self.database.read() as connection:
@@ -177,7 +184,7 @@ class Catalog:
             ]
             if not any(known == record_id for known, _, _ in history):
                 row = {"doc_id": doc_id, "record_id": record_id, "content_hash": content_hash, "fetched_at": fetched_at}
-                connection.execute(_ADD_DOCUMENT_CAPTURE, row)
+                run(connection, _ADD_DOCUMENT_CAPTURE, row)
                 history.append((record_id, content_hash, fetched_at))
                 history.sort(key=lambda entry: entry[2], reverse=True)
         return history

@@ -12,6 +12,7 @@ the browser received, its DOM and a screenshot (crawlers/browser_capture.py).
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from http import HTTPStatus
 
@@ -87,6 +88,7 @@ class CaptureMiddleware:
     async def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         if "osint_role" not in request.meta:
             return response
+        started = time.process_time()
         try:
             if request.meta.get("playwright"):
                 await self._preserve_rendered(request, response)
@@ -95,6 +97,8 @@ class CaptureMiddleware:
         except OSError as exc:  # a full disk must not stop the crawl: the document says it has no capture
             self.stats.inc_value("osint/captures/failed")
             logger.error("Could not preserve %s: %s", response.url, exc)
+        # CPU seconds are a float sum: Scrapy annotates `count` as int, but inc_value adds any number
+        self.stats.inc_value("osint/cpu/captures", time.process_time() - started)  # type: ignore[arg-type]
         return response
 
     def _preserve(self, request: Request, response: Response) -> None:
