@@ -1,5 +1,9 @@
+"""`osint export QUERY --format csv|jsonl|ftm|graphml|gexf -o FILE`: every document a search matches,
+streamed from the index into a file (or standard output) with a progress bar (app/exporting.py)."""
+
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,6 +80,9 @@ def command(query: str, format_name: str, output: str, expand: bool, as_json: bo
             task = bar.add_task(f"Exporting {format_name}", total=matching_count(backend, prepared))
             with _destination(output) as stream:
                 written = write_export(export_chunks(backend, prepared, advance), stream)
+    except BrokenPipeError:  # `osint export … -o - | head`: the reader has had what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return
     except ConnectionError as exc:  # before OSError: an unreachable engine (EngineUnavailable) is both
         fail(f"the index cannot be read: {exc}")
     except OSError as exc:

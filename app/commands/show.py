@@ -15,6 +15,7 @@ from rich.text import Text
 from app.commands.config import current_config, open_index
 from app.document_ids import AmbiguousDocument, UnknownDocument, find_document
 from app.output import console, fail, print_json, safe, safe_block
+from exports.shareable import shareable
 from index.backend import IndexBackend
 from index.query import Filter, Hit, Query, SearchRequest
 from network.redaction import redact_url
@@ -66,23 +67,6 @@ def story_of(backend: IndexBackend, document: Document) -> list[Hit]:
     ]
 
 
-def redacted(document: Document) -> Document:
-    """The document as readers see it: a private feed's URLs may carry user:password@."""
-
-    def capture(found: Capture) -> Capture:
-        return found.model_copy(update={"url": redact_url(found.url)})
-
-    return document.model_copy(
-        update={
-            "url": redact_url(document.url),
-            "canonical_url": redact_url(document.canonical_url),
-            "links": [redact_url(link) for link in document.links],
-            "capture": capture(document.capture) if document.capture else None,
-            "versions": [capture(version) for version in document.versions],
-        }
-    )
-
-
 @click.command("show")
 @click.argument("document_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the document, its story and the id asked for as JSON.")
@@ -95,7 +79,7 @@ def command(document_id: str, as_json: bool) -> None:
     """
     try:
         with open_index(current_config()) as backend:
-            document = redacted(load_document(backend, document_id))
+            document = shareable(load_document(backend, document_id))
             story = story_of(backend, document)
     except (OSError, ConnectionError) as exc:
         fail(f"the index cannot be read: {exc}")
