@@ -15,6 +15,7 @@ RUNS = [
     ["benchmarks/entities_speed.py"],
     ["-m", "benchmarks.index_bench"],
     ["-m", "benchmarks.incremental_bench", "--sources", "200", "--articles", "20"],
+    ["benchmarks/capture_bench.py", "--docs", "1000", "--rounds", "5"],
     ["-m", "benchmarks.export_bench", "--docs", "100000", "--formats", "csv,jsonl,ftm,graphml,gexf"],
 ]
 
