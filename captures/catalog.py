@@ -69,9 +69,15 @@ _ORIGINAL = query(
     "ORDER BY date LIMIT 1",
     *RecordEntry.__dataclass_fields__,
 )
+#: the same, from files created since :since (see Catalog.original)
+_RECENT_ORIGINAL = query(
+    f"SELECT {_COLUMN_LIST} FROM capture_records WHERE payload_sha256 = :digest AND type = 'response' "
+    "AND warc IN (SELECT name FROM capture_files WHERE created >= :since) ORDER BY date LIMIT 1",
+    *RecordEntry.__dataclass_fields__,
+)
 _LATEST = query(
     f"SELECT {_COLUMN_LIST} FROM capture_records WHERE uri = :uri AND type IN ('response', 'revisit') "
-    "AND status != 304 ORDER BY date DESC LIMIT 1",
+    "AND status BETWEEN 200 AND 299 ORDER BY date DESC LIMIT 1",
     *RecordEntry.__dataclass_fields__,
 )
 _RECORD = select(*_RECORD_COLUMNS).where(_RECORDS.c.record_id == bindparam("record_id"))
@@ -116,6 +122,13 @@ class Catalog:
                 run(connection, _ADD_RECORDS, [record.row() for record in records])
             run(connection, _GROW_FILE, {"file": name, "new_size": size, "added": len(records)})
 
+    def open_size(self, name: str) -> int | None:
+        """The committed size of `name` while it is open; None once closed (or unknown)."""
+        statement = select(_FILES.c.size).where(_FILES.c.name == name, _FILES.c.closed == 0)
+        with self.database.read() as connection:
+            size = connection.execute(statement).scalar_one_or_none()
+        return int(size) if size is not None else None
+
     def reopen_file(self, name: str, pid: int) -> None:
         with self.database.write() as connection:
             connection.execute(update(_FILES).where(_FILES.c.name == name).values(closed=0, pid=pid))
@@ -148,12 +161,16 @@ class Catalog:
     def record(self, record_id: str) -> RecordEntry | None:
         return self._one(_RECORD, record_id=record_id)
 
-    def original(self, payload_sha256: str) -> RecordEntry | None:
-        """The stored response holding this payload, if any (the target of a new revisit)."""
+    def original(self, payload_sha256: str, since: str | None = None) -> RecordEntry | None:
+        """The stored response holding this payload, if any (the target of a new revisit); with
+        `since` (ISO time), only from a file created since then."""
+        if since is not None:
+            return self._fast_one(_RECENT_ORIGINAL, digest=payload_sha256, since=since)
         return self._fast_one(_ORIGINAL, digest=payload_sha256)
 
     def latest(self, uri: str) -> RecordEntry | None:
-        """The latest response or revisit of `uri` (what a 304 says is still current)."""
+        """The latest successful response or revisit of `uri` (what a 304 says is still current: not
+        a redirect hop or an error page fetched since)."""
         return self._fast_one(_LATEST, uri=uri)
 
     def concurrent(self, record_id: str) -> list[RecordEntry]:

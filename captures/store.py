@@ -11,9 +11,11 @@ record is and how much of each file is complete.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from captures.catalog import Catalog, FileEntry, RecordEntry
 from captures.warc import (
@@ -38,6 +40,8 @@ DEFAULT_MAX_FILE_BYTES = 1024**3
 CATALOG_NAME = "catalog.sqlite3"
 #: a closed file younger than this is appended to by the next writer (if it has room)
 REOPEN_WITHIN = timedelta(hours=12)
+#: with retention on, originals this close to their file's deletion are not referred to
+RETENTION_MARGIN = timedelta(days=1)
 
 
 @dataclass
@@ -56,6 +60,24 @@ class Exchange:
     protocol: str = "HTTP/1.1"
 
 
+#: request headers that carry the crawler's own secrets (a proxy's login from the environment, a
+#: site's credentials): evidence of what a site served needs none of them
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def without_credentials(exchange: Exchange) -> Exchange:
+    """The exchange as it may be preserved and shared: no user:password@ in its URL (nor in a Host
+    header built from it), no credential headers in its request."""
+    parts = urlsplit(exchange.url)
+    url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])) if "@" in parts.netloc else exchange.url
+    request_headers = [
+        (name, value.rpartition("@")[2] if name.lower() == "host" else value)
+        for name, value in exchange.request_headers
+        if name.lower() not in _SECRET_HEADERS
+    ]
+    return replace(exchange, url=url, request_headers=request_headers)
+
+
 def capture_of(entry: RecordEntry, content_hash: str = "") -> Capture:
     return Capture(
         warc=entry.warc,
@@ -72,14 +94,27 @@ def capture_of(entry: RecordEntry, content_hash: str = "") -> Capture:
 
 
 class CaptureStore:
-    def __init__(self, directory: Path | str, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+    def __init__(
+        self,
+        directory: Path | str,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        *,
+        writer: bool = True,
+        retention_days: int = 0,
+    ) -> None:
+        """`writer`: this store will write, so it first recovers the files of writers that died;
+        a reader (`osint capture get`, stats, export) leaves that to the next writer.
+        `retention_days`: a payload is not stored again only when its original is in a file that
+        retention will keep for at least another day (never a revisit of a file about to go)."""
+        self.retention_days = retention_days
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.max_file_bytes = max_file_bytes
         self.catalog = Catalog(self.directory / CATALOG_NAME)
         self.current: WarcFile | None = None
         self._serial = 0
-        self.recover()
+        if writer:
+            self.recover()
 
     def __deepcopy__(self, memo: dict[int, object]) -> CaptureStore:
         # Scrapy deep-copies settings for every crawler: a run's crawlers must share this one store
@@ -91,6 +126,7 @@ class CaptureStore:
 
     # writing ----------------------------------------------------------------
     def record_exchange(self, exchange: Exchange) -> Capture:
+        exchange = without_credentials(exchange)
         digest = sha256_digest(exchange.body)
         fetched = exchange.fetched_at.astimezone(UTC)
         response_headers = http_headers(
@@ -116,7 +152,10 @@ class CaptureStore:
             )
             payload_sha256, payload_length = earlier.payload_sha256, earlier.payload_length
         else:
-            main = RecordSpec("response", exchange.url, fetched, exchange.body, response_headers, warc_headers=common)
+            digests = {"WARC-Payload-Digest": "sha256:" + digest}  # computed once, above
+            main = RecordSpec(
+                "response", exchange.url, fetched, exchange.body, response_headers, warc_headers={**common, **digests}
+            )
             payload_sha256, payload_length = digest, len(exchange.body)
         path = exchange.url.split("://", 1)[-1].partition("/")[2]
         request = RecordSpec(
@@ -160,6 +199,9 @@ class CaptureStore:
             return self.catalog.latest(exchange.url)
         if not exchange.body:
             return None
+        if self.retention_days:
+            since = datetime.now(UTC) - timedelta(days=self.retention_days) + RETENTION_MARGIN
+            return self.catalog.original(digest, since=since.isoformat())
         return self.catalog.original(digest)
 
     def _append(self, specs: list[RecordSpec], main: dict[str, object] | None = None) -> list[RecordEntry]:
@@ -208,7 +250,9 @@ class CaptureStore:
         appending to it (gzip members one after another) keeps frequent short runs from leaving a
         file each."""
         files = self.catalog.files()
-        if not files or not files[-1].closed or files[-1].size + size > self.max_file_bytes:
+        if not files or not files[-1].closed or files[-1].size == 0:  # (0: killed before its warcinfo)
+            return None
+        if files[-1].size + size > self.max_file_bytes:
             return None
         last = files[-1]
         if datetime.fromisoformat(last.created) < datetime.now(UTC) - REOPEN_WITHIN:
@@ -239,8 +283,9 @@ class CaptureStore:
 
     def _close_current(self) -> None:
         if self.current is not None:
-            self.current.close()
+            # closed in the catalog while still locked: recovery never takes it for a dead writer's
             self.catalog.close_file(self.current.path.name, self.current.size)
+            self.current.close()
             self.current = None
 
     def recover(self) -> list[str]:
@@ -250,12 +295,16 @@ class CaptureStore:
         listed = {entry.name for entry in self.catalog.files()}
         for path in self.directory.glob("OSINT-*.warc.gz"):
             # killed between creating its file and listing it: an empty file no one will write
-            if path.name not in listed and path.stat().st_size == 0 and delete_unless_open(path):
+            try:
+                empty = path.stat().st_size == 0
+            except FileNotFoundError:  # another writer's recovery removed it first
+                continue
+            if path.name not in listed and empty and delete_unless_open(path):
                 recovered.append(path.name)
         for entry in self.catalog.files(open_only=True):
             if self.current is not None and entry.name == self.current.path.name:
                 continue
-            state = truncate_torn_tail(self.directory / entry.name, entry.size)
+            state = truncate_torn_tail(self.directory / entry.name, partial(self.catalog.open_size, entry.name))
             if state is not None:  # None: a live writer holds it
                 self.catalog.close_file(entry.name)
                 recovered.append(entry.name)

@@ -64,7 +64,8 @@ def write_wacz(store: CaptureStore, records: list[RecordEntry], pages: list[Page
         header = {"format": "json-pages-1.0", "id": "pages", "title": title}
         lines = [header] + [{"url": page.url, "ts": page.fetched_at, "title": page.title} for page in pages]
         pages_file.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-        arguments = ["create", "-o", str(output), "--title", title, "-p", str(pages_file), str(warc)]
+        # --name=value: a title (the query) may begin with "-", which argparse would take for an option
+        arguments = ["create", f"--output={output.resolve()}", f"--title={title}", f"--pages={pages_file}", str(warc)]
         _run_wacz(arguments)
 
 
@@ -75,7 +76,10 @@ def validate_wacz(path: Path) -> None:
 def _run_wacz(arguments: list[str]) -> None:
     """The wacz tool in this process; it reports by printing, so what it prints becomes the error."""
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-        status = wacz_main(arguments)
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            status = wacz_main(arguments)
+    except SystemExit as exit:  # argparse refusing its arguments
+        status = exit.code or 1
     if status:
         raise WaczError(printed.getvalue().strip().splitlines()[-1] if printed.getvalue().strip() else f"exit {status}")

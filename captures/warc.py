@@ -16,7 +16,7 @@ import hashlib
 import io
 import os
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -69,8 +69,11 @@ def serialise(spec: RecordSpec) -> bytes:
     headers = {"WARC-Record-ID": spec.record_id, "WARC-Date": warc_date(spec.date), **spec.warc_headers}
     block = spec.http_headers.to_bytes() if spec.http_headers is not None else b""
     if spec.type != "revisit":
-        headers.setdefault("WARC-Payload-Digest", "sha256:" + sha256_digest(spec.payload))
-        headers["WARC-Block-Digest"] = "sha256:" + sha256_digest(block + spec.payload)
+        if "WARC-Payload-Digest" not in headers:
+            headers["WARC-Payload-Digest"] = "sha256:" + sha256_digest(spec.payload)
+        block_digest = hashlib.sha256(block)
+        block_digest.update(spec.payload)  # (no copy of a large payload joined to its headers)
+        headers["WARC-Block-Digest"] = "sha256:" + block_digest.hexdigest()
     record = writer.create_warc_record(
         spec.uri,
         spec.type,
@@ -115,9 +118,14 @@ class WarcFile:
         """Write `data` at the end of the file; its offset."""
         offset = self.size
         view = memoryview(data)
-        while view:
-            written = os.write(self.fd, view)
-            view = view[written:]
+        try:
+            while view:
+                written = os.write(self.fd, view)
+                view = view[written:]
+        except OSError:  # a full disk mid-record: cut the part written, or the next record lands after it
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, offset)
+            raise
         self.size += len(data)
         return offset
 
@@ -127,9 +135,11 @@ class WarcFile:
         os.close(self.fd)
 
 
-def truncate_torn_tail(path: Path, committed: int) -> bool | None:
-    """Cut a file no process holds open back to its `committed` size. True: cut (or already
-    right); None: another process is writing it; False: the file is gone."""
+def truncate_torn_tail(path: Path, committed: Callable[[], int | None]) -> bool | None:
+    """Cut a file no process holds open back to its committed size, which `committed()` reads once
+    the file is locked (a writer may have committed more, and closed it, since the caller looked;
+    None: closed meanwhile, nothing to cut). True: cut (or already right); None: another process
+    holds the file or closed it; False: the file is gone."""
     try:
         fd = os.open(path, os.O_WRONLY)
     except FileNotFoundError:
@@ -142,8 +152,11 @@ def truncate_torn_tail(path: Path, committed: int) -> bool | None:
             return None
         raise
     try:
-        if os.fstat(fd).st_size > committed:
-            os.ftruncate(fd, committed)
+        size = committed()
+        if size is None:
+            return None
+        if os.fstat(fd).st_size > size:
+            os.ftruncate(fd, size)
             os.fsync(fd)
         return True
     finally:

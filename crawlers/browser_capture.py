@@ -99,6 +99,7 @@ async def rendered_exchange(
                 (name.decode("latin-1"), value.decode("latin-1"))
                 for name, values in response.headers.items()
                 for value in values
+                if name.decode("latin-1").lower() not in _TRANSPORT_HEADERS
             ],
             fetched_at=datetime.now(UTC),
         )

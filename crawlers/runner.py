@@ -61,7 +61,15 @@ def run_crawl(
     pool = ExtractionPool(config.extract_workers, config.spacy_model)
     run_objects: dict[str, Any] = {"LOG_INSTALL_ROOT_HANDLER": False, POOL_SETTING: pool}
     # one capture store for the run: its sources append to one WARC file, not one each
-    captures = CaptureStore(config.captures_dir, max_file_bytes=config.capture_file_bytes) if config.captures else None
+    captures = (
+        CaptureStore(
+            config.captures_dir,
+            max_file_bytes=config.capture_file_bytes,
+            retention_days=config.capture_retention_days,
+        )
+        if config.captures
+        else None
+    )
     if captures is not None:
         run_objects[STORE_SETTING] = captures
     if progress is not None:

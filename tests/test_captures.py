@@ -536,3 +536,131 @@ def test_the_catalog_lists_what_a_closed_store_wrote(store):
         assert entry.size == (store.directory / entry.name).stat().st_size
     finally:
         catalog.close()
+
+
+# -- what the review of the first version found -------------------------------------------------
+
+
+def test_credentials_never_reach_the_warc_files(store, capsys):
+    leaky = Exchange(
+        url="http://analyst:s3cret@feeds.example/private/feed.xml",
+        status=200,
+        body=page("members only"),
+        response_headers=[("Content-Type", HTML)],
+        fetched_at=T0,
+        request_headers=[
+            ("Host", "analyst:s3cret@feeds.example"),
+            ("Authorization", "Basic YW5hbHlzdDpzM2NyZXQ="),
+            ("Proxy-Authorization", "Basic cHJveHk6cGFzcw=="),
+            ("Cookie", "session=abc123"),
+            ("Accept", "*/*"),
+        ],
+    )
+    capture = store.record_exchange(leaky)
+    store.close()
+    assert capture.url == "http://feeds.example/private/feed.xml"
+    [path] = warc_files(store.directory)
+    stored = path.read_bytes()
+    plain = b"".join(gzip.decompress(stored[r.offset : r.offset + r.length]) for r in read_warc(path))
+    for secret in (b"s3cret", b"YW5hbHlzdDpzM2NyZXQ", b"cHJveHk6cGFzcw", b"abc123", b"Authorization", b"Cookie"):
+        assert secret not in plain, secret
+    assert b"Host: feeds.example\r\n" in plain
+    warcio_check([path], capsys)
+
+
+def test_a_304_refers_to_the_last_good_capture_not_a_later_error_page(store):
+    good = store.record_exchange(exchange("http://site.example/a", page("the statement")))
+    store.record_exchange(
+        exchange("http://site.example/a", b"temporarily broken", status=503, at=T0 + timedelta(hours=1))
+    )
+    store.record_exchange(exchange("http://site.example/a", b"", status=301, at=T0 + timedelta(hours=2)))
+    revisit = store.record_exchange(exchange("http://site.example/a", b"", status=304, at=T0 + timedelta(hours=3)))
+    assert store.catalog.record(revisit.record_id).refers_to == good.record_id
+    assert revisit.payload_sha256 == good.payload_sha256
+
+
+def test_a_recovery_working_from_a_stale_list_leaves_a_cleanly_closed_file_whole(tmp_path):
+    from functools import partial
+
+    from captures.warc import truncate_torn_tail
+
+    writer = CaptureStore(tmp_path / "captures")
+    writer.record_exchange(exchange("http://site.example/1", page("one")))
+    name = writer.current.path.name
+    stale = writer.catalog.open_size(name)  # what a recovery read while the writer was open
+    writer.record_exchange(exchange("http://site.example/2", page("two")))
+    writer.close()  # more committed, then closed: the stale size is no longer the file's
+    path = tmp_path / "captures" / name
+    size = path.stat().st_size
+    assert stale is not None and stale < size
+    assert truncate_torn_tail(path, partial(writer.catalog.open_size, name)) is None
+    assert path.stat().st_size == size
+    assert [r.type for r in read_warc(path)].count("response") == 2
+
+
+def test_a_write_cut_short_leaves_no_torn_record_before_the_next(store, monkeypatch, capsys):
+    store.record_exchange(exchange("http://site.example/1", page("one")))
+    real_write = os.write
+
+    def disk_full_halfway(fd: int, data: bytes | memoryview) -> int:
+        real_write(fd, bytes(data[: len(data) // 2]))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", disk_full_halfway)
+    with pytest.raises(OSError, match="No space left"):
+        store.record_exchange(exchange("http://site.example/2", page("two")))
+    monkeypatch.setattr(os, "write", real_write)
+    later = store.record_exchange(exchange("http://site.example/3", page("three")))
+    store.close()
+    [path] = warc_files(store.directory)
+    assert [r.headers.get("WARC-Target-URI") for r in read_warc(path) if r.type == "response"] == [
+        "http://site.example/1",
+        "http://site.example/3",
+    ]
+    assert store.payload_record(later.record_id) is not None
+    warcio_check([path], capsys)
+
+
+def test_with_retention_a_payload_is_stored_again_rather_than_refer_to_a_file_about_to_go(tmp_path):
+    first = CaptureStore(tmp_path / "captures", retention_days=30)
+    original = first.record_exchange(exchange("http://site.example/a", page("kept a month")))
+    first.close()
+    catalog = Catalog(tmp_path / "captures" / CATALOG_NAME)
+    with catalog.database.write() as connection:
+        connection.exec_driver_sql(
+            "UPDATE capture_files SET created = ?", ((datetime.now(UTC) - timedelta(days=29, hours=12)).isoformat(),)
+        )
+    catalog.close()
+    second = CaptureStore(tmp_path / "captures", retention_days=30)
+    again = second.record_exchange(exchange("http://site.example/a", page("kept a month"), at=T0 + timedelta(days=29)))
+    unlimited = CaptureStore(tmp_path / "captures")  # no retention: the month-old original still serves
+    revisit = unlimited.record_exchange(exchange("http://site.example/b", page("kept a month")))
+    assert second.catalog.record(again.record_id).type == "response"
+    assert unlimited.catalog.record(revisit.record_id).refers_to == original.record_id
+    second.close()
+    unlimited.close()
+
+
+def test_a_wacz_title_may_start_with_a_dash(store, tmp_path):
+    from captures.wacz import Page, records_with_context, validate_wacz, write_wacz
+
+    capture = store.record_exchange(exchange("http://site.example/a", page("a page")))
+    records = records_with_context(store, [capture.record_id])
+    output = tmp_path / "dash.wacz"
+    write_wacz(store, records, [Page(capture.url, "2026-05-04T09:30:00Z", "a page")], output, "-lang:fr rifles")
+    validate_wacz(output)
+
+
+@pytest.mark.parametrize(
+    ("data", "refused"),
+    [
+        (b"\x1b]0;owned\x07<html>", True),  # a window title set by a hostile page
+        ("\u009b31m".encode(), True),  # a C1 control sequence introducer
+        (b"%PDF-1.7\n\x00\x01", True),
+        ("<p>بيان وزارة الدفاع</p>\r\n\tok".encode(), False),
+    ],
+)
+def test_capture_get_refuses_to_send_control_characters_to_a_terminal(data, refused):
+    from app.commands.capture import _CONTROL
+
+    assert bool(_CONTROL.search(data)) is refused

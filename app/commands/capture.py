@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -18,13 +19,17 @@ from captures.warc import warc_date
 from index.query import QuerySyntaxError
 from settings.config import Config
 
+#: bytes a terminal acts on: C0 controls but tab, LF and CR; DEL; C1 controls as UTF-8 encodes them
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
+
 
 def open_store(config: Config) -> CaptureStore:
     if not (config.captures_dir / CATALOG_NAME).exists():
         fail(
             f"no captures in {config.captures_dir} yet: crawl something first (captures are kept unless OSINT_CAPTURES=0)"
         )
-    return CaptureStore(config.captures_dir, max_file_bytes=config.capture_file_bytes)
+    # a reader: recovering a dead writer's file is for the next crawl (which knows no one writes it)
+    return CaptureStore(config.captures_dir, max_file_bytes=config.capture_file_bytes, writer=False)
 
 
 @click.group("capture")
@@ -97,8 +102,9 @@ def _write(data: bytes, output: Path | None) -> None:
     if output is not None:
         output.write_bytes(data)
         return
-    if sys.stdout.isatty() and b"\0" in data:
-        raise click.UsageError("binary data: write it to a file with -o FILE (or redirect stdout)")
+    if sys.stdout.isatty() and _CONTROL.search(data):
+        # crawled bytes are hostile: escape sequences would reach the terminal itself
+        raise click.UsageError("binary or control characters: write it to a file with -o FILE (or redirect stdout)")
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
 

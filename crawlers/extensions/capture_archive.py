@@ -28,7 +28,11 @@ class CaptureArchive:
         self.store = (
             shared
             if isinstance(shared, CaptureStore)
-            else CaptureStore(config.captures_dir, max_file_bytes=config.capture_file_bytes)
+            else CaptureStore(
+                config.captures_dir,
+                max_file_bytes=config.capture_file_bytes,
+                retention_days=config.capture_retention_days,
+            )
         )
 
     @classmethod

@@ -15,11 +15,13 @@ import logging
 import time
 from datetime import UTC, datetime
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from captures.store import CaptureStore, Exchange
 from crawlers.browser_capture import rendered_exchange, screenshot_of
@@ -47,9 +49,10 @@ def header_pairs(headers: object) -> list[tuple[str, str]]:
 
 def exchange_of(request: Request, response: Response) -> Exchange:
     request_headers = header_pairs(request.headers)
-    host = request.url.split("://", 1)[-1].split("/", 1)[0]
-    if not any(name.lower() == "host" for name, _ in request_headers):
-        request_headers.insert(0, ("Host", host))
+    parts = urlsplit(request.url)
+    if not any(name.lower() == "host" for name, _ in request_headers) and parts.hostname:
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        request_headers.insert(0, ("Host", f"{host}:{parts.port}" if parts.port else host))
     return Exchange(
         url=response.url,
         status=response.status,
@@ -88,13 +91,16 @@ class CaptureMiddleware:
     async def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         if "osint_role" not in request.meta:
             return response
+        # meta travels with redirects and retries: a hop's capture must not stand for this response
+        request.meta.pop(CAPTURE, None)
         started = time.process_time()
         try:
             if request.meta.get("playwright"):
                 await self._preserve_rendered(request, response)
             else:
                 self._preserve(request, response)
-        except OSError as exc:  # a full disk must not stop the crawl: the document says it has no capture
+        except (OSError, SQLAlchemyError) as exc:  # a full disk or a locked catalog must not stop the crawl:
+            # the document is indexed, saying it has no capture
             self.stats.inc_value("osint/captures/failed")
             logger.error("Could not preserve %s: %s", response.url, exc)
         # CPU seconds are a float sum: Scrapy annotates `count` as int, but inc_value adds any number

@@ -6,6 +6,7 @@ import logging
 import time
 
 from scrapy.crawler import Crawler
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawlers import signals as osint_signals
 from crawlers.documents import canonical_note
@@ -74,7 +75,11 @@ class IndexPipeline:
         if store is None or document.capture is None:
             return document
         started = time.process_time()
-        versions = store.versions_for(document.id, document.capture, document.content_hash)
+        try:
+            versions = store.versions_for(document.id, document.capture, document.content_hash)
+        except SQLAlchemyError as exc:  # a locked or full catalog: the document is indexed all the same
+            logger.error("Could not list the earlier versions of %s: %s", document.url, exc)
+            versions = []
         self.crawler.stats.inc_value("osint/cpu/captures", time.process_time() - started)  # type: ignore[arg-type]
         return document.model_copy(update={"versions": versions})
 
