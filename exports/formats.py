@@ -13,13 +13,31 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from exports.csv_export import csv_chunks
-from exports.ftm_export import ftm_chunks
-from exports.graph_export import gexf_chunks, graphml_chunks
 from exports.jsonl_export import jsonl_chunks
 from schema.document import Document
 
 #: documents, search words (for snippets) -> the file's bytes, in chunks
 Encoder = Callable[[Iterable[Document], Sequence[str]], Iterator[bytes]]
+
+
+# followthemoney and networkx take most of a second to import: only an export in their format
+# pays for it, not every `osint` command (the CLI lists this module's formats in its help)
+def _ftm(documents: Iterable[Document], _words: Sequence[str]) -> Iterator[bytes]:
+    from exports.ftm_export import ftm_chunks
+
+    return ftm_chunks(documents)
+
+
+def _graphml(documents: Iterable[Document], _words: Sequence[str]) -> Iterator[bytes]:
+    from exports.graph_export import graphml_chunks
+
+    return graphml_chunks(documents)
+
+
+def _gexf(documents: Iterable[Document], _words: Sequence[str]) -> Iterator[bytes]:
+    from exports.graph_export import gexf_chunks
+
+    return gexf_chunks(documents)
 
 
 @dataclass(frozen=True)
@@ -47,21 +65,21 @@ FORMATS: dict[str, ExportFormat] = {
             "ftm.json",
             "application/x-ndjson",
             "Follow the Money entities, one per line (Aleph)",
-            lambda documents, _: ftm_chunks(documents),
+            _ftm,
         ),
         ExportFormat(
             "graphml",
             "graphml",
             "application/graphml+xml",
             "weapon, armed group and country co-occurrence graph",
-            lambda documents, _: graphml_chunks(documents),
+            _graphml,
         ),
         ExportFormat(
             "gexf",
             "gexf",
             "application/gexf+xml",
             "the co-occurrence graph for Gephi",
-            lambda documents, _: gexf_chunks(documents),
+            _gexf,
         ),
     )
 }

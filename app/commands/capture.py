@@ -14,7 +14,6 @@ from app.commands.show import load_document
 from app.output import count_progress, fail, print_json, safe
 from app.searching import prepare_search
 from captures.store import CATALOG_NAME, CaptureStore
-from captures.wacz import Page, WaczError, records_with_context, write_wacz
 from captures.warc import warc_date
 from index.query import QuerySyntaxError
 from settings.config import Config
@@ -118,6 +117,8 @@ def export(query: str, output: Path, title: str, as_json: bool) -> None:
     """Pack the captures of the documents QUERY matches (all their versions, with the requests, a
     rendered page's DOM and screenshot, and the originals of revisits) as a WACZ, which
     ReplayWeb.page and pywb open. QUERY is the search syntax (`''`: every document)."""
+    from captures.wacz import Page, WaczError, records_with_context, write_wacz  # the wacz package: 0.3 s to import
+
     try:
         prepared = prepare_search(query)
     except QuerySyntaxError as exc:
