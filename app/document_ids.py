@@ -1,7 +1,12 @@
-"""A document named as git names a commit: by its whole id or by any prefix only it has."""
+"""A document named as git names a commit: by its whole id or by any prefix only it has
+(`find_document`), and the command-line form of it (`load_document`: bad usage, exit 2, when the
+name fits no document or several)."""
 
 from __future__ import annotations
 
+import click
+
+from app.output import safe
 from index.backend import IndexBackend
 from schema.document import Document
 
@@ -40,3 +45,20 @@ def find_document(backend: IndexBackend, given: str) -> Document:
     if not documents:  # deleted between the two reads
         raise UnknownDocument(given)
     return documents[0]
+
+
+def load_document(backend: IndexBackend, given: str) -> Document:
+    """The document ID names (whole or a unique prefix), or bad usage (exit 2) as for any other
+    argument naming nothing, like `osint runs show` with an unknown run."""
+    try:
+        return find_document(backend, given)
+    except UnknownDocument:
+        raise click.BadParameter(
+            f"no document has an id starting {safe(given)!r} (ids are in `osint search --json`)", param_hint="ID"
+        ) from None
+    except AmbiguousDocument as ambiguous:
+        lines = [f"{safe(given)!r} starts the ids of several documents; give more of the id:"]
+        lines += [f"  {safe(document.id)}  {safe(document.title) or '(untitled)'}" for document in ambiguous.candidates]
+        if ambiguous.more:
+            lines.append("  …")
+        raise click.BadParameter("\n".join(lines), param_hint="ID") from None

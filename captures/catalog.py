@@ -140,10 +140,11 @@ class Catalog:
         with self.database.write() as connection:
             connection.execute(update(_FILES).where(_FILES.c.name == name).values(**values))
 
-    def files(self, *, open_only: bool = False) -> list[FileEntry]:
+    def files(self, *, newest_only: bool = False) -> list[FileEntry]:
+        """The files, oldest first (`newest_only`: the newest alone, for the next writer)."""
         statement = select(_FILES).order_by(_FILES.c.created, _FILES.c.name)
-        if open_only:
-            statement = statement.where(_FILES.c.closed == 0)
+        if newest_only:
+            statement = select(_FILES).order_by(_FILES.c.created.desc(), _FILES.c.name.desc()).limit(1)
         with self.database.read() as connection:
             return [
                 FileEntry(name=row[0], created=row[1], size=row[2], records=row[3], closed=bool(row[4]), pid=row[5])

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from captures.catalog import Catalog, FileEntry, RecordEntry
 from captures.warc import (
@@ -33,6 +32,7 @@ from captures.warc import (
     warc_date,
     warcinfo,
 )
+from network.redaction import without_userinfo
 from schema.document import Capture
 
 SOFTWARE = "osint-crawler"
@@ -68,14 +68,12 @@ _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 def without_credentials(exchange: Exchange) -> Exchange:
     """The exchange as it may be preserved and shared: no user:password@ in its URL (nor in a Host
     header built from it), no credential headers in its request."""
-    parts = urlsplit(exchange.url)
-    url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])) if "@" in parts.netloc else exchange.url
     request_headers = [
         (name, value.rpartition("@")[2] if name.lower() == "host" else value)
         for name, value in exchange.request_headers
         if name.lower() not in _SECRET_HEADERS
     ]
-    return replace(exchange, url=url, request_headers=request_headers)
+    return replace(exchange, url=without_userinfo(exchange.url), request_headers=request_headers)
 
 
 def capture_of(entry: RecordEntry, content_hash: str = "") -> Capture:
@@ -249,12 +247,14 @@ class CaptureStore:
         """The newest closed file, if `size` more bytes fit and no other process writes it:
         appending to it (gzip members one after another) keeps frequent short runs from leaving a
         file each."""
-        files = self.catalog.files()
-        if not files or not files[-1].closed or files[-1].size == 0:  # (0: killed before its warcinfo)
+        newest = self.catalog.files(newest_only=True)
+        if not newest:
             return None
-        if files[-1].size + size > self.max_file_bytes:
+        last = newest[0]
+        if (
+            not last.closed or last.size == 0 or last.size + size > self.max_file_bytes
+        ):  # (0: killed before its warcinfo)
             return None
-        last = files[-1]
         if datetime.fromisoformat(last.created) < datetime.now(UTC) - REOPEN_WITHIN:
             return None  # an old file is retention's to delete, not a writer's to grow
         path = self.directory / last.name
@@ -292,7 +292,8 @@ class CaptureStore:
         """Close the files of writers that died (SIGKILL, power loss): each is cut back to its
         last complete record, so every record in it reads, and the next file starts clean."""
         recovered = []
-        listed = {entry.name for entry in self.catalog.files()}
+        files = self.catalog.files()
+        listed = {entry.name for entry in files}
         for path in self.directory.glob("OSINT-*.warc.gz"):
             # killed between creating its file and listing it: an empty file no one will write
             try:
@@ -301,8 +302,8 @@ class CaptureStore:
                 continue
             if path.name not in listed and empty and delete_unless_open(path):
                 recovered.append(path.name)
-        for entry in self.catalog.files(open_only=True):
-            if self.current is not None and entry.name == self.current.path.name:
+        for entry in files:
+            if entry.closed or (self.current is not None and entry.name == self.current.path.name):
                 continue
             state = truncate_torn_tail(self.directory / entry.name, partial(self.catalog.open_size, entry.name))
             if state is not None:  # None: a live writer holds it

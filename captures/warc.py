@@ -100,18 +100,31 @@ def warcinfo(filename: str, software: str, date: datetime) -> RecordSpec:
     )
 
 
+def lock_if_free(path: Path, flags: int) -> int | None:
+    """`path` opened with `flags` and exclusively locked (`flock`): the descriptor, which the
+    caller closes (releasing the lock); None when another open file holds the lock. Raises
+    FileNotFoundError unless `flags` create the file."""
+    fd = os.open(path, flags, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            return None
+        raise
+    return fd
+
+
 class WarcFile:
     """One WARC file open for appending by this process alone: an exclusive `flock` is held while
     it is open, which is how recovery tells a crashed writer's file from a live one."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(self.fd)
-            raise
+        fd = lock_if_free(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        if fd is None:
+            raise BlockingIOError(errno.EWOULDBLOCK, "another writer holds this WARC file", str(path))
+        self.fd = fd
         self.size = os.fstat(self.fd).st_size
 
     def append(self, data: bytes) -> int:
@@ -141,16 +154,11 @@ def truncate_torn_tail(path: Path, committed: Callable[[], int | None]) -> bool 
     None: closed meanwhile, nothing to cut). True: cut (or already right); None: another process
     holds the file or closed it; False: the file is gone."""
     try:
-        fd = os.open(path, os.O_WRONLY)
+        fd = lock_if_free(path, os.O_WRONLY)
     except FileNotFoundError:
         return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        os.close(fd)
-        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
-            return None
-        raise
+    if fd is None:
+        return None
     try:
         size = committed()
         if size is None:
@@ -166,14 +174,12 @@ def truncate_torn_tail(path: Path, committed: Callable[[], int | None]) -> bool 
 def delete_unless_open(path: Path) -> bool:
     """Delete a file no writer holds (its flock free); False when one does."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = lock_if_free(path, os.O_RDONLY)
     except FileNotFoundError:
         return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    if fd is None:
         return False
-    else:
+    try:
         path.unlink(missing_ok=True)  # while locked: no writer can have taken it in between
         return True
     finally:

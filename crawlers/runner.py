@@ -16,8 +16,7 @@ from typing import Any
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
-from captures.store import CaptureStore
-from crawlers.extensions.capture_archive import STORE_SETTING
+from crawlers.extensions.capture_archive import STORE_SETTING, open_capture_store
 from crawlers.extensions.outcome_ledger import PROGRESS_SETTING, ProgressHook
 from crawlers.extraction_pool import POOL_SETTING, ExtractionPool
 from crawlers.rendering import rendering_settings
@@ -61,15 +60,7 @@ def run_crawl(
     pool = ExtractionPool(config.extract_workers, config.spacy_model)
     run_objects: dict[str, Any] = {"LOG_INSTALL_ROOT_HANDLER": False, POOL_SETTING: pool}
     # one capture store for the run: its sources append to one WARC file, not one each
-    captures = (
-        CaptureStore(
-            config.captures_dir,
-            max_file_bytes=config.capture_file_bytes,
-            retention_days=config.capture_retention_days,
-        )
-        if config.captures
-        else None
-    )
+    captures = open_capture_store(config)
     if captures is not None:
         run_objects[STORE_SETTING] = captures
     if progress is not None:

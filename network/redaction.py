@@ -6,7 +6,7 @@ URL passes it through `redact_url`; free text that may embed one (an exception m
 record, a traceback) through `redact_text`. The whole userinfo goes, not only the password: a
 lone user name is often a token (``https://TOKEN@host``).
 
-Lives in settings/ so that index/, crawlers/ and app/ can all use it without depending on each other.
+Lives in network/ so that index/, crawlers/ and app/ can all use it without depending on each other.
 """
 
 from __future__ import annotations
@@ -31,6 +31,18 @@ def redact_url(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     return urlunsplit(parts._replace(netloc=f"{MASK}@{parts.netloc.rpartition('@')[2]}"))
+
+
+def without_userinfo(url: str) -> str:
+    """`https://analyst:secret@host/x` → `https://host/x`: for a URL that is kept as an address
+    (a WARC record's target), where a mask would make it another, invalid one."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_text(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def redact_text(text: str) -> str:

@@ -57,9 +57,7 @@ DOCUMENTS = [KORNET, RIFLES, UNDATED]  # in date order: newest first, undated la
 
 @pytest.fixture
 def indexed(osint: OsintCli) -> OsintCli:
-    osint.data_dir.mkdir(parents=True)
-    with open_backend(f"sqlite:///{osint.data_dir / 'index.sqlite3'}") as backend:
-        assert backend.upsert(DOCUMENTS).indexed == len(DOCUMENTS)
+    osint.index(*DOCUMENTS)
     return osint
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from index.backend import open_backend
 from index.engine.client import parse_engine_url
-from network.redaction import RedactingFormatter, redact_text, redact_url
+from network.redaction import RedactingFormatter, redact_text, redact_url, without_userinfo
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,18 @@ from network.redaction import RedactingFormatter, redact_text, redact_url
 )
 def test_redact_url(url: str, shown: str):
     assert redact_url(url) == shown
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://analyst:secret@feeds.example/private/1", "https://feeds.example/private/1"),
+        ("http://u:p@ss@feeds.example:8080/x?y=1", "http://feeds.example:8080/x?y=1"),
+        ("http://feeds.example/a@b", "http://feeds.example/a@b"),  # "@" in the path is not userinfo
+    ],
+)
+def test_without_userinfo_keeps_an_address_usable(url: str, kept: str):
+    assert without_userinfo(url) == kept
 
 
 def test_redact_text_masks_every_url_in_a_message():

@@ -7,7 +7,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from index.backend import open_backend
 from index.query import SearchRequest, parse_query
 from index.sqlite.backend import SqliteBackend
 from index.sqlite.schema import _DDL, MAPPING_VERSION, _split_statements, pack_ids
@@ -31,14 +30,8 @@ OTHER = Document.new(
 )
 
 
-def _index(osint, *documents: Document) -> None:
-    with open_backend(f"sqlite:///{osint.data_dir / 'index.sqlite3'}") as backend:
-        assert backend.upsert(documents).indexed == len(documents)
-
-
 def test_an_unknown_filter_value_warns_and_suggests(osint):
-    osint.data_dir.mkdir(parents=True)
-    _index(osint, SEIZURE, OTHER)
+    osint.index(SEIZURE, OTHER)
     answer = osint.json("search", "weapon:Kornett country:Narnia", "--json")
     assert answer["total"] == 0
     assert answer["warnings"] == [
@@ -51,8 +44,7 @@ def test_an_unknown_filter_value_warns_and_suggests(osint):
 
 
 def test_expand_matches_the_entities_words_name_and_says_so(osint):
-    osint.data_dir.mkdir(parents=True)
-    _index(osint, SEIZURE, OTHER)
+    osint.index(SEIZURE, OTHER)
     plain = osint.json("search", "Kalashnikov", "--json")
     assert [hit["url"] for hit in plain["hits"]] == [SEIZURE.url] and plain["explain"] is None
     expanded = osint.json("search", "Kalashnikov", "--expand", "--json")
@@ -100,8 +92,7 @@ def test_an_index_written_before_morphology_is_upgraded_in_place(tmp_path: Path)
 
 
 def test_index_upgrade_reports_the_mapping_version(osint):
-    osint.data_dir.mkdir(parents=True)
-    _index(osint, SEIZURE)
+    osint.index(SEIZURE)
     assert osint.json("index", "upgrade", "--json")["mapping_version"] == MAPPING_VERSION
 
 

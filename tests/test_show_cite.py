@@ -8,17 +8,10 @@ import json
 
 import pytest
 
-from index.backend import open_backend
 from schema.document import Document
 from tests.citing_documents import ALL, HOSTILE, LETTER, LETTER_COPY, LETTER_SHA256, OLD_SHA256, PAGE_ONE, WEB_PAGE
 from tests.crawl.helpers import OsintCli
 from tests.csl_data import assert_csl_data
-
-
-def _index(osint: OsintCli, *documents: Document) -> None:
-    osint.data_dir.mkdir(parents=True, exist_ok=True)
-    with open_backend(f"sqlite:///{osint.data_dir / 'index.sqlite3'}") as backend:
-        assert backend.upsert(documents).indexed == len(documents)
 
 
 def _table_rows(out: str, title: str) -> list[list[str]]:
@@ -38,7 +31,7 @@ def _table_rows(out: str, title: str) -> list[list[str]]:
 
 @pytest.fixture
 def indexed(osint: OsintCli) -> OsintCli:
-    _index(osint, *ALL)
+    osint.index(*ALL)
     return osint
 
 
@@ -101,7 +94,7 @@ def test_an_id_prefix_must_be_unique(osint: OsintCli) -> None:
         update={"id": "5eed0b22", "title": "Second [b]title[/b]", "url": "https://x.example/2"}
     )
     exact = WEB_PAGE.model_copy(update={"id": "5eed", "title": "The short one"})
-    _index(osint, first, second, exact)
+    osint.index(first, second, exact)
     ambiguous = osint.run("show", "5eed0", check=False)
     assert ambiguous.returncode == 2 and ambiguous.stdout == ""
     assert "'5eed0' starts the ids of several documents" in ambiguous.stderr
@@ -114,7 +107,7 @@ def test_an_id_prefix_must_be_unique(osint: OsintCli) -> None:
 
 @pytest.mark.parametrize("given", ["ffff", "%", "_", "*", "5eed%", "\udcff"])
 def test_an_unknown_id_exits_2_and_says_so(osint: OsintCli, given: str) -> None:
-    _index(osint, WEB_PAGE.model_copy(update={"id": "5eed0a11"}))
+    osint.index(WEB_PAGE.model_copy(update={"id": "5eed0a11"}))
     for command in ("show", "cite"):
         result = osint.run(command, given, check=False)
         assert result.returncode == 2, result.stderr
@@ -183,7 +176,7 @@ def test_credentials_in_a_private_feed_url_are_never_shown(osint: OsintCli) -> N
             "story_id": None,
         }
     )
-    _index(osint, private)
+    osint.index(private)
     for args in (["show", LETTER.id], ["show", LETTER.id, "--json"], ["cite", LETTER.id, "--style", "bibtex"]):
         result = osint.run(*args)
         assert "s3cret" not in result.stdout and "feeds.example.org/item" in result.stdout, args

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from app.commands.config import current_config, open_index
-from app.commands.show import load_document
+from app.document_ids import load_document
 from app.output import count_progress, fail, print_json, safe
 from app.searching import prepare_search
 from captures.store import CATALOG_NAME, CaptureStore

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from app.citations import find_words
 from app.citing import STYLES, Style, render
 from app.commands.config import current_config, open_index
-from app.commands.show import load_document
+from app.document_ids import load_document
 from app.output import fail
+from app.page_numbers import find_words
 from schema.document import Document
 
 

@@ -6,9 +6,9 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from app.citations import add_pages
 from app.commands.config import current_config, open_index
 from app.output import console, error_console, fail, print_json, safe, snippet_text
+from app.page_numbers import add_pages
 from app.searching import prepare_search, without_credentials
 from index.cursor import CursorError, parse_cursor
 from index.query import QuerySyntaxError, SearchResult

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from app.commands.config import current_config, open_index
-from app.document_ids import AmbiguousDocument, UnknownDocument, find_document
+from app.document_ids import load_document
 from app.output import console, fail, print_json, safe, safe_block
 from exports.shareable import shareable
 from index.backend import IndexBackend
@@ -34,23 +34,6 @@ ENTITY_STYLES = {
 OTHER_ENTITY_STYLE = "blue"  # labels of the statistical model (ORG, GPE, ...)
 #: attributes that say how an entity was found rather than what it is
 _HIDDEN_ATTRIBUTES = frozenset({"field", "evidence"})
-
-
-def load_document(backend: IndexBackend, given: str) -> Document:
-    """The document ID names (whole or a unique prefix), or bad usage (exit 2) as for any other
-    argument naming nothing, like `osint runs show` with an unknown run."""
-    try:
-        return find_document(backend, given)
-    except UnknownDocument:
-        raise click.BadParameter(
-            f"no document has an id starting {safe(given)!r} (ids are in `osint search --json`)", param_hint="ID"
-        ) from None
-    except AmbiguousDocument as ambiguous:
-        lines = [f"{safe(given)!r} starts the ids of several documents; give more of the id:"]
-        lines += [f"  {safe(document.id)}  {safe(document.title) or '(untitled)'}" for document in ambiguous.candidates]
-        if ambiguous.more:
-            lines.append("  …")
-        raise click.BadParameter("\n".join(lines), param_hint="ID") from None
 
 
 def story_of(backend: IndexBackend, document: Document) -> list[Hit]:

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
-from app.citations import add_pages
 from app.exporting import UnknownFormat, export_chunks, export_filename, prepare_export
+from app.page_numbers import add_pages
 from app.searching import prepare_search, without_credentials
 from app.web.pages import render_page
 from index.backend import IndexBackend

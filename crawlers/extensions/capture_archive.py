@@ -13,27 +13,30 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from captures.store import CaptureStore
-from settings.config import from_crawler_settings
+from settings.config import Config, from_crawler_settings
 
 STORE_SETTING = "OSINT_CAPTURE_STORE"
 
 
+def open_capture_store(config: Config) -> CaptureStore | None:
+    """A crawl's capture store as configured (directory, file size, retention); None when captures are off."""
+    if not config.captures:
+        return None
+    return CaptureStore(
+        config.captures_dir, max_file_bytes=config.capture_file_bytes, retention_days=config.capture_retention_days
+    )
+
+
 class CaptureArchive:
     def __init__(self, crawler: Crawler):
-        config = from_crawler_settings(crawler.settings)
-        if not config.captures:
-            raise NotConfigured("captures are off (OSINT_CAPTURES=0)")
         shared = crawler.settings.get(STORE_SETTING)
         self.owns_store = not isinstance(shared, CaptureStore)
-        self.store = (
-            shared
-            if isinstance(shared, CaptureStore)
-            else CaptureStore(
-                config.captures_dir,
-                max_file_bytes=config.capture_file_bytes,
-                retention_days=config.capture_retention_days,
-            )
+        store = (
+            shared if isinstance(shared, CaptureStore) else open_capture_store(from_crawler_settings(crawler.settings))
         )
+        if store is None:
+            raise NotConfigured("captures are off (OSINT_CAPTURES=0)")
+        self.store = store
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureArchive:

@@ -26,6 +26,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from app.site_server import SiteServer
+from index.backend import open_backend
+from schema.document import Document
 from tests import forking
 
 REPO = Path(__file__).resolve().parents[2]
@@ -131,6 +133,18 @@ class OsintCli:
 
     def json(self, *args: str) -> dict:
         return json.loads(self.run(*args, "--json").stdout)
+
+    def index(self, *documents: Document) -> None:
+        """Put `documents` in this data directory's embedded index, as a crawl would have."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open_backend(self.env["OSINT_INDEX_URL"]) as backend:
+            assert backend.upsert(documents).indexed == len(documents)
+
+
+def demo_watchlist(path: Path, site: SiteServer) -> Path:
+    """The bundled demo watchlist, pointed at `site` (the demo site served by the test)."""
+    path.write_text((REPO / "demo" / "watchlist.yaml").read_text().replace("{{BASE}}", site.base_url))
+    return path
 
 
 def write_watchlist(path: Path, sources: list[dict], name: str = "test") -> Path:

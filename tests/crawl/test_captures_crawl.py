@@ -26,7 +26,7 @@ from app.site_server import SiteServer
 from captures.store import CATALOG_NAME, CaptureStore, Exchange
 from captures.wacz import validate_wacz
 from captures.warc import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED
-from tests.crawl.helpers import REPO, OsintCli, write_watchlist
+from tests.crawl.helpers import REPO, OsintCli, demo_watchlist, write_watchlist
 from tests.incremental.changing_site import ChangingSite, later
 from tests.test_captures import read_warc, warc_files
 
@@ -80,8 +80,7 @@ def open_store(data_dir: Path) -> CaptureStore:
 def demo(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("demo-captures")
     with SiteServer(REPO / "demo" / "site") as site:
-        watchlist = tmp / "demo.yaml"
-        watchlist.write_text((REPO / "demo" / "watchlist.yaml").read_text().replace("{{BASE}}", site.base_url))
+        watchlist = demo_watchlist(tmp / "demo.yaml", site)
         osint = OsintCli(tmp / "data", extract_workers=0)
         report = osint.json("crawl", str(watchlist))
         assert report["failed"] == 0 and report["indexed"] >= 15, report

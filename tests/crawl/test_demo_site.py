@@ -8,7 +8,7 @@ import json
 import pytest
 
 from app.site_server import SiteServer
-from tests.crawl.helpers import REPO, OsintCli
+from tests.crawl.helpers import REPO, OsintCli, demo_watchlist
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -17,8 +17,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 def crawled(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("demo")
     with SiteServer(REPO / "demo" / "site") as site:
-        watchlist = tmp / "demo.yaml"
-        watchlist.write_text((REPO / "demo" / "watchlist.yaml").read_text().replace("{{BASE}}", site.base_url))
+        watchlist = demo_watchlist(tmp / "demo.yaml", site)
         osint = OsintCli(tmp / "data")
         report = osint.json("crawl", str(watchlist))
         second = osint.json("crawl", str(watchlist))
