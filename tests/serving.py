@@ -10,29 +10,45 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from app.web import SearchApp
-from app.web.server import SearchServer
+import uvicorn
+
+from app.web.application import create_app
+from app.web.serving import IdleTimeoutH11, bind
 from index.backend import IndexBackend
+from settings.config import load_config
 from tests.crawl.helpers import REPO, OsintCli
 
 
 @contextmanager
-def serve_search(backend: IndexBackend) -> Iterator[str]:
-    """The search app over `backend` on a free loopback port, served by `osint serve`'s own server: its base URL."""
-    server = SearchServer(("127.0.0.1", 0), SearchApp(backend))
-    # shutdown() waits for the serving loop to notice, at most one poll interval (default 0.5 s)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def serve_workbench(backend: IndexBackend, data_dir: Path | None = None, **app_options) -> Iterator[str]:
+    """The workbench over `backend` on a free loopback port, under uvicorn as `osint serve` runs it,
+    in a thread of this process: its base URL. `data_dir` holds its state (a fresh one if None)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        config = load_config({"OSINT_DATA_DIR": str(data_dir or scratch)})
+        app = create_app(config, backend, **app_options)
+        listener = bind("127.0.0.1", 0)
+        server = uvicorn.Server(
+            uvicorn.Config(app, http=IdleTimeoutH11, log_level="warning", lifespan="on", timeout_keep_alive=5)
+        )
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+        thread.start()  # the socket listens already: a request made before uvicorn accepts waits in the backlog
+        try:
+            yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        finally:
+            server.should_exit = True
+            thread.join(30)
+            listener.close()
+
+
+serve_search = serve_workbench
 
 
 def http_get(url: str, timeout: float = 30) -> tuple[int, dict[str, str], str]:

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import click
 
-from app.commands.config import current_config, open_index
-from app.interrupt import until_interrupted
+from app.commands.config import current_config
 from app.output import console
-from app.web import SearchApp
-from app.web.server import CLIENT_TIMEOUT, SearchServer
+from app.web.serving import CLIENT_TIMEOUT, allowed_hosts, bind, is_loopback, serve
 from network.redaction import redact_url
+from state.users import UserStore
+
+
+class RefusedBinding(click.UsageError):
+    """Exit status 2: serving everyone on the network with nobody to sign in."""
 
 
 @click.command("serve")
@@ -20,28 +23,51 @@ from network.redaction import redact_url
     help="Port to listen on (0: any free port).",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes answering requests (each with its own connections to the index and state).",
+)
+@click.option(
+    "--allowed-host",
+    "extra_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Another Host name to answer to (the name a reverse proxy forwards); repeatable.",
+)
+@click.option(
     "--client-timeout",
-    type=click.FloatRange(0.1, 3600),
+    type=click.FloatRange(1, 3600),
     default=CLIENT_TIMEOUT,
     show_default=True,
     help="Seconds a client may stay silent before it is disconnected.",
 )
-def command(host: str, port: int, client_timeout: float) -> None:
-    """Serve the search page (and /api/search JSON) for the configured index.
+def command(host: str, port: int, workers: int, extra_hosts: tuple[str, ...], client_timeout: float) -> None:
+    """Serve the analysts' workbench: search, documents, captures, watchlists, runs, alerts, and the
+    JSON API under /api (OpenAPI at /api/openapi.json).
 
-    One thread per connection, so a slow client never holds up the others. While the index is
-    unreachable, searches answer 503 with a message; /healthz answers as long as the server runs.
+    On loopback it works without a login as long as no user exists; on any other address it needs
+    users (`osint user add NAME --role viewer|editor|admin`) and refuses to start without them.
+    Only requests naming this host (or --allowed-host) are answered, so a web page cannot reach it
+    through a DNS name of its own that resolves here.
     """
     config = current_config()
-    # the server closes (answering what it is answering) before the index, and the signal handlers
-    # are in place before the line that tells anyone they may send the signal
-    with (
-        open_index(config) as backend,
-        SearchServer((host, port), SearchApp(backend), client_timeout) as server,
-        until_interrupted(),
-    ):
-        console.print(
-            f"Searching {redact_url(config.index_url)} at http://{host}:{server.server_port}/  (Ctrl-C to stop)",
-            markup=False,
-        )
-        server.serve_forever()
+    if not is_loopback(host):
+        users = UserStore(config.data_dir)
+        try:
+            nobody = users.count() == 0
+        finally:
+            users.close()
+        if nobody:
+            raise RefusedBinding(
+                f"refusing to serve on {host} without users: anyone who can reach it could read and change "
+                "everything. Add one first (osint user add NAME --role admin), or serve on 127.0.0.1."
+            )
+    listener = bind(host, port)
+    shown_host = f"[{host}]" if ":" in host else host
+    console.print(
+        f"Searching {redact_url(config.index_url)} at http://{shown_host}:{listener.getsockname()[1]}/  (Ctrl-C to stop)",
+        markup=False,
+    )
+    serve(listener, workers, allowed_hosts(host, extra_hosts), client_timeout)

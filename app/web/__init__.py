@@ -1,9 +1,4 @@
-"""The analysts' web interface: a search page and a JSON API, server-rendered, no JavaScript.
-
-Crawled content is hostile: titles and URLs are escaped, snippets arrive escaped from the index
-with only <mark> added, and a strict Content-Security-Policy forbids scripts altogether.
-"""
-
-from app.web.application import SearchApp
-
-__all__ = ["SearchApp"]
+"""The analysts' workbench in the browser: an ASGI app (FastAPI, Jinja2 templates, uvicorn) with
+pages that work without JavaScript and a JSON API under /api. Crawled content is hostile: templates
+autoescape, a strict Content-Security-Policy allows no inline script, and preserved pages are only
+ever shown from the capture store under `Content-Security-Policy: sandbox`."""

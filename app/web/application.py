@@ -1,113 +1,107 @@
-"""WSGI application: `/` (search page), `/api/search` (JSON), `/export` (a download), `/healthz`."""
+"""The workbench as an ASGI app (FastAPI): pages rendered with Jinja2, a JSON API under /api
+documented by OpenAPI (/api/openapi.json), static files vendored into the package.
+
+`create_app` builds it for a configuration; `osint serve` runs it under uvicorn through
+`app_from_environment`, which each worker process calls for itself."""
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
-from urllib.parse import parse_qs
+import os
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
 
-from app.exporting import UnknownFormat, export_chunks, export_filename, prepare_export
-from app.page_numbers import add_pages
-from app.searching import prepare_search, without_credentials
-from app.web.pages import render_page
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from app.web.access import Forbidden, LoginRequired
+from app.web.routes import ROUTERS
+from app.web.security import SecurityHeaders
+from app.web.templating import render, url
+from app.web.workbench import Workbench
 from index.backend import IndexBackend
-from index.cursor import parse_cursor
-from index.query import QuerySyntaxError
+from settings.config import Config, load_config
 
 log = logging.getLogger(__name__)
 
-SECURITY_HEADERS = [
-    (
-        "Content-Security-Policy",
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    ),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
-]
-PAGE_SIZE = 10
-#: what a reader is told when the search engine does not answer (its address is for the server log only)
-UNAVAILABLE = "The search index is unreachable right now; try again in a minute."
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+STATIC = Path(__file__).with_name("static")
+#: set by `osint serve` for its worker processes: the Host names the app answers to (comma-separated)
+ALLOWED_HOSTS_VARIABLE = "OSINT_WEB_ALLOWED_HOSTS"
 
 
-class SearchApp:
-    def __init__(self, backend: IndexBackend):
-        self.backend = backend  # opened once by the server; backends keep one connection per thread
+def create_app(
+    config: Config | None = None, backend: IndexBackend | None = None, allowed_hosts: Sequence[str] | None = None
+) -> FastAPI:
+    """`allowed_hosts`: the Host header values to answer (DNS rebinding: a hostile site whose name
+    resolves to 127.0.0.1 must not reach a loopback workbench); None answers any (tests)."""
+    bench = Workbench(config or load_config(), backend)
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "/")
-        params = {key: values[0] for key, values in parse_qs(environ.get("QUERY_STRING", "")).items()}
-        if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
-            return self._respond(start_response, "405 Method Not Allowed", "text/plain", b"GET only")
-        if path == "/healthz":
-            return self._respond(start_response, "200 OK", "text/plain", b"ok")
-        if path == "/export":
-            return self._export(params, start_response)
-        if path not in ("/", "/api/search"):
-            return self._respond(start_response, "404 Not Found", "text/plain", b"not found")
-        query, error, result, unavailable = params.get("q", ""), None, None, False
-        try:
-            cursor = parse_cursor(params["after"]) if params.get("after") else None
-            prepared = prepare_search(
-                query,
-                expand=params.get("expand") == "1",
-                size=PAGE_SIZE,
-                search_after=cursor,
-                sort="date" if params.get("sort") == "date" else "relevance",
-                histogram="month",
-            )
-            result = prepared.annotate(
-                without_credentials(add_pages(self.backend, self.backend.search(prepared.request)))
-            )
-        except QuerySyntaxError as exc:  # CursorError too: a page link that is not ours
-            error = str(exc)
-        except ValueError:  # a request the query model refuses (pydantic's ValidationError)
-            error = "that page link is no longer valid; search again"
-        except ConnectionError as exc:  # the engine is down or restarting (EngineUnavailable): not our bug, not a 500
-            log.warning("search index unreachable: %s", exc)
-            error, unavailable = UNAVAILABLE, True
-        status = "503 Service Unavailable" if unavailable else "400 Bad Request" if error else "200 OK"
-        if path == "/api/search":
-            payload = {"error": error} if error or result is None else result.model_dump(mode="json")
-            body = json.dumps(payload, ensure_ascii=False)
-            return self._respond(start_response, status, "application/json", body.encode())
-        page = render_page(query, params.get("sort", "relevance"), result, error)
-        return self._respond(start_response, status, "text/html; charset=utf-8", page.encode())
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        bench.close()
 
-    def _export(self, params: dict[str, str], start_response: StartResponse) -> Iterable[bytes]:
-        """`/export?q=…&format=csv|jsonl|ftm|graphml|gexf[&expand=1]`: every matching document,
-        streamed as it is read from the index (app/exporting.py), as an attachment."""
-        try:
-            prepared = prepare_export(params.get("q", ""), params.get("format", "csv"), params.get("expand") == "1")
-        except (QuerySyntaxError, UnknownFormat) as exc:
-            return self._respond(start_response, "400 Bad Request", "text/plain; charset=utf-8", str(exc).encode())
-        chunks = export_chunks(self.backend, prepared)
-        try:  # the first chunk before the headers: an index that cannot be read is a 503, not a cut-off 200
-            first = next(chunks, b"")
-        except ConnectionError as exc:
-            log.warning("search index unreachable: %s", exc)
-            return self._respond(start_response, "503 Service Unavailable", "text/plain", UNAVAILABLE.encode())
-        filename = export_filename(prepared.format)
-        start_response(
-            "200 OK",
-            [
-                ("Content-Type", prepared.format.media_type),
-                ("Content-Disposition", f'attachment; filename="{filename}"'),
-                *SECURITY_HEADERS,
-            ],
-        )
-        return _streamed(first, chunks)
-
-    @staticmethod
-    def _respond(start_response: StartResponse, status: str, content_type: str, body: bytes) -> list[bytes]:
-        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), *SECURITY_HEADERS])
-        return [body]
+    app = FastAPI(
+        title="OSINT workbench",
+        summary="Search, read and export what the crawler collected; manage watchlists, runs and alerts.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN: /api lists the endpoints instead
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.workbench = bench
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    _handle_errors(app)
+    return app
 
 
-def _streamed(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    """The body of a streamed answer: a generator, so that the server's close() (the client went
-    away) also closes `rest` and with it the documents being read."""
-    yield first
-    yield from rest
+def app_from_environment() -> FastAPI:
+    """The factory uvicorn calls in each worker: configuration from the environment, as every command."""
+    hosts = os.environ.get(ALLOWED_HOSTS_VARIABLE)
+    return create_app(allowed_hosts=hosts.split(",") if hosts else None)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "text/html")
+
+
+def _handle_errors(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _: LoginRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "sign in or send an API token"}, 401, headers={"WWW-Authenticate": "Bearer"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(url("/login", next=target), status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        log.warning("refused %s %s: %s", request.method, request.url.path, exc.reason)
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.reason}, 403)
+        return render(request, "error.html", {"title": "Not allowed", "message": exc.reason}, 403)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        title = "Not found" if exc.status_code == 404 else "Something is wrong with this request"
+        message = exc.detail if exc.status_code != 404 else "There is nothing at this address."
+        return render(request, "error.html", {"title": title, "message": message}, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.errors()}, 422)
+        fields = ", ".join(".".join(str(part) for part in error["loc"][1:]) for error in exc.errors())
+        message = f"Some values of this request are not usable: {fields or 'the request'}."
+        return render(request, "error.html", {"title": "Bad request", "message": message}, 400)

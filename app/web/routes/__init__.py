@@ -1,0 +1,9 @@
+"""The workbench's routers, one module per part of the app; application.py includes them all."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.web.routes import alerts, api, auth, documents, runs, search, watchlists
+
+ROUTERS: list[APIRouter] = [part.router for part in (auth, api, search, documents, watchlists, runs, alerts)]

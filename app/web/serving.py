@@ -1,0 +1,86 @@
+"""Running the workbench under uvicorn (`osint serve`): one process, or several workers sharing the
+listening socket. The app is async at the edge and runs index and state calls in a thread pool,
+so a slow or idle client holds one connection, never the others.
+
+uvicorn drops an idle keep-alive connection after `timeout_keep_alive`, but waits for ever on a
+client that connected and never finished its request; `IdleTimeoutH11` also drops those after the
+same time without a byte (h11 itself bounds the size of an unfinished request to 16 KiB)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Sequence
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.supervisors import Multiprocess
+
+from app.web.application import ALLOWED_HOSTS_VARIABLE
+
+#: seconds a client may stay silent, while sending its request or between requests, before it is dropped
+CLIENT_TIMEOUT = 15.0
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+class IdleTimeoutH11(H11Protocol):
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)  # disarms the timer; uvicorn re-arms it once a response is sent
+        if self.cycle is None or self.cycle.response_complete:
+            self._arm()  # still waiting for (the rest of) a request
+
+    def _arm(self) -> None:
+        if self.timeout_keep_alive_task is not None:
+            self.timeout_keep_alive_task.cancel()
+        self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
+
+
+def is_loopback(host: str) -> bool:
+    return host in LOOPBACK_NAMES or host.startswith("127.")
+
+
+def allowed_hosts(host: str, extra: Sequence[str]) -> list[str]:
+    """The Host header values to answer: the bound address, loopback names when bound to loopback,
+    and any names given (a reverse proxy's); "*" only if given explicitly."""
+    names = [host, *extra]
+    if is_loopback(host):
+        names.extend(LOOPBACK_NAMES)
+    return list(dict.fromkeys(name.strip("[]") if name.count(":") > 1 else name for name in names))
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host.strip("[]"), port))
+    listener.listen(128)
+    listener.set_inheritable(True)
+    return listener
+
+
+def serve(listener: socket.socket, workers: int, hosts: Sequence[str], client_timeout: float = CLIENT_TIMEOUT) -> None:
+    """Serve the workbench on `listener` until SIGINT/SIGTERM (uvicorn finishes the requests it is
+    answering first). Each worker builds the app from the environment, as every command does."""
+    os.environ[ALLOWED_HOSTS_VARIABLE] = ",".join(hosts)
+    config = uvicorn.Config(
+        "app.web.application:app_from_environment",
+        factory=True,
+        workers=workers,
+        http=IdleTimeoutH11,
+        timeout_keep_alive=max(1, round(client_timeout)),
+        timeout_graceful_shutdown=max(1, round(client_timeout)),
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        proxy_headers=True,  # X-Forwarded-Proto from a TLS proxy on this machine: cookies get Secure
+        lifespan="on",
+    )
+    if workers > 1:
+        Multiprocess(config, sockets=[listener]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[listener])
