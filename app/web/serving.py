@@ -45,12 +45,15 @@ def is_loopback(host: str) -> bool:
 
 
 def allowed_hosts(host: str, extra: Sequence[str]) -> list[str]:
-    """The Host header values to answer: the bound address, loopback names when bound to loopback,
-    and any names given (a reverse proxy's); "*" only if given explicitly."""
-    names = [host, *extra]
+    """The Host header values to answer. On loopback: loopback names (and any given), so a web page
+    whose own DNS name resolves to 127.0.0.1 cannot talk to a workbench that needs no login (DNS
+    rebinding). On another address, where a login is always needed: the names given, or any name
+    (people reach a team's server by names this process cannot know)."""
     if is_loopback(host):
-        names.extend(LOOPBACK_NAMES)
-    return list(dict.fromkeys(name.strip("[]") if name.count(":") > 1 else name for name in names))
+        names = [host, *LOOPBACK_NAMES, *extra]
+    else:
+        names = [host, *extra] if extra else ["*"]
+    return list(dict.fromkeys(name.strip("[]") for name in names))
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.web.access import SESSION_COOKIE, Admin, CsrfChecked, Forbidden, Viewer, audit, current_user
 from app.web.templating import render
 from app.web.workbench import workbench
-from state.users import ROLES, User, UserExists, check_role
+from state.users import ROLES, NoSuchUser, User, UserExists, check_role
 
 router = APIRouter(include_in_schema=False)
 
@@ -145,7 +145,10 @@ def change_role(request: Request, user: Admin, name: str, role: Annotated[str, F
     except ValueError as exc:
         return _users_page(request, str(exc), "role", 400)
     _refuse_self(user, name, "change your own role")
-    workbench(request).users.set_role(name, checked)
+    try:
+        workbench(request).users.set_role(name, checked)
+    except NoSuchUser:
+        return _users_page(request, f"there is no user named {name!r}", "name", 404)
     audit(request, user, "user.role", name=name, role=role)
     return RedirectResponse("/users", status_code=303)
 
