@@ -23,6 +23,7 @@ from alerts.model import Alert
 from alerts.store import AlertStore
 from index.backend import IndexBackend
 from index.query import SearchRequest
+from network.redaction import redact_text
 
 #: hits per search page while collecting an alert's existing matches (the search's maximum is 1,000)
 PAGE_SIZE = 500
@@ -49,6 +50,21 @@ class BackfillResult:
             "failed": self.failed,
             "errors": self.errors,
         }
+
+
+def backfill_summary(result: BackfillResult) -> str:
+    """One line: what a backfill matched, delivered and failed to deliver, per target."""
+    matched = f"{result.matched} document{'s' * (result.matched != 1)} already in the index match"
+    if not result.matched:
+        return "Backfill: no document already in the index matches; nothing delivered."
+    delivered = ", ".join(f"{count} to {target}" for target, count in result.delivered.items()) or "nothing"
+    line = f"Backfill: {matched}; delivered {delivered}"
+    failed = "; ".join(
+        f"{result.failed[target]} to {target} ({redact_text(error)})" for target, error in result.errors.items()
+    )
+    if failed:
+        line += f"; failed, pending until the next run or `osint alert run`: {failed}"
+    return line + "."
 
 
 def existing_matches(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,12 @@ _FAILED = text(
 _STATUS_COUNTS = query(
     "SELECT status, COUNT(*) AS count FROM deliveries WHERE alert = :alert GROUP BY status", "status", "count"
 )
+_DELIVERY_FIELDS = ("doc_id", "target", "run_id", "status", "attempts", "last_error", "queued", "delivered")
+_RECENT = query(
+    f"SELECT {', '.join(_DELIVERY_FIELDS)} FROM deliveries WHERE alert = :alert "
+    "ORDER BY COALESCE(delivered, queued) DESC, doc_id, target LIMIT :limit",
+    *_DELIVERY_FIELDS,
+)
 _LAST_DELIVERED = query("SELECT MAX(delivered) AS last FROM deliveries WHERE alert = :alert", "last")
 _LAST_ERROR = query(
     "SELECT last_error FROM deliveries WHERE alert = :alert AND status = 'pending' AND last_error != '' "
@@ -81,6 +88,20 @@ BACKFILL_RUN = "backfill"
 
 class AlertExists(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One (document, target) entry of an alert's outbox."""
+
+    doc_id: str
+    target: str
+    run_id: str  # the run that brought the document (BACKFILL_RUN: the alert's backfill)
+    status: str  # "pending" or "delivered"
+    attempts: int
+    last_error: str
+    queued: str
+    delivered: str | None
 
 
 class AlertStore:
@@ -183,6 +204,11 @@ class AlertStore:
         if rows:
             with self.database.write() as connection:
                 connection.execute(statement, rows)
+
+    def recent_deliveries(self, alert: str, limit: int = 20) -> list[Delivery]:
+        """`alert`'s latest outbox entries, delivered or pending, newest first."""
+        with self.database.read() as connection:
+            return [Delivery(*row) for row in connection.execute(_RECENT, {"alert": alert, "limit": limit})]
 
     def summary(self, alert: str) -> dict[str, object]:
         with self.database.read() as connection:  # one snapshot

@@ -26,6 +26,7 @@ COMMANDS = (
     "show",
     "cite",
     "capture",
+    "user",
 )
 
 

@@ -19,32 +19,17 @@ entities and, per edge, the document ids, never the documents.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
 from itertools import combinations
 
 import networkx as nx
-import pycountry
 
+from schema.countries import country_label
 from schema.document import Document
 
 #: node type -> the Document field naming entities of that type
 NODE_TYPES: dict[str, str] = {"weapon": "weapons", "armed_group": "armed_groups", "country": "countries"}
 #: lines of the serialised graph written at a time
 _LINES_PER_CHUNK = 500
-
-
-@cache
-def country_label(value: str) -> str:
-    """ "SY" -> "Syria (SY)"; a name pycountry knows gets its code ("Kenya" -> "Kenya (KE)");
-    anything else stays as it is."""
-    try:
-        country = pycountry.countries.get(alpha_2=value) if len(value) == 2 else pycountry.countries.lookup(value)
-    except LookupError:
-        country = None
-    if country is None:
-        return value
-    name = value if len(value) != 2 else getattr(country, "common_name", country.name)
-    return f"{name} ({country.alpha_2})"
 
 
 class CooccurrenceGraph:

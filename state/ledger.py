@@ -157,7 +157,7 @@ _CHANGED_DOC_IDS = query(
     f"SELECT doc_id FROM outcomes WHERE {_NEW_OR_CHANGED} AND doc_id IS NOT NULL ORDER BY url", "doc_id"
 )
 _ENDED_RUNS = query("SELECT id FROM runs WHERE status != 'running' AND started >= :since ORDER BY started, id", "id")
-_LATEST_RUNS = query("SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT :limit", "id")
+_LATEST_RUNS = query("SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT :limit OFFSET :offset", "id")
 _RECORD = text(
     "INSERT INTO outcomes (run_id, url, source_id, outcome, reason, detail, doc_id, fetched, change, at) "
     "VALUES (:run_id, :url, :source_id, :outcome, :reason, :detail, :doc_id, :fetched, :change, :at) "
@@ -332,9 +332,10 @@ class Ledger:
         with self.database.read() as connection:
             return list(connection.execute(_ENDED_RUNS, {"since": since}).scalars())
 
-    def runs(self, limit: int = 20) -> list[RunReport]:
+    def runs(self, limit: int = 20, offset: int = 0) -> list[RunReport]:
+        """The latest runs, newest first, skipping the `offset` newest (a page of the history)."""
         with self.database.read() as connection:
-            ids = list(connection.execute(_LATEST_RUNS, {"limit": limit}).scalars())
+            ids = list(connection.execute(_LATEST_RUNS, {"limit": limit, "offset": offset}).scalars())
         return [self.report(run_id) for run_id in ids]
 
     def source_history(self, watchlist: str, source_id: str, window: int = 10) -> list[tuple[str, str, str, str, int]]:

@@ -1,5 +1,6 @@
 """The tables of the state stores, in one SQLAlchemy MetaData: the crawl ledger (and its robots.txt
-cache), the scheduler's state, story signatures, and alerts with their deliveries.
+cache), the scheduler's state, story signatures, alerts with their deliveries, and the workbench's
+users with their sessions.
 
 One schema for SQLite and PostgreSQL: portable column types only, times as ISO-8601 text (they sort
 as text), booleans as 0/1 integers as the files have always stored them. Each store creates its
@@ -203,4 +204,40 @@ DOCUMENT_CAPTURES = Table(
     Column("record_id", Text, primary_key=True),
     Column("content_hash", Text, nullable=False, server_default=""),
     Column("fetched_at", Text, nullable=False),
+)
+
+# workbench users, their sessions and failed logins (state/users.py) ----------------------------
+
+USERS = Table(
+    "users",
+    METADATA,
+    Column("name", Text, primary_key=True),
+    Column("role", Text, nullable=False),  # viewer, editor, admin
+    Column("password_hash", Text, nullable=False),  # argon2id, in its PHC string form
+    Column("token_sha256", Text),  # the API token's digest (the token itself is shown once, never kept)
+    Column("created", Text, nullable=False),
+    Index("users_token", "token_sha256", unique=True),
+)
+
+#: signed-in browsers: keyed by the digest of the session id, so a copy of the file signs no one in
+SESSIONS = Table(
+    "sessions",
+    METADATA,
+    Column("id_sha256", Text, primary_key=True),
+    Column("user_name", Text, nullable=False),
+    Column("created", Text, nullable=False),
+    Column("expires", Text, nullable=False),
+    Index("sessions_user", "user_name"),
+)
+
+#: failed logins, counted by the name tried and by the address they came from (login throttling)
+LOGIN_FAILURES = Table(
+    "login_failures",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("at", Text, nullable=False),
+    Index("login_failures_name", "name", "at"),
+    Index("login_failures_address", "address", "at"),
 )

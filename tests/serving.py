@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.message import Message
 from pathlib import Path
 
 import uvicorn
@@ -51,13 +52,13 @@ def serve_workbench(backend: IndexBackend, data_dir: Path | None = None, **app_o
 serve_search = serve_workbench
 
 
-def http_get(url: str, timeout: float = 30) -> tuple[int, dict[str, str], str]:
-    """(status, headers, body) of a GET, error statuses included."""
+def http_get(url: str, timeout: float = 30) -> tuple[int, Message, str]:
+    """(status, headers (names in any case), body) of a GET, error statuses included."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, dict(response.headers), response.read().decode()
+            return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+        return error.code, error.headers, error.read().decode()
 
 
 def closed_port() -> int:

@@ -88,7 +88,7 @@ def web(index_path: Path) -> Iterator[str]:
 @pytest.mark.parametrize("text", BAD_CURSORS.values(), ids=BAD_CURSORS.keys())
 def test_the_web_answers_400_to_a_bad_cursor(web: str, text: str) -> None:
     status, _, body = http_get(f"{web}/api/search?{urlencode({'q': 'rifles', 'after': text})}")
-    assert status == 400 and json.loads(body)["error"]
+    assert status == 400 and json.loads(body)["detail"]
     status, _, _ = http_get(f"{web}/?{urlencode({'q': 'rifles', 'after': text})}")
     assert status == 400
 

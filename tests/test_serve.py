@@ -63,7 +63,7 @@ def test_the_index_password_is_never_shown_and_a_down_engine_answers_503(osint: 
 
         status, content_type, body = get(base_url + "/api/search?q=kornet")
         assert status == 503 and content_type == "application/json"
-        assert "unreachable" in json.loads(body)["error"]
+        assert "unreachable" in json.loads(body)["detail"]
 
         assert get(base_url + "/healthz")[0] == 200
         assert server.stop(signal.SIGTERM) == 0

@@ -4,15 +4,16 @@ import logging
 from typing import Any
 
 import click
-from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 
-from alerts.backfill import BackfillResult, existing_matches, save_and_deliver
-from alerts.evaluate import AlertResult, evaluate_alerts, find_matches
+from alerts.backfill import BackfillResult, backfill_summary, existing_matches, save_and_deliver
+from alerts.evaluate import AlertResult, evaluate_alerts
 from alerts.guard import DeliveryPolicy
-from alerts.model import Alert, Target
+from alerts.model import Alert
+from alerts.preview import preview_alert
 from alerts.store import AlertExists, AlertStore
+from alerts.validation import InvalidAlert, validated_alert
 from app.commands.config import current_config, open_index
 from app.output import console, count_progress, fail, print_json, safe
 from index.query import QuerySyntaxError
@@ -90,15 +91,11 @@ def add(name: str, query: str, targets: tuple[str, ...], backfill: bool, as_json
     loopback or private addresses are refused unless listed in OSINT_ALLOW_PRIVATE_DELIVERY.
     """
     config = current_config()
+    policy = DeliveryPolicy.from_config(config)
     try:
-        alert = Alert(name=name, query=query, targets=[Target.parse(text) for text in targets])
-        policy = DeliveryPolicy.from_config(config)
-        for target in alert.targets:
-            if target.kind == "jsonl":
-                policy.file_for(target.address)  # delivery checks again before every write
-    except ValueError as exc:  # pydantic's ValidationError and RefusedDelivery are ValueErrors
-        message = exc.errors()[0]["msg"].removeprefix("Value error, ") if isinstance(exc, ValidationError) else str(exc)
-        raise click.UsageError(message) from None
+        alert = validated_alert(name, query, targets, policy)  # JSONL files: delivery checks again before every write
+    except InvalidAlert as exc:
+        raise click.UsageError(str(exc)) from None
     store = AlertStore(config.data_dir)
     result: BackfillResult | None = None
     try:
@@ -162,21 +159,6 @@ def _add_with_backfill(
                 raise  # unreachable: fail() exits
 
 
-def backfill_summary(result: BackfillResult) -> str:
-    """One line: what a backfill matched, delivered and failed to deliver, per target."""
-    matched = f"{result.matched} document{'s' * (result.matched != 1)} already in the index match"
-    if not result.matched:
-        return "Backfill: no document already in the index matches; nothing delivered."
-    delivered = ", ".join(f"{count} to {target}" for target, count in result.delivered.items()) or "nothing"
-    line = f"Backfill: {matched}; delivered {delivered}"
-    failed = "; ".join(
-        f"{result.failed[target]} to {target} ({redact_text(error)})" for target, error in result.errors.items()
-    )
-    if failed:
-        line += f"; failed, pending until the next run or `osint alert run`: {failed}"
-    return line + "."
-
-
 @command.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the alerts as JSON.")
 def list_alerts(as_json: bool) -> None:
@@ -228,25 +210,29 @@ def test(name: str, as_json: bool) -> None:
         except KeyError as exc:
             raise click.BadParameter(str(exc.args[0]), param_hint="NAME") from None
         with open_index(config) as backend:
-            runs, hits, _ = find_matches(store, ledger, backend, alert)
-            pending = {str(target): store.pending(name, target) for target in alert.targets}
-            waiting = {doc_id for ids in pending.values() for doc_id in ids} - {hit.id for hit in hits}
-            documents = [document for doc_id in sorted(waiting) if (document := backend.get(doc_id)) is not None]
-        delivered = store.summary(name)["delivered"]
+            preview = preview_alert(store, ledger, backend, alert)
     finally:
         store.close()
         ledger.close()
     if as_json:
-        print_json({"alert": name, "runs": runs, "new_matches": hits, "pending": pending, "delivered": delivered})
+        print_json(
+            {
+                "alert": name,
+                "runs": preview.runs,
+                "new_matches": preview.new_matches,
+                "pending": preview.pending,
+                "delivered": preview.delivered,
+            }
+        )
         return
     console.print(
-        f"{len(hits)} new matching documents from {len(runs)} runs; {len(documents)} more waiting for delivery; "
-        f"{delivered} deliveries made already (not listed).",
+        f"{len(preview.new_matches)} new matching documents from {len(preview.runs)} runs; "
+        f"{len(preview.waiting)} more waiting for delivery; {preview.delivered} deliveries made already (not listed).",
         markup=False,
     )
-    for hit in hits:
+    for hit in preview.new_matches:
         console.print(Text(f"  new      {safe(hit.title) or '(untitled)'}  {safe(hit.url)}"))
-    for document in documents:
+    for document in preview.waiting:
         console.print(Text(f"  pending  {safe(document.title) or '(untitled)'}  {safe(document.url)}"))
 
 

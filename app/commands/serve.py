@@ -38,7 +38,7 @@ class RefusedBinding(click.UsageError):
 )
 @click.option(
     "--client-timeout",
-    type=click.FloatRange(1, 3600),
+    type=click.FloatRange(0.1, 3600),
     default=CLIENT_TIMEOUT,
     show_default=True,
     help="Seconds a client may stay silent before it is disconnected.",

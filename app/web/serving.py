@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 from collections.abc import Sequence
 
@@ -49,10 +50,7 @@ def allowed_hosts(host: str, extra: Sequence[str]) -> list[str]:
     whose own DNS name resolves to 127.0.0.1 cannot talk to a workbench that needs no login (DNS
     rebinding). On another address, where a login is always needed: the names given, or any name
     (people reach a team's server by names this process cannot know)."""
-    if is_loopback(host):
-        names = [host, *LOOPBACK_NAMES, *extra]
-    else:
-        names = [host, *extra] if extra else ["*"]
+    names = [host, *LOOPBACK_NAMES, *extra] if is_loopback(host) else [host, *extra] if extra else ["*"]
     return list(dict.fromkeys(name.strip("[]") for name in names))
 
 
@@ -75,7 +73,8 @@ def serve(listener: socket.socket, workers: int, hosts: Sequence[str], client_ti
         factory=True,
         workers=workers,
         http=IdleTimeoutH11,
-        timeout_keep_alive=max(1, round(client_timeout)),
+        # an int by annotation; asyncio's call_later takes any delay
+        timeout_keep_alive=client_timeout,  # type: ignore[arg-type]
         timeout_graceful_shutdown=max(1, round(client_timeout)),
         log_level="warning",
         access_log=False,
@@ -83,7 +82,14 @@ def serve(listener: socket.socket, workers: int, hosts: Sequence[str], client_ti
         proxy_headers=True,  # X-Forwarded-Proto from a TLS proxy on this machine: cookies get Secure
         lifespan="on",
     )
+    # uvicorn re-raises the signal that stopped it once it has shut down cleanly; a clean stop is exit 0
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _exit_cleanly)
     if workers > 1:
         Multiprocess(config, sockets=[listener]).run()
     else:
         uvicorn.Server(config).run(sockets=[listener])
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)

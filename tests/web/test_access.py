@@ -52,8 +52,10 @@ def sign_in(client: TestClient, name: str, password: str = PASSWORD, next: str =
 
 def test_every_post_route_checks_the_csrf_token() -> None:
     def checks(dependant) -> bool:
-        return dependant.call is check_csrf or any(checks(sub) for sub in dependant.dependencies) or (
-            getattr(dependant.call, "__name__", "") == "require"
+        return (
+            dependant.call is check_csrf
+            or any(checks(sub) for sub in dependant.dependencies)
+            or (getattr(dependant.call, "__name__", "") == "require")
         )
 
     routes = [route for router in ROUTERS for route in router.routes]
@@ -83,9 +85,7 @@ def test_a_viewer_cannot_change_anything(app, client: TestClient) -> None:
     app.state.workbench.users.add("vera", "viewer", PASSWORD)
     assert sign_in(client, "vera").status_code == 303
     token = form_token(client, "/account")
-    refused = client.post(
-        "/users", data={"name": "eve", "role": "admin", "password": PASSWORD, "csrf_token": token}
-    )
+    refused = client.post("/users", data={"name": "eve", "role": "admin", "password": PASSWORD, "csrf_token": token})
     assert refused.status_code == 403
     assert app.state.workbench.users.get("eve") is None
 

@@ -1,0 +1,410 @@
+"""Watchlists: the files of the watchlists directory, one watchlist's sources with their last run,
+next run and health, forms to create a watchlist and to add, edit and remove sources (the edits of
+`osint watchlist new|add-source|remove-source`, which keep the file's comments and layout), and
+"crawl now" with a page that follows the crawl to its report. Pages and JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from app.web.access import Editor, Viewer, audit
+from app.web.crawl_jobs import CrawlBusy, CrawlJobs, CrawlProgress
+from app.web.reading import external_url
+from app.web.run_view import run_href
+from app.web.templating import render, url
+from app.web.watchlist_forms import (
+    KIND_HELP,
+    KINDS,
+    SOURCE_FIELDS,
+    WATCHLIST_FIELDS,
+    FormErrors,
+    edit_errors,
+    form_values,
+    parse_source_form,
+    parse_watchlist_form,
+    source_form,
+    watchlist_form,
+)
+from app.web.watchlist_view import (
+    SourceStatus,
+    WatchlistDetail,
+    WatchlistSummary,
+    problems_shown,
+    source_rows,
+    summaries,
+    summary,
+    watchlist_files,
+    watchlist_href,
+)
+from app.web.workbench import Workbench, workbench
+from scheduling.health import UNHEALTHY_AFTER
+from watchlists.edit import add_source, create_watchlist, remove_source, update_source
+from watchlists.model import SOURCE_ID, Source, WatchlistError, load_watchlist
+
+router = APIRouter()
+
+#: what one form field may hold (a watchlist file is at most 1 MiB anyway)
+MAX_FIELD = 20_000
+
+
+async def submitted_form(request: Request) -> dict[str, str]:
+    """The form's text fields (the access check has read the form already: Starlette keeps it)."""
+    form = await request.form()
+    return {key: value[:MAX_FIELD] for key, value in form.items() if isinstance(value, str)}
+
+
+Submitted = Annotated[dict[str, str], Depends(submitted_form)]
+
+
+def _directory(bench: Workbench) -> Path:
+    return Path(bench.config.watchlists_dir)
+
+
+def _path(bench: Workbench, key: str) -> Path:
+    """The file of watchlist `key`: only a name the directory lists (404 otherwise)."""
+    path = watchlist_files(_directory(bench)).get(key)
+    if path is None:
+        raise HTTPException(404, f"There is no watchlist {key!r}: the watchlists page lists them.")
+    return path
+
+
+def _crawl_href(key: str, job_id: str) -> str:
+    return f"{watchlist_href(key)}/crawls/{job_id}"
+
+
+# the list and a new watchlist ------------------------------------------------------------------
+
+
+def _list_page(
+    request: Request, values: dict[str, str] | None = None, errors: FormErrors | None = None, status: int = 200
+) -> HTMLResponse:
+    bench = workbench(request)
+    return render(
+        request,
+        "watchlists.html",
+        {
+            "summaries": [found for found, _ in summaries(_directory(bench))],
+            "directory": bench.config.watchlists_dir,
+            "values": values or watchlist_form(),
+            "errors": errors or FormErrors(),
+            "watchlist_href": watchlist_href,
+        },
+        status,
+    )
+
+
+@router.get("/watchlists", response_class=HTMLResponse, include_in_schema=False)
+def watchlists(request: Request, user: Viewer) -> HTMLResponse:
+    return _list_page(request)
+
+
+@router.post("/watchlists", include_in_schema=False)
+def create(request: Request, user: Editor, submitted: Submitted) -> Response:
+    values = form_values(submitted, WATCHLIST_FIELDS)
+    audit(request, user, "watchlist.create", watchlist=values["name"], file=values["file"])
+    bench = workbench(request)
+    directory = _directory(bench)
+    files = watchlist_files(directory)
+    names = {found.name: found.file for found, _ in summaries(directory) if found.name}
+    new, errors = parse_watchlist_form(values, {path.name for path in files.values()}, names)
+    if new is None:
+        return _list_page(request, values, errors, 400)
+    path = directory / new.file_name
+    try:
+        create_watchlist(path, new.name, new.owner, new.description, new.schedule)
+    except (WatchlistError, FileExistsError, OSError, ValueError) as exc:
+        return _list_page(request, values, edit_errors(exc, path, WATCHLIST_FIELDS), 400)
+    return RedirectResponse(url(watchlist_href(new.file), created="1"), status_code=303)
+
+
+# one watchlist ---------------------------------------------------------------------------------
+
+
+def _watchlist_page(
+    request: Request,
+    key: str,
+    add_values: dict[str, str] | None = None,
+    add_errors: FormErrors | None = None,
+    crawl_error: str = "",
+    status: int = 200,
+    notice: str = "",
+) -> HTMLResponse:
+    bench = workbench(request)
+    path = _path(bench, key)
+    found, watchlist = summary(key, path)
+    rows = []
+    jobs: list[CrawlProgress] = []
+    if watchlist is not None:
+        rows = source_rows(watchlist, bench.ledger, bench.schedule, bench.crawls.busy_sources(watchlist))
+        jobs = bench.crawls.jobs(watchlist.name, limit=5)
+    return render(
+        request,
+        "watchlist.html",
+        {
+            "key": key,
+            "href": watchlist_href(key),
+            "summary": found,
+            "watchlist": watchlist,
+            "rows": rows,
+            "jobs": jobs,
+            "values": add_values or source_form(),
+            "errors": add_errors or FormErrors(),
+            "crawl_error": crawl_error,
+            "notice": notice,
+            "kinds": KINDS,
+            "kind_help": KIND_HELP,
+            "run_href": run_href,
+            "crawl_href": lambda job_id: _crawl_href(key, job_id),
+            "unhealthy_after": UNHEALTHY_AFTER,
+        },
+        status,
+    )
+
+
+@router.get("/watchlists/{key}", response_class=HTMLResponse, include_in_schema=False)
+def watchlist_page(
+    request: Request,
+    key: str,
+    user: Viewer,
+    created: str = "",
+    added: str = "",
+    saved: str = "",
+    removed: str = "",
+) -> HTMLResponse:
+    # only ids are echoed back: a link cannot make the page say anything else
+    notice = ""
+    if created:
+        notice = "Watchlist created: add its first source below."
+    elif SOURCE_ID.match(added):
+        notice = f"Source {added} added."
+    elif SOURCE_ID.match(saved):
+        notice = f"Source {saved} saved."
+    elif SOURCE_ID.match(removed):
+        notice = f"Source {removed} removed; what it collected stays in the index."
+    return _watchlist_page(request, key, notice=notice)
+
+
+@router.post("/watchlists/{key}/sources", include_in_schema=False)
+def add(request: Request, key: str, user: Editor, submitted: Submitted) -> Response:
+    values = form_values(submitted, SOURCE_FIELDS)
+    audit(request, user, "watchlist.add_source", watchlist=key, source=values["id"])
+    path = _path(workbench(request), key)
+    source, errors = parse_source_form(values)
+    if source is not None:
+        try:
+            add_source(path, source)
+        except (WatchlistError, KeyError, OSError, ValueError) as exc:
+            errors = edit_errors(exc, path)
+    if errors:
+        return _watchlist_page(request, key, values, errors, status=400)
+    assert source is not None
+    return RedirectResponse(url(watchlist_href(key), added=source.id) + f"#source-{source.id}", status_code=303)
+
+
+def _source(path: Path, source_id: str) -> Source:
+    try:
+        return load_watchlist(path).source(source_id)
+    except WatchlistError as exc:
+        raise HTTPException(409, "This watchlist file has problems: " + "; ".join(problems_shown(exc, path))) from None
+    except KeyError:
+        raise HTTPException(404, f"There is no source {source_id!r} in {path.name}.") from None
+
+
+def _edit_page(
+    request: Request, key: str, source_id: str, values: dict[str, str], errors: FormErrors, status: int = 200
+) -> HTMLResponse:
+    path = _path(workbench(request), key)
+    return render(
+        request,
+        "watchlist_source.html",
+        {
+            "key": key,
+            "href": watchlist_href(key),
+            "file": path.name,
+            "source_id": source_id,
+            "values": values,
+            "errors": errors,
+            "kinds": KINDS,
+            "kind_help": KIND_HELP,
+        },
+        status,
+    )
+
+
+@router.get("/watchlists/{key}/sources/{source_id}", response_class=HTMLResponse, include_in_schema=False)
+def edit_form(request: Request, key: str, source_id: str, user: Viewer) -> HTMLResponse:
+    source = _source(_path(workbench(request), key), source_id)
+    return _edit_page(request, key, source_id, source_form(source), FormErrors())
+
+
+@router.post("/watchlists/{key}/sources/{source_id}", include_in_schema=False)
+def save(request: Request, key: str, source_id: str, user: Editor, submitted: Submitted) -> Response:
+    """Save an edited source where it stands in the file (only the keys that changed are rewritten)."""
+    audit(request, user, "watchlist.update_source", watchlist=key, source=source_id)
+    path = _path(workbench(request), key)
+    _source(path, source_id)
+    values = {**form_values(submitted, SOURCE_FIELDS), "id": source_id}  # the id names the source's history
+    source, errors = parse_source_form(values)
+    if source is not None:
+        try:
+            update_source(path, source_id, source)
+        except (WatchlistError, KeyError, OSError, ValueError) as exc:
+            errors = edit_errors(exc, path)
+    if errors:
+        return _edit_page(request, key, source_id, values, errors, 400)
+    return RedirectResponse(url(watchlist_href(key), saved=source_id) + f"#source-{source_id}", status_code=303)
+
+
+@router.get("/watchlists/{key}/sources/{source_id}/remove", response_class=HTMLResponse, include_in_schema=False)
+def confirm_remove(request: Request, key: str, source_id: str, user: Viewer) -> HTMLResponse:
+    path = _path(workbench(request), key)
+    source = _source(path, source_id)
+    return render(
+        request,
+        "watchlist_remove.html",
+        {"key": key, "href": watchlist_href(key), "file": path.name, "source": source, "error": ""},
+    )
+
+
+@router.post("/watchlists/{key}/sources/{source_id}/remove", include_in_schema=False)
+def remove(request: Request, key: str, source_id: str, user: Editor) -> Response:
+    audit(request, user, "watchlist.remove_source", watchlist=key, source=source_id)
+    path = _path(workbench(request), key)
+    source = _source(path, source_id)
+    try:
+        remove_source(path, source_id)
+    except (WatchlistError, KeyError, OSError, ValueError) as exc:
+        error = "; ".join(edit_errors(exc, path).problems)
+        context = {"key": key, "href": watchlist_href(key), "file": path.name, "source": source, "error": error}
+        return render(request, "watchlist_remove.html", context, 400)
+    return RedirectResponse(url(watchlist_href(key), removed=source_id), status_code=303)
+
+
+# crawl now -------------------------------------------------------------------------------------
+
+
+def _start(bench: Workbench, key: str, source_ids: list[str]) -> CrawlProgress:
+    """Raises CrawlBusy, WatchlistError (a broken file, or no enabled source), KeyError (no such source)."""
+    return bench.crawls.start(_path(bench, key), source_ids or None)
+
+
+@router.post("/watchlists/{key}/crawl", include_in_schema=False)
+def crawl_now(request: Request, key: str, user: Editor, submitted: Submitted) -> Response:
+    """Crawl one source (form field `source`) or the whole watchlist now, then follow it."""
+    source_id = submitted.get("source", "").strip()
+    audit(request, user, "watchlist.crawl", watchlist=key, source=source_id or "(all enabled)")
+    bench = workbench(request)
+    try:
+        started = _start(bench, key, [source_id] if source_id else [])
+    except CrawlBusy as exc:
+        return _watchlist_page(request, key, crawl_error=f"Not started: already being crawled. {exc}", status=409)
+    except WatchlistError as exc:
+        return _watchlist_page(request, key, crawl_error="; ".join(problems_shown(exc, _path(bench, key))), status=400)
+    except KeyError as exc:
+        return _watchlist_page(request, key, crawl_error=str(exc.args[0]), status=400)
+    return RedirectResponse(_crawl_href(key, started.job_id), status_code=303)
+
+
+def _progress(bench: Workbench, key: str, job_id: str) -> CrawlProgress:
+    path = _path(bench, key)
+    try:
+        progress = bench.crawls.progress(job_id)
+    except KeyError:
+        raise HTTPException(404, f"There is no crawl {job_id!r} of this watchlist.") from None
+    if progress.file != path.name:
+        raise HTTPException(404, f"There is no crawl {job_id!r} of this watchlist.")
+    return progress
+
+
+def _progress_context(key: str, progress: CrawlProgress) -> dict[str, Any]:
+    return {
+        "key": key,
+        "href": watchlist_href(key),
+        "progress": progress,
+        "fragment_href": f"{_crawl_href(key, progress.job_id)}/progress",
+        "page_href": _crawl_href(key, progress.job_id),
+        "run_href": run_href,
+        "external_url": external_url,
+    }
+
+
+@router.get("/watchlists/{key}/crawls/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+def crawl_page(request: Request, key: str, job_id: str, user: Viewer) -> HTMLResponse:
+    """The crawl's progress. Without JavaScript the page reloads itself while the crawl runs; with
+    it, htmx swaps in the progress fragment every second until the fragment stops asking."""
+    progress = _progress(workbench(request), key, job_id)
+    return render(request, "watchlist_crawl.html", _progress_context(key, progress))
+
+
+@router.get("/watchlists/{key}/crawls/{job_id}/progress", response_class=HTMLResponse, include_in_schema=False)
+def crawl_fragment(request: Request, key: str, job_id: str, user: Viewer) -> HTMLResponse:
+    progress = _progress(workbench(request), key, job_id)
+    return render(request, "_run_progress.html", _progress_context(key, progress))
+
+
+# JSON --------------------------------------------------------------------------------------------
+
+
+class CrawlRequest(BaseModel):
+    sources: list[str] = Field(default_factory=list, description="Source ids; none: every enabled source.")
+
+
+@router.get("/api/watchlists", response_model=list[WatchlistSummary], summary="Watchlists")
+def api_watchlists(request: Request, user: Viewer) -> list[WatchlistSummary]:
+    """The watchlist files with their source counts and problems (`osint watchlist list --json`)."""
+    return [found for found, _ in summaries(_directory(workbench(request)))]
+
+
+@router.get("/api/watchlists/{key}", response_model=WatchlistDetail, summary="One watchlist")
+def api_watchlist(request: Request, key: str, user: Viewer) -> WatchlistDetail:
+    """A watchlist's sources with last run, next run and health (`osint watchlist show --json`)."""
+    bench = workbench(request)
+    found, watchlist = summary(key, _path(bench, key))
+    statuses: list[SourceStatus] = []
+    if watchlist is not None:
+        crawling = bench.crawls.busy_sources(watchlist)
+        statuses = [row.status for row in source_rows(watchlist, bench.ledger, bench.schedule, crawling)]
+    return WatchlistDetail(**found.model_dump(), sources_status=statuses)
+
+
+@router.post(
+    "/api/watchlists/{key}/crawl",
+    response_model=CrawlProgress,
+    status_code=202,
+    summary="Crawl now",
+    responses={
+        400: {"description": "a broken watchlist, an unknown source or none enabled"},
+        409: {"description": "every source asked for is being crawled already"},
+    },
+)
+def api_crawl(
+    request: Request, key: str, user: Editor, body: CrawlRequest | None = None
+) -> CrawlProgress | JSONResponse:
+    """Start a crawl of some sources (default: every enabled source) in the background, as the
+    scheduler starts one; follow it at /api/crawls/{job_id}."""
+    sources = body.sources if body is not None else []
+    audit(request, user, "watchlist.crawl", watchlist=key, source=",".join(sources) or "(all enabled)")
+    bench = workbench(request)
+    try:
+        return _start(bench, key, sources)
+    except CrawlBusy as exc:
+        return JSONResponse({"detail": f"already being crawled: {exc}"}, 409)
+    except WatchlistError as exc:
+        return JSONResponse({"detail": "; ".join(problems_shown(exc, _path(bench, key)))}, 400)
+    except KeyError as exc:
+        return JSONResponse({"detail": str(exc.args[0])}, 400)
+
+
+@router.get("/api/crawls/{job_id}", response_model=CrawlProgress, summary="A crawl's progress")
+def api_crawl_progress(request: Request, job_id: str, user: Viewer) -> CrawlProgress:
+    """URLs done and outcomes so far; once over, the exit status, verdict and run report."""
+    crawls: CrawlJobs = workbench(request).crawls
+    try:
+        return crawls.progress(job_id)
+    except KeyError:
+        raise HTTPException(404, f"no crawl {job_id!r}") from None
