@@ -1,6 +1,6 @@
 """A document named as git names a commit: by its whole id or by any prefix only it has
 (`find_document`), and the command-line form of it (`load_document`: bad usage, exit 2, when the
-name fits no document or several)."""
+name fits no document or several); and the other documents of its story (`story_of`)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import click
 
 from app.output import safe
 from index.backend import IndexBackend
+from index.query import Filter, Hit, Query, SearchRequest
+from network.redaction import redact_url
 from schema.document import Document
 
 #: candidates listed when a prefix is ambiguous
 SHOWN_CANDIDATES = 10
+#: sibling documents listed for a story (syndicated copies rarely number more)
+STORY_SIZE = 100
 
 
 class UnknownDocument(LookupError):
@@ -62,3 +66,17 @@ def load_document(backend: IndexBackend, given: str) -> Document:
         if ambiguous.more:
             lines.append("  …")
         raise click.BadParameter("\n".join(lines), param_hint="ID") from None
+
+
+def story_of(backend: IndexBackend, document: Document) -> list[Hit]:
+    """The other documents of the document's story (syndicated copies), newest first."""
+    if not document.story_id:
+        return []
+    request = SearchRequest(
+        query=Query(where=Filter(name="story", values=[document.story_id])), sort="date", size=STORY_SIZE, facets={}
+    )
+    return [
+        hit.model_copy(update={"url": redact_url(hit.url)})
+        for hit in backend.search(request).hits
+        if hit.id != document.id
+    ]

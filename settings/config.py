@@ -111,6 +111,10 @@ class Config(BaseSettings):
         "or http(s)://[user:password@]host:9200[?index=NAME] for Elasticsearch/OpenSearch.",
     )
     index_batch: int = Field(default=100, ge=1, le=10_000, description="Documents per index write during a crawl.")
+    watchlists_dir: Path = Field(
+        default=Path("settings/watchlists"),
+        description="Watchlist files (*.yaml) the web workbench lists, creates and edits; the CLI takes paths.",
+    )
     # engine credentials and TLS (credentials in OSINT_INDEX_URL win) -----------------------
     index_username: str | None = Field(default=None, description="Engine user (basic authentication).")
     index_password: SecretStr | None = Field(default=None, description="Engine password.")
@@ -193,7 +197,7 @@ class Config(BaseSettings):
         """Arguments (a crawl's Scrapy settings) over the environment; no .env or secrets files."""
         return init_settings, env_settings
 
-    @field_validator("data_dir")
+    @field_validator("data_dir", "watchlists_dir")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()

@@ -1,6 +1,6 @@
-"""Editing one source in place (watchlists/edit.py `update_source`): only the keys whose value
-changed are rewritten; every other byte of the file (comments, quoting, blank lines, the notes
-between sources, the source's position) stays as it was."""
+"""Editing in place (watchlists/edit.py `update_source`, `update_header`): only the keys whose
+value changed are rewritten; every other byte of the file (comments, quoting, blank lines, the
+notes between sources, the source's position) stays as it was."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.crawl.helpers import REPO
-from watchlists.edit import update_source
+from watchlists.edit import create_watchlist, update_header, update_source
 from watchlists.model import Scope, Source, WatchlistError, load_watchlist
 
 EXAMPLE = REPO / "settings" / "watchlists" / "example.yaml"
@@ -128,3 +128,27 @@ def test_a_renamed_source_keeps_its_place(tmp_path: Path):
     path.write_text(NOTES)
     text = edited(path, "port-news", id="harbour-news")
     assert text == NOTES.replace("id: port-news   # the agency's own feed", "id: harbour-news  # the agency's own feed")
+
+
+def test_the_header_changes_line_by_line(tmp_path: Path):
+    path = Path(shutil.copy(EXAMPLE, tmp_path / "example.yaml"))
+    original = path.read_text()
+    watchlist = load_watchlist(path)
+    # a folded `description: >` read back as one line is the same description
+    update_header(path, watchlist.name, watchlist.owner, " ".join(watchlist.description.split()), watchlist.schedule)
+    assert path.read_text() == original
+    update_header(path, watchlist.name, "desk@example.org", watchlist.description, None)
+    assert path.read_text() == original.replace("owner: analyst@example.org", "owner: desk@example.org").replace(
+        "schedule: every 6 hours\n", ""
+    )
+    update_header(path, watchlist.name, "desk@example.org", watchlist.description, "every 6 hours")
+    assert path.read_text() == original.replace("owner: analyst@example.org", "owner: desk@example.org")
+
+
+def test_long_and_awkward_header_values_are_written_as_one_valid_line(tmp_path: Path):
+    """A description longer than a YAML emitter's line width used to wrap onto an unindented line."""
+    long = "Port authorities, customs notices and shipping registers of the northern harbours and their warehouses"
+    for number, value in enumerate([long, "two\nlines: with # and '", "x" * 5000, " padded "]):
+        path = tmp_path / f"w{number}.yaml"
+        assert create_watchlist(path, "desk: north", description=value).description == value
+        assert update_header(path, "desk: north", owner=value, description="").owner == value

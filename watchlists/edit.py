@@ -38,7 +38,9 @@ sources: []
 def _scalar(value: str) -> str:
     """A YAML scalar for a free-text value (quoted only when YAML needs it)."""
     buffer = io.StringIO()
-    YAML(typ="safe", pure=True).dump(value, buffer)
+    yaml = YAML(typ="safe", pure=True)
+    yaml.width = 4096  # one line: a wrapped plain scalar would continue unindented, outside its key
+    yaml.dump(value, buffer)
     return buffer.getvalue().removesuffix("\n...\n").strip()
 
 
@@ -181,3 +183,158 @@ def _write(path: Path, text: str) -> Watchlist:
         Path(temporary).unlink(missing_ok=True)
         raise
     return watchlist
+
+
+def update_source(path: Path, source_id: str, source: Source | dict[str, Any]) -> Watchlist:
+    """Replace source `source_id` with `source` where it stands, splicing only the keys whose value
+    changed: unchanged keys keep their text byte for byte (quoting, anchors, comments inside
+    them), a changed one-line key keeps its end-of-line comment, and the headings and notes around
+    the source stay. New keys go where SOURCE_KEYS would put them among the keys written."""
+    source = source if isinstance(source, Source) else Source.model_validate(source)
+    data, lines = _load(path)
+    original = "".join(lines)
+    sources: CommentedSeq = data.get("sources") or CommentedSeq()
+    position = next((i for i, item in enumerate(sources) if item.get("id") == source_id), None)
+    if position is None:
+        known = ", ".join(str(item.get("id")) for item in sources) or "none"
+        raise KeyError(f"no source {source_id!r} in {path} (sources: {known})")
+    if source.id != source_id and any(item.get("id") == source.id for item in sources):
+        raise WatchlistError(path, [f"{path}: a source {source.id!r} exists already"])
+    item: CommentedMap = sources[position]
+    first_line, key_column = item.lc.key(next(iter(item)))
+    if item.fa.flow_style() or sources.fa.flow_style() or item.merge:
+        raise WatchlistError(
+            path,
+            [
+                f"{path}:{first_line + 1}: source {source_id!r} is written in flow style or with merge keys; edit it by hand"
+            ],
+        )
+    end = sources.lc.item(position + 1)[0] if position + 1 < len(sources) else _sequence_end(data, lines)
+    while end > first_line + 1 and lines[end - 1].strip() == "-":
+        end -= 1  # the next item's dash, on a line of its own
+    dash = lines[first_line][:key_column]
+    has_dash = dash.strip().startswith("-")
+    if has_dash:  # the item's dash is put back on whichever key ends up first
+        lines[first_line] = " " * key_column + lines[first_line][key_column:]
+    old = parse_watchlist(original, path).source(source_id).model_dump(mode="json")
+    new = source.model_dump(mode="json")
+    rendered = _rendered_keys(source, key_column)
+    starts = sorted((item.lc.key(key)[0], str(key)) for key in item)
+    edits: list[tuple[int, int, int, list[str]]] = []  # (start, end, order, new lines)
+    for index, (start, key) in enumerate(starts):
+        stop = starts[index + 1][0] if index + 1 < len(starts) else end
+        while stop > start + 1 and _is_blank_or_heading(lines[stop - 1], key_column):
+            stop -= 1  # notes before the next key belong to it
+        if old[key] == new[key]:
+            continue
+        replacement = rendered.get(key, [])
+        comment = _end_of_line_comment(item, key)
+        if comment and stop == start + 1 and len(replacement) == 1:
+            text = replacement[0].rstrip("\n")
+            column = item.ca.items[key][2].column
+            replacement = [text + " " * max(2, column - len(text)) + comment + "\n"]
+        edits.append((start, stop, SOURCE_KEYS.index(key), replacement))
+    written = {key for _, key in starts}
+    for key in SOURCE_KEYS:
+        if key in rendered and key not in written:
+            after = [(line, k) for line, k in starts if SOURCE_KEYS.index(k) > SOURCE_KEYS.index(key)]
+            if after:
+                at = after[0][0]
+            else:  # after the last key, before the notes that belong to what follows
+                at = end
+                while at > starts[-1][0] + 1 and _is_blank_or_heading(lines[at - 1], key_column):
+                    at -= 1
+            edits.append((at, at, SOURCE_KEYS.index(key), rendered[key]))
+    spliced, cursor = lines[:first_line], first_line
+    for start, stop, _, replacement in sorted(edits, key=lambda edit: (edit[0], edit[2])):
+        spliced += lines[cursor:start] + replacement
+        cursor = max(cursor, stop)
+    spliced += lines[cursor:]
+    if has_dash:
+        first = next(
+            i for i in range(first_line, len(spliced)) if spliced[i].strip() and not spliced[i].lstrip().startswith("#")
+        )
+        spliced[first] = dash + spliced[first][key_column:]
+    return _write(path, "".join(spliced))
+
+
+def _rendered_keys(source: Source, key_column: int) -> dict[str, list[str]]:
+    """The lines of each key `source_yaml` writes for `source`, its keys at `key_column`."""
+    rendered: dict[str, list[str]] = {}
+    current: list[str] = []
+    for number, line in enumerate(source_yaml(source, key_column - 2).splitlines(True)):
+        if number == 0:
+            line = " " * key_column + line[key_column:]  # no dash: update_source puts it back
+        if line[key_column : key_column + 1] not in (" ", "") and ":" in line:
+            current = rendered.setdefault(line[key_column:].split(":", 1)[0], [])
+        current.append(line)
+    return rendered
+
+
+def _end_of_line_comment(mapping: CommentedMap, key: str) -> str:
+    """The `# ...` after `key`'s value on its line, if any (ruamel also hangs the comment lines that
+    follow on it: only the first line is the key's own)."""
+    tokens = mapping.ca.items.get(key)
+    token = tokens[2] if tokens and len(tokens) > 2 else None
+    if token is None or not token.value.lstrip(" ").startswith("#"):
+        return ""
+    text: str = token.value.split("\n", 1)[0].strip()
+    return text
+
+
+#: the watchlist's own keys, in the order create_watchlist writes them
+HEADER_KEYS = ("name", "owner", "description", "schedule")
+
+
+def update_header(
+    path: Path, name: str, owner: str = "", description: str = "", schedule: str | None = None
+) -> Watchlist:
+    """Change the watchlist's own keys (not its sources), rewriting only those whose value changed,
+    each where it stands (a new one after the keys that precede it); comments and layout stay. A
+    value that differs only in its white space (a folded `description: >` read back from a form)
+    is unchanged."""
+    data, lines = _load(path)
+    old = parse_watchlist("".join(lines), path)
+    new: dict[str, str | None] = {"name": name, "owner": owner, "description": description, "schedule": schedule}
+    starts = sorted((data.lc.key(key)[0], str(key)) for key in data)
+    ranges: dict[str, tuple[int, int]] = {}
+    for index, (start, key) in enumerate(starts):
+        stop = starts[index + 1][0] if index + 1 < len(starts) else len(lines)
+        while stop > start + 1 and _is_blank_or_heading(lines[stop - 1], 0):
+            stop -= 1  # notes before the next key belong to it
+        ranges[key] = (start, stop)
+    edits: list[tuple[int, int, int, list[str]]] = []
+    for order, key in enumerate(HEADER_KEYS):
+        value, before = new[key], getattr(old, key)
+        if value == before or (value is not None and before is not None and value.split() == before.split()):
+            continue
+        if key not in data and not value:
+            continue
+        replacement = [] if value is None else [f"{key}: {_scalar(value)}\n"]
+        if key in data:
+            start, stop = ranges[key]
+            comment = _end_of_line_comment(data, key)
+            if comment and stop == start + 1 and replacement:
+                text = replacement[0].rstrip("\n")
+                replacement = [text + " " * max(2, data.ca.items[key][2].column - len(text)) + comment + "\n"]
+            edits.append((start, stop, order, replacement))
+            continue
+        preceding = [ranges[k][1] for k in HEADER_KEYS[:order] if k in ranges]
+        following = [ranges[k][0] for k in (*HEADER_KEYS[order + 1 :], "sources") if k in ranges]
+        if preceding:
+            at = max(preceding)
+        elif following:
+            at = min(following)
+            while at > 0 and lines[at - 1].lstrip().startswith("#"):
+                at -= 1  # above the comments that head the next key
+        else:
+            at = len(lines)
+            if lines and not lines[-1].endswith("\n"):
+                lines[-1] += "\n"
+        edits.append((at, at, order, replacement))
+    spliced, cursor = [], 0
+    for start, stop, _, replacement in sorted(edits, key=lambda edit: (edit[0], edit[2])):
+        spliced += lines[cursor:start] + replacement
+        cursor = max(cursor, stop)
+    spliced += lines[cursor:]
+    return _write(path, "".join(spliced))

@@ -13,17 +13,13 @@ from rich.table import Table
 from rich.text import Text
 
 from app.commands.config import current_config, open_index
-from app.document_ids import load_document
+from app.document_ids import load_document, story_of
 from app.output import console, fail, print_json, safe, safe_block
 from exports.shareable import shareable
-from index.backend import IndexBackend
-from index.query import Filter, Hit, Query, SearchRequest
-from network.redaction import redact_url
+from index.query import Hit
 from schema.document import Capture, Document
 from schema.entities import Entity
 
-#: sibling documents listed for a story (syndicated copies rarely number more)
-STORY_SIZE = 100
 ENTITY_STYLES = {
     "WEAPON": "bold red",
     "COUNTRY": "green",
@@ -34,20 +30,6 @@ ENTITY_STYLES = {
 OTHER_ENTITY_STYLE = "blue"  # labels of the statistical model (ORG, GPE, ...)
 #: attributes that say how an entity was found rather than what it is
 _HIDDEN_ATTRIBUTES = frozenset({"field", "evidence"})
-
-
-def story_of(backend: IndexBackend, document: Document) -> list[Hit]:
-    """The other documents of the document's story (syndicated copies), newest first."""
-    if not document.story_id:
-        return []
-    request = SearchRequest(
-        query=Query(where=Filter(name="story", values=[document.story_id])), sort="date", size=STORY_SIZE, facets={}
-    )
-    return [
-        hit.model_copy(update={"url": redact_url(hit.url)})
-        for hit in backend.search(request).hits
-        if hit.id != document.id
-    ]
 
 
 @click.command("show")

@@ -46,6 +46,19 @@ TABLE_ATTRIBUTES = ("origin", "category", "manufacturer", "parent")
 HIDDEN_ATTRIBUTES = frozenset({"field", "evidence", "kind"})
 
 
+#: the order of the entity table: what the analyst traces first
+TABLE_ORDER = ("weapon", "weapon category", "armed group", "country", "historical state", "actor")
+
+
+def tracked_and_other(rows: list[EntityRow]) -> tuple[list[EntityRow], list[EntityRow]]:
+    """The rows of the entities the guidelines define (weapons, categories, groups, countries,
+    states, actors), in TABLE_ORDER, and apart from them the statistical model's other names
+    (dates, organisations, places), which the page folds away."""
+    tracked = [row for row in rows if row.kind is not OTHER_KIND]
+    tracked.sort(key=lambda row: TABLE_ORDER.index(row.kind.name) if row.kind.name in TABLE_ORDER else len(TABLE_ORDER))
+    return tracked, [row for row in rows if row.kind is OTHER_KIND]
+
+
 def entity_kind(entity: Entity) -> EntityKind:
     if entity.label == "WEAPON" and entity.attributes.get("kind") == "category":
         return WEAPON_CATEGORY

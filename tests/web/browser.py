@@ -7,6 +7,7 @@ the end, and save screenshots under test-artifacts/screenshots/ to look at."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,9 @@ from settings.config import load_config
 from tests.crawl.helpers import REPO
 
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+#: what Chromium logs when a sandboxed, script-less page tries something the policy forbids
+FORM_REFUSED = re.compile(r"Failed to load resource: the server responded with a status of 400")
+SANDBOX_REPORT = re.compile(r"Content Security Policy|sandboxed|Blocked script execution|has been blocked", re.I)
 
 
 class WatchedPage:
@@ -32,11 +36,18 @@ class WatchedPage:
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.script_errors.append(str(error)))
         page.on("dialog", self._dialog)
-        page.on("request", self._request)
+        # a request the policy blocks is still announced ("request"), but never answered
+        page.on("response", lambda response: self._request(response.request))
+        page.on("framenavigated", lambda frame: self._navigated(frame.url))
 
     def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.console_errors.append(f"{self.page.url}: {message.text}")
+        if message.type != "error":
+            return
+        if "/capture" in self.page.url and SANDBOX_REPORT.search(message.text):
+            return  # a preserved page under the capture view's policy: the browser says what it refused
+        if message.location.get("url") == self.page.url and FORM_REFUSED.search(message.text):
+            return  # a form sent back with its mistakes marked (400): the page's own status, not an error in it
+        self.console_errors.append(f"{self.page.url}: {message.text}")
 
     def _dialog(self, dialog: Dialog) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -48,6 +59,11 @@ class WatchedPage:
             return
         if parts.netloc != self.origin:
             self.foreign_requests.append(request.url)
+
+    def _navigated(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.netloc != self.origin:
+            self.foreign_requests.append(f"navigation to {url}")
 
     def goto(self, path: str) -> None:
         response = self.page.goto(self.base_url + path)

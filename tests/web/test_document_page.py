@@ -189,11 +189,11 @@ def test_the_entity_table_shows_attributes(bench: Bench) -> None:
         "Other",
         "Found by",
     ]
-    assert cells[1:] == [
-        ["Ambazonia Defence Forces", "armed group", "1", "", "", "", "", "region: Cameroon", "gazetteer"],
-        ["Kenya (KE)", "country", "1", "", "", "", "", "name: Kenya", "gazetteer"],
+    assert cells[1:] == [  # weapons first, then groups, then countries: what an analyst traces
         ["AK-47", "weapon", "1", "Soviet Union", "assault rifle", "", "", "", "gazetteer"],
         ["RPG-7", "weapon", "1", "", "rocket launcher", "Bazalt", "", "", "gazetteer"],
+        ["Ambazonia Defence Forces", "armed group", "1", "", "", "", "", "region: Cameroon", "gazetteer"],
+        ["Kenya (KE)", "country", "1", "", "", "", "", "name: Kenya", "gazetteer"],
     ]
     assert "/?f=category%3Aassault+rifle" in hrefs(table)
 

@@ -20,8 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.citing import STYLES
 from app.citing import render as cite
-from app.commands.show import story_of
-from app.document_ids import AmbiguousDocument, UnknownDocument, find_document
+from app.document_ids import AmbiguousDocument, UnknownDocument, find_document, story_of
 from app.web.access import Viewer
 from app.web.reading import (
     download_name,
@@ -31,6 +30,7 @@ from app.web.reading import (
     served_content_type,
     text_segments,
     title_segments,
+    tracked_and_other,
 )
 from app.web.routes.api import UNAVAILABLE
 from app.web.templating import render
@@ -122,12 +122,14 @@ def document_page(request: Request, doc_id: str, user: Viewer) -> Response:
 
 def page_context(bench: Workbench, document: Document, story: list[Hit]) -> dict[str, Any]:
     language = document.language if _LANGUAGE_TAG.fullmatch(document.language) and document.language != "und" else ""
+    entities, other_names = tracked_and_other(entity_rows(document.entities))
     return {
         "document": document,
         "href": document_href(document.id),
         "title_segments": title_segments(document),
         "text_segments": text_segments(document),
-        "entities": entity_rows(document.entities),
+        "entities": entities,
+        "other_names": other_names,
         "external_url": external_url(document.url),
         "language": language,
         "story": [(hit, document_href(hit.id)) for hit in story],

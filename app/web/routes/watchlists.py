@@ -18,6 +18,7 @@ from app.web.reading import external_url
 from app.web.run_view import run_href
 from app.web.templating import render, url
 from app.web.watchlist_forms import (
+    HEADER_FIELDS,
     KIND_HELP,
     KINDS,
     SOURCE_FIELDS,
@@ -25,6 +26,7 @@ from app.web.watchlist_forms import (
     FormErrors,
     edit_errors,
     form_values,
+    parse_header_form,
     parse_source_form,
     parse_watchlist_form,
     source_form,
@@ -43,8 +45,8 @@ from app.web.watchlist_view import (
 )
 from app.web.workbench import Workbench, workbench
 from scheduling.health import UNHEALTHY_AFTER
-from watchlists.edit import add_source, create_watchlist, remove_source, update_source
-from watchlists.model import SOURCE_ID, Source, WatchlistError, load_watchlist
+from watchlists.edit import add_source, create_watchlist, remove_source, update_header, update_source
+from watchlists.model import SOURCE_ID, Source, Watchlist, WatchlistError, load_watchlist
 
 router = APIRouter()
 
@@ -71,6 +73,13 @@ def _path(bench: Workbench, key: str) -> Path:
     if path is None:
         raise HTTPException(404, f"There is no watchlist {key!r}: the watchlists page lists them.")
     return path
+
+
+def _loaded(path: Path) -> Watchlist:
+    try:
+        return load_watchlist(path)
+    except WatchlistError as exc:
+        raise HTTPException(409, "This watchlist file has problems: " + "; ".join(problems_shown(exc, path))) from None
 
 
 def _crawl_href(key: str, job_id: str) -> str:
@@ -175,11 +184,16 @@ def watchlist_page(
     added: str = "",
     saved: str = "",
     removed: str = "",
+    saved_header: str = "",
 ) -> HTMLResponse:
     # only ids are echoed back: a link cannot make the page say anything else
     notice = ""
     if created:
         notice = "Watchlist created: add its first source below."
+    elif saved_header == "renamed":
+        notice = "Watchlist saved. Its runs so far stay under its old name; new runs use the new one."
+    elif saved_header:
+        notice = "Watchlist saved."
     elif SOURCE_ID.match(added):
         notice = f"Source {added} added."
     elif SOURCE_ID.match(saved):
@@ -187,6 +201,41 @@ def watchlist_page(
     elif SOURCE_ID.match(removed):
         notice = f"Source {removed} removed; what it collected stays in the index."
     return _watchlist_page(request, key, notice=notice)
+
+
+def _header_page(
+    request: Request, key: str, values: dict[str, str], errors: FormErrors, status: int = 200
+) -> HTMLResponse:
+    path = _path(workbench(request), key)
+    context = {"key": key, "href": watchlist_href(key), "file": path.name, "values": values, "errors": errors}
+    return render(request, "watchlist_edit.html", context, status)
+
+
+@router.get("/watchlists/{key}/edit", response_class=HTMLResponse, include_in_schema=False)
+def edit_header_form(request: Request, key: str, user: Viewer) -> HTMLResponse:
+    watchlist = _loaded(_path(workbench(request), key))
+    return _header_page(request, key, watchlist_form(watchlist), FormErrors())
+
+
+@router.post("/watchlists/{key}/edit", include_in_schema=False)
+def save_header(request: Request, key: str, user: Editor, submitted: Submitted) -> Response:
+    """Save the watchlist's own fields (only the lines of what changed are rewritten)."""
+    values = form_values(submitted, HEADER_FIELDS)
+    audit(request, user, "watchlist.update", watchlist=key, name=values["name"])
+    bench = workbench(request)
+    path = _path(bench, key)
+    current = _loaded(path)
+    others = {found.name: found.file for found, _ in summaries(_directory(bench)) if found.name and found.key != key}
+    header, errors = parse_header_form(values, others)
+    if header is not None:
+        try:
+            update_header(path, header.name, header.owner, header.description, header.schedule)
+        except (WatchlistError, KeyError, OSError, ValueError) as exc:
+            errors = edit_errors(exc, path, HEADER_FIELDS)
+    if errors:
+        return _header_page(request, key, values, errors, 400)
+    renamed = header is not None and header.name != current.name
+    return RedirectResponse(url(watchlist_href(key), saved_header="renamed" if renamed else "1"), status_code=303)
 
 
 @router.post("/watchlists/{key}/sources", include_in_schema=False)
@@ -208,9 +257,7 @@ def add(request: Request, key: str, user: Editor, submitted: Submitted) -> Respo
 
 def _source(path: Path, source_id: str) -> Source:
     try:
-        return load_watchlist(path).source(source_id)
-    except WatchlistError as exc:
-        raise HTTPException(409, "This watchlist file has problems: " + "; ".join(problems_shown(exc, path))) from None
+        return _loaded(path).source(source_id)
     except KeyError:
         raise HTTPException(404, f"There is no source {source_id!r} in {path.name}.") from None
 
