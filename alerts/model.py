@@ -86,7 +86,7 @@ class Alert(BaseModel):
     @field_validator("name")
     @classmethod
     def _name_format(cls, name: str) -> str:
-        if not ALERT_NAME.match(name):
+        if not ALERT_NAME.fullmatch(name):
             raise ValueError("letters, digits, '.', '-' or '_' (at most 64), starting with a letter or digit")
         return name
 

@@ -88,7 +88,10 @@ def publisher(document: Document) -> str:
     publisher field (pages rarely declare one reliably), and the host is what a reader can check
     against the URL; the source id is only a label in the analyst's watchlist, so it serves
     only when the URL has no host."""
-    host = urlsplit(document.url).hostname or ""
+    try:
+        host = urlsplit(document.url).hostname or ""
+    except ValueError:  # a crawled URL that does not parse ("http://[bad"): no host to name
+        host = ""
     return clean(host.removeprefix("www.")) or clean(document.source_id)
 
 

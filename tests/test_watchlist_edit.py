@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+import watchlists.edit
 from tests.crawl.helpers import REPO, OsintCli
 from watchlists.edit import add_source, create_watchlist, remove_source
-from watchlists.model import WatchlistError, load_watchlist
+from watchlists.model import Watchlist, WatchlistError, load_watchlist
 
 EXAMPLE = REPO / "settings" / "watchlists" / "example.yaml"
 
@@ -175,3 +184,142 @@ def test_watchlist_commands(tmp_path: Path):
     osint.run("watchlist", "remove-source", str(path), "port")
     assert json.loads(osint.run("watchlist", "show", str(path), "--json").stdout)["sources"] == []
     assert osint.run("watchlist", "remove-source", str(path), "port", check=False).returncode == 2
+
+
+# two editors at once ------------------------------------------------------------------------------
+
+#: a child `osint` process starts an interpreter and imports the app before it edits anything
+DEADLINE = 60.0
+
+
+ADDED_BY_CLI = ("--kind", "page", "--url", "https://example.org/cli")
+
+
+def until(condition: Callable[[], bool], what: str, seconds: float = DEADLINE) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
+        time.sleep(0.05)
+
+
+def waiting_for_lock(path: Path) -> bool:
+    """Whether an editor waits for the lock of the file at `path` (Linux lists waiters in /proc/locks)."""
+    inode = f":{os.stat(path).st_ino} "
+    return any("-> FLOCK" in line and inode in line for line in Path("/proc/locks").read_text().splitlines())
+
+
+@contextmanager
+def paused_edit(monkeypatch: pytest.MonkeyPatch, edit: Callable[[], object]) -> Iterator[threading.Thread]:
+    """Run `edit` in a thread and stop it once it has read the file, before it writes (the first
+    time it validates a text), until the block ends; then wait for it to finish."""
+    paused, resume, failed = threading.Event(), threading.Event(), []
+    validate = watchlists.edit.parse_watchlist
+
+    def pausing(text: str, path: Path | str = "<string>") -> Watchlist:
+        if not paused.is_set():
+            paused.set()
+            assert resume.wait(DEADLINE), "never resumed"
+        return validate(text, path)
+
+    def run() -> None:
+        try:
+            edit()
+        except BaseException as exc:
+            failed.append(exc)
+
+    monkeypatch.setattr(watchlists.edit, "parse_watchlist", pausing)
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert paused.wait(DEADLINE), "the edit never got to writing"
+        yield thread
+    finally:
+        resume.set()
+        thread.join(DEADLINE)
+    assert not thread.is_alive() and not failed, failed
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks to see a waiting editor")
+def test_the_web_and_the_cli_editing_at_once_both_land(example: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    web_edit = {"id": "from-the-web", "kind": "page", "urls": ["https://example.org/web"]}
+    with paused_edit(monkeypatch, lambda: add_source(example, web_edit)):
+        # the paused edit has read the file and holds it locked until it has written it
+        with example.open("rb") as handle, pytest.raises(BlockingIOError):
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        cli = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "watchlist", "add-source", str(example), "from-the-cli", *ADDED_BY_CLI],
+            env=OsintCli(tmp_path / "data").env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        until(lambda: waiting_for_lock(example) or cli.poll() is not None, "the CLI waited for the web's edit")
+        assert cli.poll() is None, cli.communicate()
+    _, stderr = cli.communicate(timeout=DEADLINE)
+    assert cli.returncode == 0, stderr
+    ids = [source.id for source in load_watchlist(example).sources]
+    assert ids[-2:] == ["from-the-web", "from-the-cli"]
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks to see a waiting editor")
+def test_two_editors_in_one_process_both_land(example: Path, monkeypatch: pytest.MonkeyPatch):
+    before = [source.id for source in load_watchlist(example).sources]
+    second: list[threading.Thread] = []
+    with paused_edit(monkeypatch, lambda: remove_source(example, before[0])):
+        second.append(
+            threading.Thread(
+                target=add_source, args=(example, {"id": "late", "kind": "page", "urls": ["https://example.org/l"]})
+            )
+        )
+        second[0].start()
+        until(lambda: waiting_for_lock(example), "the second edit waited for the first")
+    second[0].join(DEADLINE)
+    assert [source.id for source in load_watchlist(example).sources] == [*before[1:], "late"]
+
+
+def test_many_editors_at_once_all_land(example: Path):
+    before = [source.id for source in load_watchlist(example).sources]
+    start = threading.Barrier(6)
+    failed: list[BaseException] = []
+
+    def edit(number: int) -> None:
+        start.wait(DEADLINE)
+        try:
+            add_source(example, {"id": f"editor-{number}", "kind": "page", "urls": [f"https://example.org/{number}"]})
+        except BaseException as exc:
+            failed.append(exc)
+
+    threads = [threading.Thread(target=edit, args=(number,)) for number in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(DEADLINE)
+    assert not failed, failed
+    ids = [source.id for source in load_watchlist(example).sources]
+    assert ids[: len(before)] == before and sorted(ids[len(before) :]) == [f"editor-{n}" for n in range(6)]
+    assert not list(example.parent.glob(".*.tmp"))
+
+
+def test_two_creating_the_same_watchlist_at_once_one_wins(tmp_path: Path):
+    path = tmp_path / "desk.yaml"
+    start = threading.Barrier(4)
+    made: list[str] = []
+    refused: list[BaseException] = []
+
+    def create(number: int) -> None:
+        start.wait(DEADLINE)
+        try:
+            create_watchlist(path, f"desk {number}")
+            made.append(f"desk {number}")
+        except FileExistsError as exc:
+            refused.append(exc)
+
+    threads = [threading.Thread(target=create, args=(number,)) for number in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(DEADLINE)
+    assert len(made) == 1 and len(refused) == 3 and load_watchlist(path).name == made[0]
+    assert all("exists; edit it with add-source" in str(exc) for exc in refused)
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -5,11 +5,13 @@ notes between sources, the source's position) stays as it was."""
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
 from tests.crawl.helpers import REPO
+from tests.test_watchlist_edit import DEADLINE, paused_edit, until, waiting_for_lock
 from watchlists.edit import create_watchlist, update_header, update_source
 from watchlists.model import Scope, Source, WatchlistError, load_watchlist
 
@@ -152,3 +154,20 @@ def test_long_and_awkward_header_values_are_written_as_one_valid_line(tmp_path: 
         path = tmp_path / f"w{number}.yaml"
         assert create_watchlist(path, "desk: north", description=value).description == value
         assert update_header(path, "desk: north", owner=value, description="").owner == value
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks to see a waiting editor")
+def test_a_header_and_a_source_edited_at_once_both_land(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "notes.yaml"
+    path.write_text(NOTES)
+    changed = load_watchlist(path).source("statements").model_copy(update={"schedule": "daily"})
+    second = threading.Thread(target=update_source, args=(path, "statements", changed))
+    with paused_edit(monkeypatch, lambda: update_header(path, "harbour desk", owner="desk@example.org")):
+        second.start()
+        until(lambda: waiting_for_lock(path), "the source's edit waited for the header's")
+    second.join(DEADLINE)
+    watchlist = load_watchlist(path)
+    assert watchlist.owner == "desk@example.org" and watchlist.source("statements").schedule == "daily"
+    assert path.read_text().startswith(
+        "# Analysts' notes at the top stay.\nname: harbour desk\nowner: desk@example.org\n"
+    )

@@ -4,15 +4,24 @@ Edits splice text: a new source is rendered on its own and inserted after the la
 source's lines are cut out, and every other byte (comments, quoting, blank lines, key order)
 stays as it was. ruamel.yaml's round-trip parser only tells us where things are. Each result is
 validated as a whole watchlist before it replaces the file (atomically).
+
+An edit holds an exclusive lock on the file from reading it to replacing it, so two editors at
+once (the workbench and `osint watchlist`, two workers of the server) queue instead of one
+silently writing over the other's change. A new file is linked into place, which fails if
+another editor created it first.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import functools
 import io
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -35,6 +44,22 @@ sources: []
 """
 
 
+Params = ParamSpec("Params")
+
+
+def _one_editor_at_a_time(
+    edit: Callable[Concatenate[Path, Params], Watchlist],
+) -> Callable[Concatenate[Path, Params], Watchlist]:
+    """Run `edit(path, ...)` holding the file's lock (see `_locked`) from its reading to its writing."""
+
+    @functools.wraps(edit)
+    def locked(path: Path, /, *args: Params.args, **kwargs: Params.kwargs) -> Watchlist:
+        with _locked(Path(path)):
+            return edit(path, *args, **kwargs)
+
+    return locked
+
+
 def _scalar(value: str) -> str:
     """A YAML scalar for a free-text value (quoted only when YAML needs it)."""
     buffer = io.StringIO()
@@ -48,7 +73,7 @@ def create_watchlist(
     path: Path, name: str, owner: str = "", description: str = "", schedule: str | None = None
 ) -> Watchlist:
     if path.exists():
-        raise FileExistsError(f"{path} exists; edit it with add-source / remove-source")
+        raise _exists(path)
     text = TEMPLATE.format(
         path=path,
         name=_scalar(name),
@@ -58,7 +83,11 @@ def create_watchlist(
         if schedule
         else "# schedule: every 6 hours   # default for sources without their own",
     )
-    return _write(path, text)
+    return _write(path, text, create=True)
+
+
+def _exists(path: Path) -> FileExistsError:
+    return FileExistsError(f"{path} exists; edit it with add-source / remove-source")
 
 
 def source_yaml(source: Source, indent: int) -> str:
@@ -87,6 +116,7 @@ def _flow(values: list[Any]) -> CommentedSeq:
     return seq
 
 
+@_one_editor_at_a_time
 def add_source(path: Path, source: Source | dict[str, Any]) -> Watchlist:
     source = source if isinstance(source, Source) else Source.model_validate(source)
     data, lines = _load(path)
@@ -114,6 +144,7 @@ def add_source(path: Path, source: Source | dict[str, Any]) -> Watchlist:
     return _write(path, "".join(lines))
 
 
+@_one_editor_at_a_time
 def remove_source(path: Path, source_id: str) -> Watchlist:
     data, lines = _load(path)
     sources: CommentedSeq = data.get("sources") or CommentedSeq()
@@ -163,28 +194,68 @@ def _sequence_end(data: CommentedMap, lines: list[str]) -> int:
     return end
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the watchlist file until the edit has replaced it. The lock is on
+    the file's inode, and an edit replaces the file with a new one: so once the lock is ours, the
+    path must still name the file locked, or another editor replaced it while we waited and its
+    new version is the one to lock (and read)."""
+    while True:
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 - closed below, after the edit
+        except OSError:
+            yield  # nothing to lock (missing, unreadable): reading it reports why, as without a lock
+            return
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                if _names(path, handle.fileno()):
+                    yield
+                    return
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _names(path: Path, descriptor: int) -> bool:
+    """Whether `path` names the open file `descriptor` (not a newer file, nor nothing)."""
+    try:
+        return os.path.samestat(os.fstat(descriptor), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
 def _load(path: Path) -> tuple[CommentedMap, list[str]]:
     load_watchlist(path)  # refuse to edit a file that is already broken: its problems come first
     text = path.read_text(encoding="utf-8")
     return load_yaml(text), text.splitlines(True)  # the bounded loader again: the file may have changed since
 
 
-def _write(path: Path, text: str) -> Watchlist:
+def _write(path: Path, text: str, create: bool = False) -> Watchlist:
+    """Validate `text` and put it in place of `path` atomically (`create`: only if no file is
+    there: linking a file into place fails when the name exists, unlike replacing)."""
     watchlist = parse_watchlist(text, path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
+        if create:
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                raise _exists(path) from None
+            Path(temporary).unlink()
+        else:
+            if path.exists():
+                os.chmod(temporary, path.stat().st_mode & 0o777)
+            os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return watchlist
 
 
+@_one_editor_at_a_time
 def update_source(path: Path, source_id: str, source: Source | dict[str, Any]) -> Watchlist:
     """Replace source `source_id` with `source` where it stands, splicing only the keys whose value
     changed: unchanged keys keep their text byte for byte (quoting, anchors, comments inside
@@ -286,6 +357,7 @@ def _end_of_line_comment(mapping: CommentedMap, key: str) -> str:
 HEADER_KEYS = ("name", "owner", "description", "schedule")
 
 
+@_one_editor_at_a_time
 def update_header(
     path: Path, name: str, owner: str = "", description: str = "", schedule: str | None = None
 ) -> Watchlist:

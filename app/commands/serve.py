@@ -4,7 +4,7 @@ import click
 
 from app.commands.config import current_config
 from app.output import console
-from app.web.serving import CLIENT_TIMEOUT, allowed_hosts, bind, is_loopback, serve
+from app.web.serving import CLIENT_TIMEOUT, allowed_hosts, bind, host_header_name, is_loopback, serve
 from network.redaction import redact_url
 from state.users import UserStore
 
@@ -65,9 +65,9 @@ def command(host: str, port: int, workers: int, extra_hosts: tuple[str, ...], cl
                 "everything. Add one first (osint user add NAME --role admin), or serve on 127.0.0.1."
             )
     listener = bind(host, port)
-    shown_host = f"[{host}]" if ":" in host else host
+    shown_host = host_header_name(host)
     console.print(
         f"Searching {redact_url(config.index_url)} at http://{shown_host}:{listener.getsockname()[1]}/  (Ctrl-C to stop)",
         markup=False,
     )
-    serve(listener, workers, allowed_hosts(host, extra_hosts), client_timeout)
+    serve(listener, workers, allowed_hosts(host, extra_hosts), client_timeout, logins_mandatory=not is_loopback(host))

@@ -18,18 +18,21 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.output import safe
 from app.web.workbench import workbench
+from network.redaction import redact_text
 from state.users import Role, User
 
 SESSION_COOKIE = "osint_session"
 CSRF_COOKIE = "osint_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 #: the analyst on their own machine when no user exists
 LOCAL_ANALYST = User(name="local", role="admin")
 
@@ -53,22 +56,34 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
+def logins_required(request: Request) -> bool:
+    """Whether this request needs a signed-in user (asked of the store once per request)."""
+    state = request.scope.setdefault("state", {})
+    if "logins_required" not in state:
+        state["logins_required"] = workbench(request).auth_required
+    required: bool = state["logins_required"]
+    return required
+
+
 def current_user(request: Request) -> User | None:
-    """The user this request acts as (None: nobody logged in), looked up once per request."""
-    if "user" in request.scope.get("state", {}):
-        found: User | None = request.state.user
+    """The user this request acts as (None: nobody logged in), looked up once per request.
+    Reads the user store: call it from sync code (FastAPI runs that in its thread pool)."""
+    state = request.scope.setdefault("state", {})
+    if "user" in state:
+        found: User | None = state["user"]
         return found
-    bench = workbench(request)
+    users = workbench(request).users
     user: User | None
-    if not bench.auth_required:
+    if not logins_required(request):
         user = LOCAL_ANALYST
     elif (token := bearer_token(request)) is not None:
-        user = bench.users.user_for_token(token)
+        user = users.user_for_token(token)
+        state["by_token"] = user is not None
     elif (session := request.cookies.get(SESSION_COOKIE)) is not None:
-        user = bench.users.session_user(session)
+        user = users.session_user(session)
     else:
         user = None
-    request.state.user = user
+    state["user"] = user
     return user
 
 
@@ -83,31 +98,39 @@ def csrf_token(request: Request) -> str:
     return hmac.new(workbench(request).secret, material, hashlib.sha256).hexdigest()
 
 
-async def check_csrf(request: Request) -> None:
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
-    if bearer_token(request) is not None and workbench(request).auth_required:
-        return  # an API token, not a cookie: nothing a forged cross-site request could carry
-    if request.cookies.get(CSRF_COOKIE) is None:
-        raise Forbidden("The form's security token is missing: reload the page and try again.")
+async def csrf_sent(request: Request) -> str | None:
+    """The CSRF token a state-changing request carries (header, or form field): read here, the one
+    async step, because reading a form body is; checked by `check_csrf`."""
+    if request.method in SAFE_METHODS:
+        return None
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         value = (await request.form()).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
+    return sent
+
+
+def check_csrf(request: Request, sent: Annotated[str | None, Depends(csrf_sent)]) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    if request.scope.get("state", {}).get("by_token"):
+        return  # a valid API token, not a cookie: nothing a forged cross-site request could carry
+    if request.cookies.get(CSRF_COOKIE) is None:
+        raise Forbidden("The form's security token is missing: reload the page and try again.")
     if not sent or not hmac.compare_digest(sent, csrf_token(request)):
         raise Forbidden("The form's security token is missing or out of date: reload the page and try again.")
 
 
-def _requiring(role: Role) -> Callable[[Request], Awaitable[User]]:
-    async def require(request: Request) -> User:
+def _requiring(role: Role) -> Callable[..., User]:
+    def require(request: Request, sent: Annotated[str | None, Depends(csrf_sent)]) -> User:
         user = current_user(request)
         if user is None:
             raise LoginRequired()
         if not user.may(role):
             raise Forbidden(f"This needs the {role} role; you are signed in as {user.name} ({user.role}).")
-        await check_csrf(request)
+        check_csrf(request, sent)
         return user
 
     return require
@@ -124,7 +147,10 @@ CsrfChecked = Annotated[None, Depends(check_csrf)]
 
 
 def audit(request: Request, user: User, action: str, **details: object) -> None:
-    """A line in the audit log for every state-changing action: who, from where, what."""
+    """A line in the audit trail for every state-changing action: who, from where, what; in the
+    data directory's audit.log, and in the server's log (`osint -v serve` shows it)."""
     client = request.client.host if request.client else "-"
     shown = " ".join(f"{key}={value!r}" for key, value in details.items())
-    audit_log.info("user=%s role=%s from=%s action=%s %s", user.name, user.role, client, action, shown)
+    line = redact_text(f"user={user.name} role={user.role} from={client} action={action} {shown}".rstrip())
+    workbench(request).record_action(safe(line))
+    audit_log.info("%s", line)

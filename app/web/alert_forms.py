@@ -2,11 +2,18 @@
 checks its arguments, with the same messages), saving with an optional backfill, and what the
 list and one alert's page show (delivery counts, pending documents per target, recent deliveries).
 
+Two things the web allows less than the command line does: a webhook URL is shown as its scheme
+and host only (Slack, Teams and Discord keep the webhook's secret in its path and query, and the
+pages and JSON are read by viewers), and a JSONL target (a file the server appends to) is added
+only by an admin.
+
 No web framework here: handlers pass in the stores, the templates loop over what comes back.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
@@ -15,12 +22,12 @@ from pydantic import BaseModel, Field
 
 from alerts.backfill import BackfillResult, add_with_backfill
 from alerts.guard import DeliveryPolicy
-from alerts.model import Alert
+from alerts.model import ALERT_NAME, Alert, Target
 from alerts.preview import AlertPreview
 from alerts.store import BACKFILL_RUN, AlertExists, AlertStore, Delivery
 from alerts.validation import InvalidAlert, validated_alert
 from app.output import safe
-from app.web.reading import external_url
+from app.web.links import document_href, external_url
 from app.web.run_view import run_href
 from app.web.templating import url
 from index.backend import IndexBackend
@@ -32,6 +39,13 @@ from settings.config import Config
 SHOWN = 20
 #: the key of a problem that belongs to no one field (the index failed during a backfill)
 FORM = "form"
+#: the longest query and target list (one target a line) the web takes: a saved search, not a document
+MAX_QUERY = 2000
+MAX_TARGETS = 4000
+#: why an editor may not add a JSONL target from the web
+FILE_TARGET_NEEDS_ADMIN = (
+    "a jsonl target writes a file on the server: only an admin may add one from the web (or use `osint alert add`)"
+)
 
 
 class AlertIn(BaseModel):
@@ -72,18 +86,28 @@ class AlertForm:
 
 
 def create_alert(
-    store: AlertStore, backend: IndexBackend, config: Config, form: AlertIn
+    store: AlertStore, backend: IndexBackend, config: Config, form: AlertIn, may_write_files: bool
 ) -> tuple[Alert, BackfillResult | None]:
     """Save the alert `form` describes, delivering its backfill first when asked; InvalidAlert with
     the problem of each field at fault (the CLI's messages), or under FORM when the index failed
-    during a backfill (then nothing is saved)."""
+    during a backfill (then nothing is saved). A JSONL target is refused unless `may_write_files`
+    (the user is an admin)."""
+    too_long = _length_problems(form)
+    if too_long:  # before the query parser sees a query of any size
+        raise InvalidAlert(too_long)
+    refused = {} if may_write_files else _file_target_problem(form.targets)
     policy = DeliveryPolicy.from_config(config)
-    alert = validated_alert(form.name, form.query, form.targets, policy)
+    try:
+        alert = validated_alert(form.name, form.query, form.targets, policy)
+    except InvalidAlert as exc:
+        raise InvalidAlert({**exc.problems, **refused}) from None
+    if refused:
+        raise InvalidAlert(refused)
     try:
         if not form.backfill:
             store.add(alert)
             return alert, None
-        if _exists(store, alert.name):  # known before the whole index is searched, as the CLI checks it
+        if find_alert(store, alert.name) is not None:  # known before the whole index is searched, as the CLI checks it
             raise AlertExists(f"an alert named {alert.name!r} exists already")
         return alert, add_with_backfill(store, backend, alert, policy)
     except AlertExists as exc:
@@ -96,12 +120,40 @@ def create_alert(
         ) from None
 
 
-def _exists(store: AlertStore, name: str) -> bool:
+def _length_problems(form: AlertIn) -> dict[str, str]:
+    """The fields longer than the web takes (the name's limit is the model's, with its message)."""
+    problems = {}
+    if len(form.query) > MAX_QUERY:
+        problems["query"] = f"query: at most {MAX_QUERY:,} characters"
+    if sum(len(target) + 1 for target in form.targets) > MAX_TARGETS + 1:  # as typed, one a line
+        problems["targets"] = f"at most {MAX_TARGETS:,} characters of targets"
+    return problems
+
+
+def _file_target_problem(targets: list[str]) -> dict[str, str]:
+    """The targets' problem when one of them is a JSONL file (those that do not parse are reported
+    by validated_alert)."""
+    for text in targets:
+        try:
+            target = Target.parse(text)
+        except ValueError:
+            continue
+        if target.kind == "jsonl":
+            return {"targets": FILE_TARGET_NEEDS_ADMIN}
+    return {}
+
+
+def find_alert(store: AlertStore, name: str) -> Alert | None:
     try:
-        store.get(name)
+        return store.get(name)
     except KeyError:
-        return False
-    return True
+        return None
+
+
+def valid_name(text: str | None) -> str | None:
+    """`text` when it could be an alert's name (the model's rule), else None: for echoing a name a
+    link carries without echoing whatever text someone put in the link."""
+    return text if text is not None and ALERT_NAME.fullmatch(text) else None
 
 
 # -- what the pages show -----------------------------------------------------------------------
@@ -153,7 +205,7 @@ class AlertSummary:
             created=self.alert.created,
             delivered=self.delivered,
             pending=self.pending,
-            pending_by_target={state.target: state.pending for state in self.targets},
+            pending_by_target=_added_up((state.target, state.pending) for state in self.targets),
             last_delivered=self.last_delivered,
             last_error=self.last_error,
             backfill=backfill.as_json() if backfill is not None else None,
@@ -164,9 +216,46 @@ def alert_href(name: str) -> str:
     return f"/alerts/{quote(name, safe='')}"
 
 
+#: a URL's scheme and host, past any userinfo ("u:p@ss@host": the userinfo runs to the last "@")
+_URL_HOST = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?:[^/?#\s]*@)?(?P<host>[^/?#\s@]*)")
+#: an http(s) URL inside free text (an error message)
+_URL_IN_TEXT = re.compile(r"\bhttps?://[^\s'\"<>]+", re.IGNORECASE)
+
+
+def shown_url(address: str) -> str:
+    """A webhook URL as shown: `https://hooks.example.org/…`, its scheme and host only. Chat
+    webhooks (Slack, Teams, Discord) keep their secret in the path and query, and credentials may
+    sit in the userinfo; the full URL is for the command line (`osint alert list`)."""
+    found = _URL_HOST.match(address)
+    return f"{found['scheme']}://{found['host']}/…" if found else "…"
+
+
 def shown_target(target: object) -> str:
-    """A target as shown (pages and JSON): a webhook URL may carry a token in its userinfo."""
+    """A target as shown (pages and JSON): a webhook as its scheme and host (`shown_url`); an
+    e-mail address or a JSONL file as saved."""
+    kind, _, address = str(target).partition(":")
+    if kind == "webhook":
+        return safe(f"webhook:{shown_url(address)}")
     return safe(redact_text(str(target)))
+
+
+def shown_error(text: str) -> str:
+    """A delivery error as shown: it names its target and may quote the URL it failed on, so every
+    http(s) URL in it is shortened as `shown_url` does (punctuation after one is kept)."""
+
+    def shortened(found: re.Match[str]) -> str:
+        address = found[0].rstrip(".,:;!?)")
+        return shown_url(address) + found[0][len(address) :]
+
+    return safe(_URL_IN_TEXT.sub(shortened, redact_text(text)))
+
+
+def _added_up(counts: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Counts by shown target: two webhooks on one host show as one target, their counts added."""
+    total: dict[str, int] = {}
+    for target, count in counts:
+        total[target] = total.get(target, 0) + count
+    return total
 
 
 def document_line(doc_id: str, title: str = "", live: str = "") -> DocumentLine:
@@ -177,7 +266,7 @@ def document_line(doc_id: str, title: str = "", live: str = "") -> DocumentLine:
         title=safe(title),
         url=safe(redact_url(live)),
         href=external_url(live) if live else None,
-        doc_href=f"/doc/{quote(doc_id, safe='')}",
+        doc_href=document_href(doc_id),
     )
 
 
@@ -203,7 +292,7 @@ def preview_view(preview: AlertPreview) -> PreviewView:
         runs=len(preview.runs),
         new_matches=[document_line(hit.id, hit.title, hit.url) for hit in preview.new_matches],
         waiting=[document_line(document.id, document.title, document.url) for document in preview.waiting],
-        pending={shown_target(target): len(ids) for target, ids in preview.pending.items()},
+        pending=_added_up((shown_target(target), len(ids)) for target, ids in preview.pending.items()),
         delivered=preview.delivered,
     )
 
@@ -228,7 +317,7 @@ def alert_summary(store: AlertStore, alert: Alert, backend: IndexBackend | None 
         delivered=delivered,
         pending=waiting,
         last_delivered=str(last) if last else None,
-        last_error=safe(redact_text(str(summary["last_error"]))),
+        last_error=shown_error(str(summary["last_error"])),
     )
 
 
@@ -238,7 +327,7 @@ def recent_deliveries(store: AlertStore, backend: IndexBackend, name: str, limit
             delivery=delivery,
             target=shown_target(delivery.target),
             document=indexed_line(backend, delivery.doc_id),
-            error=safe(redact_text(delivery.last_error)),
+            error=shown_error(delivery.last_error),
             run_href=run_href(delivery.run_id) if delivery.run_id and delivery.run_id != BACKFILL_RUN else None,
         )
         for delivery in store.recent_deliveries(name, limit)

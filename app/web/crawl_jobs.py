@@ -11,6 +11,12 @@ Nothing waits or polls in the background: a job is looked at when someone asks (
 polled, its run read from the crawl ledger). Each job is also written down under
 ``data_dir/web/crawls/`` so that every worker process of the server, and a restarted server,
 can follow it: the run is found in the ledger by the child's pid, which `Ledger.start_run` records.
+The child's JSON report and log go to ``data_dir/web/crawls/logs/``. Starting a job clears out
+the ended jobs older than KEEP_FOR, and those beyond the newest KEEP_JOBS (record, report and
+log), so listing a watchlist's jobs never reads more than KEEP_JOBS records.
+
+Looking is read-only, with one exception (see `_running`): the worker that started a crawl writes
+its exit status down when it reaps it, because nobody else can learn it.
 """
 
 from __future__ import annotations
@@ -45,6 +51,9 @@ JOB_ID = re.compile(r"^\d{14}-[0-9a-f]{8}$")
 LAUNCH_WINDOW = timedelta(minutes=10)
 #: URLs listed on a progress page, the latest first
 RECENT_URLS = 10
+#: ended jobs are forgotten after this long, or once this many newer jobs exist
+KEEP_FOR = timedelta(days=30)
+KEEP_JOBS = 500
 
 _RUN_OF_PROCESS = query(
     "SELECT id FROM runs WHERE pid = :pid AND started >= :since ORDER BY started DESC, id DESC LIMIT 1", "id"
@@ -62,7 +71,9 @@ class CrawlBusy(RuntimeError):
     """Every source asked for is being crawled already; the message says by whom."""
 
 
-class OutcomeRow(BaseModel):
+class RecentOutcome(BaseModel):
+    """One URL a running crawl has done (its URL with any credentials taken out)."""
+
     url: str
     source_id: str
     outcome: str
@@ -85,7 +96,7 @@ class CrawlProgress(BaseModel):
     run_id: str | None = Field(default=None, description="The run in the crawl ledger, once the crawl has begun it.")
     urls_done: int = 0
     outcomes: dict[str, int] = Field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
-    recent: list[OutcomeRow] = Field(default_factory=list, description="The latest URLs done, newest first.")
+    recent: list[RecentOutcome] = Field(default_factory=list, description="The latest URLs done, newest first.")
     verdict: str | None = Field(default=None, description="ok, partial or failed, once the run is over.")
     report: RunReport | None = Field(default=None, description="The run report, once the run is over.")
     error: str = Field(default="", description="Why the crawl could not run, if it could not.")
@@ -150,8 +161,8 @@ class CrawlJobs:
         self.config = config
         self.ledger = ledger
         self.data_dir = Path(data_dir if data_dir is not None else config.data_dir)
-        self.launch: Launcher = launch or SubprocessLauncher(self.data_dir)
         self.records = self.data_dir / "web" / "crawls"
+        self.launch: Launcher = launch or self._launcher()
         self._jobs: dict[str, _Job] = {}  # the jobs this process started (their processes are its children)
         self._lock = threading.RLock()
 
@@ -189,7 +200,13 @@ class CrawlJobs:
             )
             self._jobs[job.job_id] = job
             self._write(job)
+            self._prune()
         return self.progress(job.job_id)
+
+    def _launcher(self) -> SubprocessLauncher:
+        launcher = SubprocessLauncher(self.data_dir)
+        launcher.logs = self.records / "logs"  # with the job's record: they are pruned together
+        return launcher
 
     @contextlib.contextmanager
     def _starting(self) -> Iterator[None]:
@@ -238,11 +255,12 @@ class CrawlJobs:
             exit_code=job.exit_code,
             run_id=run_id,
         )
-        report = None if run_id is None else self.ledger.report(run_id)
+        report = self._report(run_id)
         if report is not None and not running and report.status == "running":
-            # the crawl is gone but its run says running: killed (SIGKILL, out of memory)
-            self.ledger.close_abandoned_runs()
-            report = self.ledger.report(report.run_id)
+            # the crawl is gone but its run says running: it was killed (SIGKILL, out of memory).
+            # Shown as such; a look does not write the ledger: the next crawl's start closes the
+            # run there (crawlers/runner.py, `Ledger.close_abandoned_runs`).
+            report = report.model_copy(update={"status": "killed"})
         if report is not None:
             progress.urls_done = report.urls
             progress.outcomes = {outcome: getattr(report, outcome) for outcome in OUTCOMES}
@@ -261,7 +279,8 @@ class CrawlJobs:
         return progress
 
     def jobs(self, watchlist: str | None = None, limit: int = 20) -> list[CrawlProgress]:
-        """The latest jobs (of one watchlist, by name), newest first."""
+        """The latest jobs (of one watchlist, by name), newest first (found among the KEEP_JOBS
+        records pruning leaves at most)."""
         found: list[_Job] = []
         for job in self._newest_jobs():
             if len(found) == limit:
@@ -292,14 +311,43 @@ class CrawlJobs:
     def _newest_jobs(self, since: str = "") -> Iterator[_Job]:
         """The jobs written down, newest first: those started at `since` (a %Y%m%d%H%M%S stamp,
         as job ids begin) or later. Only the records needed are read."""
-        if not self.records.is_dir():
-            return
-        names = sorted((path.stem for path in self.records.glob("*.json") if JOB_ID.match(path.stem)), reverse=True)
-        for name in names:
+        for name in self._record_names():
             if name[:14] < since:
                 return
             with contextlib.suppress(KeyError):
                 yield self._job(name)
+
+    def _record_names(self) -> list[str]:
+        """The ids of the jobs written down, newest first."""
+        if not self.records.is_dir():
+            return []
+        return sorted((path.stem for path in self.records.glob("*.json") if JOB_ID.match(path.stem)), reverse=True)
+
+    def _prune(self) -> None:
+        """Forget the ended jobs started before KEEP_FOR ago, and those beyond the newest KEEP_JOBS:
+        their records, reports and logs. A crawl still running is kept, however old. (Called while
+        starting, under the lock that serialises starts across workers.)"""
+        oldest_kept = _stamp(_now() - KEEP_FOR)
+        for position, name in enumerate(self._record_names()):
+            if position < KEEP_JOBS and name[:14] >= oldest_kept:
+                continue
+            try:
+                job = self._job(name)
+            except KeyError:  # unreadable: nothing can show it
+                (self.records / f"{name}.json").unlink(missing_ok=True)
+                continue
+            if not self._running(job):
+                self._forget(job)
+
+    def _forget(self, job: _Job) -> None:
+        self._jobs.pop(job.job_id, None)
+        logs = self.records.resolve() / "logs"
+        for path in (Path(job.report_path), Path(job.log_path)):
+            if path.resolve().parent == logs:  # only files of ours: a record names them, it does not choose them
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        with contextlib.suppress(OSError):
+            (self.records / f"{job.job_id}.json").unlink()
 
     def _recent_jobs(self) -> list[_Job]:
         """Jobs whose child may still be starting (or running): those of the launch window, and
@@ -308,8 +356,13 @@ class CrawlJobs:
         return list({**recent, **self._jobs}.values())
 
     def _running(self, job: _Job) -> bool:
-        """Whether the job's crawl still runs; once it has ended, its exit status and run are
-        written down."""
+        """Whether the job's crawl still runs.
+
+        When this process's own child has ended, this reaps it and writes its exit status (and run)
+        into the job's record, even when called for a page (a GET). That write has to stay: the
+        exit status is handed out once, to the process that started the crawl, when it reaps the
+        child; the other workers of the server, and this one after a restart, can only learn it
+        from the record. (Nothing reaps in the background, so whoever looks first does it.)"""
         if job.exit_code is not None:
             return False
         if job.process is not None:  # this process's child: poll() also reaps it
@@ -327,7 +380,17 @@ class CrawlJobs:
         if run_id is None:  # a child begins its run within seconds: later, the pid is someone else's
             return job.job_id[:14] >= _stamp(_now() - LAUNCH_WINDOW)
         # a run over in the ledger: its process only delivers alerts now, or the pid is reused
-        return self.ledger.report(run_id).status == "running"
+        report = self._report(run_id)
+        return report is not None and report.status == "running"
+
+    def _report(self, run_id: str | None) -> RunReport | None:
+        """The run's report in the ledger (None: not begun, or no longer in the ledger)."""
+        if run_id is None:
+            return None
+        try:
+            return self.ledger.report(run_id)
+        except KeyError:
+            return None
 
     def _run_id(self, job: _Job) -> str | None:
         """The run the job's child began: the ledger records each run's pid."""
@@ -336,11 +399,11 @@ class CrawlJobs:
             found: str | None = connection.execute(_RUN_OF_PROCESS, {"pid": job.pid, "since": since}).scalar()
         return found
 
-    def _recent_outcomes(self, run_id: str) -> list[OutcomeRow]:
+    def _recent_outcomes(self, run_id: str) -> list[RecentOutcome]:
         with self.ledger.database.read() as connection:
             rows = connection.execute(_LATEST_OUTCOMES, {"run_id": run_id, "limit": RECENT_URLS}).all()
         return [
-            OutcomeRow(url=redact_url(url), source_id=source_id, outcome=outcome, reason=reason or "")
+            RecentOutcome(url=redact_url(url), source_id=source_id, outcome=outcome, reason=reason or "")
             for url, source_id, outcome, reason in rows
         ]
 

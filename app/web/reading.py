@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from app.output import safe, safe_block
-from network.redaction import without_userinfo
+from app.web.links import search_href
 from schema.document import Document, PageSpan
 from schema.entities import Entity
 
@@ -63,11 +63,6 @@ def entity_kind(entity: Entity) -> EntityKind:
     if entity.label == "WEAPON" and entity.attributes.get("kind") == "category":
         return WEAPON_CATEGORY
     return ENTITY_KINDS.get(entity.label, OTHER_KIND)
-
-
-def search_href(filter_name: str, value: str) -> str:
-    """The search page narrowed to one filter value (`/?f=weapon:AK-47`)."""
-    return "/?" + urlencode({"f": f"{filter_name}:{value}"})
 
 
 # -- the text ----------------------------------------------------------------------------------
@@ -257,20 +252,7 @@ def entity_rows(entities: Iterable[Entity]) -> list[EntityRow]:
     return rows
 
 
-# -- links out ---------------------------------------------------------------------------------
-
-
-def external_url(url: str) -> str | None:
-    """A crawled URL as a link may point at it: http or https only, without credentials; None
-    for anything else (javascript:, data:, file:), which is then shown as text only."""
-    cleaned = safe(without_userinfo(url)).strip()
-    try:
-        parts = urlsplit(cleaned)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return cleaned
+# -- downloads ---------------------------------------------------------------------------------
 
 
 #: file name endings of the payloads a crawl keeps (anything else downloads as .bin)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from pydantic import BaseModel
 
 from app.output import safe
-from app.web.reading import external_url
+from app.web.links import document_href, external_url
 from app.web.templating import url
 from network.redaction import redact_text, redact_url
 from state.ledger import OUTCOMES, RunReport
@@ -31,7 +31,7 @@ URLS_PER_PAGE = 100
 CHANGES = ("new", "changed")
 
 
-class OutcomeRow(BaseModel):
+class RunOutcomeRow(BaseModel):
     """What became of one URL for one source in a run (credentials masked, as the CLI prints it)."""
 
     url: str
@@ -48,12 +48,12 @@ class RunDetail(RunReport):
     """A run's report with its new and changed documents and every URL's outcome (`osint runs show --json`)."""
 
     documents: dict[str, list[str]]
-    outcomes: list[OutcomeRow]
+    outcomes: list[RunOutcomeRow]
 
 
-def outcome_row(row: dict[str, Any]) -> OutcomeRow:
+def outcome_row(row: dict[str, Any]) -> RunOutcomeRow:
     """A ledger outcome (Ledger.outcomes) with its URL's credentials and its detail's masked."""
-    return OutcomeRow.model_validate(
+    return RunOutcomeRow.model_validate(
         {**row, "url": redact_url(row["url"]), "detail": redact_text(row.get("detail") or "")}
     )
 
@@ -118,7 +118,7 @@ def url_line(row: dict[str, Any]) -> UrlLine:
     return UrlLine(
         url=safe(redact_url(row["url"])),
         href=external_url(row["url"]),
-        doc_href=f"/doc/{quote(doc_id, safe='')}" if doc_id else None,
+        doc_href=document_href(doc_id) if doc_id else None,
         source_id=safe(row["source_id"]),
         outcome=row["outcome"],
         reason=safe(row.get("reason") or ""),

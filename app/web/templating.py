@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from app.web.access import CSRF_COOKIE, CSRF_FIELD, csrf_token, current_user
+from app.web.access import CSRF_COOKIE, CSRF_FIELD, csrf_token, current_user, logins_required
 from schema.countries import country_label
 from state.users import Role
 
@@ -75,7 +75,7 @@ def render(
         "csrf_token": token,
         "csrf_field": lambda: field,
         "nav": [(path, label) for path, label, role in NAVIGATION if user is not None and user.may(role)],
-        "auth_required": request.app.state.workbench.auth_required,
+        "auth_required": logins_required(request),
         **(context or {}),
     }
     response = TEMPLATES.TemplateResponse(request, template, page, status_code=status_code)

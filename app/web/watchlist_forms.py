@@ -37,6 +37,8 @@ WATCHLIST_FIELDS = ("file", *HEADER_FIELDS)
 FILE_NAME = SOURCE_ID
 FILE_NAME_MESSAGE = "must be lowercase letters, digits, '-' or '_' (at most 64), starting with a letter or digit"
 _SCOPE_DEFAULTS = Scope()
+#: what one form field may hold (a watchlist file is at most 1 MiB anyway): more is refused, never cut
+MAX_FIELD = 20_000
 #: `path:line: field: message` as watchlists.model writes a problem (the line is absent for some)
 _PROBLEM = re.compile(
     r"^(?:(?P<line>\d+): )?(?:(?P<field>\(top level\)|[A-Za-z_]\w*(?:\[\d+\]|\.\w+)*): )?(?P<message>.*)$", re.S
@@ -134,6 +136,26 @@ def form_values(form: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, st
     return values
 
 
+def too_long(form: Mapping[str, str], names: tuple[str, ...]) -> FormErrors:
+    """A problem beside each of the fields `names` that holds more than MAX_FIELD characters: cut
+    silently, a long list of URLs would lose its end without anyone noticing."""
+    errors = FormErrors()
+    for name in names:
+        length = len(form.get(name) or "")
+        if length > MAX_FIELD:
+            message = f"at most {MAX_FIELD:,} characters; this has {length:,}"
+            errors.add(name, message, f"{name}: {message}")
+    return errors
+
+
+def _merged(first: FormErrors, then: FormErrors) -> FormErrors:
+    """`first`'s problems, then `then`'s (beside a field, the first one found stays)."""
+    for form_field, message in then.fields.items():
+        first.fields.setdefault(form_field, message)
+    first.problems += then.problems
+    return first
+
+
 # source form -> Source --------------------------------------------------------------------------
 
 
@@ -172,10 +194,12 @@ def parse_source_form(form: Mapping[str, str]) -> tuple[Source | None, FormError
     data = {key: item for key, item in fields.items() if item not in (None, "", [], {}, False)}
     if not value["enabled"]:  # a checkbox left unchecked: the source is switched off
         data["enabled"] = False
+    errors = too_long(form, SOURCE_FIELDS)
     try:
-        return Source.model_validate(data), FormErrors()
+        source = Source.model_validate(data)
     except ValidationError as exc:
-        return None, _validation_errors(exc)
+        return None, _merged(errors, _validation_errors(exc))
+    return (None if errors else source), errors
 
 
 def _source_field(loc: tuple[Any, ...]) -> str | None:
@@ -209,6 +233,10 @@ def suggested_file(name: str) -> str:
     return slug if FILE_NAME.match(slug) else ""
 
 
+def _header_field(loc: tuple[Any, ...]) -> str | None:
+    return str(loc[0]) if loc and loc[0] in HEADER_FIELDS else None
+
+
 def parse_header_form(
     form: Mapping[str, str], existing_names: Mapping[str, str]
 ) -> tuple[WatchlistHeader | None, FormErrors]:
@@ -217,13 +245,13 @@ def parse_header_form(
     filters know a watchlist by its name)."""
     value = {name: (form.get(name) or "").strip() for name in HEADER_FIELDS}
     header = WatchlistHeader(value["name"], value["owner"], value["description"], value["schedule"] or None)
-    errors = FormErrors()
+    errors = too_long(form, HEADER_FIELDS)
     try:
         Watchlist.model_validate(
             {"name": header.name, "owner": header.owner, "description": header.description, "schedule": header.schedule}
         )
     except ValidationError as exc:
-        errors = _validation_errors(exc, lambda loc: str(loc[0]) if loc and loc[0] in HEADER_FIELDS else None)
+        errors = _merged(errors, _validation_errors(exc, _header_field))
     if header.name in existing_names:
         message = f"a watchlist named {header.name!r} exists already ({existing_names[header.name]})"
         errors.add("name", message, f"name: {message}")

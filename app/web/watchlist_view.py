@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from app.web.reading import external_url
+from app.web.links import external_url
 from scheduling.health import source_health
 from state.ledger import Ledger
 from state.scheduler import SchedulerState

@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 import secrets
 import threading
-from functools import cached_property
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from fastapi import Request
 
 from alerts.store import AlertStore
+from app.web.crawl_jobs import CrawlJobs
 from captures.store import CaptureStore
 from index.backend import IndexBackend, open_backend
 from settings.config import Config
@@ -22,15 +22,16 @@ from state.ledger import Ledger
 from state.scheduler import SchedulerState
 from state.users import UserStore
 
-if TYPE_CHECKING:
-    from app.web.crawl_jobs import CrawlJobs
-
 SECRET_FILE = "web-secret"
+AUDIT_FILE = "audit.log"
 
 
 class Workbench:
-    def __init__(self, config: Config, backend: IndexBackend | None = None) -> None:
+    def __init__(self, config: Config, backend: IndexBackend | None = None, *, logins_mandatory: bool = False) -> None:
+        """`logins_mandatory`: every page needs a signed-in user even while no user exists (served
+        beyond loopback: removing the last user must not open the workbench to everyone)."""
         self.config = config
+        self.logins_mandatory = logins_mandatory
         self.data_dir = Path(config.data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._owns_backend = backend is None
@@ -42,6 +43,7 @@ class Workbench:
         self.secret = load_secret(self.data_dir)
         self._captures: CaptureStore | None = None
         self._lock = threading.Lock()
+        self.crawls = CrawlJobs(config, self.ledger, self.data_dir)
 
     def captures(self) -> CaptureStore:
         """The capture store, read-only (crawls write it; a reader never recovers a writer's files)."""
@@ -50,21 +52,24 @@ class Workbench:
                 self._captures = CaptureStore(self.config.captures_dir, writer=False)
             return self._captures
 
-    @cached_property
-    def crawls(self) -> CrawlJobs:
-        from app.web.crawl_jobs import CrawlJobs
-
-        return CrawlJobs(self.config, self.ledger, self.data_dir)
+    def record_action(self, line: str) -> None:
+        """One line of the audit trail (`audit.log` in the data directory), appended with one
+        write: every worker process appends to the same file without interleaving lines."""
+        stamped = f"{datetime.now(UTC).isoformat(timespec='seconds')} {line}\n".encode()
+        descriptor = os.open(self.data_dir / AUDIT_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(descriptor, stamped)
+        finally:
+            os.close(descriptor)
 
     @property
     def auth_required(self) -> bool:
         """Whether pages need a login: as soon as any user exists (on loopback without users, the one
         analyst on their machine works without one; `osint serve` refuses other addresses then)."""
-        return self.users.count() > 0
+        return self.logins_mandatory or self.users.count() > 0
 
     def close(self) -> None:
-        if "crawls" in self.__dict__:
-            self.crawls.close()
+        self.crawls.close()
         if self._captures is not None:
             self._captures.close()
         for store in (self.users, self.schedule, self.alerts, self.ledger):

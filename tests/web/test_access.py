@@ -182,3 +182,52 @@ def test_serving_beyond_loopback_needs_users(osint: OsintCli) -> None:
         assert status == 401  # up, and asking for a login
     finally:
         served.stop()
+
+
+def test_every_form_action_is_in_the_audit_log_with_its_user(app, client: TestClient, tmp_path: Path) -> None:
+    app.state.workbench.users.add("ada", "admin", PASSWORD)
+    sign_in(client, "ada")
+    client.post(
+        "/users",
+        data={"name": "bob", "role": "viewer", "password": PASSWORD, "csrf_token": form_token(client, "/users")},
+    )
+    lines = (tmp_path / "data" / "audit.log").read_text().splitlines()
+    assert any("user=ada role=admin" in line and "action=login" in line for line in lines)
+    assert any("user=ada" in line and "action=user.add" in line and "name='bob'" in line for line in lines)
+
+
+def test_served_beyond_loopback_logins_stay_required_without_users(tmp_path: Path) -> None:
+    """Removing the last user of a team's server must not open it to everyone."""
+    application = create_app(load_config({"OSINT_DATA_DIR": str(tmp_path / "data")}), logins_mandatory=True)
+    try:
+        with TestClient(application, base_url="http://127.0.0.1") as client:
+            assert client.get("/api/search?q=x").status_code == 401
+            answer = client.get("/runs", headers={"Accept": "text/html"}, follow_redirects=False)
+            assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+    finally:
+        application.state.workbench.close()
+
+
+def test_a_valid_api_token_needs_no_csrf_token_but_any_bearer_header_does_not_skip_it(app, client: TestClient) -> None:
+    users = app.state.workbench.users
+    users.add("ada", "admin", PASSWORD)
+    token = users.new_token("ada")
+    data = {"name": "bob", "role": "viewer", "password": PASSWORD}
+    assert client.post("/users", data=data, headers={"Authorization": f"Bearer {token}"}).status_code in (200, 303)
+    assert users.get("bob") is not None
+    client.cookies.clear()
+    forged = client.post("/logout", headers={"Authorization": "Bearer not-a-token"})
+    assert forged.status_code == 403
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(client: TestClient) -> None:
+    answer = client.post(
+        "/login", content=b"name=" + b"a" * (2 << 20), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert answer.status_code == 413
+
+
+def test_ipv6_loopback_names_keep_their_brackets() -> None:
+    assert "[::1]" in allowed_hosts("::1", ())
+    assert allowed_hosts("127.0.0.1", ("workbench.example",))[-1] == "workbench.example"
+    assert allowed_hosts("0.0.0.0", ()) == ["*"]

@@ -20,6 +20,7 @@ from markupsafe import escape
 
 from alerts.model import Target
 from alerts.store import AlertStore
+from app.web.alert_forms import FILE_TARGET_NEEDS_ADMIN, MAX_QUERY, find_alert, shown_error, shown_target
 from app.web.application import create_app
 from index.sqlite.backend import SqliteBackend
 from schema.document import Document
@@ -28,6 +29,9 @@ from state.ledger import Ledger
 
 HOSTILE_TITLE = 'Mortar rounds <script>alert("title")</script> <img src=x onerror=alert(1)>'
 HOSTILE_QUERY = 'mortar "<script>alert(2)</script>"'
+PASSWORD = "a long enough password"
+#: a chat webhook keeps its secret in the path and query (a loopback host: the guard refuses it, no network)
+CHAT_WEBHOOK = "webhook:http://127.0.0.1:9/services/T0DESK/B0ARMS/pathsecret?token=querysecret"
 
 LORRY = Document.new(
     "https://gazette.example.org/news/lorry.html",
@@ -100,6 +104,29 @@ def bench(tmp_path: Path) -> Iterator[Bench]:
 
 def links(text: str) -> list[str]:
     return [html.unescape(href) for href in re.findall(r'href="([^"]*)"', text)]
+
+
+def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> None:
+    """A browser session for `name`, through the login form."""
+    form = client.get("/login")
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text)
+    assert found is not None, form.text
+    signed_in = client.post(
+        "/login", data={"csrf_token": found[1], "name": name, "password": password}, follow_redirects=False
+    )
+    assert signed_in.status_code == 303, signed_in.text
+
+
+def bearer(bench: Bench, name: str) -> dict[str, str]:
+    users = bench.client.app.state.workbench.users  # type: ignore[attr-defined]
+    return {"Authorization": f"Bearer {users.new_token(name)}", "Accept": "application/json"}
+
+
+def add_users(bench: Bench) -> None:
+    """An admin, an editor and a viewer: from now on every page needs a login."""
+    users = bench.client.app.state.workbench.users  # type: ignore[attr-defined]
+    for name, role in (("ada", "admin"), ("erin", "editor"), ("vera", "viewer")):
+        users.add(name, role, PASSWORD)
 
 
 def main_of(page: str) -> str:
@@ -190,7 +217,7 @@ def test_a_backfill_delivers_what_the_index_holds_and_a_refused_target_keeps_it_
     page = bench.client.get("/alerts/mortars").text
     assert page.count('<span class="status-ok">delivered</span>') == 2
     assert page.count('<span class="status-bad">pending</span>') == 2  # the webhook's: a loopback address
-    assert 'webhook:http://***@127.0.0.1:9/hook</code> <span class="badge status-bad">2 pending' in page
+    assert 'webhook:http://127.0.0.1:9/…</code> <span class="badge status-bad">2 pending' in page
     assert "refused" in page and "OSINT_ALLOW_PRIVATE_DELIVERY" in page
     assert f"/doc/{LORRY.id}" in links(page) and LORRY.url in links(page)
     listing = bench.client.get("/alerts").text
@@ -239,22 +266,93 @@ def test_posts_need_the_csrf_token(bench: Bench) -> None:
 
 
 def test_the_api_creates_and_lists_alerts_and_viewers_may_only_read(bench: Bench) -> None:
-    users = bench.client.app.state.workbench.users  # type: ignore[attr-defined]
-    users.add("erin", "editor", "a long enough password")
-    users.add("vera", "viewer", "a long enough password")
-    editor = {"Authorization": f"Bearer {users.new_token('erin')}", "Accept": "application/json"}
-    viewer = {"Authorization": f"Bearer {users.new_token('vera')}", "Accept": "application/json"}
+    add_users(bench)
+    admin, viewer = bearer(bench, "ada"), bearer(bench, "vera")
     body = {"name": "mortars", "query": "mortar", "targets": [f"jsonl:{bench.out}"], "backfill": True}
 
     assert bench.client.post("/api/alerts", json=body, headers=viewer).status_code == 403
-    created = bench.client.post("/api/alerts", json=body, headers=editor)
+    created = bench.client.post("/api/alerts", json=body, headers=admin)
     assert created.status_code == 201, created.text
     assert created.json()["backfill"]["matched"] == 2 and created.json()["delivered"] == 2
-    refused = bench.client.post(
-        "/api/alerts", json={**body, "name": "x", "targets": ["carrier-pigeon"]}, headers=editor
-    )
+    refused = bench.client.post("/api/alerts", json={**body, "name": "x", "targets": ["carrier-pigeon"]}, headers=admin)
     assert refused.status_code == 400 and set(refused.json()["problems"]) == {"targets"}
 
     listed = bench.client.get("/api/alerts", headers=viewer).json()
     assert [(alert["name"], alert["pending_by_target"]) for alert in listed] == [("mortars", {f"jsonl:{bench.out}": 0})]
-    assert {"/api/alerts"} <= set(bench.client.get("/api/openapi.json").json()["paths"])
+    assert {"/api/alerts"} <= set(bench.client.get("/api/openapi.json", headers=viewer).json()["paths"])
+
+
+# -- what the web refuses or hides -------------------------------------------------------------
+
+
+def test_webhook_targets_show_their_scheme_and_host_only_in_pages_errors_and_json(bench: Bench) -> None:
+    email = "email:desk@example.org"
+    created = bench.create("mortars", "mortar", CHAT_WEBHOOK, email, f"jsonl:{bench.out}", backfill=True)
+    assert created.status_code == 303
+    assert str(bench.store.get("mortars").targets[0]) == CHAT_WEBHOOK  # saved whole
+
+    add_users(bench)
+    sign_in(bench.client, "vera")
+    page = bench.client.get("/alerts/mortars").text
+    listing = bench.client.get("/alerts").text
+    listed = bench.client.get("/api/alerts", headers=bearer(bench, "vera")).json()
+    for shown in (page, listing, json.dumps(listed, ensure_ascii=False)):
+        assert "pathsecret" not in shown and "querysecret" not in shown and "T0DESK" not in shown
+    assert "<code>webhook:http://127.0.0.1:9/…</code>" in page
+    assert "webhook:http://127.0.0.1:9/…: refused:" in page  # the delivery error names its target
+    assert f"<code>{email}</code>" in page and f"<code>jsonl:{bench.out}</code>" in page
+    assert listed[0]["targets"] == ["webhook:http://127.0.0.1:9/…", email, f"jsonl:{bench.out}"]
+    assert listed[0]["pending_by_target"]["webhook:http://127.0.0.1:9/…"] == 2
+
+    assert (
+        shown_target("webhook:https://u:p@ss@hooks.example.org:8443/x?y=z")
+        == "webhook:https://hooks.example.org:8443/…"
+    )
+    assert shown_target(Target.parse("https://hooks.example.org")) == "webhook:https://hooks.example.org/…"
+    assert shown_error("failed for url 'https://hooks.example.org/T/B/secret'.") == (
+        "failed for url 'https://hooks.example.org/…'."
+    )
+
+
+def test_only_an_admin_adds_a_jsonl_target_from_the_web(bench: Bench) -> None:
+    add_users(bench)
+    sign_in(bench.client, "erin")
+    refused = bench.create("mortars", "mortar", f"jsonl:{bench.out}")
+    assert refused.status_code == 400 and field_error(refused.text, "targets") == FILE_TARGET_NEEDS_ADMIN
+    assert 'value="mortars"' in refused.text  # the form comes back filled in
+    body = {"name": "mortars", "query": "mortar", "targets": [f"jsonl:{bench.out}"], "backfill": True}
+    by_api = bench.client.post("/api/alerts", json=body, headers=bearer(bench, "erin"))
+    assert by_api.status_code == 400 and by_api.json()["problems"] == {"targets": FILE_TARGET_NEEDS_ADMIN}
+    assert bench.store.all() == [] and not bench.out.exists()
+
+    assert bench.create("rifles", "rifle", "email:desk@example.org").status_code == 303  # other targets: fine
+    assert bench.client.post("/api/alerts", json=body, headers=bearer(bench, "ada")).status_code == 201
+    assert bench.out.exists() and find_alert(bench.store, "mortars") is not None
+    assert find_alert(bench.store, "nothing-here") is None
+
+
+def test_the_removed_notice_echoes_only_an_alert_name(bench: Bench) -> None:
+    assert "Alert mortars-2.old removed." in bench.client.get("/alerts", params={"removed": "mortars-2.old"}).text
+    for text in ("Your session expired: call +1 555 0100", "a" * 65, "mortars\n", "<b>x</b>"):
+        page = bench.client.get("/alerts", params={"removed": text})
+        assert page.status_code == 200 and "removed." not in page.text and "session expired" not in page.text
+
+
+def test_too_long_fields_are_reported_beside_the_field(bench: Bench) -> None:
+    long_name = "m" * 65
+    refused = bench.create(long_name, "mortar", "email:desk@example.org")
+    assert refused.status_code == 400 and "(at most 64)" in field_error(refused.text, "name")
+    assert f'value="{long_name}"' in refused.text
+    long_query = bench.create("mortars", "mortar " * MAX_QUERY, "email:desk@example.org")
+    assert long_query.status_code == 400 and f"at most {MAX_QUERY:,} characters" in field_error(
+        long_query.text, "query"
+    )
+    many = bench.create("mortars", "mortar", *[f"email:desk{n}@example.org" for n in range(300)])
+    assert many.status_code == 400 and "characters of targets" in field_error(many.text, "targets")
+    assert bench.store.all() == []
+
+
+def test_the_openapi_schema_names_the_alert_models_plainly(bench: Bench) -> None:
+    schemas = bench.client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert {"AlertIn", "AlertOut"} <= set(schemas)
+    assert not [name for name in schemas if "alert_forms" in name]

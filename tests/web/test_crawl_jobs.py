@@ -3,12 +3,16 @@ scheduler starts one, followed from the crawl ledger while it runs, one at a tim
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from app.web.crawl_jobs import CrawlBusy, CrawlJobs, CrawlProgress
+from app.web.crawl_jobs import KEEP_JOBS, CrawlBusy, CrawlJobs, CrawlProgress
 from settings.config import load_config
 from state.ledger import Ledger
 from state.scheduler import SourceLock
@@ -118,3 +122,85 @@ def test_a_crawl_that_cannot_run_says_why(jobs: CrawlJobs, tmp_path: Path, monke
     done = _finished(jobs, started.job_id)
     assert done.exit_code not in (0, 3, 4) and done.run_id is None
     assert "OSINT_INDEX_BATCH" in done.error
+
+
+def _record(jobs: CrawlJobs, age: timedelta, suffix: str, **fields: object) -> str:
+    """Write down a job as a worker would have, started `age` ago; its id."""
+    started = datetime.now(UTC) - age
+    job_id = f"{started:%Y%m%d%H%M%S}-{suffix}"
+    logs = jobs.records / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    record = {
+        "job_id": job_id,
+        "watchlist": "harbour",
+        "file": "harbour.yaml",
+        "path": "/nowhere/harbour.yaml",
+        "sources": ["pages"],
+        "busy": {},
+        "started": started.isoformat(timespec="seconds"),
+        "pid": 2**22 + 1,  # above Linux's largest pid: no such process
+        "report_path": str(logs.resolve() / f"{job_id}.json"),
+        "log_path": str(logs.resolve() / f"{job_id}.log"),
+        "exit_code": 0,
+        "run_id": None,
+        **fields,
+    }
+    (jobs.records / f"{job_id}.json").write_text(json.dumps(record))
+    for written in ("report_path", "log_path"):
+        if written not in fields:
+            Path(str(record[written])).write_text("what the crawl said\n")
+    return job_id
+
+
+def test_ended_jobs_are_pruned_when_a_job_starts(jobs: CrawlJobs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    ended_long_ago = _record(jobs, timedelta(days=40), "0000000a")
+    precious = tmp_path / "precious.log"
+    precious.write_text("not the crawl's\n")
+    misleading = _record(jobs, timedelta(days=41), "0000000b", log_path=str(precious))
+    # a crawl begun long ago that still runs (its run is open in the ledger, its process alive) stays
+    run_id = jobs.ledger.start_run("harbour", ["pages"])
+    still_running = _record(
+        jobs,
+        timedelta(days=45),
+        "0000000c",
+        pid=os.getpid(),
+        exit_code=None,
+        run_id=run_id,
+    )
+    recent = [_record(jobs, timedelta(minutes=1, seconds=number), f"{number:08x}") for number in range(KEEP_JOBS + 5)]
+    assert jobs.jobs("harbour", limit=1)[0].job_id == recent[0]
+
+    watchlist = write_watchlist(tmp_path / "w.yaml", [{"id": "a", "kind": "page", "urls": ["http://127.0.0.1:9/"]}])
+    monkeypatch.setenv("OSINT_INDEX_BATCH", "0")  # `osint crawl` refuses it: the crawl exits at once
+    started = jobs.start(watchlist)
+
+    kept = {path.stem for path in jobs.records.glob("*.json")}
+    assert kept == {started.job_id, still_running, *recent[: KEEP_JOBS - 1]}
+    logs = {path.name for path in (jobs.records / "logs").iterdir()}
+    for forgotten in (ended_long_ago, misleading, *recent[KEEP_JOBS - 1 :]):
+        assert f"{forgotten}.log" not in logs and f"{forgotten}.json" not in logs
+    assert f"{recent[0]}.log" in logs and f"{still_running}.log" in logs
+    assert precious.read_text() == "not the crawl's\n"  # a record names files; only the job's own go
+    assert jobs.progress(still_running).running
+    done = _finished(jobs, started.job_id)
+    assert done.exit_code not in (0, 3, 4) and "OSINT_INDEX_BATCH" in done.error
+
+
+def test_a_killed_crawl_shows_as_killed_without_a_look_writing_the_ledger(
+    jobs: CrawlJobs, site: HeldSite, tmp_path: Path
+):
+    started = jobs.start(_watchlist(tmp_path, site), ["pages"])
+    until(lambda: jobs.progress(started.job_id).urls_done >= 1, CRAWL_DEADLINE, "the first URL was recorded")
+    run_id = jobs.progress(started.job_id).run_id
+    assert run_id is not None
+    pid = json.loads((jobs.records / f"{started.job_id}.json").read_text())["pid"]
+    os.kill(pid, signal.SIGKILL)  # as the out-of-memory killer would
+
+    killed = _finished(jobs, started.job_id)
+    assert killed.exit_code == -signal.SIGKILL and killed.report is not None and killed.report.status == "killed"
+    assert killed.error  # the last line the crawl logged
+    # the page only looked: the run is closed in the ledger by the next crawl's start, not by a look
+    assert jobs.ledger.report(run_id).status == "running"
+    # the exit status was written down by the worker that reaped the crawl: every worker sees it
+    seen = CrawlJobs(jobs.config, jobs.ledger, jobs.data_dir).progress(started.job_id)
+    assert (seen.running, seen.exit_code, seen.report and seen.report.status) == (False, -9, "killed")

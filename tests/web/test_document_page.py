@@ -20,8 +20,9 @@ from fastapi.testclient import TestClient
 
 from app.web.application import create_app
 from app.web.routes.documents import CAPTURE_POLICY
+from app.web.unavailable import UNAVAILABLE
 from captures.store import CaptureStore, Exchange
-from index.backend import IndexBackend
+from index.backend import IndexBackend, open_backend
 from index.sqlite.backend import SqliteBackend
 from schema.document import Capture, Document
 from settings.config import load_config
@@ -247,6 +248,28 @@ def test_a_hostile_document_is_shown_as_text(bench: Bench) -> None:
     assert re.search(r"<[^>]+\sstyle=", page) is None  # no inline style (the CSP forbids them)
     assert "<script>" not in page.replace('<script src="/static/', "")
     assert "script-src 'self'" in bench.client.get(f"/doc/{bench.hostile.id}").headers["Content-Security-Policy"]
+
+
+def test_a_source_address_that_does_not_parse_is_text_not_a_link(bench: Bench) -> None:
+    broken = WEB_PAGE.model_copy(update={"id": "b0c" + "0" * 29, "url": "https://user:secret@[bad/report"})
+    bench.backend.upsert([broken])
+    page = page_of(bench, broken)
+    assert "external" not in re.findall(r'<a class="([^"]*)"', page) and "secret" not in page
+
+
+def test_an_unreachable_index_is_a_503_page_and_json(tmp_path: Path, closed_port: int) -> None:
+    config = load_config({"OSINT_DATA_DIR": str(tmp_path / "data")})
+    with (
+        open_backend(f"http://127.0.0.1:{closed_port}") as backend,
+        TestClient(create_app(config, backend)) as client,
+    ):
+        page = client.get(f"/doc/{LETTER.id}", headers={"Accept": "text/html"})
+        capture = client.get(f"/doc/{LETTER.id}/capture", headers={"Accept": "text/html"})
+        api = client.get(f"/api/documents/{LETTER.id}")
+    for response in (page, capture):
+        assert response.status_code == 503 and UNAVAILABLE in html.unescape(response.text)
+        assert response.headers["content-type"].startswith("text/html") and str(closed_port) not in response.text
+    assert api.status_code == 503 and api.json() == {"detail": UNAVAILABLE}
 
 
 def test_an_id_prefix_redirects_and_an_ambiguous_one_lists_the_candidates(bench: Bench) -> None:

@@ -1,6 +1,6 @@
 """The document page's reading of a document (app/web/reading.py): its text cut into plain text,
-entity mentions and page markers, the entity table, and the links and file names made from
-crawled values."""
+entity mentions and page markers, the entity table, and the links (app/web/links.py) and file
+names made from crawled values."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from app.web.links import document_href, external_url, search_href
 from app.web.reading import (
     Segment,
     download_name,
     entity_rows,
-    external_url,
     payload_suffix,
-    search_href,
     segments,
     served_content_type,
     text_segments,
@@ -154,6 +153,10 @@ def test_entity_rows_count_mentions_and_show_attributes() -> None:
         ("//evil.example/x", None),
         ("https:///nohost", None),
         ("http://[::1", None),
+        ("http://[bad", None),
+        ("https://user:secret@[bad/x", None),
+        ("https://user:secret@/x", None),  # credentials and no host
+        ("https://:443/x", None),
     ],
 )
 def test_external_links_only_for_http(url: str, expected: str | None) -> None:
@@ -163,6 +166,11 @@ def test_external_links_only_for_http(url: str, expected: str | None) -> None:
     else:
         assert shown is not None and "secret" not in shown
         assert shown.lower() == expected.lower()
+
+
+def test_document_links_quote_the_whole_id() -> None:
+    assert document_href("9f" * 16) == "/doc/" + "9f" * 16
+    assert document_href("a/../b?c#d") == "/doc/a%2F..%2Fb%3Fc%23d"
 
 
 def test_download_names_are_safe() -> None:

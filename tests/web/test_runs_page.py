@@ -207,3 +207,18 @@ def test_the_api_lists_runs_and_gives_a_report_with_every_outcome(runs: Runs) ->
     }
     schema = runs.client.get("/api/openapi.json").json()
     assert {"/api/runs", "/api/runs/{run_id}"} <= set(schema["paths"])
+
+
+def test_huge_numbers_in_the_query_are_refused_not_a_server_error(runs: Runs) -> None:
+    huge = 10**20  # past SQLite's 64-bit integers
+    assert runs.client.get(f"/api/runs?offset={huge}", headers={"Accept": "application/json"}).status_code == 422
+    assert runs.client.get(f"/api/runs?limit={huge}", headers={"Accept": "application/json"}).status_code == 422
+    assert runs.client.get(f"/runs?page={huge}").status_code == 400
+    assert runs.client.get(f"/runs/{runs.report_id}/urls?outcome=failed&page={huge}").status_code == 400
+    assert runs.client.get("/api/runs?offset=1000000000").json() == []  # the largest offset taken
+
+
+def test_the_openapi_schema_names_the_run_models_plainly(runs: Runs) -> None:
+    schemas = runs.client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert {"RunDetail", "RunOutcomeRow"} <= set(schemas)
+    assert not [name for name in schemas if "run_view" in name]

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import networkx as nx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.web.application import create_app
@@ -217,7 +218,8 @@ def hit_titles(page: str) -> list[str]:
 def get(bench: Workbench, href: str, status: int = 200) -> str:
     response = bench.client.get(href)
     assert response.status_code == status, response.text
-    return response.text
+    text: str = response.text
+    return text
 
 
 def params(href: str) -> dict[str, list[str]]:
@@ -253,6 +255,22 @@ def test_hits_link_into_the_workbench_and_hostile_text_stays_text(bench: Workben
 def test_source_addresses_lose_their_credentials(bench: Workbench) -> None:
     page = get(bench, "/?q=private")
     assert "https://***@private.example/kornet-report" in page and "hunter2" not in page
+
+
+def test_a_source_address_that_does_not_parse_is_text_not_a_500(bench: Workbench) -> None:
+    broken = Document.new(
+        "https://broken.example.org/quartermaster",
+        url="http://[bad/quartermaster",  # urlsplit raises ValueError on it
+        title="Quartermaster ledger",
+        text="The quartermaster ledger lists crates.",
+        language="en",
+        source_id="broken",
+    )
+    with SqliteBackend(bench.data_dir / "index.sqlite3") as backend:
+        backend.upsert([broken])
+    page = get(bench, "/?q=quartermaster")
+    assert results_count(page) == "Results 1–1 of 1" and "http://[bad/quartermaster" in text_of(page)
+    assert not [attrs for attrs, _ in links(page) if attrs.get("class") == "external"]
 
 
 def test_a_pdf_hit_names_its_page_and_every_hit_its_particulars(bench: Workbench) -> None:
@@ -403,7 +421,9 @@ def test_save_as_alert_and_export_carry_the_query_as_run(bench: Workbench) -> No
 
 
 def test_a_viewer_cannot_save_an_alert_but_can_export(bench: Workbench) -> None:
-    users = bench.client.app.state.workbench.users
+    app = bench.client.app
+    assert isinstance(app, FastAPI)
+    users = app.state.workbench.users
     users.add("vera", "viewer", "a long enough passphrase")
     headers = {"Authorization": f"Bearer {users.new_token('vera')}"}
     page = bench.client.get("/?q=kornet", headers=headers)

@@ -1,5 +1,7 @@
-"""The search page's logic (app/web/search_view.py), without the web framework: the URL's
-parameters, the query they make, the chips, facets, histogram and paging links built from a result."""
+"""The search page's logic without the web framework: the URL's parameters
+(app/web/search_params.py), the query they make (app/web/search_query.py), the histogram
+(app/web/histogram.py), and the chips, facets, hits and paging links built from a result
+(app/web/search_view.py)."""
 
 from __future__ import annotations
 
@@ -8,18 +10,17 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from app.web.histogram import CHART_HEIGHT, histogram
+from app.web.links import search_href
+from app.web.search_params import MAX_TRAIL, SearchParams
+from app.web.search_query import effective_query
 from app.web.search_view import (
-    CHART_HEIGHT,
     FACET_FILTERS,
-    MAX_TRAIL,
-    SearchParams,
     alert_href,
     cleared,
-    effective_query,
     export_links,
     facets,
     filter_chips,
-    histogram,
     hits,
     pager,
 )
@@ -330,6 +331,40 @@ def test_hits_link_to_the_workbench_and_only_http_sources_outside() -> None:
     assert first.external_href == "https://news.example.org/x"
     assert second.external_href is None and second.url == "javascript:alert(1)"
     assert third.external_href == "HTTP://old.example.org/"
+
+
+@pytest.mark.parametrize(
+    ("url", "external"),
+    [
+        ("http://[bad", None),  # urlsplit raises on it: no link, and no 500
+        ("https://[::1/x", None),
+        ("https:///no-host", None),
+        ("https://***@feeds.example.org/x", "https://feeds.example.org/x"),  # masked by the search, then dropped
+        ("https://reader:hunter2@feeds.example.org/x", "https://feeds.example.org/x"),
+    ],
+)
+def test_a_malformed_or_credentialed_source_address_is_never_a_bad_link(url: str, external: str | None) -> None:
+    hit = Hit(id="d", url=url, title="t", snippet="", score=1, published=None, language="en")
+    (shown,) = hits(result(total=1, hits=[hit]))
+    assert shown.external_href == external and shown.url == url
+
+
+def test_a_snippet_can_carry_no_markup_but_mark() -> None:
+    snippet = (
+        "<mark>Kornet</mark> sold <img src=x onerror=alert(1)>"  # a backend that forgot to escape
+        " &lt;script&gt;alert(2)&lt;/script&gt; <MARK>x</MARK> <mark class=x>y</mark>\u202e"
+    )
+    hit = Hit(id="d", url="", title="t", snippet=snippet, score=1, published=None, language="en")
+    (shown,) = hits(result(total=1, hits=[hit]))
+    assert str(shown.snippet) == (
+        "<mark>Kornet</mark> sold &lt;img src=x onerror=alert(1)&gt;"
+        " &lt;script&gt;alert(2)&lt;/script&gt; &lt;MARK&gt;x&lt;/MARK&gt; &lt;mark class=x&gt;y</mark>"
+    )
+    assert str(shown.snippet).replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+def test_an_entity_search_link_is_the_search_with_that_filter() -> None:
+    assert params_of(search_href("weapon", "9M133 Kornet")) == SearchParams(include=("weapon:9M133 Kornet",))
 
 
 def test_next_and_previous_walk_the_pages() -> None:

@@ -99,6 +99,7 @@ def test_a_new_watchlist_with_a_mistake_then_fixed(bench: Bench, tmp_path: Path)
     listed = bench.client.get("/watchlists")
     assert listed.status_code == 200
     assert 'href="/watchlists/harbour">harbour desk</a>' in listed.text and "2 enabled of 2" in listed.text
+    assert f"The watchlist files in <code>{bench.lists}</code>" in listed.text  # an editor sees where they are
 
     refused = bench.post("/watchlists", name="Sahel routes", owner="me@example.org", schedule="every blue moon")
     assert refused.status_code == 400
@@ -303,6 +304,9 @@ def test_crawl_now_through_the_api(bench: Bench, site: HeldSite):
     assert (done["verdict"], done["report"]["indexed"]) == ("ok", 1)
     assert bench.client.get("/api/crawls/nope").status_code == 404
 
+    schemas = bench.client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert "RecentOutcome" in schemas and not [name for name in schemas if "crawl_jobs" in name]
+
 
 def test_the_watchlist_itself_is_edited_in_place(bench: Bench):
     path = bench.lists / "harbour.yaml"
@@ -336,6 +340,8 @@ def test_a_viewer_sees_the_watchlists_but_changes_nothing(bench: Bench):
     page = bench.client.get("/watchlists/harbour")
     assert page.status_code == 200 and "port-news" in page.text
     assert "Crawl now" not in page.text and "Add source" not in page.text and "needs the editor role" in page.text
+    listed = bench.client.get("/watchlists")
+    assert "harbour desk" in listed.text and str(bench.lists) not in listed.text  # the server's paths are not theirs
     token = bench.token("/watchlists/harbour")
     for action, fields in (
         ("/watchlists/harbour/sources", {"id": "x", "kind": "page", "urls": "https://x.example.org/"}),
@@ -346,3 +352,26 @@ def test_a_viewer_sees_the_watchlists_but_changes_nothing(bench: Bench):
         refused = bench.client.post(action, data={"csrf_token": token, **fields}, follow_redirects=False)
         assert refused.status_code == 403, action
     assert (bench.lists / "harbour.yaml").read_text() == NOTES and not (bench.lists / "mine.yaml").exists()
+
+
+def test_a_field_too_long_is_refused_beside_it_never_cut(bench: Bench):
+    path = bench.lists / "harbour.yaml"
+    urls = "\n".join(f"https://port.example.org/notices/{number:05d}" for number in range(600))
+    assert len(urls) > 20_000
+    refused = bench.post("/watchlists/harbour/sources", id="notices", kind="page", urls=urls, enabled="on")
+    assert refused.status_code == 400
+    assert field_error(refused.text, "urls") == f"at most 20,000 characters; this has {len(urls):,}"
+    assert value_of(refused.text, "urls") == urls  # all of it, to be shortened by the analyst
+    assert path.read_text() == NOTES
+
+    values = {"name": "harbour desk", "owner": "desk@example.org", "schedule": "every 6 hours"}
+    long = "Port authorities and customs notices. " * 600
+    edited = bench.post("/watchlists/harbour/edit", **values, description=long)
+    assert edited.status_code == 400 and field_error(edited.text, "description").startswith("at most 20,000 characters")
+    created = bench.post("/watchlists", name="desk " * 5000)
+    assert created.status_code == 400 and field_error(created.text, "name").startswith("at most 20,000 characters")
+    assert path.read_text() == NOTES and [p.name for p in bench.lists.iterdir()] == ["harbour.yaml"]
+
+    unknown = bench.post("/watchlists/harbour/crawl", source="x" * 30_000)
+    assert unknown.status_code == 400 and "There is no such source in this watchlist." in unknown.text
+    assert "x" * 100 not in unknown.text

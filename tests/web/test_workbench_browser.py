@@ -179,6 +179,7 @@ def test_hostile_content_never_runs(workbench: Workbench, browser: WatchedPage) 
     expect(page).to_have_url(re.compile(r"/capture"))
     page.wait_for_load_state("load")
     assert "/refreshed" not in page.url and page.url.startswith(workbench.base_url)
+    browser.screenshot("capture-hostile")
     browser.console_errors.clear()  # the sandbox reports what it blocked (scripts, the refresh, the image)
     browser.goto(document_url.removeprefix(workbench.base_url))
     assert workbench.canary.requests == []
@@ -188,7 +189,6 @@ def test_every_page_loads_without_errors(browser: WatchedPage) -> None:
     for path, name in [("/watchlists", "watchlists"), ("/runs", "runs"), ("/alerts", "alerts-list"), ("/api", "api")]:
         browser.goto(path)
         browser.screenshot(name)
-    browser.page.locator(".table a, table a").first.click() if browser.page.url.endswith("/runs") else None
     browser.goto("/runs")
     browser.page.locator("table a").first.click()
     expect(browser.page).to_have_url(re.compile(r"/runs/"))
@@ -209,3 +209,29 @@ def test_readable_on_a_phone(workbench: Workbench) -> None:
         assert overflow <= 1
         phone.screenshot("search-phone")
         assert phone.problems() == []
+
+
+def test_signing_in_as_a_viewer_in_the_browser(tmp_path: Path) -> None:
+    """With users, the browser is sent to the login form and back where it was going; a viewer
+    sees no editing controls, and the session cookie is out of reach of scripts."""
+    osint = OsintCli(tmp_path / "data", extract_workers=0)
+    osint.run("user", "add", "vera", "--role", "viewer", "--password-stdin", input="a long enough password\n")
+    with osint_serve(osint) as (_, base_url), chromium(base_url) as browser:
+        page = browser.page
+        page.goto(base_url + "/runs")
+        expect(page).to_have_url(re.compile(r"/login\?next=%2Fruns$"))
+        browser.screenshot("login")
+        page.get_by_label("Name").fill("vera")
+        page.get_by_label("Password").fill("wrong password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("alert")).to_contain_text("do not match")
+        page.get_by_label("Password").fill("a long enough password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(base_url + "/runs")
+        assert page.evaluate("document.cookie") == ""  # HttpOnly: no script reads the session or CSRF cookie
+        browser.goto("/watchlists")
+        expect(page.get_by_role("button", name="Create watchlist")).to_have_count(0)
+        page.get_by_role("button", name="Sign out").click()
+        expect(page).to_have_url(re.compile(r"/login"))
+        browser.console_errors[:] = [e for e in browser.console_errors if "status of 401" not in e]
+        assert browser.problems() == []

@@ -14,31 +14,23 @@ from alerts.validation import InvalidAlert
 from app.web.access import Editor, Viewer, audit
 from app.web.alert_forms import (
     FORM,
+    MAX_QUERY,
     AlertForm,
     AlertIn,
     AlertOut,
     alert_href,
     alert_summary,
     create_alert,
+    find_alert,
     preview_view,
     recent_deliveries,
+    valid_name,
 )
 from app.web.templating import render, url
-from app.web.workbench import Workbench, workbench
+from app.web.workbench import workbench
 from network.redaction import redact_text
 
 router = APIRouter()
-
-#: the longest query and target list a form takes (a saved search, not a document)
-MAX_QUERY = 2000
-MAX_TARGETS = 4000
-
-
-def _alert(bench: Workbench, name: str) -> Alert | None:
-    try:
-        return bench.alerts.get(name)
-    except KeyError:
-        return None
 
 
 def _no_alert(request: Request, name: str) -> HTMLResponse:
@@ -71,7 +63,7 @@ def alerts(request: Request, user: Viewer, removed: str | None = None) -> HTMLRe
     return render(
         request,
         "alerts.html",
-        {"summaries": [alert_summary(store, alert) for alert in store.all()], "removed": removed},
+        {"summaries": [alert_summary(store, alert) for alert in store.all()], "removed": valid_name(removed)},
     )
 
 
@@ -85,9 +77,10 @@ def new_alert(request: Request, user: Viewer, q: str = "") -> HTMLResponse:
 def create(
     request: Request,
     user: Editor,
-    name: Annotated[str, Form(max_length=64)] = "",
-    query: Annotated[str, Form(max_length=MAX_QUERY)] = "",
-    targets: Annotated[str, Form(max_length=MAX_TARGETS)] = "",
+    # no max_length: create_alert checks the lengths, so the form comes back with the message beside the field
+    name: Annotated[str, Form()] = "",
+    query: Annotated[str, Form()] = "",
+    targets: Annotated[str, Form()] = "",
     backfill: Annotated[bool, Form()] = False,
 ) -> Response:
     form = AlertForm(name=name.strip(), query=query, targets=targets, backfill=backfill)
@@ -95,7 +88,7 @@ def create(
     bench = workbench(request)
     request_in = AlertIn(name=form.name, query=form.query, targets=form.target_texts(), backfill=form.backfill)
     try:
-        create_alert(bench.alerts, bench.backend, bench.config, request_in)
+        create_alert(bench.alerts, bench.backend, bench.config, request_in, may_write_files=user.may("admin"))
     except InvalidAlert as exc:
         return _form_page(request, form, exc.problems)
     return RedirectResponse(f"{alert_href(form.name)}?saved=1", status_code=303)
@@ -103,7 +96,7 @@ def create(
 
 @router.get("/alerts/{name}", response_class=HTMLResponse, include_in_schema=False)
 def alert(request: Request, name: str, user: Viewer, saved: bool = False) -> HTMLResponse:
-    found = _alert(workbench(request), name)
+    found = find_alert(workbench(request).alerts, name)
     if found is None:
         return _no_alert(request, name)
     return _alert_page(request, found, saved=saved)
@@ -115,7 +108,7 @@ def test(request: Request, name: str, user: Editor) -> HTMLResponse:
     answer is this page itself (no redirect)."""
     audit(request, user, "alert.test", alert=name)
     bench = workbench(request)
-    found = _alert(bench, name)
+    found = find_alert(bench.alerts, name)
     if found is None:
         return _no_alert(request, name)
     try:
@@ -127,7 +120,7 @@ def test(request: Request, name: str, user: Editor) -> HTMLResponse:
 
 @router.get("/alerts/{name}/delete", response_class=HTMLResponse, include_in_schema=False)
 def confirm_delete(request: Request, name: str, user: Viewer) -> HTMLResponse:
-    found = _alert(workbench(request), name)
+    found = find_alert(workbench(request).alerts, name)
     if found is None:
         return _no_alert(request, name)
     return render(request, "alert_delete.html", {"summary": alert_summary(workbench(request).alerts, found)})
@@ -153,14 +146,21 @@ def api_alerts(request: Request, user: Viewer) -> list[AlertOut]:
     response_model=AlertOut,
     status_code=201,
     summary="Save an alert",
-    responses={400: {"description": "what is wrong, by field (`problems`), with the CLI's messages"}},
+    responses={
+        400: {
+            "description": "what is wrong, by field (`problems`), with the CLI's messages; a jsonl target "
+            "unless the user is an admin"
+        }
+    },
 )
 def api_create(request: Request, user: Editor, body: AlertIn) -> AlertOut | JSONResponse:
     """Save an alert (`osint alert add NAME QUERY --notify TARGET… [--backfill]`)."""
     audit(request, user, "alert.create", alert=body.name, backfill=body.backfill)
     bench = workbench(request)
     try:
-        saved, backfilled = create_alert(bench.alerts, bench.backend, bench.config, body)
+        saved, backfilled = create_alert(
+            bench.alerts, bench.backend, bench.config, body, may_write_files=user.may("admin")
+        )
     except InvalidAlert as exc:
         return JSONResponse({"detail": str(exc), "problems": exc.problems}, 400)
     return alert_summary(bench.alerts, saved).as_json(backfilled)

@@ -3,7 +3,6 @@ the OpenAPI document. Each part of the app adds its JSON endpoints, under /api/,
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -13,15 +12,12 @@ from app.page_numbers import add_pages
 from app.searching import prepare_search, without_credentials
 from app.web.access import Viewer
 from app.web.templating import render
+from app.web.unavailable import IndexUnreachableAs503
 from app.web.workbench import workbench
 from index.cursor import parse_cursor
 from index.query import QuerySyntaxError, SearchResult
 
-log = logging.getLogger(__name__)
-
 router = APIRouter()
-#: what a reader is told when the search engine does not answer (its address is for the server log only)
-UNAVAILABLE = "The search index is unreachable right now; try again in a minute."
 
 
 @router.get("/healthz", include_in_schema=False)
@@ -58,21 +54,19 @@ def search(
 ) -> SearchResult:
     """Hits, facets and a monthly histogram for a query; page on with `after`."""
     backend = workbench(request).backend
-    try:
-        prepared = prepare_search(
-            q,
-            expand=expand,
-            size=size,
-            search_after=parse_cursor(after) if after else None,
-            sort=sort,
-            histogram="month",
-            collapse_stories=collapse,
-        )
-        return prepared.annotate(without_credentials(add_pages(backend, backend.search(prepared.request))))
-    except QuerySyntaxError as exc:  # CursorError too: a page link that is not ours
-        raise HTTPException(400, str(exc)) from None
-    except ValueError:  # a request the query model refuses (pydantic's ValidationError)
-        raise HTTPException(400, "that page link is no longer valid; search again") from None
-    except ConnectionError as exc:  # the engine is down or restarting: not our bug, not a 500
-        log.warning("search index unreachable: %s", exc)
-        raise HTTPException(503, UNAVAILABLE) from None
+    with IndexUnreachableAs503():
+        try:
+            prepared = prepare_search(
+                q,
+                expand=expand,
+                size=size,
+                search_after=parse_cursor(after) if after else None,
+                sort=sort,
+                histogram="month",
+                collapse_stories=collapse,
+            )
+            return prepared.annotate(without_credentials(add_pages(backend, backend.search(prepared.request))))
+        except QuerySyntaxError as exc:  # CursorError too: a page link that is not ours
+            raise HTTPException(400, str(exc)) from None
+        except ValueError:  # a request the query model refuses (pydantic's ValidationError)
+            raise HTTPException(400, "that page link is no longer valid; search again") from None

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.web.access import SESSION_COOKIE, Admin, CsrfChecked, Forbidden, Viewer, audit, current_user
+from app.web.access import SESSION_COOKIE, Admin, CsrfChecked, Forbidden, Viewer, audit, current_user, logins_required
 from app.web.templating import render
 from app.web.workbench import workbench
 from state.users import ROLES, NoSuchUser, User, UserExists, check_role
@@ -36,7 +36,7 @@ def local_path(target: str | None) -> str:
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
-    if not workbench(request).auth_required:
+    if not logins_required(request):
         return RedirectResponse(local_path(next), status_code=303)
     return render(request, "login.html", {"next": local_path(next), "name": "", "error": None})
 
@@ -55,9 +55,11 @@ def login(
     if bench.users.recent_failures(name, address, FAILURE_WINDOW) >= MAX_FAILURES:
         error = f"Too many failed sign-ins; try again in {FAILURE_WINDOW.seconds // 60} minutes."
         return render(request, "login.html", {"next": target, "name": name, "error": error}, 429)
+    # counted as failed before the password is checked, so that attempts sent in parallel all see
+    # each other; a success takes it back
+    bench.users.note_failure(name, address)
     user = bench.users.verify(name, password)
     if user is None:
-        bench.users.note_failure(name, address)
         error = "That name and password do not match."
         return render(request, "login.html", {"next": target, "name": name, "error": error}, 401)
     bench.users.clear_failures(name, address)
@@ -87,7 +89,7 @@ def logout(request: Request, _: CsrfChecked) -> Response:
         workbench(request).users.end_session(session)
     if user is not None:
         audit(request, user, "logout")
-    response = RedirectResponse("/login" if workbench(request).auth_required else "/", status_code=303)
+    response = RedirectResponse("/login" if logins_required(request) else "/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -98,9 +100,9 @@ def account(request: Request, user: Viewer) -> Response:
 
 
 @router.post("/account/token")
-def new_token(request: Request, user: Viewer, _: CsrfChecked) -> Response:
+def new_token(request: Request, user: Viewer) -> Response:
     """A new API token for the signed-in user (the old one stops working), shown this once."""
-    if not workbench(request).auth_required:
+    if not logins_required(request):
         return render(
             request, "account.html", {"token": None, "error": "API tokens belong to users: add one first."}, 400
         )
@@ -156,7 +158,8 @@ def change_role(request: Request, user: Admin, name: str, role: Annotated[str, F
 @router.post("/users/{name}/delete")
 def remove_user(request: Request, user: Admin, name: str) -> Response:
     _refuse_self(user, name, "remove yourself")
-    workbench(request).users.remove(name)
+    if not workbench(request).users.remove(name):
+        return _users_page(request, f"there is no user named {name!r}", "name", 404)
     audit(request, user, "user.remove", name=name)
     return RedirectResponse("/users", status_code=303)
 

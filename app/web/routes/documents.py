@@ -13,7 +13,6 @@ import logging
 import re
 import zlib
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,18 +21,18 @@ from app.citing import STYLES
 from app.citing import render as cite
 from app.document_ids import AmbiguousDocument, UnknownDocument, find_document, story_of
 from app.web.access import Viewer
+from app.web.links import document_href, external_url
 from app.web.reading import (
     download_name,
     entity_rows,
-    external_url,
     payload_suffix,
     served_content_type,
     text_segments,
     title_segments,
     tracked_and_other,
 )
-from app.web.routes.api import UNAVAILABLE
 from app.web.templating import render
+from app.web.unavailable import IndexUnreachableAs503, log_unreachable
 from app.web.workbench import Workbench, workbench
 from captures.warc import StoredRecord
 from exports.shareable import shareable
@@ -66,40 +65,34 @@ class DocumentNotShown(Exception):
         self.response = response
 
 
-def document_href(document_id: str) -> str:
-    return "/doc/" + quote(document_id, safe="")
-
-
 def lookup(request: Request, given: str) -> Document:
     """The document `given` names (id or unique prefix), or the page saying why there is none:
     404 for an unknown id, a list of the candidates for a prefix several ids share."""
-    try:
-        return find_document(workbench(request).backend, given)
-    except UnknownDocument:
-        raise DocumentNotShown(
-            render(
-                request,
-                "error.html",
-                {"title": "No such document", "message": f"No document has an id starting “{given}”."},
-                404,
-            )
-        ) from None
-    except AmbiguousDocument as ambiguous:
-        raise DocumentNotShown(
-            render(
-                request,
-                "document_candidates.html",
-                {
-                    "given": given,
-                    "candidates": [(shareable(found), document_href(found.id)) for found in ambiguous.candidates],
-                    "more": ambiguous.more,
-                },
-                300,
-            )
-        ) from None
-    except ConnectionError as exc:  # the engine is down or restarting: not our bug, not a 500
-        log.warning("search index unreachable: %s", exc)
-        raise HTTPException(503, UNAVAILABLE) from None
+    with IndexUnreachableAs503():
+        try:
+            return find_document(workbench(request).backend, given)
+        except UnknownDocument:
+            raise DocumentNotShown(
+                render(
+                    request,
+                    "error.html",
+                    {"title": "No such document", "message": f"No document has an id starting “{given}”."},
+                    404,
+                )
+            ) from None
+        except AmbiguousDocument as ambiguous:
+            raise DocumentNotShown(
+                render(
+                    request,
+                    "document_candidates.html",
+                    {
+                        "given": given,
+                        "candidates": [(shareable(found), document_href(found.id)) for found in ambiguous.candidates],
+                        "more": ambiguous.more,
+                    },
+                    300,
+                )
+            ) from None
 
 
 @router.get("/doc/{doc_id}", include_in_schema=False)
@@ -114,8 +107,8 @@ def document_page(request: Request, doc_id: str, user: Viewer) -> Response:
     document = shareable(found)
     try:
         story = story_of(bench.backend, document)
-    except ConnectionError as exc:
-        log.warning("search index unreachable: %s", exc)
+    except ConnectionError as exc:  # the page without its story rather than no page
+        log_unreachable(exc)
         story = []
     return render(request, "document.html", page_context(bench, document, story))
 
@@ -283,19 +276,17 @@ def document_json(request: Request, doc_id: str, user: Viewer) -> DocumentDetail
     story. `doc_id` is the id or a prefix only one id has; a prefix several share answers 409
     with the candidates."""
     backend = workbench(request).backend
-    try:
-        document = shareable(find_document(backend, doc_id))
-        story = story_of(backend, document)
-    except UnknownDocument:
-        raise HTTPException(404, f"no document has an id starting {doc_id!r}") from None
-    except AmbiguousDocument as ambiguous:
-        detail = {
-            "message": f"{doc_id!r} starts the ids of several documents; give more of the id",
-            "candidates": [found.id for found in ambiguous.candidates],
-            "more": ambiguous.more,
-        }
-        raise HTTPException(409, detail) from None
-    except ConnectionError as exc:
-        log.warning("search index unreachable: %s", exc)
-        raise HTTPException(503, UNAVAILABLE) from None
+    with IndexUnreachableAs503():
+        try:
+            document = shareable(find_document(backend, doc_id))
+            story = story_of(backend, document)
+        except UnknownDocument:
+            raise HTTPException(404, f"no document has an id starting {doc_id!r}") from None
+        except AmbiguousDocument as ambiguous:
+            detail = {
+                "message": f"{doc_id!r} starts the ids of several documents; give more of the id",
+                "candidates": [found.id for found in ambiguous.candidates],
+                "more": ambiguous.more,
+            }
+            raise HTTPException(409, detail) from None
     return DocumentDetail.model_validate({**document.model_dump(), "requested_id": doc_id, "story": story})

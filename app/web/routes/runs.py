@@ -25,7 +25,9 @@ from state.ledger import RunReport
 
 router = APIRouter()
 
+#: bounded so that no page or offset overflows SQLite's 64-bit integers (a 500 otherwise)
 Page = Annotated[int, Query(ge=1, le=100_000)]
+Offset = Annotated[int, Query(ge=0, le=10**9)]
 
 
 def _report(request: Request, run_id: str) -> RunReport | None:
@@ -81,7 +83,7 @@ def api_runs(
     request: Request,
     user: Viewer,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[RunReport]:
     """Past crawl runs, newest first (`osint runs --json`)."""
     return workbench(request).ledger.runs(limit, offset)

@@ -1,12 +1,11 @@
 """The search page (`/`) and the export download (`/export`). The page's logic is in
-app/web/search_view.py; these handlers read the request, run it and answer.
+app/web/search_view.py (and the modules it names); these handlers read the request, run it and answer.
 
 Both are plain functions, not coroutines: the index is read synchronously, so FastAPI runs them in
 its thread pool and a slow search never holds up the event loop (nor the other clients)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 from fastapi import APIRouter, Request
@@ -14,12 +13,12 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response, Streami
 
 from app.exporting import UnknownFormat, export_chunks, export_filename, prepare_export
 from app.web.access import Viewer
-from app.web.search_view import UNAVAILABLE, SearchParams, search_page
+from app.web.search_params import SearchParams
+from app.web.search_view import search_page
 from app.web.templating import render
+from app.web.unavailable import IndexUnreachableAs503
 from app.web.workbench import workbench
 from index.query import QuerySyntaxError
-
-log = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -42,11 +41,8 @@ def export(request: Request, user: Viewer, q: str = "", format: str = "csv", exp
     except (QuerySyntaxError, UnknownFormat) as exc:
         return PlainTextResponse(str(exc), status_code=400)
     chunks = export_chunks(workbench(request).backend, prepared)
-    try:  # the first chunk before the headers: an index that cannot be read is a 503, not a cut-off 200
+    with IndexUnreachableAs503():  # the first chunk before the headers: a 503, not a cut-off 200
         first = next(chunks, b"")
-    except ConnectionError as exc:
-        log.warning("search index unreachable: %s", exc)
-        return PlainTextResponse(UNAVAILABLE, status_code=503)
     filename = export_filename(prepared.format)
     return StreamingResponse(
         _streamed(first, chunks),

@@ -1,7 +1,7 @@
 """Watchlists: the files of the watchlists directory, one watchlist's sources with their last run,
 next run and health, forms to create a watchlist and to add, edit and remove sources (the edits of
 `osint watchlist new|add-source|remove-source`, which keep the file's comments and layout), and
-"crawl now" with a page that follows the crawl to its report. Pages and JSON."""
+"crawl now" with a page that follows the crawl to its report. Their JSON is in watchlists_api.py."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.web.access import Editor, Viewer, audit
-from app.web.crawl_jobs import CrawlBusy, CrawlJobs, CrawlProgress
-from app.web.reading import external_url
+from app.web.crawl_jobs import CrawlBusy, CrawlProgress
+from app.web.links import external_url
 from app.web.run_view import run_href
 from app.web.templating import render, url
 from app.web.watchlist_forms import (
@@ -32,44 +31,38 @@ from app.web.watchlist_forms import (
     source_form,
     watchlist_form,
 )
-from app.web.watchlist_view import (
-    SourceStatus,
-    WatchlistDetail,
-    WatchlistSummary,
-    problems_shown,
-    source_rows,
-    summaries,
-    summary,
-    watchlist_files,
-    watchlist_href,
-)
+from app.web.watchlist_view import problems_shown, source_rows, summaries, summary, watchlist_files, watchlist_href
 from app.web.workbench import Workbench, workbench
 from scheduling.health import UNHEALTHY_AFTER
+from state.users import User
 from watchlists.edit import add_source, create_watchlist, remove_source, update_header, update_source
 from watchlists.model import SOURCE_ID, Source, Watchlist, WatchlistError, load_watchlist
 
 router = APIRouter()
 
-#: what one form field may hold (a watchlist file is at most 1 MiB anyway)
-MAX_FIELD = 20_000
-
 
 async def submitted_form(request: Request) -> dict[str, str]:
-    """The form's text fields (the access check has read the form already: Starlette keeps it)."""
+    """The form's text fields (the access check has read the form already: Starlette keeps it).
+    Whole: a field longer than watchlist_forms.MAX_FIELD is refused beside it (`too_long`)."""
     form = await request.form()
-    return {key: value[:MAX_FIELD] for key, value in form.items() if isinstance(value, str)}
+    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 Submitted = Annotated[dict[str, str], Depends(submitted_form)]
 
 
-def _directory(bench: Workbench) -> Path:
+def _logged(value: str) -> str:
+    """A submitted value as the audit log gets it: enough to recognise it, not a whole long field."""
+    return value if len(value) <= 200 else value[:200] + "…"
+
+
+def watchlists_directory(bench: Workbench) -> Path:
     return Path(bench.config.watchlists_dir)
 
 
-def _path(bench: Workbench, key: str) -> Path:
+def watchlist_path(bench: Workbench, key: str) -> Path:
     """The file of watchlist `key`: only a name the directory lists (404 otherwise)."""
-    path = watchlist_files(_directory(bench)).get(key)
+    path = watchlist_files(watchlists_directory(bench)).get(key)
     if path is None:
         raise HTTPException(404, f"There is no watchlist {key!r}: the watchlists page lists them.")
     return path
@@ -90,15 +83,20 @@ def _crawl_href(key: str, job_id: str) -> str:
 
 
 def _list_page(
-    request: Request, values: dict[str, str] | None = None, errors: FormErrors | None = None, status: int = 200
+    request: Request,
+    user: User,
+    values: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
     bench = workbench(request)
     return render(
         request,
         "watchlists.html",
         {
-            "summaries": [found for found, _ in summaries(_directory(bench))],
-            "directory": bench.config.watchlists_dir,
+            "summaries": [found for found, _ in summaries(watchlists_directory(bench))],
+            # where the server keeps its files is for those who edit them, not for every reader
+            "directory": bench.config.watchlists_dir if user.may("editor") else None,
             "values": values or watchlist_form(),
             "errors": errors or FormErrors(),
             "watchlist_href": watchlist_href,
@@ -109,25 +107,25 @@ def _list_page(
 
 @router.get("/watchlists", response_class=HTMLResponse, include_in_schema=False)
 def watchlists(request: Request, user: Viewer) -> HTMLResponse:
-    return _list_page(request)
+    return _list_page(request, user)
 
 
 @router.post("/watchlists", include_in_schema=False)
 def create(request: Request, user: Editor, submitted: Submitted) -> Response:
     values = form_values(submitted, WATCHLIST_FIELDS)
-    audit(request, user, "watchlist.create", watchlist=values["name"], file=values["file"])
+    audit(request, user, "watchlist.create", watchlist=_logged(values["name"]), file=_logged(values["file"]))
     bench = workbench(request)
-    directory = _directory(bench)
+    directory = watchlists_directory(bench)
     files = watchlist_files(directory)
     names = {found.name: found.file for found, _ in summaries(directory) if found.name}
     new, errors = parse_watchlist_form(values, {path.name for path in files.values()}, names)
     if new is None:
-        return _list_page(request, values, errors, 400)
+        return _list_page(request, user, values, errors, 400)
     path = directory / new.file_name
     try:
         create_watchlist(path, new.name, new.owner, new.description, new.schedule)
     except (WatchlistError, FileExistsError, OSError, ValueError) as exc:
-        return _list_page(request, values, edit_errors(exc, path, WATCHLIST_FIELDS), 400)
+        return _list_page(request, user, values, edit_errors(exc, path, WATCHLIST_FIELDS), 400)
     return RedirectResponse(url(watchlist_href(new.file), created="1"), status_code=303)
 
 
@@ -144,7 +142,7 @@ def _watchlist_page(
     notice: str = "",
 ) -> HTMLResponse:
     bench = workbench(request)
-    path = _path(bench, key)
+    path = watchlist_path(bench, key)
     found, watchlist = summary(key, path)
     rows = []
     jobs: list[CrawlProgress] = []
@@ -206,14 +204,14 @@ def watchlist_page(
 def _header_page(
     request: Request, key: str, values: dict[str, str], errors: FormErrors, status: int = 200
 ) -> HTMLResponse:
-    path = _path(workbench(request), key)
+    path = watchlist_path(workbench(request), key)
     context = {"key": key, "href": watchlist_href(key), "file": path.name, "values": values, "errors": errors}
     return render(request, "watchlist_edit.html", context, status)
 
 
 @router.get("/watchlists/{key}/edit", response_class=HTMLResponse, include_in_schema=False)
 def edit_header_form(request: Request, key: str, user: Viewer) -> HTMLResponse:
-    watchlist = _loaded(_path(workbench(request), key))
+    watchlist = _loaded(watchlist_path(workbench(request), key))
     return _header_page(request, key, watchlist_form(watchlist), FormErrors())
 
 
@@ -221,11 +219,13 @@ def edit_header_form(request: Request, key: str, user: Viewer) -> HTMLResponse:
 def save_header(request: Request, key: str, user: Editor, submitted: Submitted) -> Response:
     """Save the watchlist's own fields (only the lines of what changed are rewritten)."""
     values = form_values(submitted, HEADER_FIELDS)
-    audit(request, user, "watchlist.update", watchlist=key, name=values["name"])
+    audit(request, user, "watchlist.update", watchlist=key, name=_logged(values["name"]))
     bench = workbench(request)
-    path = _path(bench, key)
+    path = watchlist_path(bench, key)
     current = _loaded(path)
-    others = {found.name: found.file for found, _ in summaries(_directory(bench)) if found.name and found.key != key}
+    others = {
+        found.name: found.file for found, _ in summaries(watchlists_directory(bench)) if found.name and found.key != key
+    }
     header, errors = parse_header_form(values, others)
     if header is not None:
         try:
@@ -241,8 +241,8 @@ def save_header(request: Request, key: str, user: Editor, submitted: Submitted) 
 @router.post("/watchlists/{key}/sources", include_in_schema=False)
 def add(request: Request, key: str, user: Editor, submitted: Submitted) -> Response:
     values = form_values(submitted, SOURCE_FIELDS)
-    audit(request, user, "watchlist.add_source", watchlist=key, source=values["id"])
-    path = _path(workbench(request), key)
+    audit(request, user, "watchlist.add_source", watchlist=key, source=_logged(values["id"]))
+    path = watchlist_path(workbench(request), key)
     source, errors = parse_source_form(values)
     if source is not None:
         try:
@@ -265,7 +265,7 @@ def _source(path: Path, source_id: str) -> Source:
 def _edit_page(
     request: Request, key: str, source_id: str, values: dict[str, str], errors: FormErrors, status: int = 200
 ) -> HTMLResponse:
-    path = _path(workbench(request), key)
+    path = watchlist_path(workbench(request), key)
     return render(
         request,
         "watchlist_source.html",
@@ -285,7 +285,7 @@ def _edit_page(
 
 @router.get("/watchlists/{key}/sources/{source_id}", response_class=HTMLResponse, include_in_schema=False)
 def edit_form(request: Request, key: str, source_id: str, user: Viewer) -> HTMLResponse:
-    source = _source(_path(workbench(request), key), source_id)
+    source = _source(watchlist_path(workbench(request), key), source_id)
     return _edit_page(request, key, source_id, source_form(source), FormErrors())
 
 
@@ -293,7 +293,7 @@ def edit_form(request: Request, key: str, source_id: str, user: Viewer) -> HTMLR
 def save(request: Request, key: str, source_id: str, user: Editor, submitted: Submitted) -> Response:
     """Save an edited source where it stands in the file (only the keys that changed are rewritten)."""
     audit(request, user, "watchlist.update_source", watchlist=key, source=source_id)
-    path = _path(workbench(request), key)
+    path = watchlist_path(workbench(request), key)
     _source(path, source_id)
     values = {**form_values(submitted, SOURCE_FIELDS), "id": source_id}  # the id names the source's history
     source, errors = parse_source_form(values)
@@ -309,7 +309,7 @@ def save(request: Request, key: str, source_id: str, user: Editor, submitted: Su
 
 @router.get("/watchlists/{key}/sources/{source_id}/remove", response_class=HTMLResponse, include_in_schema=False)
 def confirm_remove(request: Request, key: str, source_id: str, user: Viewer) -> HTMLResponse:
-    path = _path(workbench(request), key)
+    path = watchlist_path(workbench(request), key)
     source = _source(path, source_id)
     return render(
         request,
@@ -321,7 +321,7 @@ def confirm_remove(request: Request, key: str, source_id: str, user: Viewer) -> 
 @router.post("/watchlists/{key}/sources/{source_id}/remove", include_in_schema=False)
 def remove(request: Request, key: str, source_id: str, user: Editor) -> Response:
     audit(request, user, "watchlist.remove_source", watchlist=key, source=source_id)
-    path = _path(workbench(request), key)
+    path = watchlist_path(workbench(request), key)
     source = _source(path, source_id)
     try:
         remove_source(path, source_id)
@@ -335,30 +335,34 @@ def remove(request: Request, key: str, source_id: str, user: Editor) -> Response
 # crawl now -------------------------------------------------------------------------------------
 
 
-def _start(bench: Workbench, key: str, source_ids: list[str]) -> CrawlProgress:
+def start_crawl(bench: Workbench, key: str, source_ids: list[str]) -> CrawlProgress:
     """Raises CrawlBusy, WatchlistError (a broken file, or no enabled source), KeyError (no such source)."""
-    return bench.crawls.start(_path(bench, key), source_ids or None)
+    return bench.crawls.start(watchlist_path(bench, key), source_ids or None)
 
 
 @router.post("/watchlists/{key}/crawl", include_in_schema=False)
 def crawl_now(request: Request, key: str, user: Editor, submitted: Submitted) -> Response:
     """Crawl one source (form field `source`) or the whole watchlist now, then follow it."""
     source_id = submitted.get("source", "").strip()
-    audit(request, user, "watchlist.crawl", watchlist=key, source=source_id or "(all enabled)")
+    audit(request, user, "watchlist.crawl", watchlist=key, source=_logged(source_id) or "(all enabled)")
     bench = workbench(request)
+    if source_id and not SOURCE_ID.match(source_id):
+        return _watchlist_page(request, key, crawl_error="There is no such source in this watchlist.", status=400)
     try:
-        started = _start(bench, key, [source_id] if source_id else [])
+        started = start_crawl(bench, key, [source_id] if source_id else [])
     except CrawlBusy as exc:
         return _watchlist_page(request, key, crawl_error=f"Not started: already being crawled. {exc}", status=409)
     except WatchlistError as exc:
-        return _watchlist_page(request, key, crawl_error="; ".join(problems_shown(exc, _path(bench, key))), status=400)
+        return _watchlist_page(
+            request, key, crawl_error="; ".join(problems_shown(exc, watchlist_path(bench, key))), status=400
+        )
     except KeyError as exc:
         return _watchlist_page(request, key, crawl_error=str(exc.args[0]), status=400)
     return RedirectResponse(_crawl_href(key, started.job_id), status_code=303)
 
 
 def _progress(bench: Workbench, key: str, job_id: str) -> CrawlProgress:
-    path = _path(bench, key)
+    path = watchlist_path(bench, key)
     try:
         progress = bench.crawls.progress(job_id)
     except KeyError:
@@ -392,66 +396,3 @@ def crawl_page(request: Request, key: str, job_id: str, user: Viewer) -> HTMLRes
 def crawl_fragment(request: Request, key: str, job_id: str, user: Viewer) -> HTMLResponse:
     progress = _progress(workbench(request), key, job_id)
     return render(request, "_run_progress.html", _progress_context(key, progress))
-
-
-# JSON --------------------------------------------------------------------------------------------
-
-
-class CrawlRequest(BaseModel):
-    sources: list[str] = Field(default_factory=list, description="Source ids; none: every enabled source.")
-
-
-@router.get("/api/watchlists", response_model=list[WatchlistSummary], summary="Watchlists")
-def api_watchlists(request: Request, user: Viewer) -> list[WatchlistSummary]:
-    """The watchlist files with their source counts and problems (`osint watchlist list --json`)."""
-    return [found for found, _ in summaries(_directory(workbench(request)))]
-
-
-@router.get("/api/watchlists/{key}", response_model=WatchlistDetail, summary="One watchlist")
-def api_watchlist(request: Request, key: str, user: Viewer) -> WatchlistDetail:
-    """A watchlist's sources with last run, next run and health (`osint watchlist show --json`)."""
-    bench = workbench(request)
-    found, watchlist = summary(key, _path(bench, key))
-    statuses: list[SourceStatus] = []
-    if watchlist is not None:
-        crawling = bench.crawls.busy_sources(watchlist)
-        statuses = [row.status for row in source_rows(watchlist, bench.ledger, bench.schedule, crawling)]
-    return WatchlistDetail(**found.model_dump(), sources_status=statuses)
-
-
-@router.post(
-    "/api/watchlists/{key}/crawl",
-    response_model=CrawlProgress,
-    status_code=202,
-    summary="Crawl now",
-    responses={
-        400: {"description": "a broken watchlist, an unknown source or none enabled"},
-        409: {"description": "every source asked for is being crawled already"},
-    },
-)
-def api_crawl(
-    request: Request, key: str, user: Editor, body: CrawlRequest | None = None
-) -> CrawlProgress | JSONResponse:
-    """Start a crawl of some sources (default: every enabled source) in the background, as the
-    scheduler starts one; follow it at /api/crawls/{job_id}."""
-    sources = body.sources if body is not None else []
-    audit(request, user, "watchlist.crawl", watchlist=key, source=",".join(sources) or "(all enabled)")
-    bench = workbench(request)
-    try:
-        return _start(bench, key, sources)
-    except CrawlBusy as exc:
-        return JSONResponse({"detail": f"already being crawled: {exc}"}, 409)
-    except WatchlistError as exc:
-        return JSONResponse({"detail": "; ".join(problems_shown(exc, _path(bench, key)))}, 400)
-    except KeyError as exc:
-        return JSONResponse({"detail": str(exc.args[0])}, 400)
-
-
-@router.get("/api/crawls/{job_id}", response_model=CrawlProgress, summary="A crawl's progress")
-def api_crawl_progress(request: Request, job_id: str, user: Viewer) -> CrawlProgress:
-    """URLs done and outcomes so far; once over, the exit status, verdict and run report."""
-    crawls: CrawlJobs = workbench(request).crawls
-    try:
-        return crawls.progress(job_id)
-    except KeyError:
-        raise HTTPException(404, f"no crawl {job_id!r}") from None
