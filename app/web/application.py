@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -32,6 +33,8 @@ from settings.config import Config, load_config
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
+#: requests of one worker process answered at the same time (the others queue)
+ANSWERING_THREADS = 4
 #: set by `osint serve` for its worker processes: the Host names the app answers to (comma-separated)
 ALLOWED_HOSTS_VARIABLE = "OSINT_WEB_ALLOWED_HOSTS"
 #: set by `osint serve` beyond loopback: every page needs a login, even if the last user is removed
@@ -50,6 +53,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Pages are index and state calls, CPU-bound under the GIL: a few threads at a time answer
+        # them while the rest wait their turn on the event loop, instead of forty (anyio's default)
+        # sharing the CPU so that every answer is slow, each thread with a cold index connection.
+        to_thread.current_default_thread_limiter().total_tokens = ANSWERING_THREADS
         yield
         bench.close()
 
