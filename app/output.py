@@ -7,7 +7,10 @@ import html
 import json
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import BaseModel
@@ -77,6 +80,19 @@ def print_json(data: Any) -> None:
 def fail(message: str, code: int = 1) -> NoReturn:
     error_console.print(Text(f"Error: {message}", style="red"))
     raise SystemExit(code)
+
+
+@contextmanager
+def replaced_whole(path: Path) -> Iterator[Path]:
+    """The path to write `path` at (`path`.part), renamed to `path` once the block completes and
+    removed if it fails or is interrupted: never a half file under the name asked for."""
+    part = path.with_name(path.name + ".part")
+    try:
+        yield part
+        part.replace(path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def count_progress(as_json: bool) -> Progress:

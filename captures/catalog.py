@@ -24,8 +24,7 @@ _FILES, _RECORDS, _DOCUMENTS = tables.CAPTURE_FILES, tables.CAPTURE_RECORDS, tab
 
 
 def _create_tables(connection: Connection) -> None:
-    for table in (_FILES, _RECORDS, _DOCUMENTS):
-        table.create(connection, checkfirst=True)
+    tables.METADATA.create_all(connection, [_FILES, _RECORDS, _DOCUMENTS], checkfirst=True)
 
 
 MIGRATIONS = Migrations("captures", [_create_tables])
@@ -80,7 +79,9 @@ _LATEST = query(
     "AND status BETWEEN 200 AND 299 ORDER BY date DESC LIMIT 1",
     *RecordEntry.__dataclass_fields__,
 )
-_RECORD = select(*_RECORD_COLUMNS).where(_RECORDS.c.record_id == bindparam("record_id"))
+_RECORD = query(
+    f"SELECT {_COLUMN_LIST} FROM capture_records WHERE record_id = :record_id", *RecordEntry.__dataclass_fields__
+)
 _DOCUMENT_HISTORY = query(
     "SELECT record_id, content_hash, fetched_at FROM document_captures WHERE doc_id = :doc_id ORDER BY fetched_at DESC",
     "record_id",
@@ -142,9 +143,10 @@ class Catalog:
 
     def files(self, *, newest_only: bool = False) -> list[FileEntry]:
         """The files, oldest first (`newest_only`: the newest alone, for the next writer)."""
-        statement = select(_FILES).order_by(_FILES.c.created, _FILES.c.name)
         if newest_only:
             statement = select(_FILES).order_by(_FILES.c.created.desc(), _FILES.c.name.desc()).limit(1)
+        else:
+            statement = select(_FILES).order_by(_FILES.c.created, _FILES.c.name)
         with self.database.read() as connection:
             return [
                 FileEntry(name=row[0], created=row[1], size=row[2], records=row[3], closed=bool(row[4]), pid=row[5])
@@ -160,7 +162,7 @@ class Catalog:
 
     # records ----------------------------------------------------------------
     def record(self, record_id: str) -> RecordEntry | None:
-        return self._one(_RECORD, record_id=record_id)
+        return self._fast_one(_RECORD, record_id=record_id)
 
     def original(self, payload_sha256: str, since: str | None = None) -> RecordEntry | None:
         """The stored response holding this payload, if any (the target of a new revisit); with
@@ -183,11 +185,6 @@ class Catalog:
     def _fast_one(self, statement: Any, **parameters: str) -> RecordEntry | None:
         with self.database.read() as connection:
             row = run(connection, statement, parameters).fetchone()
-        return RecordEntry(*row) if row is not None else None
-
-    def _one(self, statement: Any, **parameters: str) -> RecordEntry | None:
-        with self.database.read() as connection:
-            row = connection.execute(statement, parameters).first()
         return RecordEntry(*row) if row is not None else None
 
     # documents --------------------------------------------------------------

@@ -341,13 +341,19 @@ class CaptureStore:
     def payload_record(self, record_id: str) -> tuple[RecordEntry, StoredRecord] | None:
         """The record holding the payload of `record_id`: itself, or the original a revisit refers to."""
         entry = self.catalog.record(record_id)
+        return self.payload_of(entry) if entry is not None else None
+
+    def payload_of(self, entry: RecordEntry) -> tuple[RecordEntry, StoredRecord] | None:
+        """The record holding the payload of the record `entry` lists: itself, or the original a
+        revisit refers to (None when that is no longer listed)."""
         seen = set()
-        while entry is not None and entry.type == "revisit" and entry.refers_to and entry.record_id not in seen:
-            seen.add(entry.record_id)
-            entry = self.catalog.record(entry.refers_to)
-        if entry is None or entry.type == "revisit":
+        current: RecordEntry | None = entry
+        while current is not None and current.type == "revisit" and current.refers_to and current.record_id not in seen:
+            seen.add(current.record_id)
+            current = self.catalog.record(current.refers_to)
+        if current is None or current.type == "revisit":
             return None
-        return entry, self.read(entry)
+        return current, self.read(current)
 
     def files(self) -> list[FileEntry]:
         return self.catalog.files()

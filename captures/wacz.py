@@ -20,7 +20,7 @@ from pathlib import Path
 from wacz.main import main as wacz_main
 
 from captures.catalog import RecordEntry
-from captures.store import CaptureStore
+from captures.store import SOFTWARE, CaptureStore
 from captures.warc import read_record_bytes, serialise, warcinfo
 
 
@@ -57,7 +57,7 @@ def write_wacz(store: CaptureStore, records: list[RecordEntry], pages: list[Page
     with tempfile.TemporaryDirectory(prefix="osint-wacz-") as work:
         warc = Path(work) / "captures.warc.gz"
         with warc.open("wb") as out:
-            out.write(serialise(warcinfo(warc.name, "osint-crawler", datetime.now(UTC))))
+            out.write(serialise(warcinfo(warc.name, SOFTWARE, datetime.now(UTC))))
             for entry in records:
                 out.write(read_record_bytes(store.directory / entry.warc, entry.offset, entry.length))
         pages_file = Path(work) / "pages.jsonl"

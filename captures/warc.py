@@ -68,12 +68,11 @@ def serialise(spec: RecordSpec) -> bytes:
     writer = WARCWriter(buffer, gzip=False, warc_version=WARC_VERSION)
     headers = {"WARC-Record-ID": spec.record_id, "WARC-Date": warc_date(spec.date), **spec.warc_headers}
     block = spec.http_headers.to_bytes() if spec.http_headers is not None else b""
-    if spec.type != "revisit":
-        if "WARC-Payload-Digest" not in headers:
-            headers["WARC-Payload-Digest"] = "sha256:" + sha256_digest(spec.payload)
-        block_digest = hashlib.sha256(block)
-        block_digest.update(spec.payload)  # (no copy of a large payload joined to its headers)
-        headers["WARC-Block-Digest"] = "sha256:" + block_digest.hexdigest()
+    if spec.type != "revisit":  # a revisit's payload digest is its original's, given in its headers
+        headers.setdefault("WARC-Payload-Digest", "sha256:" + sha256_digest(spec.payload))
+    block_digest = hashlib.sha256(block)
+    block_digest.update(spec.payload)  # (no copy of a large payload joined to its headers)
+    headers["WARC-Block-Digest"] = "sha256:" + block_digest.hexdigest()
     record = writer.create_warc_record(
         spec.uri,
         spec.type,

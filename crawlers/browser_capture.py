@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from playwright.async_api import Page
     from playwright.async_api import Response as BrowserResponse
     from scrapy import Request
-    from scrapy.http import Response
+    from scrapy.http import Headers, Response
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,18 @@ MAIN_RESPONSE = "osint_browser_response"
 #: seconds to wait for that snapshot once the page is rendered (its body is already in the browser)
 SNAPSHOT_TIMEOUT = 10.0
 #: headers that describe how the bytes travelled, not the bytes the browser hands over
-_TRANSPORT_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+_TRANSPORT_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+def header_pairs(headers: Headers, skip: frozenset[str]) -> list[tuple[str, str]]:
+    """Scrapy Headers (repeated values kept) as (name, value) text pairs, but for the names in `skip`
+    (lower case)."""
+    pairs: list[tuple[str, str]] = []
+    for name, values in headers.items():
+        key = name.decode("latin-1")
+        if key.lower() not in skip:
+            pairs.extend((key, value.decode("latin-1")) for value in values)
+    return pairs
 
 
 def screenshot_method() -> PageMethod:
@@ -95,12 +106,7 @@ async def rendered_exchange(
             url=response.url,
             status=response.status,
             body=response.body,
-            response_headers=[
-                (name.decode("latin-1"), value.decode("latin-1"))
-                for name, values in response.headers.items()
-                for value in values
-                if name.decode("latin-1").lower() not in _TRANSPORT_HEADERS
-            ],
+            response_headers=header_pairs(response.headers, _TRANSPORT_HEADERS),
             fetched_at=datetime.now(UTC),
         )
     parts = urlsplit(exchange.url)

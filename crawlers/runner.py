@@ -15,7 +15,9 @@ from typing import Any
 
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
+from sqlalchemy.exc import SQLAlchemyError
 
+from captures.store import CaptureStore
 from crawlers.extensions.capture_archive import STORE_SETTING, open_capture_store
 from crawlers.extensions.outcome_ledger import PROGRESS_SETTING, ProgressHook
 from crawlers.extraction_pool import POOL_SETTING, ExtractionPool
@@ -25,6 +27,8 @@ from settings.config import Config
 from state.ledger import Ledger, RunReport
 from state.scheduler import SchedulerState, SourceBusy, SourceLock
 from watchlists.model import Source, Watchlist
+
+log = logging.getLogger(__name__)
 
 
 def crawl_settings(config: Config, run_id: str, overrides: dict[str, Any] | None = None) -> Settings:
@@ -55,12 +59,13 @@ def run_crawl(
     ledger = Ledger.in_data_dir(config.data_dir)
     ledger.close_abandoned_runs()
     run_id = ledger.start_run(watchlist.name, [s.id for s in sources])
+    # one capture store for the run: its sources append to one WARC file, not one each
+    # (opened before locking, so a store that cannot open leaves no source locked)
+    captures = open_capture_store(config)
     locks, sources = _lock_sources(ledger, run_id, watchlist, sources, config)
     # one pool for all the run's sources: workers start and warm up once per run, not per source
     pool = ExtractionPool(config.extract_workers, config.spacy_model)
     run_objects: dict[str, Any] = {"LOG_INSTALL_ROOT_HANDLER": False, POOL_SETTING: pool}
-    # one capture store for the run: its sources append to one WARC file, not one each
-    captures = open_capture_store(config)
     if captures is not None:
         run_objects[STORE_SETTING] = captures
     if progress is not None:
@@ -76,12 +81,10 @@ def run_crawl(
             process.start()
     finally:
         pool.shutdown()
-        if captures is not None:
-            if config.capture_retention_days:  # retention applies after each run (`osint capture prune` on demand)
-                captures.prune(config.capture_retention_days)
-            captures.close()
         for lock in locks:
             lock.release()
+        if captures is not None:
+            _prune_and_close(captures, config.capture_retention_days)
     # the crawler process itself: fetching, parsing, ledger and index writes (extraction runs in the pool)
     ledger.add_stats(run_id, {"osint/cpu/crawler_process": time.process_time() - cpu_started})
     errors = [task.exception() for task in crawls if task.done() and not task.cancelled() and task.exception()]
@@ -141,6 +144,18 @@ def _lock_sources(
             for url in source.urls:
                 ledger.record(run_id, url, source.id, "skipped", "already_running", str(exc))
     return locks, free
+
+
+def _prune_and_close(captures: CaptureStore, retention_days: int) -> None:
+    """Retention applies after each run (`osint capture prune` on demand); a prune that fails (a file
+    held open elsewhere, a locked catalog) is logged and the run still finishes."""
+    try:
+        if retention_days:
+            captures.prune(retention_days)
+    except (OSError, SQLAlchemyError):
+        log.exception("pruning the capture store failed; the captures stay until the next run")
+    finally:
+        captures.close()
 
 
 def _record_silent_sources(ledger: Ledger, run_id: str, sources: list[Source]) -> None:

@@ -39,11 +39,12 @@ from functools import lru_cache
 from followthemoney import EntityProxy, model
 from followthemoney.util import make_entity_id
 
+from exports.chunks import line_chunks
 from exports.shareable import shareable
 from schema.document import Document
 
-#: documents encoded at a time (each is several entities): one write per some tens of kilobytes
-_DOCUMENTS_PER_CHUNK = 50
+#: entities encoded at a time (a document is one and its links several): one write per some tens of kilobytes
+_ENTITIES_PER_CHUNK = 200
 #: Document field -> (FtM schema, id prefix, keyword) of the entities it names
 _NAMED = {
     "weapons": ("Asset", "osint-weapon", "weapon model"),
@@ -142,13 +143,9 @@ def document_entities(document: Document, written: set[str]) -> Iterator[EntityP
 
 def ftm_chunks(documents: Iterable[Document]) -> Iterator[bytes]:
     written: set[str] = set()
-    lines: list[str] = []
-    for count, document in enumerate(documents, 1):
-        lines.extend(
-            json.dumps(entity.to_dict(), ensure_ascii=False) for entity in document_entities(document, written)
-        )
-        if count % _DOCUMENTS_PER_CHUNK == 0:
-            yield ("\n".join(lines) + "\n").encode("utf-8")
-            lines = []
-    if lines:
-        yield ("\n".join(lines) + "\n").encode("utf-8")
+    lines = (
+        json.dumps(entity.to_dict(), ensure_ascii=False)
+        for document in documents
+        for entity in document_entities(document, written)
+    )
+    yield from line_chunks(lines, _ENTITIES_PER_CHUNK)

@@ -23,6 +23,7 @@ from itertools import combinations
 
 import networkx as nx
 
+from exports.chunks import line_chunks
 from schema.countries import country_label
 from schema.document import Document
 
@@ -32,60 +33,40 @@ NODE_TYPES: dict[str, str] = {"weapon": "weapons", "armed_group": "armed_groups"
 _LINES_PER_CHUNK = 500
 
 
-class CooccurrenceGraph:
-    """The graph of the documents `add`ed so far."""
-
-    def __init__(self) -> None:
-        self.graph: nx.Graph[str] = nx.Graph()
-
-    def add(self, document: Document) -> None:
-        named = [
-            (f"{kind}:{value}", kind, value) for kind, field in NODE_TYPES.items() for value in getattr(document, field)
-        ]
-        for node, kind, value in named:
-            if node not in self.graph:
-                self.graph.add_node(
-                    node, type=kind, label=country_label(value) if kind == "country" else value, document_count=0
-                )
-            self.graph.nodes[node]["document_count"] += 1
-        for (first, first_kind, _), (second, second_kind, _) in combinations(named, 2):
-            if first_kind == second_kind:
-                continue
-            if self.graph.has_edge(first, second):
-                edge = self.graph.edges[first, second]
-                edge["weight"] += 1
-                edge["document_ids"].append(document.id)
-            else:
-                self.graph.add_edge(first, second, weight=1, document_ids=[document.id])
-
-    def finished(self) -> nx.Graph[str]:
-        """The graph ready to write: each edge's document ids joined into one attribute (GraphML
-        and GEXF hold scalars). Adding documents afterwards is not supported."""
-        for _, _, data in self.graph.edges(data=True):
-            data["document_ids"] = " ".join(data["document_ids"])
-        return self.graph
-
-
 def cooccurrence_graph(documents: Iterable[Document]) -> nx.Graph[str]:
-    graph = CooccurrenceGraph()
+    """The graph of `documents`, ready to write: each edge's document ids joined into one
+    attribute (GraphML and GEXF hold scalars)."""
+    graph: nx.Graph[str] = nx.Graph()
     for document in documents:
-        graph.add(document)
-    return graph.finished()
+        _add_document(graph, document)
+    for _, _, data in graph.edges(data=True):
+        data["document_ids"] = " ".join(data["document_ids"])
+    return graph
 
 
-def _chunks(lines: Iterable[str]) -> Iterator[bytes]:
-    batch: list[str] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) == _LINES_PER_CHUNK:
-            yield ("\n".join(batch) + "\n").encode("utf-8")
-            batch = []
-    if batch:
-        yield ("\n".join(batch) + "\n").encode("utf-8")
+def _add_document(graph: nx.Graph[str], document: Document) -> None:
+    named = [
+        (f"{kind}:{value}", kind, value) for kind, field in NODE_TYPES.items() for value in getattr(document, field)
+    ]
+    for node, kind, value in named:
+        if node not in graph:
+            graph.add_node(
+                node, type=kind, label=country_label(value) if kind == "country" else value, document_count=0
+            )
+        graph.nodes[node]["document_count"] += 1
+    for (first, first_kind, _), (second, second_kind, _) in combinations(named, 2):
+        if first_kind == second_kind:
+            continue
+        if graph.has_edge(first, second):
+            edge = graph.edges[first, second]
+            edge["weight"] += 1
+            edge["document_ids"].append(document.id)
+        else:
+            graph.add_edge(first, second, weight=1, document_ids=[document.id])
 
 
 def _serialised(generate: Callable[[nx.Graph[str]], Iterable[str]], documents: Iterable[Document]) -> Iterator[bytes]:
-    yield from _chunks(generate(cooccurrence_graph(documents)))
+    yield from line_chunks(generate(cooccurrence_graph(documents)), _LINES_PER_CHUNK)
 
 
 def graphml_chunks(documents: Iterable[Document]) -> Iterator[bytes]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from exports.chunks import line_chunks
 from exports.shareable import shareable
 from schema.document import Document
 
@@ -15,11 +16,4 @@ _LINES_PER_CHUNK = 50
 
 
 def jsonl_chunks(documents: Iterable[Document]) -> Iterator[bytes]:
-    lines: list[str] = []
-    for document in documents:
-        lines.append(shareable(document).model_dump_json())
-        if len(lines) == _LINES_PER_CHUNK:
-            yield ("\n".join(lines) + "\n").encode("utf-8")
-            lines = []
-    if lines:
-        yield ("\n".join(lines) + "\n").encode("utf-8")
+    yield from line_chunks((shareable(document).model_dump_json() for document in documents), _LINES_PER_CHUNK)

@@ -18,8 +18,7 @@ def _capture(capture: Capture) -> Capture:
 def shareable(document: Document) -> Document:
     """`document` with every URL redacted; the very object when none carries credentials (the usual case)."""
     urls = [document.url, document.canonical_url, *document.links]
-    captures = [document.capture, *document.versions] if document.capture else document.versions
-    if not any("@" in url for url in urls) and not any("@" in capture.url for capture in captures if capture):
+    if not any("@" in url for url in urls) and not any("@" in capture.url for capture in document.all_captures):
         return document
     return document.model_copy(
         update={

@@ -126,6 +126,18 @@ class Document(EntitySets, _DocumentFields):
     def with_hash(self) -> Document:
         return self.model_copy(update={"content_hash": content_hash(self.title + "\n" + self.text)})
 
+    def capture_at(self, version: int) -> Capture | None:
+        """The capture of the document as indexed (version 0; None when none was preserved) or of
+        its Nth earlier version (newest first). IndexError for a version it does not have."""
+        if not 0 <= version <= len(self.versions):
+            raise IndexError(f"document {self.id} has {len(self.versions)} earlier versions, not {version}")
+        return self.capture if version == 0 else self.versions[version - 1]
+
+    @property
+    def all_captures(self) -> list[Capture]:
+        """Every preserved capture: the one indexed (if any), then the earlier versions, newest first."""
+        return [capture for capture in (self.capture, *self.versions) if capture is not None]
+
     def page_at(self, offset: int) -> int | None:
         """Page number holding the character at `offset` (None for unpaginated documents)."""
         for span in self.pages:

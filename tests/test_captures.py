@@ -23,6 +23,7 @@ from warcio.checker import Checker
 from captures.catalog import Catalog
 from captures.store import CATALOG_NAME, CaptureStore, Exchange
 from captures.warc import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED, RecordSpec, http_headers, serialise
+from schema.document import Capture, Document
 
 T0 = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 HTML = "text/html; charset=utf-8"
@@ -214,6 +215,22 @@ def test_the_same_payload_again_is_a_revisit_of_the_first_response(store, capsys
     assert store.catalog.record_counts() == {"response": 1, "revisit": 1, "request": 2}
     assert store.catalog.payload_bytes() == (len(body), len(body))
     warcio_check(warc_files(store.directory), capsys)
+
+
+def test_a_revisits_block_digest_is_the_sha256_of_its_block(store):
+    body = page("Communique repeated word for word")
+    store.record_exchange(exchange("http://gov.example/communique", body, at=T0))
+    second = store.record_exchange(exchange("http://mirror.example/communique", body, at=T0 + timedelta(minutes=5)))
+    store.close()
+
+    revisit = record_by_id(store.directory, second.record_id)
+    assert revisit.type == "revisit"
+    assert revisit.headers["WARC-Block-Digest"].startswith("sha256:")
+    # warcio checks no digest of a revisit: recompute it over the block (its HTTP headers) as stored
+    (path,) = warc_files(store.directory)
+    raw = gzip.decompress(path.read_bytes()[revisit.offset : revisit.offset + revisit.length])
+    block = raw.partition(b"\r\n\r\n")[2][: int(revisit.headers["Content-Length"])]
+    assert revisit.headers["WARC-Block-Digest"] == "sha256:" + hashlib.sha256(block).hexdigest()
 
 
 def test_a_304_is_a_server_not_modified_revisit_of_the_urls_latest_capture(store):
@@ -664,3 +681,24 @@ def test_capture_get_refuses_to_send_control_characters_to_a_terminal(data, refu
     from app.commands.capture import _CONTROL
 
     assert bool(_CONTROL.search(data)) is refused
+
+
+def test_a_documents_captures_by_version():
+    def capture(name: str) -> Capture:
+        return Capture(
+            warc=f"{name}.warc.gz",
+            offset=0,
+            length=1,
+            record_id=f"<urn:uuid:{name}>",
+            payload_sha256="0",
+            fetched_at=T0,
+        )
+
+    current, older = capture("current"), capture("older")
+    document = Document.new("http://site.example/a", capture=current, versions=[older])
+    assert document.capture_at(0) == current and document.capture_at(1) == older
+    with pytest.raises(IndexError):
+        document.capture_at(2)
+    assert document.all_captures == [current, older]
+    uncaptured = Document.new("http://site.example/b", versions=[older])
+    assert uncaptured.capture_at(0) is None and uncaptured.all_captures == [older]

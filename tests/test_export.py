@@ -6,22 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import networkx as nx
 import pytest
 
 from exports.csv_export import COLUMNS
-from exports.formats import FORMATS
-from index.backend import open_backend
 from index.sqlite.backend import SqliteBackend
 from schema.document import Document
 from tests.crawl.helpers import OsintCli
-from tests.serving import http_get, serve_search
 
 KORNET = Document.new(
     "https://news.example.org/kornet",
@@ -165,57 +160,3 @@ def test_an_unreachable_index_fails_cleanly(osint: OsintCli, tmp_path: Path, clo
     result = osint.run("export", "rifles", "-o", str(tmp_path / "out.csv"), check=False)
     assert result.returncode == 1 and "the index cannot be read" in result.stderr
     assert list(tmp_path.iterdir()) == []
-
-
-# --- the web app ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def site(tmp_path: Path):
-    path = tmp_path / "index.sqlite3"
-    with SqliteBackend(path) as backend:
-        backend.upsert(DOCUMENTS)
-    with SqliteBackend(path) as backend, serve_search(backend) as base_url:
-        yield base_url
-
-
-def test_web_export_is_an_attachment_in_each_format(site: str) -> None:
-    for name, export_format in FORMATS.items():
-        status, headers, body = http_get(f"{site}/export?q={quote('weapon:ak-47')}&format={name}")
-        assert status == 200, body
-        assert headers["Content-Type"] == export_format.media_type
-        disposition = headers["Content-Disposition"]
-        assert re.fullmatch(
-            rf'attachment; filename="osint-export-\d{{8}}-\d{{6}}\.{re.escape(export_format.extension)}"', disposition
-        )
-        assert headers["X-Content-Type-Options"] == "nosniff"
-        if name == "csv":
-            rows = list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff"), newline="")))
-            assert [row["id"] for row in rows] == [document.id for document in DOCUMENTS]
-        elif name == "jsonl":
-            assert [Document.model_validate_json(line) for line in body.splitlines()] == DOCUMENTS
-        elif name == "graphml":
-            graph = nx.read_graphml(io.BytesIO(body.encode()))
-            assert graph.edges["weapon:9M133 Kornet", "armed_group:Islamic State"]["weight"] == 1
-
-
-def test_web_export_defaults_to_csv_of_everything(site: str) -> None:
-    status, headers, body = http_get(f"{site}/export")
-    assert status == 200 and headers["Content-Type"].startswith("text/csv")
-    assert len(body.splitlines()) == 1 + len(DOCUMENTS)
-
-
-@pytest.mark.parametrize(
-    ("query", "message"),
-    [("format=pdf", "unknown export format 'pdf'"), (f"q={quote('colour:red')}", "unknown field colour:")],
-)
-def test_web_export_refuses_bad_requests(site: str, query: str, message: str) -> None:
-    status, headers, body = http_get(f"{site}/export?{query}")
-    assert status == 400 and message in body and "Content-Disposition" not in headers
-
-
-def test_web_export_from_an_unreachable_engine_is_a_503(closed_port: int) -> None:
-    with open_backend(f"http://127.0.0.1:{closed_port}") as backend, serve_search(backend) as base_url:
-        status, headers, body = http_get(f"{base_url}/export?q=rifles")
-    assert status == 503 and "unreachable" in body and "Content-Disposition" not in headers
-    assert str(closed_port) not in body  # the engine's address is for the server log only

@@ -11,10 +11,10 @@ import click
 
 from app.commands.config import current_config, open_index
 from app.document_ids import load_document
-from app.output import count_progress, fail, print_json, safe
+from app.output import count_progress, fail, print_json, replaced_whole, safe
 from app.searching import prepare_search
 from captures.store import CATALOG_NAME, CaptureStore
-from captures.warc import warc_date
+from captures.warc import StoredRecord, warc_date
 from index.query import QuerySyntaxError
 from settings.config import Config
 
@@ -65,15 +65,12 @@ def get(given: str, mode: str | None, version: int, output: Path | None) -> None
     store = open_store(config)
     try:
         record_id = _record_id(config, given, version)
-        found = store.payload_record(record_id) if mode else None
-        entry = store.catalog.record(record_id)
-        if entry is None or (mode and found is None):
+        stored = _stored_record(store, record_id, payload=mode is not None)
+        if stored is None:
             fail(f"the capture {record_id} is not in {config.captures_dir} (removed by retention?)")
         if mode is None:
-            data = store.read(entry).block
+            data = stored.block
         else:
-            assert found is not None
-            stored = found[1]
             head = stored.http_headers.to_bytes() if stored.http_headers is not None else b""
             data = head + stored.payload if mode == "raw" else stored.decoded_payload()
     finally:
@@ -86,15 +83,30 @@ def _record_id(config: Config, given: str, version: int) -> str:
         return given if given.startswith("<") else f"<{given}>"
     with open_index(config) as backend:
         document = load_document(backend, given)
-    if version == 0:
-        if document.capture is None:
-            fail(f"document {document.id} has no capture (crawled before captures, or with OSINT_CAPTURES=0)")
-        return document.capture.record_id
-    if version > len(document.versions):
+    try:
+        capture = document.capture_at(version)
+    except IndexError:
         raise click.BadParameter(
             f"document {document.id} has {len(document.versions)} earlier versions", param_hint="--version"
-        )
-    return document.versions[version - 1].record_id
+        ) from None
+    if capture is None:
+        fail(f"document {document.id} has no capture (crawled before captures, or with OSINT_CAPTURES=0)")
+    return capture.record_id
+
+
+def _stored_record(store: CaptureStore, record_id: str, payload: bool) -> StoredRecord | None:
+    """The record `record_id` (with `payload`: the record holding its payload, a revisit's original);
+    None when the catalog no longer lists it or its WARC file is gone."""
+    entry = store.catalog.record(record_id)
+    if entry is None:
+        return None
+    try:
+        if not payload:
+            return store.read(entry)
+        found = store.payload_of(entry)
+    except OSError:  # listed, but its file was deleted (retention, or by hand)
+        return None
+    return found[1] if found is not None else None
 
 
 def _write(data: bytes, output: Path | None) -> None:
@@ -136,22 +148,19 @@ def export(query: str, output: Path, title: str, as_json: bool) -> None:
             for document in backend.iter_matching(prepared.request.query):
                 documents += 1
                 progress.advance(task)
-                captures = [c for c in (document.capture, *document.versions) if c is not None]
-                record_ids.extend(capture.record_id for capture in captures)
+                record_ids.extend(capture.record_id for capture in document.all_captures)
                 pages.extend(
                     Page(capture.url or document.url, warc_date(capture.fetched_at), document.title)
-                    for capture in captures
+                    for capture in document.all_captures
                 )
         records = records_with_context(store, record_ids)
         if not records:
             fail("none of the matching documents has a capture", code=1)
-        partial = output.with_name(output.name + ".part")
         try:
-            write_wacz(store, records, pages, partial, title or query or "osint-crawler collection")
-        except WaczError as exc:
-            partial.unlink(missing_ok=True)
+            with replaced_whole(output) as partial:
+                write_wacz(store, records, pages, partial, title or query or "osint-crawler collection")
+        except (WaczError, OSError) as exc:
             fail(f"the WACZ could not be written: {exc}")
-        partial.replace(output)
     finally:
         store.close()
     summary = {"path": str(output), "documents": documents, "records": len(records), "bytes": output.stat().st_size}

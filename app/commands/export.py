@@ -16,7 +16,7 @@ from rich.text import Text
 from app.commands.config import current_config, open_index
 from app.commands.search import SYNTAX
 from app.exporting import export_chunks, matching_count, prepare_export
-from app.output import console, count_progress, error_console, fail, print_json, safe
+from app.output import console, count_progress, error_console, fail, print_json, replaced_whole, safe
 from exports.formats import FORMATS, write_export
 from index.query import QuerySyntaxError
 
@@ -32,19 +32,13 @@ def _destination(output: str) -> Iterator[BinaryIO]:
         yield stdout
         stdout.flush()
         return
-    path = Path(output)
-    part = path.with_name(path.name + ".part")
-    try:
-        stream = part.open("wb")
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
-    try:
+    with replaced_whole(Path(output)) as part:
+        try:
+            stream = part.open("wb")
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
         with stream:
             yield stream
-        part.replace(path)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
 
 
 @click.command("export", epilog=FORMAT_HELP + "\n\n" + SYNTAX)

@@ -12,8 +12,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from app.citing import NO_CAPTURE, utc
 from app.commands.config import current_config, open_index
 from app.document_ids import load_document, story_of
+from app.entity_marks import grouped, markable, text_mentions, title_mentions
 from app.output import console, fail, print_json, safe, safe_block
 from exports.shareable import shareable
 from index.query import Hit
@@ -59,11 +61,11 @@ def command(document_id: str, as_json: bool) -> None:
 
 def print_document(document: Document, story: list[Hit], out: Console = console) -> None:
     """The document for people, on `out` (colours only where `out` is a terminal)."""
-    title = marked(document.title, _mentions(document, in_title=True), style="bold")
+    title = marked(document.title, title_mentions(document), style="bold")
     out.print(title if title.plain.strip() else Text("(untitled)", style="bold"))
     out.print(metadata(document))
     out.print()
-    out.print(marked(document.text, _mentions(document, in_title=False)))
+    out.print(marked(document.text, text_mentions(document)))
     if document.entities:
         out.print()
         out.print(entity_table(document.entities))
@@ -76,7 +78,7 @@ def print_document(document: Document, story: list[Hit], out: Console = console)
 
 
 def when(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "-"
+    return utc(moment) if moment else "-"
 
 
 def metadata(document: Document) -> Table:
@@ -101,7 +103,7 @@ def metadata(document: Document) -> Table:
         rows.append(("tags", ", ".join(document.tags)))
     capture = document.capture
     if capture is None:
-        rows.append(("capture", "no capture preserved"))
+        rows.append(("capture", NO_CAPTURE))
     else:
         rows += [
             ("capture sha256", capture.payload_sha256),
@@ -121,19 +123,13 @@ def entity_style(label: str) -> str:
     return ENTITY_STYLES.get(label, OTHER_ENTITY_STYLE)
 
 
-def _mentions(document: Document, in_title: bool) -> list[Entity]:
-    return [entity for entity in document.entities if (entity.attributes.get("field") == "title") == in_title]
-
-
 def marked(text: str, mentions: Iterable[Entity], style: str = "") -> Text:
     """`text` with each mention styled by its type. Escape sequences and control characters are
     removed piece by piece, after the offsets have been applied; a mention whose offsets do not
     frame its own text (or overlap an earlier one) is left unmarked rather than marked wrongly."""
     shown = Text(style=style)
     position = 0
-    for entity in sorted(mentions, key=lambda mention: (mention.start, -mention.end)):
-        if entity.start < position or text[entity.start : entity.end] != entity.text or entity.start == entity.end:
-            continue
+    for entity in markable(text, mentions):
         shown.append(safe_block(text[position : entity.start]))
         shown.append(safe_block(text[entity.start : entity.end]), style=entity_style(entity.label))
         position = entity.end
@@ -152,23 +148,15 @@ def attribute_text(attributes: dict[str, Any]) -> str:
 
 
 def entity_table(entities: list[Entity]) -> Table:
-    counts: dict[tuple[str, str], int] = {}
-    attributes: dict[tuple[str, str], dict[str, Any]] = {}
-    for entity in entities:
-        key = (entity.label, entity.canonical)
-        counts[key] = counts.get(key, 0) + 1
-        attributes.setdefault(key, {}).update(
-            {name: value for name, value in entity.attributes.items() if value is not None}
-        )
     table = Table(title="Entities", title_justify="left", show_header=True)
     for column in ("entity", "type", "mentions", "attributes"):
         table.add_column(column, justify="right" if column == "mentions" else "left")
-    for (label, canonical), count in sorted(counts.items(), key=lambda item: (item[0][0], -item[1], item[0][1])):
+    for group in grouped(entities):
         table.add_row(
-            Text(safe(canonical), style=entity_style(label)),
-            Text(safe(label)),
-            Text(str(count)),
-            Text(safe(attribute_text(attributes[(label, canonical)]))),
+            Text(safe(group.canonical), style=entity_style(group.label)),
+            Text(safe(group.label)),
+            Text(str(group.mentions)),
+            Text(safe(attribute_text(group.attributes))),
         )
     return table
 

@@ -24,7 +24,7 @@ from scrapy.http import Response
 from sqlalchemy.exc import SQLAlchemyError
 
 from captures.store import CaptureStore, Exchange
-from crawlers.browser_capture import rendered_exchange, screenshot_of
+from crawlers.browser_capture import header_pairs, rendered_exchange, screenshot_of
 from crawlers.extensions.capture_archive import crawl_captures
 from network.addresses import crawl_allowance, is_allowed_address
 
@@ -33,22 +33,11 @@ logger = logging.getLogger(__name__)
 #: request.meta key: the schema.document.Capture of the response
 CAPTURE = "osint_capture"
 #: a body de-chunked by the downloader must not say it is chunked: WARC readers would de-chunk again
-_TRANSFER_HEADERS = {"transfer-encoding"}
-
-
-def header_pairs(headers: object) -> list[tuple[str, str]]:
-    """Scrapy Headers (repeated values kept) as (name, value) text pairs."""
-    pairs: list[tuple[str, str]] = []
-    for name, values in headers.items():  # type: ignore[attr-defined]
-        key = name.decode("latin-1")
-        if key.lower() in _TRANSFER_HEADERS:
-            continue
-        pairs.extend((key, value.decode("latin-1")) for value in values)
-    return pairs
+_TRANSFER_HEADERS = frozenset({"transfer-encoding"})
 
 
 def exchange_of(request: Request, response: Response) -> Exchange:
-    request_headers = header_pairs(request.headers)
+    request_headers = header_pairs(request.headers, _TRANSFER_HEADERS)
     parts = urlsplit(request.url)
     if not any(name.lower() == "host" for name, _ in request_headers) and parts.hostname:
         host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
@@ -57,7 +46,7 @@ def exchange_of(request: Request, response: Response) -> Exchange:
         url=response.url,
         status=response.status,
         body=response.body,
-        response_headers=header_pairs(response.headers),
+        response_headers=header_pairs(response.headers, _TRANSFER_HEADERS),
         fetched_at=datetime.now(UTC),
         ip=str(response.ip_address or ""),
         method=request.method,

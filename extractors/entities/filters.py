@@ -7,6 +7,8 @@ import functools
 import pycountry
 from rapidfuzz import fuzz, process
 
+from schema.countries import country_label
+
 from .gazetteer import all_records, default_gazetteer
 from .matcher import find_candidates
 from .text import KeyCache
@@ -107,8 +109,7 @@ def closest_entity(name: str, value: str) -> str | None:
     if not found:
         return None
     canonical = names[found[0]]
-    country = pycountry.countries.get(alpha_2=canonical) if field[0] == "COUNTRY" else None
-    return f"{country.name} ({canonical})" if country else canonical
+    return country_label(canonical) if field[0] == "COUNTRY" else canonical
 
 
 @functools.cache

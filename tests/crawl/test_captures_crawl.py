@@ -469,3 +469,16 @@ def test_prune_deletes_old_files_but_keeps_originals_of_kept_revisits(changing, 
         message = " ".join(gone.stderr.split())
         assert gone.returncode != 0 and gone.stdout == "", args
         assert "removed by retention" in message and record_id in gone.stderr.replace("\n", ""), message
+
+
+def test_capture_get_of_a_listed_file_deleted_by_hand_says_it_is_gone(changing, tmp_path):
+    data_dir = tmp_path / "data"
+    shutil.copytree(changing["osint"].data_dir, data_dir)
+    osint = OsintCli(data_dir, extract_workers=0)
+    edited = changing["documents"][changing["site"].server.url(EDITED)]
+    (data_dir / "captures" / edited["capture"]["warc"]).unlink()  # still listed in the catalog
+    for args in ((edited["id"],), (edited["id"], "--body"), (edited["id"], "--raw")):
+        gone = osint.run("capture", "get", *args, check=False)
+        message = " ".join(gone.stderr.split())
+        assert gone.returncode == 1 and gone.stdout == "", args
+        assert "removed by retention" in message and "Traceback" not in gone.stderr, message
