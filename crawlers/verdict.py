@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from state.ledger import Ledger, RunReport
 
+Verdict = Literal["ok", "partial", "failed"]
 #: exit status of `osint crawl` for each verdict (1 is a crawl that could not run, 2 bad usage)
 EXIT_CODES: dict[str, int] = {"ok": 0, "partial": 3, "failed": 4}
 _USEFUL = ("indexed", "unchanged", "followed")
@@ -31,7 +32,7 @@ class SourceFailure(BaseModel):
 
 
 class RunVerdict(BaseModel):
-    verdict: Literal["ok", "partial", "failed"]
+    verdict: Verdict
     exit_code: int
     failed_sources: list[SourceFailure] = Field(default_factory=list)
 
@@ -41,12 +42,27 @@ def source_failed(counts: Mapping[str, int]) -> bool:
     return bool(counts.get("failed")) and not any(counts.get(outcome) for outcome in _USEFUL)
 
 
+def _failing(report: RunReport) -> list[str]:
+    return [source for source in report.sources if source_failed(report.by_source.get(source, {}))]
+
+
+def _verdict(report: RunReport, failing: list[str]) -> Verdict:
+    if not failing:
+        return "ok"
+    return "failed" if len(failing) == len(report.sources) else "partial"
+
+
+def verdict_of(report: RunReport) -> Verdict:
+    """The run's verdict alone, from its report's counts (judge_run also says why, reading the outcomes)."""
+    return _verdict(report, _failing(report))
+
+
 def judge_run(ledger: Ledger, report: RunReport) -> RunVerdict:
     """ok: no source failed; partial: some did; failed: every source the run asked for did."""
-    failing = [source for source in report.sources if source_failed(report.by_source.get(source, {}))]
-    if not failing:
-        return RunVerdict(verdict="ok", exit_code=EXIT_CODES["ok"])
-    verdict: Literal["failed", "partial"] = "failed" if len(failing) == len(report.sources) else "partial"
+    failing = _failing(report)
+    verdict = _verdict(report, failing)
+    if verdict == "ok":
+        return RunVerdict(verdict=verdict, exit_code=EXIT_CODES[verdict])
     return RunVerdict(
         verdict=verdict, exit_code=EXIT_CODES[verdict], failed_sources=_failures(ledger, report.run_id, failing)
     )

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, TextClause, inspect, text
+from sqlalchemy import Connection, TextClause, TextualSelect, inspect, text
 
 from state import tables
 from state.database import Database, Migrations, query, run
@@ -63,14 +63,19 @@ MIGRATIONS = Migrations("ledger", [_key_outcomes_by_source_and_add_pid, _add_rob
 SCHEMA_VERSION = MIGRATIONS.version
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` runs. A zombie (dead, not yet reaped by its parent) does not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # alive, owned by someone else
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc: the signal said it exists
+    return state not in ("Z", "X")
 
 
 def requested_url(request: Any) -> str:
@@ -156,6 +161,14 @@ _CHANGED_URLS = query(f"SELECT url, change FROM outcomes WHERE {_NEW_OR_CHANGED}
 _CHANGED_DOC_IDS = query(
     f"SELECT doc_id FROM outcomes WHERE {_NEW_OR_CHANGED} AND doc_id IS NOT NULL ORDER BY url", "doc_id"
 )
+_RUN_OF_PROCESS = query(
+    "SELECT id FROM runs WHERE pid = :pid AND started >= :since ORDER BY started DESC, id DESC LIMIT 1", "id"
+)
+_LATEST_OUTCOMES = query(
+    "SELECT url, source_id, outcome, reason FROM outcomes WHERE run_id = :run_id "
+    "ORDER BY at DESC, url DESC, source_id DESC LIMIT :limit",
+    *("url", "source_id", "outcome", "reason"),
+)
 _ENDED_RUNS = query("SELECT id FROM runs WHERE status != 'running' AND started >= :since ORDER BY started, id", "id")
 _LATEST_RUNS = query("SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT :limit OFFSET :offset", "id")
 _RECORD = text(
@@ -172,9 +185,17 @@ _CLAIM = text(
 _CLAIMANT = query("SELECT source_id FROM claims WHERE run_id = :run_id AND url = :url", "source_id")
 _SOURCES_WITH_OUTCOMES = query("SELECT DISTINCT source_id FROM outcomes WHERE run_id = :run_id", "source_id")
 _OUTCOME_FIELDS = ("url", "source_id", "outcome", "reason", "detail", "doc_id", "fetched", "change")
-_RUN_OUTCOMES = query(
-    f"SELECT {', '.join(_OUTCOME_FIELDS)} FROM outcomes WHERE run_id = :run_id ORDER BY at, url, source_id",
-    *_OUTCOME_FIELDS,
+#: the filters Ledger.outcomes takes (a keyword each), as SQL conditions on its parameter of the same name
+_OUTCOME_FILTERS = {
+    "source": "source_id = :source",
+    "outcome": "outcome = :outcome",
+    "reason": "reason = :reason",
+    "change": "change = :change",
+}
+_REASON_COUNTS = query(
+    "SELECT source_id, outcome, reason, COUNT(*) AS count FROM outcomes WHERE run_id = :run_id AND reason != '' "
+    "GROUP BY source_id, outcome, reason ORDER BY source_id, outcome, reason",
+    *("source_id", "outcome", "reason", "count"),
 )
 _URL_FIELDS = ("doc_id", "last_fetched", "etag", "last_modified", "body_hash", "content_hash", "lastmod")
 _URL = query(
@@ -194,6 +215,27 @@ _REMEMBER_ROBOTS = text(
     "INSERT INTO robots_cache (origin, body, fetched) VALUES (:origin, :body, :fetched) "
     "ON CONFLICT (origin) DO UPDATE SET body = excluded.body, fetched = excluded.fetched"
 )
+
+
+def _outcomes_where(filters: tuple[str, ...]) -> str:
+    return " AND ".join(["run_id = :run_id", *(_OUTCOME_FILTERS[name] for name in filters)])
+
+
+@functools.cache  # one statement per combination of filters, built once for the process
+def _outcomes_statement(filters: tuple[str, ...], paged: bool) -> TextualSelect:
+    """The outcomes of a run that match `filters` (names of _OUTCOME_FILTERS), in the order they
+    were recorded; `paged`: a page of them (:limit, :offset)."""
+    page = " LIMIT :limit OFFSET :offset" if paged else ""
+    return query(
+        f"SELECT {', '.join(_OUTCOME_FIELDS)} FROM outcomes WHERE {_outcomes_where(filters)} "
+        f"ORDER BY at, url, source_id{page}",
+        *_OUTCOME_FIELDS,
+    )
+
+
+@functools.cache
+def _outcome_count_statement(filters: tuple[str, ...]) -> TextualSelect:
+    return query(f"SELECT COUNT(*) AS count FROM outcomes WHERE {_outcomes_where(filters)}", "count")
 
 
 @functools.cache  # one statement per set of fields for the process: `run` compiles each once
@@ -254,7 +296,7 @@ class Ledger:
             running = connection.execute(_RUNNING).all()
         closed = []
         for run_id, pid in running:
-            if pid != os.getpid() and not _alive(pid):
+            if pid != os.getpid() and not process_alive(pid):
                 self.finish_run(run_id, status="killed")
                 closed.append(run_id)
         return closed
@@ -327,6 +369,13 @@ class Ledger:
         with self.database.read() as connection:
             return list(connection.execute(_CHANGED_DOC_IDS, {"run_id": run_id}).scalars())
 
+    def run_of_pid(self, pid: int, since: str) -> str | None:
+        """The latest run process `pid` began at `since` (an ISO time) or later, if any (pids are
+        reused: `since` keeps an older process's runs out)."""
+        with self.database.read() as connection:
+            found: str | None = connection.execute(_RUN_OF_PROCESS, {"pid": pid, "since": since}).scalar()
+        return found
+
     def ended_runs(self, since: str) -> list[str]:
         """Runs that are over (finished or killed) and started at `since` or later, oldest first."""
         with self.database.read() as connection:
@@ -391,15 +440,61 @@ class Ledger:
             assert row is not None  # the claim that won: it exists
             return str(row[0])
 
+    def latest_outcomes(self, run_id: str, limit: int) -> list[tuple[str, str, str, str]]:
+        """(url, source_id, outcome, reason) of the run's last `limit` outcomes, the latest first."""
+        with self.database.read() as connection:
+            rows = connection.execute(_LATEST_OUTCOMES, {"run_id": run_id, "limit": limit}).all()
+        return [(url, source_id, outcome, reason or "") for url, source_id, outcome, reason in rows]
+
     def sources_with_outcomes(self, run_id: str) -> set[str]:
         with self.database.read() as connection:
             return set(connection.execute(_SOURCES_WITH_OUTCOMES, {"run_id": run_id}).scalars())
 
-    def outcomes(self, run_id: str) -> Iterator[dict[str, Any]]:
+    def outcomes(
+        self,
+        run_id: str,
+        source: str | None = None,
+        outcome: str | None = None,
+        reason: str | None = None,
+        change: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Iterator[dict[str, Any]]:
+        """The outcomes of run `run_id` in the order they were recorded, those of one `source`,
+        `outcome`, `reason` and `change` when given ("" for a reason or change: none); with `limit`,
+        at most that many after skipping the first `offset` (a page of them, filtered in SQL)."""
+        if offset and limit is None:
+            raise ValueError("an offset needs a limit")
+        filters = {"source": source, "outcome": outcome, "reason": reason, "change": change}
+        chosen = {name: value for name, value in filters.items() if value is not None}
+        statement = _outcomes_statement(tuple(chosen), limit is not None)
         with self.database.read() as connection:
-            rows = connection.execute(_RUN_OUTCOMES, {"run_id": run_id}).mappings().all()
+            params = {"run_id": run_id, **chosen, "limit": limit, "offset": offset}
+            rows = connection.execute(statement, params).mappings().all()
         for row in rows:
             yield dict(row)
+
+    def count_outcomes(
+        self,
+        run_id: str,
+        source: str | None = None,
+        outcome: str | None = None,
+        reason: str | None = None,
+        change: str | None = None,
+    ) -> int:
+        """How many outcomes `outcomes()` lists with the same filters, without a limit."""
+        filters = {"source": source, "outcome": outcome, "reason": reason, "change": change}
+        chosen = {name: value for name, value in filters.items() if value is not None}
+        with self.database.read() as connection:
+            count = connection.execute(_outcome_count_statement(tuple(chosen)), {"run_id": run_id, **chosen}).scalar()
+        return int(count or 0)
+
+    def reason_counts(self, run_id: str) -> list[tuple[str, str, str, int]]:
+        """(source, outcome, reason, count) of every outcome of run `run_id` that gave a reason: the
+        per-source split of RunReport.reasons_by_outcome."""
+        with self.database.read() as connection:
+            rows = connection.execute(_REASON_COUNTS, {"run_id": run_id}).all()
+        return [(source, outcome, reason, int(count)) for source, outcome, reason, count in rows]
 
     # what we know about URLs --------------------------------------------------
     def url(self, url: str) -> UrlRecord | None:

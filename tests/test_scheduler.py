@@ -170,6 +170,22 @@ def test_a_source_locked_by_another_process_waits(watchlist: Path, tmp_path: Pat
     assert launcher.sources() == [["morning"], ["often"]]
 
 
+def test_asking_whether_a_source_is_locked_writes_nothing(tmp_path: Path):
+    data_dir = tmp_path / "data"
+    probe = SourceLock(data_dir, "test", "often")
+    assert not probe.is_held_elsewhere()
+    assert not (data_dir / "locks").exists()  # no lock file made by a look
+    held = SourceLock(data_dir, "test", "often").acquire()
+    try:
+        written = held.path.read_text()
+        assert probe.is_held_elsewhere()
+        assert held.path.read_text() == written  # the holder's pid stays
+    finally:
+        held.release()
+    assert not probe.is_held_elsewhere()
+    SourceLock(data_dir, "test", "often").acquire().release()  # the probe never kept it
+
+
 def test_failed_crawls_are_recorded(watchlist: Path, tmp_path: Path):
     launcher = Launcher()
     scheduler = _scheduler(watchlist, tmp_path, Clock(T0), launcher, max_concurrent=4)

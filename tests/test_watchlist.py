@@ -4,8 +4,16 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from watchlists.model import WatchlistError, load_watchlist, parse_watchlist, watchlist_json_schema
+from watchlists.model import (
+    WatchlistError,
+    error_message,
+    load_watchlist,
+    parse_watchlist,
+    source_from_fields,
+    watchlist_json_schema,
+)
 
 GOOD = """\
 name: sahel-monitoring
@@ -102,3 +110,14 @@ def test_shipped_watchlists_are_valid():
     root = Path(__file__).resolve().parents[1]
     for path in sorted((root / "settings" / "watchlists").glob("*.yaml")):
         assert load_watchlist(path).sources, path
+
+
+def test_a_source_from_the_fields_a_person_gave_leaves_the_empty_ones_to_the_defaults():
+    fields = {"id": "quay", "kind": "site", "urls": ["https://example.test/"], "name": "", "tags": [], "language": None}
+    source = source_from_fields({**fields, "render_js": False}, {"max_depth": 0, "allow": [], "max_pages": None})
+    assert (source.name, source.tags, source.language, source.render_js, source.enabled) == ("", [], None, False, True)
+    assert (source.scope.max_depth, source.scope.allow, source.scope.max_pages) == (0, [], 500)
+    assert not source_from_fields(fields, enabled=False).enabled
+    with pytest.raises(ValidationError) as caught:
+        source_from_fields({**fields, "language": "English"})
+    assert [error_message(error) for error in caught.value.errors()] == ["must be an ISO 639 code such as 'en' or 'ar'"]

@@ -26,8 +26,15 @@ from typing import Any, Concatenate, ParamSpec
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from watchlists.model import Scope, Source, Watchlist, WatchlistError, load_watchlist, parse_watchlist
-from watchlists.yaml_loader import load_yaml
+from watchlists.model import (
+    Scope,
+    Source,
+    Watchlist,
+    WatchlistError,
+    parse_watchlist,
+    parse_watchlist_yaml,
+    read_watchlist_text,
+)
 
 #: the order keys are written in, as in settings/watchlists/example.yaml
 SOURCE_KEYS = ("id", "name", "kind", "urls", "tags", "language", "render_js", "scope", "schedule", "revisit", "enabled")
@@ -119,7 +126,7 @@ def _flow(values: list[Any]) -> CommentedSeq:
 @_one_editor_at_a_time
 def add_source(path: Path, source: Source | dict[str, Any]) -> Watchlist:
     source = source if isinstance(source, Source) else Source.model_validate(source)
-    data, lines = _load(path)
+    data, lines, _ = _load(path)
     if any(existing.get("id") == source.id for existing in data.get("sources") or []):
         raise WatchlistError(path, [f"{path}: a source {source.id!r} exists already"])
     sources = data.get("sources")
@@ -146,7 +153,7 @@ def add_source(path: Path, source: Source | dict[str, Any]) -> Watchlist:
 
 @_one_editor_at_a_time
 def remove_source(path: Path, source_id: str) -> Watchlist:
-    data, lines = _load(path)
+    data, lines, _ = _load(path)
     sources: CommentedSeq = data.get("sources") or CommentedSeq()
     position = next((i for i, item in enumerate(sources) if item.get("id") == source_id), None)
     if position is None:
@@ -224,10 +231,49 @@ def _names(path: Path, descriptor: int) -> bool:
         return False
 
 
-def _load(path: Path) -> tuple[CommentedMap, list[str]]:
-    load_watchlist(path)  # refuse to edit a file that is already broken: its problems come first
-    text = path.read_text(encoding="utf-8")
-    return load_yaml(text), text.splitlines(True)  # the bounded loader again: the file may have changed since
+def _load(path: Path) -> tuple[CommentedMap, list[str], Watchlist]:
+    """The file as YAML (where each key stands), as lines and as a watchlist: read once (under the
+    edit's lock, nobody changes it meanwhile). A file already broken is not edited: its problems
+    come first."""
+    text = read_watchlist_text(path)
+    data, watchlist = parse_watchlist_yaml(text, path)
+    return data, text.splitlines(True), watchlist
+
+
+def _key_ranges(mapping: CommentedMap, lines: list[str], end: int, column: int) -> dict[str, tuple[int, int]]:
+    """Key of `mapping` (keys at `column`) -> its lines [start, stop), the mapping ending at line
+    `end`: comments and blank lines before the next key belong to that key (headings, notes)."""
+    starts = sorted((mapping.lc.key(key)[0], str(key)) for key in mapping)
+    ranges = {}
+    for index, (start, key) in enumerate(starts):
+        stop = starts[index + 1][0] if index + 1 < len(starts) else end
+        while stop > start + 1 and _is_blank_or_heading(lines[stop - 1], column):
+            stop -= 1
+        ranges[key] = (start, stop)
+    return ranges
+
+
+def _keeping_comment(mapping: CommentedMap, key: str, lines: tuple[int, int], replacement: list[str]) -> list[str]:
+    """`replacement` of a one-line `key` (its `lines`) with the end-of-line comment it had."""
+    comment = _end_of_line_comment(mapping, key)
+    start, stop = lines
+    if not comment or stop != start + 1 or len(replacement) != 1:
+        return replacement
+    text = replacement[0].rstrip("\n")
+    return [text + " " * max(2, mapping.ca.items[key][2].column - len(text)) + comment + "\n"]
+
+
+#: an edit of a file's lines: [start, stop) replaced by new lines; `order` ranks edits at one line
+Edit = tuple[int, int, int, list[str]]
+
+
+def _spliced(lines: list[str], edits: list[Edit], start: int = 0) -> list[str]:
+    """`lines` with `edits` made (from line `start` on; none overlap but those ending where the next begins)."""
+    spliced, cursor = lines[:start], start
+    for begin, stop, _, replacement in sorted(edits, key=lambda edit: (edit[0], edit[2])):
+        spliced += lines[cursor:begin] + replacement
+        cursor = max(cursor, stop)
+    return spliced + lines[cursor:]
 
 
 def _write(path: Path, text: str, create: bool = False) -> Watchlist:
@@ -262,8 +308,7 @@ def update_source(path: Path, source_id: str, source: Source | dict[str, Any]) -
     them), a changed one-line key keeps its end-of-line comment, and the headings and notes around
     the source stay. New keys go where SOURCE_KEYS would put them among the keys written."""
     source = source if isinstance(source, Source) else Source.model_validate(source)
-    data, lines = _load(path)
-    original = "".join(lines)
+    data, lines, current = _load(path)
     sources: CommentedSeq = data.get("sources") or CommentedSeq()
     position = next((i for i, item in enumerate(sources) if item.get("id") == source_id), None)
     if position is None:
@@ -287,27 +332,18 @@ def update_source(path: Path, source_id: str, source: Source | dict[str, Any]) -
     has_dash = dash.strip().startswith("-")
     if has_dash:  # the item's dash is put back on whichever key ends up first
         lines[first_line] = " " * key_column + lines[first_line][key_column:]
-    old = parse_watchlist(original, path).source(source_id).model_dump(mode="json")
+    old = current.source(source_id).model_dump(mode="json")
     new = source.model_dump(mode="json")
     rendered = _rendered_keys(source, key_column)
-    starts = sorted((item.lc.key(key)[0], str(key)) for key in item)
-    edits: list[tuple[int, int, int, list[str]]] = []  # (start, end, order, new lines)
-    for index, (start, key) in enumerate(starts):
-        stop = starts[index + 1][0] if index + 1 < len(starts) else end
-        while stop > start + 1 and _is_blank_or_heading(lines[stop - 1], key_column):
-            stop -= 1  # notes before the next key belong to it
-        if old[key] == new[key]:
-            continue
-        replacement = rendered.get(key, [])
-        comment = _end_of_line_comment(item, key)
-        if comment and stop == start + 1 and len(replacement) == 1:
-            text = replacement[0].rstrip("\n")
-            column = item.ca.items[key][2].column
-            replacement = [text + " " * max(2, column - len(text)) + comment + "\n"]
-        edits.append((start, stop, SOURCE_KEYS.index(key), replacement))
-    written = {key for _, key in starts}
+    ranges = _key_ranges(item, lines, end, key_column)
+    edits: list[Edit] = [
+        (*ranges[key], SOURCE_KEYS.index(key), _keeping_comment(item, key, ranges[key], rendered.get(key, [])))
+        for key in ranges
+        if old[key] != new[key]
+    ]
+    starts = sorted((start, key) for key, (start, _) in ranges.items())
     for key in SOURCE_KEYS:
-        if key in rendered and key not in written:
+        if key in rendered and key not in ranges:
             after = [(line, k) for line, k in starts if SOURCE_KEYS.index(k) > SOURCE_KEYS.index(key)]
             if after:
                 at = after[0][0]
@@ -316,11 +352,7 @@ def update_source(path: Path, source_id: str, source: Source | dict[str, Any]) -
                 while at > starts[-1][0] + 1 and _is_blank_or_heading(lines[at - 1], key_column):
                     at -= 1
             edits.append((at, at, SOURCE_KEYS.index(key), rendered[key]))
-    spliced, cursor = lines[:first_line], first_line
-    for start, stop, _, replacement in sorted(edits, key=lambda edit: (edit[0], edit[2])):
-        spliced += lines[cursor:start] + replacement
-        cursor = max(cursor, stop)
-    spliced += lines[cursor:]
+    spliced = _spliced(lines, edits, first_line)
     if has_dash:
         first = next(
             i for i in range(first_line, len(spliced)) if spliced[i].strip() and not spliced[i].lstrip().startswith("#")
@@ -365,17 +397,10 @@ def update_header(
     each where it stands (a new one after the keys that precede it); comments and layout stay. A
     value that differs only in its white space (a folded `description: >` read back from a form)
     is unchanged."""
-    data, lines = _load(path)
-    old = parse_watchlist("".join(lines), path)
+    data, lines, old = _load(path)
     new: dict[str, str | None] = {"name": name, "owner": owner, "description": description, "schedule": schedule}
-    starts = sorted((data.lc.key(key)[0], str(key)) for key in data)
-    ranges: dict[str, tuple[int, int]] = {}
-    for index, (start, key) in enumerate(starts):
-        stop = starts[index + 1][0] if index + 1 < len(starts) else len(lines)
-        while stop > start + 1 and _is_blank_or_heading(lines[stop - 1], 0):
-            stop -= 1  # notes before the next key belong to it
-        ranges[key] = (start, stop)
-    edits: list[tuple[int, int, int, list[str]]] = []
+    ranges = _key_ranges(data, lines, len(lines), 0)
+    edits: list[Edit] = []
     for order, key in enumerate(HEADER_KEYS):
         value, before = new[key], getattr(old, key)
         if value == before or (value is not None and before is not None and value.split() == before.split()):
@@ -384,12 +409,7 @@ def update_header(
             continue
         replacement = [] if value is None else [f"{key}: {_scalar(value)}\n"]
         if key in data:
-            start, stop = ranges[key]
-            comment = _end_of_line_comment(data, key)
-            if comment and stop == start + 1 and replacement:
-                text = replacement[0].rstrip("\n")
-                replacement = [text + " " * max(2, data.ca.items[key][2].column - len(text)) + comment + "\n"]
-            edits.append((start, stop, order, replacement))
+            edits.append((*ranges[key], order, _keeping_comment(data, key, ranges[key], replacement)))
             continue
         preceding = [ranges[k][1] for k in HEADER_KEYS[:order] if k in ranges]
         following = [ranges[k][0] for k in (*HEADER_KEYS[order + 1 :], "sources") if k in ranges]
@@ -404,9 +424,4 @@ def update_header(
             if lines and not lines[-1].endswith("\n"):
                 lines[-1] += "\n"
         edits.append((at, at, order, replacement))
-    spliced, cursor = [], 0
-    for start, stop, _, replacement in sorted(edits, key=lambda edit: (edit[0], edit[2])):
-        spliced += lines[cursor:start] + replacement
-        cursor = max(cursor, stop)
-    spliced += lines[cursor:]
-    return _write(path, "".join(spliced))
+    return _write(path, "".join(_spliced(lines, edits)))

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from watchlists.yaml_loader import MAX_BYTES, WatchlistYAMLError, check_size, load_yaml
@@ -108,6 +110,26 @@ class Source(BaseModel):
         return value
 
 
+def source_from_fields(
+    fields: Mapping[str, Any], scope: Mapping[str, Any] | None = None, enabled: bool = True
+) -> Source:
+    """A Source from the values a person gave (`osint watchlist add-source`'s options, the
+    workbench's form). Values left empty are left out, so the model's defaults apply: None, "", [],
+    {} and False among `fields`, None and [] in `scope`. Raises ValidationError."""
+    given_scope = {key: value for key, value in (scope or {}).items() if value not in (None, [])}
+    data = {
+        key: value for key, value in {**fields, "scope": given_scope}.items() if value not in (None, "", [], {}, False)
+    }
+    if not enabled:
+        data["enabled"] = False
+    return Source.model_validate(data)
+
+
+def error_message(error: ErrorDetails) -> str:
+    """A pydantic error's message as problems are worded (without pydantic's "Value error, ")."""
+    return error["msg"].removeprefix("Value error, ")
+
+
 class Watchlist(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -178,6 +200,12 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 def parse_watchlist(text: str, path: Path | str = "<string>") -> Watchlist:
     """Raises WatchlistError (problems as `file:line: field: message`), also for text beyond the
     bounds of watchlists/yaml_loader.py (size, nesting, alias expansion)."""
+    return parse_watchlist_yaml(text, path)[1]
+
+
+def parse_watchlist_yaml(text: str, path: Path | str = "<string>") -> tuple[Any, Watchlist]:
+    """`parse_watchlist`, also handing back the round-trip YAML it read (where each key stands:
+    watchlists/edit.py splices the text by it)."""
     try:
         data = load_yaml(text)
     except WatchlistYAMLError as exc:
@@ -190,14 +218,14 @@ def parse_watchlist(text: str, path: Path | str = "<string>") -> Watchlist:
         problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
-            message = error["msg"].removeprefix("Value error, ")
+            message = error_message(error)
             if message.startswith("sources[") and ":" in message:  # model-level error naming its own field
                 field, message = message.split(": ", 1)
                 loc = _loc_from_path(field)
             line = _line_of(data, loc) or 1
             problems.append(f"{path}:{line}: {_field_path(loc)}: {message}")
         raise WatchlistError(path, problems) from None
-    return watchlist
+    return data, watchlist
 
 
 def _loc_from_path(field: str) -> tuple[Any, ...]:
@@ -216,6 +244,12 @@ def _plain(node: Any) -> Any:
 
 
 def load_watchlist(path: Path | str) -> Watchlist:
+    return parse_watchlist(read_watchlist_text(path), path)
+
+
+def read_watchlist_text(path: Path | str) -> str:
+    """The text of the watchlist file at `path`: WatchlistError if it is missing, unreadable, too
+    big or not UTF-8."""
     path = Path(path)
     try:
         with path.open("rb") as file:
@@ -228,13 +262,12 @@ def load_watchlist(path: Path | str) -> Watchlist:
         raise WatchlistError(path, [f"{path}: cannot be read ({exc.strerror or exc})"]) from None
     try:
         check_size(size)
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except WatchlistYAMLError as exc:
         raise WatchlistError(path, [f"{path}:{exc.line}: {exc.message}"]) from None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise WatchlistError(path, [f"{path}:{line}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
-    return parse_watchlist(text, path)
 
 
 def watchlist_json_schema() -> dict[str, Any]:

@@ -14,11 +14,18 @@ from app.commands.config import current_config
 from app.commands.schedule import watchlist_files
 from app.output import console, print_json
 from app.watchlists import exit_on_watchlist_error, load_or_exit
-from scheduling.health import source_health
+from scheduling.status import source_statuses
 from state.ledger import Ledger
 from state.scheduler import SchedulerState
 from watchlists.edit import add_source, create_watchlist, remove_source
-from watchlists.model import Source, Watchlist, WatchlistError, load_watchlist, watchlist_json_schema
+from watchlists.model import (
+    Watchlist,
+    WatchlistError,
+    error_message,
+    load_watchlist,
+    source_from_fields,
+    watchlist_json_schema,
+)
 
 
 @click.group("watchlist")
@@ -100,16 +107,6 @@ def add_source_command(
     as_json: bool,
 ) -> None:
     """Add source ID to the watchlist at PATH (comments and layout of the file are kept)."""
-    scope = {
-        key: value
-        for key, value in (
-            ("max_depth", max_depth),
-            ("max_pages", max_pages),
-            ("allow", list(allow)),
-            ("deny", list(deny)),
-        )
-        if value not in (None, [])
-    }
     fields = {
         "id": source_id,
         "kind": kind,
@@ -120,17 +117,13 @@ def add_source_command(
         "schedule": schedule,
         "revisit": revisit,
         "render_js": render_js,
-        "scope": scope,
     }
+    scope = {"max_depth": max_depth, "max_pages": max_pages, "allow": list(allow), "deny": list(deny)}
     try:
-        source = Source.model_validate(
-            {key: value for key, value in fields.items() if value not in (None, "", [], {}, False)}
-        )
+        source = source_from_fields(fields, scope)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise click.UsageError(
-            f"{'.'.join(map(str, first['loc']))}: {first['msg'].removeprefix('Value error, ')}"
-        ) from None
+        raise click.UsageError(f"{'.'.join(map(str, first['loc']))}: {error_message(first)}") from None
     watchlist = _edit_or_exit(lambda: add_source(path, source))
     _done(watchlist, as_json, f"{path}: added {source_id} ({len(watchlist.sources)} sources)")
 
@@ -202,32 +195,21 @@ def list_command(paths: tuple[Path, ...], as_json: bool) -> None:
     console.print(table)
 
 
-def source_statuses(watchlist: Watchlist, data_dir: Path) -> list[dict[str, Any]]:
+#: the fields of a source's status `osint watchlist show --json` prints, in this order
+SHOWN_FIELDS = (
+    *("id", "kind", "enabled", "schedule", "last_run", "last_run_started", "last_run_counts", "last_error"),
+    *("next_run", "health", "consecutive_failures"),
+)
+
+
+def _shown_statuses(watchlist: Watchlist, data_dir: Path) -> list[dict[str, Any]]:
     ledger, state = Ledger.in_data_dir(data_dir), SchedulerState(data_dir)
-    rows = []
     try:
-        for source in watchlist.sources:
-            health = source_health(ledger, watchlist.name, source.id)
-            next_run = state.next_run(watchlist, source)
-            rows.append(
-                {
-                    "id": source.id,
-                    "kind": source.kind,
-                    "enabled": source.enabled,
-                    "schedule": watchlist.schedule_of(source),
-                    "last_run": health.last_run_id,
-                    "last_run_started": health.last_run_started,
-                    "last_run_counts": health.last_run_counts,
-                    "last_error": health.last_error,
-                    "next_run": None if next_run is None else "now" if next_run.year == 1 else next_run.isoformat(),
-                    "health": health.health,
-                    "consecutive_failures": health.consecutive_failures,
-                }
-            )
+        statuses = source_statuses(watchlist, ledger, state)
     finally:
         ledger.close()
         state.close()
-    return rows
+    return [{name: getattr(status, name) for name in SHOWN_FIELDS} for status in statuses]
 
 
 @command.command("show")
@@ -239,7 +221,7 @@ def show(path: Path, as_json: bool) -> None:
     A source whose last 3 runs all failed (nothing fetched, indexed or unchanged) is unhealthy.
     """
     watchlist = load_or_exit(path)
-    rows = source_statuses(watchlist, current_config().data_dir)
+    rows = _shown_statuses(watchlist, current_config().data_dir)
     if as_json:
         print_json(
             {

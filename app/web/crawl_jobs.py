@@ -11,9 +11,10 @@ Nothing waits or polls in the background: a job is looked at when someone asks (
 polled, its run read from the crawl ledger). Each job is also written down under
 ``data_dir/web/crawls/`` so that every worker process of the server, and a restarted server,
 can follow it: the run is found in the ledger by the child's pid, which `Ledger.start_run` records.
-The child's JSON report and log go to ``data_dir/web/crawls/logs/``. Starting a job clears out
-the ended jobs older than KEEP_FOR, and those beyond the newest KEEP_JOBS (record, report and
-log), so listing a watchlist's jobs never reads more than KEEP_JOBS records.
+A record's name holds the job id and the watchlist file's name (`record_name`), so listing one
+watchlist's jobs opens only theirs. The child's JSON report and log go to
+``data_dir/web/crawls/logs/``. Starting a job clears out the ended jobs older than KEEP_FOR, and
+those beyond the newest KEEP_JOBS (record, report and log).
 
 Looking is read-only, with one exception (see `_running`): the worker that started a crawl writes
 its exit status down when it reaps it, because nobody else can learn it.
@@ -35,17 +36,17 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from crawlers.verdict import judge_run
+from crawlers.verdict import EXIT_CODES, verdict_of
 from network.redaction import redact_text, redact_url
 from scheduling.launch import ProcessJob, SubprocessLauncher
-from settings.config import Config
-from state.database import query
-from state.ledger import OUTCOMES, Ledger, RunReport
+from state.ledger import OUTCOMES, Ledger, RunReport, process_alive
 from state.scheduler import SourceLock
 from watchlists.model import Watchlist, WatchlistError, load_watchlist
 
 #: a job id: a time stamp (jobs sort by age) and randomness (nobody guesses another's)
 JOB_ID = re.compile(r"^\d{14}-[0-9a-f]{8}$")
+#: a job's record: its id, then its watchlist file's name (as `_file_part` writes it)
+RECORD = re.compile(r"^(?P<job_id>\d{14}-[0-9a-f]{8})--(?P<file>[A-Za-z0-9_.-]*)\.json$")
 #: how long after its start a job's child may still be on its way to taking its source locks
 #: (interpreter start-up and imports take seconds; this is far more than they ever need)
 LAUNCH_WINDOW = timedelta(minutes=10)
@@ -54,15 +55,6 @@ RECENT_URLS = 10
 #: ended jobs are forgotten after this long, or once this many newer jobs exist
 KEEP_FOR = timedelta(days=30)
 KEEP_JOBS = 500
-
-_RUN_OF_PROCESS = query(
-    "SELECT id FROM runs WHERE pid = :pid AND started >= :since ORDER BY started DESC, id DESC LIMIT 1", "id"
-)
-_LATEST_OUTCOMES = query(
-    "SELECT url, source_id, outcome, reason FROM outcomes WHERE run_id = :run_id "
-    "ORDER BY at DESC, url DESC, source_id DESC LIMIT :limit",
-    *("url", "source_id", "outcome", "reason"),
-)
 
 Launcher = Callable[[Path, list[str]], ProcessJob]
 
@@ -102,6 +94,18 @@ class CrawlProgress(BaseModel):
     error: str = Field(default="", description="Why the crawl could not run, if it could not.")
 
 
+class CrawlSummary(BaseModel):
+    """A job as a list of them shows it: `CrawlProgress` without what takes more reading (the latest
+    URLs, the report, why it could not run). No verdict once over: it could not run."""
+
+    job_id: str
+    sources: list[str]
+    started: str
+    running: bool
+    urls_done: int = 0
+    verdict: str | None = None
+
+
 @dataclass
 class _Job:
     """What is written down about a job (data_dir/web/crawls/JOB_ID.json)."""
@@ -124,6 +128,16 @@ class _Job:
         return {item.name: getattr(self, item.name) for item in fields(self) if item.name != "process"}
 
 
+def _file_part(file: str) -> str:
+    """A watchlist file's name as a record's name holds it (any name is a file name, not every one fits)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", file)[:80]
+
+
+def record_name(job_id: str, file: str) -> str:
+    """The name of job `job_id`'s record, for a crawl of watchlist file `file`."""
+    return f"{job_id}--{_file_part(file)}.json"
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -133,21 +147,6 @@ def _stamp(moment: datetime) -> str:
     return f"{moment:%Y%m%d%H%M%S}"
 
 
-def _alive(pid: int) -> bool:
-    """Whether `pid` runs (a zombie, dead but not yet reaped by the worker that started it, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True  # no /proc: the signal said it exists
-    return state not in ("Z", "X")
-
-
 class CrawlJobs:
     """Starts and follows "crawl now" jobs for one data directory.
 
@@ -155,12 +154,9 @@ class CrawlJobs:
     `SubprocessLauncher`, which passes this process's environment on, with OSINT_DATA_DIR set to
     `data_dir`)."""
 
-    def __init__(
-        self, config: Config, ledger: Ledger, data_dir: Path | None = None, launch: Launcher | None = None
-    ) -> None:
-        self.config = config
+    def __init__(self, ledger: Ledger, data_dir: Path, launch: Launcher | None = None) -> None:
         self.ledger = ledger
-        self.data_dir = Path(data_dir if data_dir is not None else config.data_dir)
+        self.data_dir = Path(data_dir)
         self.records = self.data_dir / "web" / "crawls"
         self.launch: Launcher = launch or self._launcher()
         self._jobs: dict[str, _Job] = {}  # the jobs this process started (their processes are its children)
@@ -223,7 +219,7 @@ class CrawlJobs:
     def _busy(self, watchlist: Watchlist, source_ids: list[str]) -> dict[str, str]:
         busy: dict[str, str] = {}
         for job in self._recent_jobs():
-            if job.watchlist == watchlist.name and self._running(job):
+            if job.watchlist == watchlist.name and self._running(job)[0]:
                 for source_id in set(job.sources) & set(source_ids):
                     busy[source_id] = (
                         f"a crawl started from the workbench at {job.started} is running (job {job.job_id})"
@@ -242,8 +238,7 @@ class CrawlJobs:
         """Where job `job_id` stands (KeyError: no such job)."""
         with self._lock:
             job = self._job(job_id)
-            running = self._running(job)
-        run_id = job.run_id or self._run_id(job)
+        running, run_id, report = self._look(job)
         progress = CrawlProgress(
             job_id=job.job_id,
             watchlist=job.watchlist,
@@ -255,39 +250,49 @@ class CrawlJobs:
             exit_code=job.exit_code,
             run_id=run_id,
         )
-        report = self._report(run_id)
-        if report is not None and not running and report.status == "running":
-            # the crawl is gone but its run says running: it was killed (SIGKILL, out of memory).
-            # Shown as such; a look does not write the ledger: the next crawl's start closes the
-            # run there (crawlers/runner.py, `Ledger.close_abandoned_runs`).
-            report = report.model_copy(update={"status": "killed"})
         if report is not None:
             progress.urls_done = report.urls
             progress.outcomes = {outcome: getattr(report, outcome) for outcome in OUTCOMES}
             progress.recent = self._recent_outcomes(report.run_id)
             if not running:
                 progress.report = report
-                progress.verdict = judge_run(self.ledger, report).verdict
+                progress.verdict = verdict_of(report)
         if not running:
             could_not_run = (
                 report is None or report.status == "error"
                 if job.exit_code is None  # ended in another worker, which has not looked yet
-                else job.exit_code not in (0, 3, 4)
+                else job.exit_code not in EXIT_CODES.values()
             )
             if could_not_run:
                 progress.error = self._error(job)
         return progress
 
-    def jobs(self, watchlist: str | None = None, limit: int = 20) -> list[CrawlProgress]:
-        """The latest jobs (of one watchlist, by name), newest first (found among the KEEP_JOBS
-        records pruning leaves at most)."""
-        found: list[_Job] = []
-        for job in self._newest_jobs():
+    def jobs(self, file: str, limit: int = 20) -> list[CrawlSummary]:
+        """The latest jobs of watchlist file `file` (its name), newest first, in brief: only their
+        records are opened (their names say whose they are)."""
+        found: list[CrawlSummary] = []
+        for job_id, path in self._records(_file_part(file)):
             if len(found) == limit:
                 break
-            if watchlist is None or job.watchlist == watchlist:
-                found.append(job)
-        return [self.progress(job.job_id) for job in found]
+            with self._lock:
+                try:
+                    job = self._job(job_id, path)
+                except KeyError:
+                    continue
+            if job.file != file:  # another name written alike
+                continue
+            running, _, report = self._look(job)
+            found.append(
+                CrawlSummary(
+                    job_id=job.job_id,
+                    sources=job.sources,
+                    started=job.started,
+                    running=running,
+                    urls_done=report.urls if report is not None else 0,
+                    verdict=verdict_of(report) if report is not None and not running else None,
+                )
+            )
+        return found
 
     def close(self) -> None:
         """Reap what has ended. Running crawls go on (as one started from a terminal would); a
@@ -297,46 +302,56 @@ class CrawlJobs:
                 self._running(job)
 
     # internals ----------------------------------------------------------------------------------
-    def _job(self, job_id: str) -> _Job:
+    def _job(self, job_id: str, record: Path | None = None) -> _Job:
+        """Job `job_id`: this process's own, or the one its record (`record`, when known) says."""
         if not JOB_ID.match(job_id):
             raise KeyError(f"no crawl job {job_id!r}")
         if job_id in self._jobs:
             return self._jobs[job_id]
+        if record is None and self.records.is_dir():  # the id is checked: no pattern in it
+            record = next(self.records.glob(f"{job_id}--*.json"), None)
         try:
-            data = json.loads((self.records / f"{job_id}.json").read_text(encoding="utf-8"))
-            return _Job(**data)
+            if record is None:
+                raise OSError(f"no record of {job_id}")
+            return _Job(**json.loads(record.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):
             raise KeyError(f"no crawl job {job_id!r}") from None
 
     def _newest_jobs(self, since: str = "") -> Iterator[_Job]:
         """The jobs written down, newest first: those started at `since` (a %Y%m%d%H%M%S stamp,
         as job ids begin) or later. Only the records needed are read."""
-        for name in self._record_names():
-            if name[:14] < since:
+        for job_id, path in self._records():
+            if job_id[:14] < since:
                 return
             with contextlib.suppress(KeyError):
-                yield self._job(name)
+                yield self._job(job_id, path)
 
-    def _record_names(self) -> list[str]:
-        """The ids of the jobs written down, newest first."""
+    def _records(self, file_part: str | None = None) -> list[tuple[str, Path]]:
+        """(job id, record) of the jobs written down, newest first; of one watchlist file (as
+        `_file_part` writes its name) when given. Only names are read."""
         if not self.records.is_dir():
             return []
-        return sorted((path.stem for path in self.records.glob("*.json") if JOB_ID.match(path.stem)), reverse=True)
+        found = [
+            (match["job_id"], path)
+            for path in self.records.glob("*.json")
+            if (match := RECORD.match(path.name)) and file_part in (None, match["file"])
+        ]
+        return sorted(found, reverse=True)
 
     def _prune(self) -> None:
         """Forget the ended jobs started before KEEP_FOR ago, and those beyond the newest KEEP_JOBS:
         their records, reports and logs. A crawl still running is kept, however old. (Called while
         starting, under the lock that serialises starts across workers.)"""
         oldest_kept = _stamp(_now() - KEEP_FOR)
-        for position, name in enumerate(self._record_names()):
-            if position < KEEP_JOBS and name[:14] >= oldest_kept:
+        for position, (job_id, path) in enumerate(self._records()):
+            if position < KEEP_JOBS and job_id[:14] >= oldest_kept:
                 continue
             try:
-                job = self._job(name)
+                job = self._job(job_id, path)
             except KeyError:  # unreadable: nothing can show it
-                (self.records / f"{name}.json").unlink(missing_ok=True)
+                path.unlink(missing_ok=True)
                 continue
-            if not self._running(job):
+            if not self._running(job)[0]:
                 self._forget(job)
 
     def _forget(self, job: _Job) -> None:
@@ -347,7 +362,7 @@ class CrawlJobs:
                 with contextlib.suppress(OSError):
                     path.unlink()
         with contextlib.suppress(OSError):
-            (self.records / f"{job.job_id}.json").unlink()
+            (self.records / record_name(job.job_id, job.file)).unlink()
 
     def _recent_jobs(self) -> list[_Job]:
         """Jobs whose child may still be starting (or running): those of the launch window, and
@@ -355,8 +370,22 @@ class CrawlJobs:
         recent = {job.job_id: job for job in self._newest_jobs(_stamp(_now() - LAUNCH_WINDOW))}
         return list({**recent, **self._jobs}.values())
 
-    def _running(self, job: _Job) -> bool:
-        """Whether the job's crawl still runs.
+    def _look(self, job: _Job) -> tuple[bool, str | None, RunReport | None]:
+        """Whether the job's crawl still runs, its run's id and its run's report (each found once).
+        A run the ledger still says runs when its crawl is gone was killed (SIGKILL, out of memory):
+        its report says so. A look does not write the ledger: the next crawl's start closes the run
+        there (crawlers/runner.py, `Ledger.close_abandoned_runs`)."""
+        with self._lock:
+            running, report = self._running(job)
+        run_id = report.run_id if report is not None else job.run_id or self._run_id(job)
+        if report is None:
+            report = self._report(run_id)
+        if report is not None and not running and report.status == "running":
+            report = report.model_copy(update={"status": "killed"})
+        return running, run_id, report
+
+    def _running(self, job: _Job) -> tuple[bool, RunReport | None]:
+        """Whether the job's crawl still runs; and its run's report when finding that out read it.
 
         When this process's own child has ended, this reaps it and writes its exit status (and run)
         into the job's record, even when called for a page (a GET). That write has to stay: the
@@ -364,24 +393,24 @@ class CrawlJobs:
         child; the other workers of the server, and this one after a restart, can only learn it
         from the record. (Nothing reaps in the background, so whoever looks first does it.)"""
         if job.exit_code is not None:
-            return False
+            return False, None
         if job.process is not None:  # this process's child: poll() also reaps it
             code = job.process.poll()
             if code is None:
-                return True
+                return True, None
             job.exit_code, job.run_id = code, job.process.run_id() or self._run_id(job)
             self._write(job)
             self._jobs.pop(job.job_id, None)  # its record now says all there is to know
-            return False
+            return False, None
         # another worker's child (or a server's before a restart): its pid, and its run in the ledger
-        if not _alive(job.pid):
-            return False
+        if not process_alive(job.pid):
+            return False, None
         run_id = job.run_id or self._run_id(job)
         if run_id is None:  # a child begins its run within seconds: later, the pid is someone else's
-            return job.job_id[:14] >= _stamp(_now() - LAUNCH_WINDOW)
+            return job.job_id[:14] >= _stamp(_now() - LAUNCH_WINDOW), None
         # a run over in the ledger: its process only delivers alerts now, or the pid is reused
         report = self._report(run_id)
-        return report is not None and report.status == "running"
+        return report is not None and report.status == "running", report
 
     def _report(self, run_id: str | None) -> RunReport | None:
         """The run's report in the ledger (None: not begun, or no longer in the ledger)."""
@@ -395,16 +424,12 @@ class CrawlJobs:
     def _run_id(self, job: _Job) -> str | None:
         """The run the job's child began: the ledger records each run's pid."""
         since = datetime.fromisoformat(job.started).replace(microsecond=0).isoformat(timespec="seconds")
-        with self.ledger.database.read() as connection:
-            found: str | None = connection.execute(_RUN_OF_PROCESS, {"pid": job.pid, "since": since}).scalar()
-        return found
+        return self.ledger.run_of_pid(job.pid, since)
 
     def _recent_outcomes(self, run_id: str) -> list[RecentOutcome]:
-        with self.ledger.database.read() as connection:
-            rows = connection.execute(_LATEST_OUTCOMES, {"run_id": run_id, "limit": RECENT_URLS}).all()
         return [
-            RecentOutcome(url=redact_url(url), source_id=source_id, outcome=outcome, reason=reason or "")
-            for url, source_id, outcome, reason in rows
+            RecentOutcome(url=redact_url(url), source_id=source_id, outcome=outcome, reason=reason)
+            for url, source_id, outcome, reason in self.ledger.latest_outcomes(run_id, RECENT_URLS)
         ]
 
     def _error(self, job: _Job) -> str:
@@ -427,4 +452,4 @@ class CrawlJobs:
         self.records.mkdir(parents=True, exist_ok=True)
         staged = self.records / f".{job.job_id}.{os.getpid()}.{threading.get_ident()}.tmp"
         staged.write_text(json.dumps(job.record()), encoding="utf-8")
-        os.replace(staged, self.records / f"{job.job_id}.json")
+        os.replace(staged, self.records / record_name(job.job_id, job.file))

@@ -15,7 +15,8 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from watchlists.model import SOURCE_ID, Scope, Source, Watchlist, WatchlistError
+from app.web.watchlist_view import problems_shown, without_server_path
+from watchlists.model import SOURCE_ID, Scope, Source, Watchlist, WatchlistError, error_message, source_from_fields
 
 KINDS: tuple[str, ...] = get_args(Source.model_fields["kind"].annotation)
 #: what each kind of source reads, for the form's hints
@@ -189,14 +190,11 @@ def parse_source_form(form: Mapping[str, str]) -> tuple[Source | None, FormError
         "schedule": value["schedule"] or None,
         "revisit": value["revisit"] or None,
         "render_js": bool(value["render_js"]),
-        "scope": {key: item for key, item in scope.items() if item not in (None, [])},
     }
-    data = {key: item for key, item in fields.items() if item not in (None, "", [], {}, False)}
-    if not value["enabled"]:  # a checkbox left unchecked: the source is switched off
-        data["enabled"] = False
     errors = too_long(form, SOURCE_FIELDS)
     try:
-        source = Source.model_validate(data)
+        # a checkbox left unchecked sends nothing: the source is switched off
+        source = source_from_fields(fields, scope, enabled=bool(value["enabled"]))
     except ValidationError as exc:
         return None, _merged(errors, _validation_errors(exc))
     return (None if errors else source), errors
@@ -219,7 +217,7 @@ def _validation_errors(
     errors = FormErrors()
     for error in exc.errors():
         loc = tuple(error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
+        message = error_message(error)
         errors.add(to_field(loc), message, f"{'.'.join(map(str, loc))}: {message}")
     return errors
 
@@ -292,8 +290,7 @@ def edit_errors(exc: Exception, path: Path, top_level_fields: tuple[str, ...] = 
     goes beside that field; a duplicate source id beside `id`; any other is about the file itself."""
     errors = FormErrors()
     if isinstance(exc, WatchlistError):
-        for problem in exc.problems:
-            shown = _shown(problem, path)
+        for problem, shown in zip(exc.problems, problems_shown(exc, path), strict=True):
             match = _PROBLEM.match(problem.removeprefix(f"{path}:").lstrip(" "))
             form_field = match["field"] if match and match["field"] in top_level_fields else None
             message = match["message"] if match and form_field else shown
@@ -301,16 +298,12 @@ def edit_errors(exc: Exception, path: Path, top_level_fields: tuple[str, ...] = 
                 form_field, message = "id", match["message"] if match else shown
             errors.add(form_field, message, shown)
     elif isinstance(exc, KeyError):
-        errors.add(None, "", _shown(str(exc.args[0]), path))
+        errors.add(None, "", without_server_path(str(exc.args[0]), path))
     elif isinstance(exc, FileExistsError):
-        message = _shown(str(exc), path)
+        message = without_server_path(str(exc), path)
         errors.add("file", message, message)
     elif isinstance(exc, OSError):
         errors.add(None, "", f"{path.name}: cannot be written ({exc.strerror or exc})")
     else:
-        errors.add(None, "", _shown(str(exc), path))
+        errors.add(None, "", without_server_path(str(exc), path))
     return errors
-
-
-def _shown(text: str, path: Path) -> str:
-    return text.replace(str(path), path.name)

@@ -9,14 +9,12 @@ looked up, so no URL reaches a file anywhere else."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 from pydantic import BaseModel
 
 from app.web.links import external_url
-from scheduling.health import source_health
+from scheduling.status import SourceStatus, source_statuses
 from state.ledger import Ledger
 from state.scheduler import SchedulerState
 from watchlists.model import Source, Watchlist, WatchlistError, load_watchlist
@@ -36,10 +34,6 @@ def watchlist_files(directory: Path) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def watchlist_href(key: str) -> str:
-    return f"/watchlists/{quote(key, safe='')}"
-
-
 class WatchlistSummary(BaseModel):
     """One watchlist file (`osint watchlist list --json`)."""
 
@@ -52,26 +46,6 @@ class WatchlistSummary(BaseModel):
     sources: int = 0
     enabled: int = 0
     problems: list[str] = []
-
-
-class SourceStatus(BaseModel):
-    """One source with its schedule and health (`osint watchlist show --json`)."""
-
-    id: str
-    name: str
-    kind: str
-    urls: list[str]
-    enabled: bool
-    schedule: str | None
-    last_run: str | None
-    last_run_started: str | None
-    last_run_status: str | None
-    last_run_counts: dict[str, int]
-    last_error: str
-    next_run: str | None  # "now" when due, ISO time, None without a schedule (or switched off)
-    health: str
-    consecutive_failures: int
-    crawling: str = ""  # why the source counts as being crawled now, if it does
 
 
 class WatchlistDetail(WatchlistSummary):
@@ -87,9 +61,14 @@ class SourceRow:
     links: list[tuple[str, str | None]] = field(default_factory=list)  # (URL as text, link or None)
 
 
+def without_server_path(text: str, path: Path) -> str:
+    """`text` with the file `path` named as in the watchlists directory (its name, no server path)."""
+    return text.replace(str(path), path.name)
+
+
 def problems_shown(exc: WatchlistError, path: Path) -> list[str]:
     """The CLI's `file:line: field: message` lines, the file named as in the directory (no server path)."""
-    return [problem.replace(str(path), path.name) for problem in exc.problems]
+    return [without_server_path(problem, path) for problem in exc.problems]
 
 
 def summary(key: str, path: Path) -> tuple[WatchlistSummary, Watchlist | None]:
@@ -116,42 +95,14 @@ def summaries(directory: Path) -> list[tuple[WatchlistSummary, Watchlist | None]
     return [summary(key, path) for key, path in watchlist_files(directory).items()]
 
 
-def _next_run(when: datetime | None) -> str | None:
-    if when is None:
-        return None
-    return "now" if when.year == 1 else when.isoformat()
-
-
 def source_rows(
     watchlist: Watchlist, ledger: Ledger, schedule: SchedulerState, crawling: dict[str, str]
 ) -> list[SourceRow]:
-    """Each source with its last run (from the crawl ledger, whoever ran it), next run (the
-    scheduler's state) and health (scheduling/health.py); `crawling`: source id -> why busy now."""
-    rows = []
-    for source in watchlist.sources:
-        health = source_health(ledger, watchlist.name, source.id)
-        status = None
-        if health.last_run_id is not None:
-            try:
-                status = ledger.report(health.last_run_id).status
-            except KeyError:
-                status = None
-        row = SourceStatus(
-            id=source.id,
-            name=source.name,
-            kind=source.kind,
-            urls=source.urls,
-            enabled=source.enabled,
-            schedule=watchlist.schedule_of(source),
-            last_run=health.last_run_id,
-            last_run_started=health.last_run_started,
-            last_run_status=status,
-            last_run_counts=health.last_run_counts,
-            last_error=health.last_error,
-            next_run=_next_run(schedule.next_run(watchlist, source)),
-            health=health.health,
-            consecutive_failures=health.consecutive_failures,
-            crawling=crawling.get(source.id, ""),
+    """Each source's status (scheduling/status.py) with links to its URLs; `crawling`: source id ->
+    why it is being crawled now."""
+    return [
+        SourceRow(source, status, [(address, external_url(address)) for address in source.urls])
+        for source, status in zip(
+            watchlist.sources, source_statuses(watchlist, ledger, schedule, crawling), strict=True
         )
-        rows.append(SourceRow(source, row, [(address, external_url(address)) for address in source.urls]))
-    return rows
+    ]

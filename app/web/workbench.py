@@ -43,7 +43,7 @@ class Workbench:
         self.secret = load_secret(self.data_dir)
         self._captures: CaptureStore | None = None
         self._lock = threading.Lock()
-        self.crawls = CrawlJobs(config, self.ledger, self.data_dir)
+        self.crawls = CrawlJobs(self.ledger, self.data_dir)
 
     def captures(self) -> CaptureStore:
         """The capture store, read-only (crawls write it; a reader never recovers a writer's files)."""

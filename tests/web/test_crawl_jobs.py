@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from app.web.crawl_jobs import KEEP_JOBS, CrawlBusy, CrawlJobs, CrawlProgress
-from settings.config import load_config
-from state.ledger import Ledger
+from app.web.crawl_jobs import KEEP_JOBS, RECORD, CrawlBusy, CrawlJobs, CrawlProgress, record_name
+from crawlers.verdict import verdict_of
+from state.ledger import Ledger, RunReport, process_alive
 from state.scheduler import SourceLock
 from tests.crawl.helpers import write_watchlist
 from tests.web.crawl_helpers import CRAWL_DEADLINE, HeldSite, crawl_environment, held_site, until
@@ -32,7 +33,7 @@ def jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CrawlJobs]
     data_dir = tmp_path / "data"
     crawl_environment(monkeypatch, data_dir)
     ledger = Ledger.in_data_dir(data_dir)
-    yield CrawlJobs(load_config(), ledger, data_dir)
+    yield CrawlJobs(ledger, data_dir)
     ledger.close()
 
 
@@ -71,7 +72,7 @@ def test_a_crawl_is_followed_from_its_first_urls_to_its_report(jobs: CrawlJobs, 
     # one crawl at a time per source: here, and from another worker process of the server
     with pytest.raises(CrawlBusy, match="pages: a crawl started from the workbench"):
         jobs.start(watchlist, ["pages"])
-    other_worker = CrawlJobs(jobs.config, jobs.ledger, jobs.data_dir)
+    other_worker = CrawlJobs(jobs.ledger, jobs.data_dir)
     assert other_worker.progress(started.job_id).running
     assert set(other_worker.busy_sources(load_watchlist(watchlist))) == {"pages"}
 
@@ -82,10 +83,10 @@ def test_a_crawl_is_followed_from_its_first_urls_to_its_report(jobs: CrawlJobs, 
     assert (done.urls_done, done.outcomes["indexed"], done.report.indexed) == (2, 2, 2)
     assert done.report.by_source["pages"]["indexed"] == 2
     # another worker sees the same ending, from the job's record and the ledger
-    seen = CrawlJobs(jobs.config, jobs.ledger, jobs.data_dir).progress(started.job_id)
+    seen = CrawlJobs(jobs.ledger, jobs.data_dir).progress(started.job_id)
     assert (seen.running, seen.run_id, seen.exit_code, seen.verdict) == (False, done.run_id, 0, "ok")
     assert jobs.busy_sources(load_watchlist(watchlist)) == {}
-    assert [job.job_id for job in jobs.jobs("harbour")] == [started.job_id]
+    assert [job.job_id for job in jobs.jobs("harbour.yaml")] == [started.job_id]
 
 
 def test_a_source_another_process_crawls_is_left_out(jobs: CrawlJobs, site: HeldSite, tmp_path: Path):
@@ -145,7 +146,7 @@ def _record(jobs: CrawlJobs, age: timedelta, suffix: str, **fields: object) -> s
         "run_id": None,
         **fields,
     }
-    (jobs.records / f"{job_id}.json").write_text(json.dumps(record))
+    (jobs.records / record_name(job_id, "harbour.yaml")).write_text(json.dumps(record))
     for written in ("report_path", "log_path"):
         if written not in fields:
             Path(str(record[written])).write_text("what the crawl said\n")
@@ -168,13 +169,13 @@ def test_ended_jobs_are_pruned_when_a_job_starts(jobs: CrawlJobs, tmp_path: Path
         run_id=run_id,
     )
     recent = [_record(jobs, timedelta(minutes=1, seconds=number), f"{number:08x}") for number in range(KEEP_JOBS + 5)]
-    assert jobs.jobs("harbour", limit=1)[0].job_id == recent[0]
+    assert jobs.jobs("harbour.yaml", limit=1)[0].job_id == recent[0]
 
     watchlist = write_watchlist(tmp_path / "w.yaml", [{"id": "a", "kind": "page", "urls": ["http://127.0.0.1:9/"]}])
     monkeypatch.setenv("OSINT_INDEX_BATCH", "0")  # `osint crawl` refuses it: the crawl exits at once
     started = jobs.start(watchlist)
 
-    kept = {path.stem for path in jobs.records.glob("*.json")}
+    kept = {RECORD.match(path.name)["job_id"] for path in jobs.records.glob("*.json")}  # type: ignore[index]
     assert kept == {started.job_id, still_running, *recent[: KEEP_JOBS - 1]}
     logs = {path.name for path in (jobs.records / "logs").iterdir()}
     for forgotten in (ended_long_ago, misleading, *recent[KEEP_JOBS - 1 :]):
@@ -193,7 +194,7 @@ def test_a_killed_crawl_shows_as_killed_without_a_look_writing_the_ledger(
     until(lambda: jobs.progress(started.job_id).urls_done >= 1, CRAWL_DEADLINE, "the first URL was recorded")
     run_id = jobs.progress(started.job_id).run_id
     assert run_id is not None
-    pid = json.loads((jobs.records / f"{started.job_id}.json").read_text())["pid"]
+    pid = json.loads((jobs.records / record_name(started.job_id, "harbour.yaml")).read_text())["pid"]
     os.kill(pid, signal.SIGKILL)  # as the out-of-memory killer would
 
     killed = _finished(jobs, started.job_id)
@@ -202,5 +203,56 @@ def test_a_killed_crawl_shows_as_killed_without_a_look_writing_the_ledger(
     # the page only looked: the run is closed in the ledger by the next crawl's start, not by a look
     assert jobs.ledger.report(run_id).status == "running"
     # the exit status was written down by the worker that reaped the crawl: every worker sees it
-    seen = CrawlJobs(jobs.config, jobs.ledger, jobs.data_dir).progress(started.job_id)
+    seen = CrawlJobs(jobs.ledger, jobs.data_dir).progress(started.job_id)
     assert (seen.running, seen.exit_code, seen.report and seen.report.status) == (False, -9, "killed")
+
+
+def test_a_watchlists_jobs_are_listed_in_brief_from_their_records(jobs: CrawlJobs):
+    run_id = jobs.ledger.start_run("harbour", ["pages", "notices"])
+    jobs.ledger.record(run_id, "http://example.test/a", "pages", "indexed", fetched=True)
+    jobs.ledger.record(run_id, "http://example.test/b", "notices", "failed", reason="http_404")
+    jobs.ledger.finish_run(run_id)
+    finished = _record(jobs, timedelta(minutes=3), "0000000a", run_id=run_id, sources=["pages", "notices"])
+    could_not_run = _record(jobs, timedelta(minutes=2), "0000000b", exit_code=1)
+    other = _record(jobs, timedelta(minutes=1), "0000000c", file="other.yaml")
+    (jobs.records / record_name(other, "harbour.yaml")).rename(jobs.records / record_name(other, "other.yaml"))
+
+    listed = jobs.jobs("harbour.yaml")
+    assert [job.job_id for job in listed] == [could_not_run, finished]
+    assert [(job.running, job.urls_done, job.verdict) for job in listed] == [(False, 0, None), (False, 2, "partial")]
+    assert [job.job_id for job in jobs.jobs("other.yaml")] == [other]
+    assert jobs.jobs("harbour.yaml", limit=1)[0].job_id == could_not_run
+
+
+def test_the_verdict_alone_comes_from_the_reports_counts():
+    def report(**by_source: dict[str, int]) -> RunReport:
+        return RunReport(run_id="r", sources=list(by_source), by_source=by_source)
+
+    assert verdict_of(report(a={"indexed": 1, "failed": 3}, b={"unchanged": 2})) == "ok"
+    assert verdict_of(report(a={"failed": 1}, b={"followed": 1})) == "partial"
+    assert verdict_of(report(a={"failed": 1}, b={"failed": 2, "skipped": 1})) == "failed"
+
+
+def test_the_ledger_finds_a_processes_run_and_its_latest_outcomes(jobs: CrawlJobs):
+    ledger = jobs.ledger
+    before = datetime.now(UTC).isoformat(timespec="seconds")
+    run_id = ledger.start_run("harbour", ["pages"])
+    for number in range(4):
+        ledger.record(run_id, f"http://example.test/{number}", "pages", "skipped", reason="robots_txt")
+    assert ledger.run_of_pid(os.getpid(), before) == run_id
+    assert ledger.run_of_pid(os.getpid(), "2999-01-01T00:00:00+00:00") is None  # begun before: another's
+    assert ledger.run_of_pid(2**22 + 1, before) is None
+    latest = ledger.latest_outcomes(run_id, 2)
+    assert len(latest) == 2 and all(row[1:] == ("pages", "skipped", "robots_txt") for row in latest)
+
+
+def test_a_zombie_process_is_not_alive():
+    assert process_alive(os.getpid())
+    child = subprocess.Popen(["true"])
+    try:
+        # ended but not reaped: a zombie until wait()
+        until(lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z", 10, "a zombie")
+        assert not process_alive(child.pid)
+    finally:
+        child.wait()
+    assert not process_alive(child.pid)

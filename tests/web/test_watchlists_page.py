@@ -18,6 +18,7 @@ from app.web.application import create_app
 from settings.config import load_config
 from tests.crawl.helpers import OsintCli
 from tests.web.crawl_helpers import CRAWL_DEADLINE, HeldSite, crawl_environment, held_site, until
+from tests.web.forms import form_token, post_form
 from watchlists.model import load_watchlist
 
 NOTES = """\
@@ -48,16 +49,10 @@ class Bench:
     lists: Path
 
     def token(self, path: str = "/watchlists") -> str:
-        page = self.client.get(path)
-        found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
-        assert found is not None, page.text
-        return found[1]
+        return form_token(self.client, path)
 
     def post(self, path: str, **fields: str) -> httpx.Response:
-        response: httpx.Response = self.client.post(
-            path, data={"csrf_token": self.token(), **fields}, follow_redirects=False
-        )
-        return response
+        return post_form(self.client, path, "/watchlists", **fields)
 
 
 @pytest.fixture

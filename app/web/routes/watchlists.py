@@ -12,9 +12,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.web.access import Editor, Viewer, audit
-from app.web.crawl_jobs import CrawlBusy, CrawlProgress
-from app.web.links import external_url
-from app.web.run_view import run_href
+from app.web.crawl_jobs import CrawlBusy, CrawlProgress, CrawlSummary
+from app.web.links import run_href, watchlist_href
 from app.web.templating import render, url
 from app.web.watchlist_forms import (
     HEADER_FIELDS,
@@ -31,9 +30,10 @@ from app.web.watchlist_forms import (
     source_form,
     watchlist_form,
 )
-from app.web.watchlist_view import problems_shown, source_rows, summaries, summary, watchlist_files, watchlist_href
+from app.web.watchlist_view import problems_shown, source_rows, summaries, summary, watchlist_files
 from app.web.workbench import Workbench, workbench
 from scheduling.health import UNHEALTHY_AFTER
+from state.ledger import OUTCOMES
 from state.users import User
 from watchlists.edit import add_source, create_watchlist, remove_source, update_header, update_source
 from watchlists.model import SOURCE_ID, Source, Watchlist, WatchlistError, load_watchlist
@@ -145,10 +145,10 @@ def _watchlist_page(
     path = watchlist_path(bench, key)
     found, watchlist = summary(key, path)
     rows = []
-    jobs: list[CrawlProgress] = []
+    jobs: list[CrawlSummary] = []
     if watchlist is not None:
         rows = source_rows(watchlist, bench.ledger, bench.schedule, bench.crawls.busy_sources(watchlist))
-        jobs = bench.crawls.jobs(watchlist.name, limit=5)
+        jobs = bench.crawls.jobs(path.name, limit=5)
     return render(
         request,
         "watchlist.html",
@@ -380,7 +380,7 @@ def _progress_context(key: str, progress: CrawlProgress) -> dict[str, Any]:
         "fragment_href": f"{_crawl_href(key, progress.job_id)}/progress",
         "page_href": _crawl_href(key, progress.job_id),
         "run_href": run_href,
-        "external_url": external_url,
+        "outcomes": OUTCOMES,
     }
 
 

@@ -11,16 +11,9 @@ from pydantic import BaseModel, Field
 from app.web.access import Editor, Viewer, audit
 from app.web.crawl_jobs import CrawlBusy, CrawlProgress
 from app.web.routes.watchlists import start_crawl, watchlist_path, watchlists_directory
-from app.web.watchlist_view import (
-    SourceStatus,
-    WatchlistDetail,
-    WatchlistSummary,
-    problems_shown,
-    source_rows,
-    summaries,
-    summary,
-)
+from app.web.watchlist_view import WatchlistDetail, WatchlistSummary, problems_shown, source_rows, summaries, summary
 from app.web.workbench import workbench
+from scheduling.status import SourceStatus
 from watchlists.model import WatchlistError
 
 router = APIRouter()
