@@ -20,7 +20,7 @@ from typing import Literal
 from alerts.evaluate import deliver_pending
 from alerts.guard import DeliveryPolicy
 from alerts.model import Alert
-from alerts.store import AlertStore
+from alerts.store import AlertExists, AlertStore
 from index.backend import IndexBackend
 from index.query import SearchRequest
 from network.redaction import redact_text
@@ -116,6 +116,16 @@ def save_and_deliver(
     return result
 
 
+def refuse_taken_name(store: AlertStore, name: str) -> None:
+    """AlertExists if an alert is named `name` already: known before the whole index is searched
+    for a backfill (saving checks again, in the transaction that saves)."""
+    try:
+        store.get(name)
+    except KeyError:
+        return
+    raise AlertExists(f"an alert named {name!r} exists already")
+
+
 def add_with_backfill(
     store: AlertStore,
     backend: IndexBackend,
@@ -124,6 +134,8 @@ def add_with_backfill(
     page_size: int | None = None,
     progress: Progress | None = None,
 ) -> BackfillResult:
-    """existing_matches(), then save_and_deliver(): nothing is saved unless the search succeeded."""
+    """existing_matches(), then save_and_deliver(): nothing is saved unless the search succeeded;
+    AlertExists, before any search, if the name is taken."""
+    refuse_taken_name(store, alert.name)
     doc_ids = existing_matches(backend, alert, page_size, progress)
     return save_and_deliver(store, backend, alert, policy, doc_ids, progress)

@@ -33,6 +33,4 @@ def preview_alert(store: AlertStore, ledger: Ledger, backend: IndexBackend, aler
     pending = {str(target): store.pending(alert.name, target) for target in alert.targets}
     waiting = {doc_id for ids in pending.values() for doc_id in ids} - {hit.id for hit in hits}
     documents = [document for doc_id in sorted(waiting) if (document := backend.get(doc_id)) is not None]
-    delivered = store.summary(alert.name)["delivered"]
-    assert isinstance(delivered, int)  # a COUNT(*)
-    return AlertPreview(alert.name, runs, hits, pending, documents, delivered)
+    return AlertPreview(alert.name, runs, hits, pending, documents, store.summary(alert.name).delivered)

@@ -54,6 +54,15 @@ _PENDING = query(
     "ORDER BY queued, doc_id",
     "doc_id",
 )
+_PENDING_FIRST = query(
+    "SELECT doc_id FROM deliveries WHERE alert = :alert AND target = :target AND status = 'pending' "
+    "ORDER BY queued, doc_id LIMIT :limit",
+    "doc_id",
+)
+_PENDING_COUNTS = query(
+    "SELECT target, COUNT(*) AS count FROM deliveries WHERE alert = :alert AND status = 'pending' GROUP BY target",
+    *("target", "count"),
+)
 _QUEUED = query("SELECT doc_id FROM deliveries WHERE alert = :alert AND doc_id IN :doc_ids", "doc_id").bindparams(
     bindparam("doc_ids", expanding=True)
 )
@@ -102,6 +111,16 @@ class Delivery:
     last_error: str
     queued: str
     delivered: str | None
+
+
+@dataclass(frozen=True)
+class OutboxSummary:
+    """An alert's outbox in numbers (`osint alert list`)."""
+
+    delivered: int  # (document, target) deliveries made
+    pending: int  # (document, target) deliveries waiting
+    last_delivered: str | None
+    last_error: str  # the latest error of a delivery still pending ("" if none)
 
 
 class AlertStore:
@@ -176,9 +195,16 @@ class AlertStore:
         return queued
 
     # the outbox ------------------------------------------------------------------------
-    def pending(self, alert: str, target: Target) -> list[str]:
+    def pending(self, alert: str, target: Target, limit: int | None = None) -> list[str]:
+        """Ids of the documents waiting for `target`, oldest first; with `limit`, the first that many."""
+        params = {"alert": alert, "target": str(target), "limit": limit}
         with self.database.read() as connection:
-            return list(connection.execute(_PENDING, {"alert": alert, "target": str(target)}).scalars())
+            return list(connection.execute(_PENDING if limit is None else _PENDING_FIRST, params).scalars())
+
+    def pending_counts(self, alert: str) -> dict[str, int]:
+        """How many documents wait for each of `alert`'s targets (str(target) -> count; none: absent)."""
+        with self.database.read() as connection:
+            return {target: int(count) for target, count in connection.execute(_PENDING_COUNTS, {"alert": alert})}
 
     def was_queued(self, alert: str, doc_ids: list[str]) -> set[str]:
         found: set[str] = set()
@@ -210,17 +236,17 @@ class AlertStore:
         with self.database.read() as connection:
             return [Delivery(*row) for row in connection.execute(_RECENT, {"alert": alert, "limit": limit})]
 
-    def summary(self, alert: str) -> dict[str, object]:
+    def summary(self, alert: str) -> OutboxSummary:
         with self.database.read() as connection:  # one snapshot
             counts = {status: count for status, count in connection.execute(_STATUS_COUNTS, {"alert": alert})}
             last = connection.execute(_LAST_DELIVERED, {"alert": alert}).scalar()
             error = connection.execute(_LAST_ERROR, {"alert": alert}).scalar()
-        return {
-            "delivered": counts.get("delivered", 0),
-            "pending": counts.get("pending", 0),
-            "last_delivered": last,
-            "last_error": error or "",
-        }
+        return OutboxSummary(
+            delivered=int(counts.get("delivered", 0)),
+            pending=int(counts.get("pending", 0)),
+            last_delivered=last,
+            last_error=error or "",
+        )
 
 
 def _alert(row: Sequence[Any]) -> Alert:

@@ -47,8 +47,6 @@ def validated_alert(name: str, query: str, targets: Sequence[str], policy: Deliv
             field = str(error["loc"][0]) if error["loc"] else "name"
             problems.setdefault(field, NO_TARGETS if error["type"] == "too_short" else _message(exc, error))
         raise InvalidAlert(problems) from None
-    if not targets:
-        problems.setdefault("targets", NO_TARGETS)
     for target in alert.targets:
         if target.kind == "jsonl":
             try:

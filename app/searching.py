@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from app.page_numbers import add_pages
 from extractors.entities.expansion import entity_filters
 from extractors.entities.filters import is_entity_filter, resolve_filter, unknown_value_warning
+from index.backend import IndexBackend
 from index.query import SearchRequest, SearchResult, parse_query
 from index.syntax import unparse
 from network.redaction import redact_url
@@ -20,6 +22,14 @@ class PreparedSearch(NamedTuple):
 
     def annotate(self, result: SearchResult) -> SearchResult:
         return result.model_copy(update={"warnings": self.warnings, "explain": self.explain})
+
+    def shown(self, backend: IndexBackend, result: SearchResult) -> SearchResult:
+        """`result` as readers see it (terminal, page, JSON): PDF page numbers of the hits, URLs
+        without credentials, and the warnings and explanation of this query."""
+        return self.annotate(without_credentials(add_pages(backend, result)))
+
+    def run(self, backend: IndexBackend) -> SearchResult:
+        return self.shown(backend, backend.search(self.request))
 
 
 def prepare_search(text: str, expand: bool = False, **options: Any) -> PreparedSearch:

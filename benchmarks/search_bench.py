@@ -57,7 +57,7 @@ def index_documents(backend: IndexBackend, count: int, words: int, seed: int, ba
     }
 
 
-def _percentile(values: list[float], fraction: float) -> float:
+def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
@@ -76,10 +76,10 @@ def measure_queries(backend: IndexBackend, queries: list[str], sort: str, warmup
     return {
         "queries": len(queries),
         "median_ms": round(statistics.median(latencies), 1),
-        "p95_ms": round(_percentile(latencies, 0.95), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
         "max_ms": round(max(latencies), 1),
         "cpu_median_ms": round(statistics.median(cpu_times), 1),
-        "cpu_p95_ms": round(_percentile(cpu_times, 0.95), 1),
+        "cpu_p95_ms": round(percentile(cpu_times, 0.95), 1),
         "median_matches": statistics.median(totals),
     }
 

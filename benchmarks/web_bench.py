@@ -58,9 +58,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.corpus import ARMED_GROUPS, WEAPONS, sample_queries  # noqa: E402
-from benchmarks.search_bench import index_documents  # noqa: E402
+from benchmarks.search_bench import index_documents, percentile  # noqa: E402
 from extractors.entities.filters import canonicalize_filter  # noqa: E402
 from index.backend import open_backend  # noqa: E402
+from settings.config import embedded_index_url  # noqa: E402
 
 SEARCH_TARGET_MS = 150.0
 DOCUMENT_TARGET_MS = 50.0
@@ -92,7 +93,7 @@ def build_index(data_dir: Path, docs: int, words: int, seed: int, batch: int, re
         raise SystemExit(f"{path} exists: pass --reuse to measure it again, or choose another --data-dir")
     data_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    with open_backend(f"sqlite:///{path}") as backend:
+    with open_backend(embedded_index_url(data_dir)) as backend:
         present = backend.count()
         indexing = None
         if present < docs:
@@ -245,11 +246,6 @@ def make_plan(server: Server, count: int, seed: int) -> Plan:
 
 
 # -- latency, one request at a time
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def summary(latencies: list[float], target: float | None = None) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
+from schema.document import utcnow
 from state import tables
 from state.database import Database, Migrations, query
 
@@ -59,7 +60,6 @@ _SET_TOKEN = text("UPDATE users SET token_sha256 = :token_sha256 WHERE name = :n
 _GET = query("SELECT name, role FROM users WHERE name = :name", "name", "role")
 _ALL = query("SELECT name, role FROM users ORDER BY name", "name", "role")
 _COUNT = query("SELECT COUNT(*) AS count FROM users", "count")
-_COUNT_ROLE = query("SELECT COUNT(*) AS count FROM users WHERE role = :role", "count")
 _PASSWORD_HASH = query("SELECT password_hash FROM users WHERE name = :name", "password_hash")
 _BY_TOKEN = query("SELECT name, role FROM users WHERE token_sha256 = :token_sha256", "name", "role")
 
@@ -136,10 +136,6 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 @cache
 def _dummy_hash(hasher: PasswordHasher) -> str:
     """A hash with `hasher`'s parameters that no password is checked against for real: verifying an
@@ -153,7 +149,7 @@ class UserStore:
         data_dir: Path | str,
         *,
         hasher: PasswordHasher | None = None,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         """`hasher`: argon2's recommended parameters unless given (a hash made with others is
         replaced at its next successful verify); `clock`: the current time (UTC), for tests."""
@@ -214,14 +210,9 @@ class UserStore:
         with self.database.read() as connection:
             return [User(row[0], check_role(row[1])) for row in connection.execute(_ALL)]
 
-    def count(self, role: Role | None = None) -> int:
-        """How many users there are (with `role` exactly, when given)."""
+    def count(self) -> int:
         with self.database.read() as connection:
-            if role is None:
-                found = connection.execute(_COUNT).scalar_one()
-            else:
-                found = connection.execute(_COUNT_ROLE, {"role": role}).scalar_one()
-        return int(found)
+            return int(connection.execute(_COUNT).scalar_one())
 
     def verify(self, name: str, password: str) -> User | None:
         """The user if `password` is `name`'s, else None (an unknown name too, after as much work
@@ -284,11 +275,6 @@ class UserStore:
     def end_session(self, session_id: str) -> None:
         with self.database.write() as connection:
             connection.execute(_END_SESSION, {"id_sha256": digest(session_id)})
-
-    def end_sessions(self, name: str) -> None:
-        """Sign `name` out everywhere."""
-        with self.database.write() as connection:
-            connection.execute(_END_SESSIONS, {"name": name})
 
     # login throttling --------------------------------------------------------------------
     def note_failure(self, name: str, address: str) -> None:

@@ -49,9 +49,6 @@ def serve_workbench(backend: IndexBackend, data_dir: Path | None = None, **app_o
             listener.close()
 
 
-serve_search = serve_workbench
-
-
 def http_get(url: str, timeout: float = 30) -> tuple[int, Message, str]:
     """(status, headers (names in any case), body) of a GET, error statuses included."""
     try:

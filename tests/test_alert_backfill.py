@@ -17,10 +17,14 @@ import pytest
 
 import alerts.backfill
 from alerts.delivery import delivery_id
+from alerts.guard import DeliveryPolicy
+from alerts.model import Alert, Target
+from alerts.store import AlertExists, AlertStore, OutboxSummary
 from index.backend import open_backend
 from index.query import SearchRequest, SearchResult
 from index.sqlite.backend import SqliteBackend
 from schema.document import Document
+from settings.config import load_config
 from state.ledger import Ledger
 from tests.alert_receivers import Webhook
 from tests.crawl.helpers import OsintCli
@@ -260,3 +264,42 @@ def test_backfill_on_the_engine(osint: OsintCli, tmp_path: Path, engine_url: str
         with open_backend(osint.env["OSINT_INDEX_URL"]) as backend:
             for index in (f"{alias}-v1", f"{alias}-alerts"):
                 backend.client.request("DELETE", f"/{index}", missing_ok=True)
+
+
+def test_the_outbox_counts_pending_documents_per_target_in_sql_and_lists_the_first_of_them(tmp_path: Path):
+
+    store = AlertStore(tmp_path / "data")
+    jsonl, email = Target.parse(f"jsonl:{tmp_path / 'out.jsonl'}"), Target.parse("email:desk@example.org")
+    try:
+        assert (
+            store.add(Alert(name="mortars", query="mortar", targets=[jsonl, email]), backfill=["d1", "d2", "d3"]) == 6
+        )
+        store.mark_delivered("mortars", jsonl, ["d1", "d2", "d3"])
+        store.mark_failed("mortars", email, ["d1"], "refused")
+        assert store.pending_counts("mortars") == {str(email): 3}
+        assert store.pending("mortars", email, limit=2) == store.pending("mortars", email)[:2] == ["d1", "d2"]
+        summary = store.summary("mortars")
+        assert summary == OutboxSummary(
+            delivered=3, pending=3, last_delivered=summary.last_delivered, last_error="refused"
+        )
+        assert summary.last_delivered is not None
+        assert store.pending_counts("nothing") == {}
+    finally:
+        store.close()
+
+
+def test_a_taken_name_is_refused_before_the_index_is_searched(tmp_path: Path, searches: list[SearchRequest]):
+
+    store = AlertStore(tmp_path / "data")
+    alert = Alert(name="mortars", query="mortar", targets=[Target.parse("email:desk@example.org")])
+    policy = DeliveryPolicy.from_config(load_config({"OSINT_DATA_DIR": str(tmp_path / "data")}))
+    try:
+        with SqliteBackend(tmp_path / "index.sqlite3") as backend:
+            backend.upsert(MATCHING)
+            alerts.backfill.refuse_taken_name(store, "mortars")  # free: nothing raised
+            store.add(alert)
+            with pytest.raises(AlertExists, match="an alert named 'mortars' exists already"):
+                alerts.backfill.add_with_backfill(store, backend, alert, policy)
+        assert searches == []
+    finally:
+        store.close()

@@ -14,7 +14,7 @@ from index.cursor import CursorError, parse_cursor
 from index.query import QuerySyntaxError, SearchRequest, parse_query
 from index.sqlite.backend import SqliteBackend
 from schema.document import Document
-from tests.serving import http_get, serve_search
+from tests.serving import http_get, serve_workbench
 
 BAD_CURSORS = {
     "integer beyond 64 bits": '[100000000000000000000000000,"a"]',
@@ -81,7 +81,7 @@ def test_search_after_a_bad_cursor_exits_2(osint, index_path: Path, case: str) -
 
 @pytest.fixture
 def web(index_path: Path) -> Iterator[str]:
-    with SqliteBackend(index_path) as backend, serve_search(backend) as base_url:
+    with SqliteBackend(index_path) as backend, serve_workbench(backend) as base_url:
         yield base_url
 
 

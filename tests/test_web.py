@@ -12,7 +12,7 @@ import pytest
 
 from index.sqlite.backend import SqliteBackend
 from schema.document import Document
-from tests.serving import http_get, serve_search
+from tests.serving import http_get, serve_workbench
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def site(tmp_path):
                 Document.new("javascript:alert(2)", title="Odd link", text="Kornet mentioned again.", language="en"),
             ]
         )
-    with SqliteBackend(path) as backend, serve_search(backend) as base_url:
+    with SqliteBackend(path) as backend, serve_workbench(backend) as base_url:
         yield base_url
 
 
@@ -85,7 +85,7 @@ def test_document_urls_are_shown_without_credentials(tmp_path):
                 )
             ]
         )
-        with serve_search(backend) as base_url:
+        with serve_workbench(backend) as base_url:
             _, _, page = http_get(f"{base_url}/?q=kornet")
             _, _, body = http_get(f"{base_url}/api/search?q=kornet")
     assert "https://***@private.example/report" in page and "hunter2" not in page

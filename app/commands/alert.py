@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -7,7 +8,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from alerts.backfill import BackfillResult, backfill_summary, existing_matches, save_and_deliver
+from alerts.backfill import BackfillResult, backfill_summary, existing_matches, refuse_taken_name, save_and_deliver
 from alerts.evaluate import AlertResult, evaluate_alerts
 from alerts.guard import DeliveryPolicy
 from alerts.model import Alert
@@ -120,12 +121,7 @@ def _add_with_backfill(
 ) -> BackfillResult:
     """store.add() with the index's existing matches queued and delivered, behind a progress bar
     (on a terminal, without --json)."""
-    try:
-        store.get(alert.name)
-    except KeyError:
-        pass
-    else:  # known before the whole index is searched
-        raise AlertExists(f"an alert named {alert.name!r} exists already")
+    refuse_taken_name(store, alert.name)
     with count_progress(as_json) as bar:
         tasks = {
             "matching": bar.add_task("Finding existing matches", total=None),
@@ -165,7 +161,11 @@ def list_alerts(as_json: bool) -> None:
     """Saved alerts, with what they delivered and what waits for delivery."""
     store = AlertStore(current_config().data_dir)
     rows = [
-        {**alert.model_dump(mode="json"), "targets": [str(t) for t in alert.targets], **store.summary(alert.name)}
+        {
+            **alert.model_dump(mode="json"),
+            "targets": [str(t) for t in alert.targets],
+            **dataclasses.asdict(store.summary(alert.name)),
+        }
         for alert in store.all()
     ]
     store.close()

@@ -6,7 +6,7 @@ from rich.table import Table
 from app.commands.config import current_config
 from app.commands.crawl import print_report
 from app.output import console, print_json
-from network.redaction import redact_text, redact_url
+from app.run_reports import run_detail_json
 from state.ledger import Ledger
 
 
@@ -50,20 +50,13 @@ def show(run_id: str, as_json: bool, urls: bool) -> None:
         report = ledger.report(run_id)
     except KeyError:
         raise click.BadParameter(f"no run {run_id!r} (see `osint runs`)", param_hint="RUN_ID") from None
-    outcomes = (
-        [
-            {**row, "url": redact_url(row["url"]), "detail": redact_text(row["detail"])}
-            for row in ledger.outcomes(run_id)
-        ]
-        if urls or as_json
-        else []
+    detail = run_detail_json(
+        report, ledger.outcomes(run_id) if urls or as_json else [], ledger.changed_documents(run_id)
     )
-    documents = {
-        change: [redact_url(url) for url in found] for change, found in ledger.changed_documents(run_id).items()
-    }
     if as_json:
-        print_json({**report.model_dump(mode="json"), "documents": documents, "outcomes": outcomes})
+        print_json(detail)
         return
+    documents, outcomes = detail["documents"], detail["outcomes"]
     print_report(report)
     for outcome, reasons in report.reasons_by_outcome.items():
         console.print(

@@ -8,8 +8,7 @@ from rich.text import Text
 
 from app.commands.config import current_config, open_index
 from app.output import console, error_console, fail, print_json, safe, snippet_text
-from app.page_numbers import add_pages
-from app.searching import prepare_search, without_credentials
+from app.searching import prepare_search
 from index.cursor import CursorError, parse_cursor
 from index.query import QuerySyntaxError, SearchResult
 
@@ -116,7 +115,7 @@ def command(
     try:
         config = current_config()
         with open_index(config) as backend:
-            result = prepared.annotate(without_credentials(add_pages(backend, backend.search(prepared.request))))
+            result = prepared.run(backend)
     except CursorError as exc:  # a well-formed cursor of another sort or backend: known once the backend reads it
         raise click.BadParameter(str(exc), param_hint="--after") from None
     except (OSError, ConnectionError) as exc:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from contextlib import closing
+
 import click
 
 from app.commands.config import current_config
@@ -54,11 +56,8 @@ def command(host: str, port: int, workers: int, extra_hosts: tuple[str, ...], cl
     """
     config = current_config()
     if not is_loopback(host):
-        users = UserStore(config.data_dir)
-        try:
+        with closing(UserStore(config.data_dir)) as users:
             nobody = users.count() == 0
-        finally:
-            users.close()
         if nobody:
             raise RefusedBinding(
                 f"refusing to serve on {host} without users: anyone who can reach it could read and change "

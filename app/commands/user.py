@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing
 
 import click
 from rich.table import Table
@@ -19,13 +18,8 @@ _ROLE_HELP = "viewer: search, read and export; editor: also watchlists, alerts a
 _PASSWORD_STDIN_HELP = "Read the password from the first line of standard input instead of prompting (for scripts)."
 
 
-@contextmanager
-def _store() -> Iterator[UserStore]:
-    store = UserStore(current_config().data_dir)
-    try:
-        yield store
-    finally:
-        store.close()
+def _store() -> closing[UserStore]:
+    return closing(UserStore(current_config().data_dir))
 
 
 def _password_from_stdin() -> str:

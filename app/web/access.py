@@ -73,16 +73,17 @@ def current_user(request: Request) -> User | None:
         found: User | None = state["user"]
         return found
     users = workbench(request).users
-    user: User | None
-    if not logins_required(request):
-        user = LOCAL_ANALYST
-    elif (token := bearer_token(request)) is not None:
+    user: User | None = None
+    # a token or session that names a user proves users exist: the store is asked whether any does
+    # only when neither does
+    if (token := bearer_token(request)) is not None:
         user = users.user_for_token(token)
         state["by_token"] = user is not None
     elif (session := request.cookies.get(SESSION_COOKIE)) is not None:
         user = users.session_user(session)
-    else:
-        user = None
+    if user is None and not logins_required(request):
+        user = LOCAL_ANALYST
+        state["by_token"] = False
     state["user"] = user
     return user
 
@@ -115,7 +116,8 @@ async def csrf_sent(request: Request) -> str | None:
 def check_csrf(request: Request, sent: Annotated[str | None, Depends(csrf_sent)]) -> None:
     if request.method in SAFE_METHODS:
         return
-    if request.scope.get("state", {}).get("by_token"):
+    current_user(request)  # settles whether a valid API token came with the request
+    if request.scope["state"].get("by_token"):
         return  # a valid API token, not a cookie: nothing a forged cross-site request could carry
     if request.cookies.get(CSRF_COOKIE) is None:
         raise Forbidden("The form's security token is missing: reload the page and try again.")
@@ -123,14 +125,16 @@ def check_csrf(request: Request, sent: Annotated[str | None, Depends(csrf_sent)]
         raise Forbidden("The form's security token is missing or out of date: reload the page and try again.")
 
 
+CsrfChecked = Annotated[None, Depends(check_csrf)]
+
+
 def _requiring(role: Role) -> Callable[..., User]:
-    def require(request: Request, sent: Annotated[str | None, Depends(csrf_sent)]) -> User:
+    def require(request: Request, _: CsrfChecked) -> User:
         user = current_user(request)
         if user is None:
             raise LoginRequired()
         if not user.may(role):
             raise Forbidden(f"This needs the {role} role; you are signed in as {user.name} ({user.role}).")
-        check_csrf(request, sent)
         return user
 
     return require
@@ -143,7 +147,6 @@ require_admin = _requiring("admin")
 Viewer = Annotated[User, Depends(require_viewer)]
 Editor = Annotated[User, Depends(require_editor)]
 Admin = Annotated[User, Depends(require_admin)]
-CsrfChecked = Annotated[None, Depends(check_csrf)]
 
 
 def audit(request: Request, user: User, action: str, **details: object) -> None:

@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
@@ -27,8 +26,7 @@ from alerts.preview import AlertPreview
 from alerts.store import BACKFILL_RUN, AlertExists, AlertStore, Delivery
 from alerts.validation import InvalidAlert, validated_alert
 from app.output import safe
-from app.web.links import document_href, external_url
-from app.web.run_view import run_href
+from app.web.links import alert_href, document_href, external_url, run_href
 from app.web.templating import url
 from index.backend import IndexBackend
 from index.query import QuerySyntaxError
@@ -107,8 +105,6 @@ def create_alert(
         if not form.backfill:
             store.add(alert)
             return alert, None
-        if find_alert(store, alert.name) is not None:  # known before the whole index is searched, as the CLI checks it
-            raise AlertExists(f"an alert named {alert.name!r} exists already")
         return alert, add_with_backfill(store, backend, alert, policy)
     except AlertExists as exc:
         raise InvalidAlert({"name": str(exc)}) from None
@@ -212,10 +208,6 @@ class AlertSummary:
         )
 
 
-def alert_href(name: str) -> str:
-    return f"/alerts/{quote(name, safe='')}"
-
-
 #: a URL's scheme and host, past any userinfo ("u:p@ss@host": the userinfo runs to the last "@")
 _URL_HOST = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?:[^/?#\s]*@)?(?P<host>[^/?#\s@]*)")
 #: an http(s) URL inside free text (an error message)
@@ -276,6 +268,20 @@ def indexed_line(backend: IndexBackend, doc_id: str) -> DocumentLine:
     return document_line(doc_id, document.title, document.url) if document is not None else document_line(doc_id)
 
 
+class IndexedLines:
+    """Documents listed by id on one page, each looked up in the index once (a document both
+    pending and among the recent deliveries is read once)."""
+
+    def __init__(self, backend: IndexBackend) -> None:
+        self.backend = backend
+        self.found: dict[str, DocumentLine] = {}
+
+    def line(self, doc_id: str) -> DocumentLine:
+        if doc_id not in self.found:
+            self.found[doc_id] = indexed_line(self.backend, doc_id)
+        return self.found[doc_id]
+
+
 @dataclass(frozen=True)
 class PreviewView:
     """What `osint alert test` prints, ready to list: new matches, documents waiting for a target, counts."""
@@ -297,36 +303,35 @@ def preview_view(preview: AlertPreview) -> PreviewView:
     )
 
 
-def alert_summary(store: AlertStore, alert: Alert, backend: IndexBackend | None = None) -> AlertSummary:
-    """`alert` with its outbox counts and pending documents per target; with `backend`, the first
+def alert_summary(store: AlertStore, alert: Alert, documents: IndexedLines | None = None) -> AlertSummary:
+    """`alert` with its outbox counts and pending documents per target; with `documents`, the first
     SHOWN pending documents of each target are looked up (one alert's page), without it only counted
     (the list)."""
     summary = store.summary(alert.name)
+    pending = store.pending_counts(alert.name)
     targets = []
     for target in alert.targets:
-        pending = store.pending(alert.name, target)
-        documents = [indexed_line(backend, doc_id) for doc_id in pending[:SHOWN]] if backend is not None else []
-        targets.append(TargetState(shown_target(target), len(pending), documents))
-    delivered, waiting, last = summary["delivered"], summary["pending"], summary["last_delivered"]
-    assert isinstance(delivered, int) and isinstance(waiting, int)  # COUNT(*)s
+        first = store.pending(alert.name, target, SHOWN) if documents is not None else []
+        lines = [documents.line(doc_id) for doc_id in first] if documents is not None else []
+        targets.append(TargetState(shown_target(target), pending.get(str(target), 0), lines))
     return AlertSummary(
         alert=alert,
         href=alert_href(alert.name),
         search_href=url("/", q=alert.query),
         targets=targets,
-        delivered=delivered,
-        pending=waiting,
-        last_delivered=str(last) if last else None,
-        last_error=shown_error(str(summary["last_error"])),
+        delivered=summary.delivered,
+        pending=summary.pending,
+        last_delivered=summary.last_delivered or None,
+        last_error=shown_error(summary.last_error),
     )
 
 
-def recent_deliveries(store: AlertStore, backend: IndexBackend, name: str, limit: int = SHOWN) -> list[DeliveryLine]:
+def recent_deliveries(store: AlertStore, documents: IndexedLines, name: str, limit: int = SHOWN) -> list[DeliveryLine]:
     return [
         DeliveryLine(
             delivery=delivery,
             target=shown_target(delivery.target),
-            document=indexed_line(backend, delivery.doc_id),
+            document=documents.line(delivery.doc_id),
             error=shown_error(delivery.last_error),
             run_href=run_href(delivery.run_id) if delivery.run_id and delivery.run_id != BACKFILL_RUN else None,
         )

@@ -1,5 +1,5 @@
-"""The links every page makes, built in one place: to a document in the workbench, to the search
-narrowed to one value, and out to an address a crawl found. A crawled address is hostile, so
+"""The links every page makes, built in one place: to a document, a run, an alert or a watchlist
+in the workbench, to the search narrowed to one value, and out to an address a crawl found. A crawled address is hostile, so
 whether it may be a link at all is decided here once, not by each page on its own terms."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode, urlsplit
 
 from app.output import safe
+from app.web.templating import url
 from network.redaction import without_userinfo
 
 
@@ -14,6 +15,23 @@ def document_href(doc_id: str) -> str:
     """The document's page in the workbench, never the live site. The id is quoted whole: an id
     is ours, but quoting costs nothing and keeps a "/" or "?" in one from changing the route."""
     return "/doc/" + quote(doc_id, safe="")
+
+
+def run_href(run_id: str) -> str:
+    return "/runs/" + quote(run_id, safe="")
+
+
+def alert_href(name: str) -> str:
+    return "/alerts/" + quote(name, safe="")
+
+
+def new_alert_href(query: str) -> str:
+    """The form creating an alert, its query filled in (the search page's "Save as alert")."""
+    return url("/alerts/new", q=query)
+
+
+def watchlist_href(key: str) -> str:
+    return "/watchlists/" + quote(key, safe="")
 
 
 def search_href(filter_name: str, value: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from app.entity_marks import grouped, markable, text_mentions, title_mentions
 from app.output import safe, safe_block
 from app.web.links import search_href
 from schema.document import Document, PageSpan
@@ -100,22 +101,6 @@ def mention_of(entity: Entity) -> Mention:
     )
 
 
-def _usable(text: str, mentions: Iterable[Entity], page_starts: Sequence[int]) -> list[Entity]:
-    """The mentions that can be marked, in text order: a mention whose offsets do not frame its
-    own text, or that overlaps an earlier one, is left unmarked rather than marked wrongly (as in
-    `osint show`); so is one a page starts inside (the page marker is what a citation needs)."""
-    usable = []
-    position = 0
-    for entity in sorted(mentions, key=lambda mention: (mention.start, -mention.end)):
-        if entity.start < position or entity.start == entity.end or text[entity.start : entity.end] != entity.text:
-            continue
-        if any(entity.start < start < entity.end for start in page_starts):
-            continue
-        usable.append(entity)
-        position = entity.end
-    return usable
-
-
 def segments(text: str, mentions: Iterable[Entity], pages: Sequence[PageSpan] = ()) -> list[Segment]:
     """`text` in reading order, cut at every mention and at the start of every page. Joined, the
     text of the segments is the text (less its control characters)."""
@@ -124,7 +109,7 @@ def segments(text: str, mentions: Iterable[Entity], pages: Sequence[PageSpan] = 
     events: list[tuple[int, int, PageSpan | Entity]] = [
         (start, 0, span) for start, span in zip(page_starts, markers, strict=True)
     ]  # 0: a page starting where a mention does comes first
-    events += [(entity.start, 1, entity) for entity in _usable(text, mentions, page_starts)]
+    events += [(entity.start, 1, entity) for entity in markable(text, mentions, page_starts)]
     events.sort(key=lambda event: (event[0], event[1]))
     cut: list[Segment] = []
     position = 0
@@ -140,15 +125,6 @@ def segments(text: str, mentions: Iterable[Entity], pages: Sequence[PageSpan] = 
     if position < len(text):
         cut.append(Segment("text", safe_block(text[position:])))
     return [segment for segment in cut if segment.kind != "text" or segment.text]
-
-
-def title_mentions(document: Document) -> list[Entity]:
-    """Mentions found in the title: their offsets index into the title, not the text."""
-    return [entity for entity in document.entities if entity.attributes.get("field") == "title"]
-
-
-def text_mentions(document: Document) -> list[Entity]:
-    return [entity for entity in document.entities if entity.attributes.get("field") != "title"]
 
 
 def title_segments(document: Document) -> list[Segment]:
@@ -212,30 +188,18 @@ def _attribute(name: str, value: Any) -> AttributeValue | None:
 def entity_rows(entities: Iterable[Entity]) -> list[EntityRow]:
     """One row per entity (label and canonical name), with how often it is mentioned and what the
     gazetteer knows of it; ordered as `osint show` orders its table: by label, most mentioned first."""
-    counts: dict[tuple[str, str], int] = {}
-    attributes: dict[tuple[str, str], dict[str, Any]] = {}
-    found_by: dict[tuple[str, str], set[str]] = {}
-    first: dict[tuple[str, str], Entity] = {}
-    for entity in entities:
-        key = (entity.label, entity.canonical)
-        counts[key] = counts.get(key, 0) + 1
-        first.setdefault(key, entity)
-        found_by.setdefault(key, set()).add(entity.origin)
-        attributes.setdefault(key, {}).update(
-            {name: value for name, value in entity.attributes.items() if value is not None}
-        )
     rows = []
-    for key, count in sorted(counts.items(), key=lambda item: (item[0][0], -item[1], item[0][1])):
-        known = attributes[key]
-        mention = mention_of(first[key])
+    for group in grouped(entities):
+        known = group.attributes
+        mention = mention_of(group.first)
         rows.append(
             EntityRow(
-                label=key[0],
-                canonical=safe(key[1]),
+                label=group.label,
+                canonical=safe(group.canonical),
                 kind=mention.kind,
                 href=mention.href,
-                mentions=count,
-                found_by=", ".join(sorted(found_by[key])),
+                mentions=group.mentions,
+                found_by=", ".join(sorted(group.found_by)),
                 origin=_attribute("origin", known.get("origin")),
                 category=_attribute("category", known.get("category"))
                 if mention.kind is not WEAPON_CATEGORY  # a category's own name, said again

@@ -1,22 +1,24 @@
 """A run report as the runs pages show it: every count (by outcome, by reason, per source) with the
-URLs behind it, read from the ledger's outcomes of the run.
+first URLs behind it, and a page at a time of the URLs behind one count.
 
-Pure logic, no web framework: the templates only loop over what this module returns. URLs come
-from crawled pages, so they are shown with credentials masked and control characters removed
-(as `osint runs show` prints them) and linked only when http(s) (`external_url`).
+Pure logic, no web framework: the counts come from the ledger's report (counted in SQL), the URLs
+from the ledger a page at a time (handlers pass in how to read them), and the templates only loop
+over what this module returns. URLs come from crawled pages, so they are shown with credentials
+masked and control characters removed (as `osint runs show` prints them) and linked only when
+http(s) (`external_url`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import quote
+from typing import Any, TypedDict
 
 from pydantic import BaseModel
 
 from app.output import safe
-from app.web.links import document_href, external_url
+from app.run_reports import CHANGES, run_detail_json
+from app.web.links import document_href, external_url, run_href
 from app.web.templating import url
 from network.redaction import redact_text, redact_url
 from state.ledger import OUTCOMES, RunReport
@@ -27,8 +29,6 @@ RUNS_PER_PAGE = 25
 URLS_SHOWN = 20
 #: URLs per page of one count's full list
 URLS_PER_PAGE = 100
-#: the document changes an indexed outcome records, as `osint runs show` lists them
-CHANGES = ("new", "changed")
 
 
 class RunOutcomeRow(BaseModel):
@@ -51,25 +51,9 @@ class RunDetail(RunReport):
     outcomes: list[RunOutcomeRow]
 
 
-def outcome_row(row: dict[str, Any]) -> RunOutcomeRow:
-    """A ledger outcome (Ledger.outcomes) with its URL's credentials and its detail's masked."""
-    return RunOutcomeRow.model_validate(
-        {**row, "url": redact_url(row["url"]), "detail": redact_text(row.get("detail") or "")}
-    )
-
-
 def run_detail(report: RunReport, rows: Iterable[dict[str, Any]], changed: dict[str, list[str]]) -> RunDetail:
-    """The JSON of one run: `report`, its outcome `rows` (Ledger.outcomes) and `changed`
-    (Ledger.changed_documents), URLs masked."""
-    return RunDetail(
-        **report.model_dump(),
-        documents={change: [redact_url(found) for found in changed.get(change, [])] for change in CHANGES},
-        outcomes=[outcome_row(row) for row in rows],
-    )
-
-
-def run_href(run_id: str) -> str:
-    return f"/runs/{quote(run_id, safe='')}"
+    """The JSON of one run, as `osint runs show --json` builds it (app/run_reports.py)."""
+    return RunDetail.model_validate(run_detail_json(report, rows, changed))
 
 
 # -- the history -------------------------------------------------------------------------------
@@ -127,6 +111,15 @@ def url_line(row: dict[str, Any]) -> UrlLine:
     )
 
 
+class OutcomeFilters(TypedDict):
+    """A selection as Ledger.outcomes and Ledger.count_outcomes take it (None: any)."""
+
+    source: str | None
+    outcome: str | None
+    reason: str | None
+    change: str | None
+
+
 @dataclass(frozen=True)
 class Selection:
     """Which outcomes of a run one count stands for (None: any)."""
@@ -136,13 +129,8 @@ class Selection:
     reason: str | None = None
     change: str | None = None
 
-    def matches(self, row: dict[str, Any]) -> bool:
-        return (
-            (self.source is None or row["source_id"] == self.source)
-            and (self.outcome is None or row["outcome"] == self.outcome)
-            and (self.reason is None or (row.get("reason") or "") == self.reason)
-            and (self.change is None or (row.get("change") or "") == self.change)
-        )
+    def filters(self) -> OutcomeFilters:
+        return {"source": self.source, "outcome": self.outcome, "reason": self.reason, "change": self.change}
 
     def href(self, run_id: str, page: int | None = None) -> str:
         """The page listing every URL of this selection."""
@@ -197,61 +185,65 @@ class RunBreakdown:
     sources: list[SourceCounts]
 
 
-class _Counter:
-    """Counts keyed by selection, in first-seen order, each keeping its first `shown` URLs."""
-
-    def __init__(self, run_id: str, shown: int) -> None:
-        self.run_id = run_id
-        self.shown = shown
-        self.counts: dict[Selection, Count] = {}
-
-    def add(self, label: str, selection: Selection, row: dict[str, Any]) -> None:
-        count = self.counts.get(selection)
-        if count is None:
-            count = self.counts[selection] = Count(label, selection, selection.href(self.run_id))
-        count.count += 1
-        if len(count.urls) < self.shown:
-            count.urls.append(url_line(row))
-
-    def by_outcome(self, source: str | None = None) -> list[Count]:
-        found = {
-            key.outcome: count
-            for key, count in self.counts.items()
-            if key.source == source and key.reason is None and key.change is None
-        }
-        return [found[outcome] for outcome in OUTCOMES if outcome in found]
-
-    def by_reason(self, source: str | None = None) -> list[Count]:
-        found = [count for key, count in self.counts.items() if key.source == source and key.reason is not None]
-        return sorted(found, key=lambda count: -count.count)  # stable: ties keep first-seen order
-
-    def documents(self) -> list[Count]:
-        found = {key.change: count for key, count in self.counts.items() if key.change is not None}
-        return [found[change] for change in CHANGES if change in found]
+#: the first URLs of a selection, at most URLS_SHOWN of them (Ledger.outcomes with a limit)
+FirstUrls = Callable[[Selection], Iterable[dict[str, Any]]]
 
 
-def run_breakdown(run_id: str, rows: Iterable[dict[str, Any]], shown: int = URLS_SHOWN) -> RunBreakdown:
-    """Every count of run `run_id` from its outcome `rows` (Ledger.outcomes: one snapshot, so the
-    counts add up), with the first `shown` URLs of each."""
-    counter = _Counter(run_id, shown)
-    per_source: dict[str, int] = {}
-    for row in rows:
-        source, outcome, reason = row["source_id"], row["outcome"], row.get("reason") or ""
-        per_source[source] = per_source.get(source, 0) + 1
-        for scope in (None, source):
-            counter.add(outcome, Selection(source=scope, outcome=outcome), row)
-            if reason:
-                counter.add(f"{outcome} · {reason}", Selection(source=scope, outcome=outcome, reason=reason), row)
-        change = row.get("change") or ""
-        if outcome == "indexed" and change in CHANGES:
-            counter.add(f"{change} documents", Selection(outcome="indexed", change=change), row)
+def _most_frequent_first(counts: list[Count]) -> list[Count]:
+    """Counts by reason, the largest first; ties in the ledger's order of outcomes, then by reason."""
+    return sorted(
+        counts,
+        key=lambda count: (-count.count, OUTCOMES.index(count.selection.outcome or ""), count.selection.reason or ""),
+    )
+
+
+def run_breakdown(
+    report: RunReport, reasons_by_source: Iterable[tuple[str, str, str, int]], first_urls: FirstUrls
+) -> RunBreakdown:
+    """Every count of `report` (Ledger.report) with the first URLs of each (`first_urls`);
+    `reasons_by_source` (Ledger.reason_counts) splits its reasons by source."""
+
+    def count(label: str, selection: Selection, number: int) -> Count:
+        lines = [url_line(row) for row in first_urls(selection)]
+        return Count(label, selection, selection.href(report.run_id), number, lines)
+
+    def reasons(by_outcome: dict[str, dict[str, int]], source: str | None = None) -> list[Count]:
+        return _most_frequent_first(
+            [
+                count(f"{outcome} · {reason}", Selection(source=source, outcome=outcome, reason=reason), number)
+                for outcome, found in by_outcome.items()
+                for reason, number in found.items()
+            ]
+        )
+
+    source_reasons: dict[str, dict[str, dict[str, int]]] = {}
+    for source, outcome, reason, number in reasons_by_source:
+        source_reasons.setdefault(source, {}).setdefault(outcome, {})[reason] = number
+    documents = {"new": report.new_documents, "changed": report.changed_documents}
     return RunBreakdown(
-        outcomes=counter.by_outcome(),
-        reasons=counter.by_reason(),
-        documents=counter.documents(),
+        outcomes=[
+            count(outcome, Selection(outcome=outcome), getattr(report, outcome))
+            for outcome in OUTCOMES
+            if getattr(report, outcome)
+        ],
+        reasons=reasons(report.reasons_by_outcome),
+        documents=[
+            count(f"{change} documents", Selection(outcome="indexed", change=change), documents[change])
+            for change in CHANGES
+            if documents[change]
+        ],
         sources=[
-            SourceCounts(source, total, counter.by_outcome(source), counter.by_reason(source))
-            for source, total in sorted(per_source.items())
+            SourceCounts(
+                source,
+                sum(per_outcome.values()),
+                [
+                    count(outcome, Selection(source=source, outcome=outcome), per_outcome[outcome])
+                    for outcome in OUTCOMES
+                    if per_outcome.get(outcome)
+                ],
+                reasons(source_reasons.get(source, {}), source),
+            )
+            for source, per_outcome in sorted(report.by_source.items())
         ],
     )
 
@@ -283,23 +275,21 @@ class UrlPage:
         return self.selection.href(self.run_id, self.page + 1) if self.page < self.pages else None
 
 
-def _selected(rows: Iterable[dict[str, Any]], selection: Selection) -> Iterator[dict[str, Any]]:
-    return (row for row in rows if selection.matches(row))
+#: a page of a selection's URLs: (limit, offset) -> those rows (Ledger.outcomes with the selection's filters)
+PageOfUrls = Callable[[int, int], Iterable[dict[str, Any]]]
 
 
 def url_page(
-    run_id: str, rows: Iterable[dict[str, Any]], selection: Selection, page: int, per_page: int = URLS_PER_PAGE
+    run_id: str, selection: Selection, total: int, read: PageOfUrls, page: int, per_page: int = URLS_PER_PAGE
 ) -> UrlPage:
-    """Page `page` (from 1; past the last: the last) of the URLs `selection` picks from `rows`."""
-    chosen = list(_selected(rows, selection))
-    pages = max(1, -(-len(chosen) // per_page))
+    """Page `page` (from 1; past the last: the last) of the `total` URLs `selection` picks, read by `read`."""
+    pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    start = (page - 1) * per_page
     return UrlPage(
         run_id=run_id,
         selection=selection,
-        lines=[url_line(row) for row in chosen[start : start + per_page]],
-        total=len(chosen),
+        lines=[url_line(row) for row in read(per_page, (page - 1) * per_page)],
+        total=total,
         page=page,
         pages=pages,
         per_page=per_page,

@@ -16,10 +16,9 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from app.output import safe
-from app.page_numbers import add_pages
-from app.searching import prepare_search, without_credentials
+from app.searching import prepare_search
 from app.web.histogram import Histogram, histogram
-from app.web.links import document_href, external_url
+from app.web.links import document_href, external_url, new_alert_href
 from app.web.search_params import MAX_PAGE, MAX_TRAIL, SearchParams, Sort
 from app.web.search_query import all_of, effective_query, filter_param
 from app.web.unavailable import UNAVAILABLE, log_unreachable
@@ -286,10 +285,6 @@ def export_links(query: str, expand: bool) -> list[Link]:
     ]
 
 
-def alert_href(query: str) -> str:
-    return f"/alerts/new?{urlencode({'q': query})}"
-
-
 @dataclass
 class SearchPage:
     """Everything the search template shows. `status` is the HTTP status: 400 for a query or a
@@ -334,7 +329,7 @@ def search_page(backend: IndexBackend, params: SearchParams) -> SearchPage:
         )
         result = backend.search(prepared.request)
         result.facets.update(facets_beside_own_filters(backend, params))
-        page.result = prepared.annotate(without_credentials(add_pages(backend, result)))
+        page.result = prepared.shown(backend, result)
     except CursorError:  # a cursor edited by hand, or one of another sort or collapse
         page.status, page.error = 400, STALE_PAGE
     except QuerySyntaxError as exc:
@@ -353,5 +348,5 @@ def search_page(backend: IndexBackend, params: SearchParams) -> SearchPage:
         page.hits = hits(page.result)
         page.pager = pager(params, page.result)
         page.exports = export_links(page.query, params.expand)
-        page.alert_href = alert_href(page.query)
+        page.alert_href = new_alert_href(page.query)
     return page

@@ -11,8 +11,8 @@ it reads a long answer (an export) is not dropped: the answer is what it waits f
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
-import signal
 import socket
 from collections.abc import Sequence
 
@@ -21,6 +21,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors import Multiprocess
 
+from app.interrupt import until_interrupted
 from app.web.application import ALLOWED_HOSTS_VARIABLE, LOGINS_MANDATORY_VARIABLE
 
 #: seconds a client may stay silent, while sending its request or between requests, before it is dropped
@@ -52,7 +53,13 @@ class IdleTimeoutH11(H11Protocol):
 
 
 def is_loopback(host: str) -> bool:
-    return host in (*LOOPBACK_NAMES, "::1") or host.startswith("127.")
+    """Whether `host` is a loopback address or "localhost" (a name such as 127.corp.example is not)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def host_header_name(host: str) -> str:
@@ -106,14 +113,9 @@ def serve(
         proxy_headers=True,  # X-Forwarded-Proto from a TLS proxy on this machine: cookies get Secure
         lifespan="on",
     )
-    # uvicorn re-raises the signal that stopped it once it has shut down cleanly; a clean stop is exit 0
-    for stop in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(stop, _exit_cleanly)
-    if workers > 1:
-        Multiprocess(config, sockets=[listener]).run()
-    else:
-        uvicorn.Server(config).run(sockets=[listener])
-
-
-def _exit_cleanly(signum: int, frame: object) -> None:
-    raise SystemExit(0)
+    # uvicorn re-raises the signal that stopped it once it has shut down cleanly: a clean stop
+    with until_interrupted():
+        if workers > 1:
+            Multiprocess(config, sockets=[listener]).run()
+        else:
+            uvicorn.Server(config).run(sockets=[listener])

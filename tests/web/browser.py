@@ -20,8 +20,11 @@ from tests.crawl.helpers import REPO
 
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 #: what Chromium logs when a sandboxed, script-less page tries something the policy forbids
-FORM_REFUSED = re.compile(r"Failed to load resource: the server responded with a status of 400")
-SANDBOX_REPORT = re.compile(r"Content Security Policy|sandboxed|Blocked script execution|has been blocked", re.I)
+#: a form sent back with its mistakes marked (400), a wrong password (401), too many tries (429)
+FORM_REFUSED = re.compile(r"Failed to load resource: the server responded with a status of (400|401|429)")
+SANDBOX_REPORT = re.compile(
+    r"Content Security Policy|sandboxed|Blocked script execution|has been blocked|Refused to", re.I
+)
 
 
 class WatchedPage:
@@ -43,10 +46,11 @@ class WatchedPage:
     def _console(self, message: ConsoleMessage) -> None:
         if message.type != "error":
             return
-        if "/capture" in self.page.url and SANDBOX_REPORT.search(message.text):
+        source = message.location.get("url", "")
+        if "/capture" in source and SANDBOX_REPORT.search(message.text):
             return  # a preserved page under the capture view's policy: the browser says what it refused
-        if message.location.get("url") == self.page.url and FORM_REFUSED.search(message.text):
-            return  # a form sent back with its mistakes marked (400): the page's own status, not an error in it
+        if source == self.page.url and FORM_REFUSED.search(message.text):
+            return  # the status of a form's own answer, not an error in the page
         self.console_errors.append(f"{self.page.url}: {message.text}")
 
     def _dialog(self, dialog: Dialog) -> None:

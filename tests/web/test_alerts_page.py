@@ -26,6 +26,7 @@ from index.sqlite.backend import SqliteBackend
 from schema.document import Document
 from settings.config import Config, load_config
 from state.ledger import Ledger
+from tests.web.forms import form_token, post_form
 
 HOSTILE_TITLE = 'Mortar rounds <script>alert("title")</script> <img src=x onerror=alert(1)>'
 HOSTILE_QUERY = 'mortar "<script>alert(2)</script>"'
@@ -70,16 +71,10 @@ class Bench:
     out: Path  # a JSONL target's file, outside the data directory
 
     def token(self, path: str = "/alerts/new") -> str:
-        page = self.client.get(path)
-        found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
-        assert found is not None, page.text
-        return found[1]
+        return form_token(self.client, path)
 
     def post(self, path: str, **fields: str) -> httpx.Response:
-        response: httpx.Response = self.client.post(
-            path, data={"csrf_token": self.token(), **fields}, follow_redirects=False
-        )
-        return response
+        return post_form(self.client, path, "/alerts/new", **fields)
 
     def create(self, name: str, query: str, *targets: str, backfill: bool = False) -> httpx.Response:
         fields = {"name": name, "query": query, "targets": "\n".join(targets)}
@@ -108,12 +103,7 @@ def links(text: str) -> list[str]:
 
 def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> None:
     """A browser session for `name`, through the login form."""
-    form = client.get("/login")
-    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text)
-    assert found is not None, form.text
-    signed_in = client.post(
-        "/login", data={"csrf_token": found[1], "name": name, "password": password}, follow_redirects=False
-    )
+    signed_in = post_form(client, "/login", "/login", name=name, password=password)
     assert signed_in.status_code == 303, signed_in.text
 
 
@@ -241,7 +231,7 @@ def test_testing_shows_what_would_be_delivered_without_sending_it(bench: Bench) 
     assert not [link for link in links(tested.text) if link.lower().startswith("javascript:")]
     assert RIFLES.title not in result
     assert not bench.out.exists()  # nothing sent
-    assert bench.store.summary("mortars")["pending"] == 0  # nothing queued
+    assert bench.store.summary("mortars").pending == 0  # nothing queued
 
 
 def test_an_alert_is_removed_after_a_confirmation(bench: Bench) -> None:
@@ -356,3 +346,19 @@ def test_the_openapi_schema_names_the_alert_models_plainly(bench: Bench) -> None
     schemas = bench.client.get("/api/openapi.json").json()["components"]["schemas"]
     assert {"AlertIn", "AlertOut"} <= set(schemas)
     assert not [name for name in schemas if "alert_forms" in name]
+
+
+def test_an_alerts_page_reads_each_document_from_the_index_once(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    webhook = "webhook:http://127.0.0.1:9/hook"  # refused (loopback): its documents stay pending
+    assert bench.create("mortars", "mortar", webhook, backfill=True).status_code == 303
+    read: list[str] = []
+    original = SqliteBackend.get
+
+    def get(self: SqliteBackend, document_id: str) -> Document | None:
+        read.append(document_id)
+        return original(self, document_id)
+
+    monkeypatch.setattr(SqliteBackend, "get", get)
+    page = bench.client.get("/alerts/mortars").text
+    assert page.count('<span class="status-bad">pending</span>') == 2  # listed as pending and as recent deliveries
+    assert sorted(read) == sorted({LORRY.id, MANIFEST.id})

@@ -4,11 +4,19 @@ names made from crawled values."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 
-from app.web.links import document_href, external_url, search_href
+from app.web.links import (
+    alert_href,
+    document_href,
+    external_url,
+    new_alert_href,
+    run_href,
+    search_href,
+    watchlist_href,
+)
 from app.web.reading import (
     Segment,
     download_name,
@@ -171,6 +179,20 @@ def test_external_links_only_for_http(url: str, expected: str | None) -> None:
 def test_document_links_quote_the_whole_id() -> None:
     assert document_href("9f" * 16) == "/doc/" + "9f" * 16
     assert document_href("a/../b?c#d") == "/doc/a%2F..%2Fb%3Fc%23d"
+
+
+def test_run_alert_and_watchlist_links_quote_the_whole_name() -> None:
+    assert run_href("20240306T101500Z-report") == "/runs/20240306T101500Z-report"
+    assert run_href("a/../b?c#d") == "/runs/a%2F..%2Fb%3Fc%23d"
+    assert alert_href("mortars") == "/alerts/mortars" and alert_href("x/y z") == "/alerts/x%2Fy%20z"
+    assert watchlist_href("east-africa") == "/watchlists/east-africa"
+    assert watchlist_href("../secrets?x") == "/watchlists/..%2Fsecrets%3Fx"
+
+
+def test_a_new_alert_link_carries_the_query_as_typed() -> None:
+    query = "kornet country:(IR OR SY) -lang:ru & more#"
+    href = new_alert_href(query)
+    assert href.startswith("/alerts/new?") and dict(parse_qsl(urlsplit(href).query)) == {"q": query}
 
 
 def test_download_names_are_safe() -> None:

@@ -222,3 +222,31 @@ def test_the_openapi_schema_names_the_run_models_plainly(runs: Runs) -> None:
     schemas = runs.client.get("/api/openapi.json").json()["components"]["schemas"]
     assert {"RunDetail", "RunOutcomeRow"} <= set(schemas)
     assert not [name for name in schemas if "run_view" in name]
+
+
+# -- the ledger's reads behind the pages ---------------------------------------------------------
+
+
+def test_the_ledger_filters_counts_and_pages_a_runs_outcomes_in_sql(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "crawl.sqlite3")
+    try:
+        run_id = record_report_run(ledger)
+        everything = list(ledger.outcomes(run_id))
+        assert len(everything) == ledger.count_outcomes(run_id) == FAILED_PAGES + 5
+        failed = [row for row in everything if row["outcome"] == "failed"]
+        assert list(ledger.outcomes(run_id, outcome="failed", limit=10, offset=5)) == failed[5:15]
+        assert ledger.count_outcomes(run_id, source="feeds", outcome="failed", reason="http_404") == FAILED_PAGES
+        assert [row["url"] for row in ledger.outcomes(run_id, outcome="indexed", change="changed")] == [
+            f"{SITE}/arms/2.html"
+        ]
+        assert ledger.count_outcomes(run_id, source="gazette", reason="") == 2  # the indexed ones gave no reason
+        assert ledger.count_outcomes(run_id, outcome="nothing") == 0
+        assert ledger.reason_counts(run_id) == [
+            ("feeds", "failed", "http_404", FAILED_PAGES),
+            ("gazette", "skipped", HOSTILE_REASON, 1),
+            ("gazette", "unchanged", "not_modified", 1),
+        ]
+        with pytest.raises(ValueError):
+            list(ledger.outcomes(run_id, offset=5))
+    finally:
+        ledger.close()

@@ -11,12 +11,11 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from app.web.histogram import CHART_HEIGHT, histogram
-from app.web.links import search_href
+from app.web.links import new_alert_href, search_href
 from app.web.search_params import MAX_TRAIL, SearchParams
 from app.web.search_query import effective_query
 from app.web.search_view import (
     FACET_FILTERS,
-    alert_href,
     cleared,
     export_links,
     facets,
@@ -396,7 +395,7 @@ def test_beyond_the_trail_previous_becomes_first_page() -> None:
 
 def test_alert_and_export_links_carry_the_query_as_run() -> None:
     query = "kornet country:(IR OR SY) -lang:ru"
-    assert dict(parse_qsl(urlsplit(alert_href(query)).query)) == {"q": query}
+    assert dict(parse_qsl(urlsplit(new_alert_href(query)).query)) == {"q": query}
     links = {link.label: link.href for link in export_links(query, expand=True)}
     assert {"CSV", "JSONL", "FtM", "GraphML"} <= set(links)
     assert dict(parse_qsl(urlsplit(links["CSV"]).query)) == {"q": query, "format": "csv", "expand": "1"}

@@ -18,7 +18,7 @@ from app.web.alert_forms import (
     AlertForm,
     AlertIn,
     AlertOut,
-    alert_href,
+    IndexedLines,
     alert_summary,
     create_alert,
     find_alert,
@@ -26,6 +26,7 @@ from app.web.alert_forms import (
     recent_deliveries,
     valid_name,
 )
+from app.web.links import alert_href
 from app.web.templating import render, url
 from app.web.workbench import workbench
 from network.redaction import redact_text
@@ -46,9 +47,10 @@ def _form_page(request: Request, form: AlertForm, problems: dict[str, str] | Non
 
 def _alert_page(request: Request, alert: Alert, **extra: Any) -> HTMLResponse:
     bench = workbench(request)
+    documents = IndexedLines(bench.backend)  # shared: a document pending and recently delivered is read once
     context = {
-        "summary": alert_summary(bench.alerts, alert, bench.backend),
-        "deliveries": recent_deliveries(bench.alerts, bench.backend, alert.name),
+        "summary": alert_summary(bench.alerts, alert, documents),
+        "deliveries": recent_deliveries(bench.alerts, documents, alert.name),
         "preview": None,
         "test_error": None,
         "saved": False,

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.page_numbers import add_pages
-from app.searching import prepare_search, without_credentials
+from app.searching import prepare_search
 from app.web.access import Viewer
 from app.web.templating import render
 from app.web.unavailable import IndexUnreachableAs503
@@ -65,7 +64,7 @@ def search(
                 histogram="month",
                 collapse_stories=collapse,
             )
-            return prepared.annotate(without_credentials(add_pages(backend, backend.search(prepared.request))))
+            return prepared.run(backend)
         except QuerySyntaxError as exc:  # CursorError too: a page link that is not ours
             raise HTTPException(400, str(exc)) from None
         except ValueError:  # a request the query model refuses (pydantic's ValidationError)

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.web.access import SESSION_COOKIE, Admin, CsrfChecked, Forbidden, Viewer, audit, current_user, logins_required
 from app.web.templating import render
 from app.web.workbench import workbench
-from state.users import ROLES, NoSuchUser, User, UserExists, check_role
+from state.users import ROLES, NoSuchUser, User, UserExists, check_name, check_password, check_role
 
 router = APIRouter(include_in_schema=False)
 
@@ -129,13 +129,16 @@ def add_user(
     role: Annotated[str, Form()],
     password: Annotated[str, Form(max_length=1024)],
 ) -> Response:
+    checks = (("name", check_name, name), ("role", check_role, role), ("password", check_password, password))
+    for field, check, value in checks:
+        try:
+            check(value)
+        except ValueError as exc:
+            return _users_page(request, str(exc), field, 400)
     try:
         workbench(request).users.add(name, check_role(role), password)
     except UserExists:
         return _users_page(request, f"a user named {name!r} exists already", "name", 400)
-    except ValueError as exc:
-        field = next((field for field in ("role", "password") if field in str(exc)), "name")
-        return _users_page(request, str(exc), field, 400)
     audit(request, user, "user.add", name=name, role=role)
     return RedirectResponse("/users", status_code=303)
 

@@ -141,31 +141,33 @@ def _kept(bench: Workbench, capture: Capture | None) -> bool:
 # -- the capture -------------------------------------------------------------------------------
 
 
-def chosen_capture(request: Request, document: Document, version: int) -> Capture:
-    """The capture of the document as indexed (version 0) or of its Nth earlier version, or the
-    page saying there is none."""
-    href = document_href(document.id)
-    if version > len(document.versions):
+def requested_capture(request: Request, doc_id: str, version: int) -> tuple[Document, Capture]:
+    """The document `doc_id` names and its capture as indexed (version 0) or of its Nth earlier
+    version, or the page saying there is none (DocumentNotShown)."""
+    document = lookup(request, doc_id)
+    try:
+        capture = document.capture_at(version)
+    except IndexError:
         count = len(document.versions)
         message = f"This document has {count} earlier version{'s' if count != 1 else ''}, not {version}."
-        raise DocumentNotShown(_capture_missing(request, document, href, message))
-    capture = document.capture if version == 0 else document.versions[version - 1]
+        raise DocumentNotShown(_capture_missing(request, document, message)) from None
     if capture is None:
         message = (
             "No copy of this document was preserved: it was collected before captures were kept, "
             "or with captures turned off (OSINT_CAPTURES=0)."
         )
-        raise DocumentNotShown(_capture_missing(request, document, href, message))
-    return capture
+        raise DocumentNotShown(_capture_missing(request, document, message))
+    return document, capture
 
 
-def _capture_missing(request: Request, document: Document, href: str, message: str) -> Response:
-    return render(request, "capture_missing.html", {"document": document, "href": href, "message": message}, 404)
+def _capture_missing(request: Request, document: Document, message: str, status: int = 404) -> Response:
+    context = {"document": document, "href": document_href(document.id), "message": message}
+    return render(request, "capture_missing.html", context, status)
 
 
 def _gone(request: Request, document: Document) -> Response:
     message = "The preserved copy is no longer in the capture store (its WARC file was removed by retention)."
-    return _capture_missing(request, document, document_href(document.id), message)
+    return _capture_missing(request, document, message)
 
 
 def stored_payload(bench: Workbench, capture: Capture) -> StoredRecord | None:
@@ -188,8 +190,7 @@ def capture_view(
 ) -> Response:
     """The preserved page or PDF as it was served, its content encoding undone, sandboxed."""
     try:
-        document = lookup(request, doc_id)
-        capture = chosen_capture(request, document, version)
+        document, capture = requested_capture(request, doc_id, version)
     except DocumentNotShown as refused:
         return refused.response
     bench = workbench(request)
@@ -201,12 +202,7 @@ def capture_view(
     except (OSError, ValueError, EOFError, zlib.error) as exc:
         log.warning("capture %s of %s does not decode: %s", capture.record_id, document.id, exc)
         message = "The preserved copy cannot be decoded for viewing; download it as it was served instead."
-        return render(
-            request,
-            "capture_missing.html",
-            {"document": document, "href": document_href(document.id), "message": message},
-            500,
-        )
+        return _capture_missing(request, document, message, 500)
     content_type = served_content_type(_http_header(record, "Content-Type"), document.content_type)
     name = download_name(document, payload_suffix(content_type))
     headers = {**CAPTURE_HEADERS, "Content-Type": content_type, "Content-Disposition": f'inline; filename="{name}"'}
@@ -226,8 +222,7 @@ def capture_download(
     """The payload exactly as served (content encoding kept: the bytes the SHA-256 is of), or the
     document's WARC record as stored (uncompressed, as `osint capture get` prints it)."""
     try:
-        document = lookup(request, doc_id)
-        capture = chosen_capture(request, document, version)
+        document, capture = requested_capture(request, doc_id, version)
     except DocumentNotShown as refused:
         return refused.response
     bench = workbench(request)

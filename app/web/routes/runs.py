@@ -8,14 +8,15 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.web.access import Viewer
+from app.web.links import run_href
 from app.web.run_view import (
     RUNS_PER_PAGE,
     URLS_PER_PAGE,
+    URLS_SHOWN,
     RunDetail,
     Selection,
     run_breakdown,
     run_detail,
-    run_href,
     runs_page,
     url_page,
 )
@@ -54,7 +55,12 @@ def run(request: Request, run_id: str, user: Viewer) -> HTMLResponse:
     report = _report(request, run_id)
     if report is None:
         return _no_run(request, run_id)
-    breakdown = run_breakdown(run_id, workbench(request).ledger.outcomes(run_id))
+    ledger = workbench(request).ledger
+    breakdown = run_breakdown(
+        report,
+        ledger.reason_counts(run_id),
+        lambda selection: ledger.outcomes(run_id, **selection.filters(), limit=URLS_SHOWN),
+    )
     return render(request, "run.html", {"report": report, "breakdown": breakdown, "run_href": run_href})
 
 
@@ -74,7 +80,15 @@ def run_urls(
     if report is None:
         return _no_run(request, run_id)
     selection = Selection(source=source, outcome=outcome, reason=reason, change=change)
-    listed = url_page(run_id, workbench(request).ledger.outcomes(run_id), selection, page, URLS_PER_PAGE)
+    ledger = workbench(request).ledger
+    listed = url_page(
+        run_id,
+        selection,
+        ledger.count_outcomes(run_id, **selection.filters()),
+        lambda limit, offset: ledger.outcomes(run_id, **selection.filters(), limit=limit, offset=offset),
+        page,
+        URLS_PER_PAGE,
+    )
     return render(request, "run_urls.html", {"report": report, "listed": listed, "run_href": run_href})
 
 
