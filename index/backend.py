@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from index.query import Hit, Query, SearchRequest, SearchResult
 from network.redaction import redact_url
 from schema.document import Document
+from schema.relations import LinkedDocument
 
 #: document ids per search when a saved query is matched by searching among them (Query.ids)
 MATCH_CHUNK = 500
@@ -77,6 +78,13 @@ class IndexBackend(ABC):
     def iter_matching(self, query: Query, batch_size: int = 500) -> Iterator[Document]:
         """Every document the query matches (no cap), newest first, undated last, ties by id:
         streamed in batches so memory stays flat whatever the size of the result set (exports)."""
+
+    def iter_links(self, query: Query, batch_size: int = 500) -> Iterator[LinkedDocument]:
+        """What an arsenal profile reads (`Document.linked()`) of every document the query
+        matches, in `iter_matching` order. Backends that can answer without reading whole
+        documents override this; the answer must be the same."""
+        for document in self.iter_matching(query, batch_size):
+            yield document.linked()
 
     @abstractmethod
     def ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schema.entities import Entity, EntitySets
+from schema.relations import MAX_SENTENCE_CHARS, LinkedDocument, LinkedWeapon, OriginStatement, Relation
 
 SourceKind = Literal["feed", "sitemap", "site", "page", "document"]
 
@@ -101,6 +102,8 @@ class _DocumentFields(BaseModel):
     versions: list[Capture] = Field(default_factory=list)  # earlier captures with other content, newest first
 
     entities: list[Entity] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)  # (armed group, weapon) pairs per sentence
+    origin_statements: list[OriginStatement] = Field(default_factory=list)  # where the text says a weapon was made
 
 
 class Document(EntitySets, _DocumentFields):
@@ -144,3 +147,39 @@ class Document(EntitySets, _DocumentFields):
             if span.start <= offset < span.end:
                 return span.page
         return None
+
+    def linked(self) -> LinkedDocument:
+        """What an arsenal profile reads of this document (schema.relations.LinkedDocument)."""
+        weapons = {
+            LinkedWeapon(
+                weapon=mention.canonical,
+                weapon_kind="model" if mention.attributes.get("kind") == "model" else "category",
+                category=str(
+                    mention.attributes.get("category")
+                    or (mention.canonical if mention.attributes.get("kind") == "category" else "")
+                ),
+                origin=str(mention.attributes.get("origin") or ""),
+                origin_stated=bool(mention.attributes.get("origin_stated")),
+            )
+            for mention in self.entities
+            if mention.label == "WEAPON" and mention.origin == "gazetteer"
+        }
+        return LinkedDocument(
+            id=self.id,
+            url=self.url,
+            title=self.title,
+            published=self.published,
+            fetched=self.fetched,
+            source_id=self.source_id,
+            language=self.language,
+            capture_sha256=self.capture.payload_sha256 if self.capture else "",
+            capture_fetched=self.capture.fetched_at if self.capture else None,
+            armed_groups=list(self.armed_groups),
+            weapons=sorted(weapons, key=lambda weapon: (weapon.weapon_kind, weapon.weapon, weapon.origin)),
+            relations=[
+                relation.model_copy(update={"sentence": relation.sentence[:MAX_SENTENCE_CHARS]})
+                for relation in self.relations
+            ],
+            origin_statements=list(self.origin_statements),
+            relation_pages=[self.page_at(relation.start) for relation in self.relations],
+        )
