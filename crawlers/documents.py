@@ -9,6 +9,7 @@ from extractors.links import page_identity
 from extractors.result import Extraction
 from schema.document import Document
 from schema.entities import DOCUMENT_ENTITY_SETS, Entity
+from schema.relations import OriginStatement, Relation
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -80,6 +81,8 @@ def build_document(item: FetchedResource, extraction: Extraction) -> Document:
         published=extraction.published or hints.get("published"),
         modified=extraction.modified,
         entities=entities,
+        relations=[Relation.model_validate(relation) for relation in extraction.relations],
+        origin_statements=[OriginStatement.model_validate(statement) for statement in extraction.origin_statements],
         capture=item.capture,
         **entity_sets,
     )

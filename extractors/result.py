@@ -55,6 +55,10 @@ class Extraction(ExtractedEntitySets):
     language_confidence: float = 0.0
 
     entities: list[dict[str, Any]] = Field(default_factory=list)
+    #: (armed group, weapon) relations and origin statements, as schema.relations models dumped
+    #: to dicts; offsets index into `text`
+    relations: list[dict[str, Any]] = Field(default_factory=list)
+    origin_statements: list[dict[str, Any]] = Field(default_factory=list)
 
     def page_at(self, offset: int) -> int | None:
         """Page number holding the character at `offset` in `text` (None when unpaginated)."""
