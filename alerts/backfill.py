@@ -20,7 +20,7 @@ from typing import Literal
 from alerts.evaluate import deliver_pending
 from alerts.guard import DeliveryPolicy
 from alerts.model import Alert
-from alerts.store import AlertExists, AlertStore
+from alerts.store import AlertStore, refuse_taken_name
 from index.backend import IndexBackend
 from index.query import SearchRequest
 from network.redaction import redact_text
@@ -114,16 +114,6 @@ def save_and_deliver(
     outcome = deliver_pending(store, backend, alert, policy, delivering)
     result.delivered, result.failed, result.errors = outcome.delivered, outcome.failed, outcome.errors
     return result
-
-
-def refuse_taken_name(store: AlertStore, name: str) -> None:
-    """AlertExists if an alert is named `name` already: known before the whole index is searched
-    for a backfill (saving checks again, in the transaction that saves)."""
-    try:
-        store.get(name)
-    except KeyError:
-        return
-    raise AlertExists(f"an alert named {name!r} exists already")
 
 
 def add_with_backfill(

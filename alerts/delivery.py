@@ -3,6 +3,10 @@ through the SMTP server the delivery policy names (`DeliveryPolicy.smtp`, from O
 OSINT_SMTP_PORT, OSINT_SMTP_FROM, OSINT_SMTP_USER, OSINT_SMTP_PASSWORD, OSINT_SMTP_STARTTLS).
 
 Every document carries a `delivery_id` stable across retries, so a receiver can drop a repeat.
+An arsenal alert delivers its findings in the same shapes: each entry is the document that
+brought the link, with an `arsenal` object saying what is new (the group, the new category or
+origin, the weapon, the evidence sentence), and the alert is named with its kind and group where
+a search alert names its query.
 Every channel asks alerts/guard.py first: webhook and SMTP connections go to the addresses the
 guard checked (the host's name kept for the Host header, TLS SNI and certificate checks), a
 webhook's redirect is never followed, and a JSONL file stays out of the data directory.
@@ -23,8 +27,10 @@ from typing import Any, TypeVar
 
 import httpx
 
+from alerts.arsenal_links import ArsenalLink
 from alerts.guard import DeliveryPolicy, RefusedDelivery
 from alerts.model import Alert, Target
+from schema.countries import country_label
 from schema.document import Document, utcnow
 
 T = TypeVar("T")
@@ -60,8 +66,46 @@ def document_summary(alert: Alert, document: Document) -> dict[str, Any]:
     return data
 
 
+def link_summary(alert: Alert, document: Document, link: ArsenalLink) -> dict[str, Any]:
+    """A finding of an arsenal alert: the document that brought it, and what is new."""
+    relation = link.relation
+    data = document_summary(alert, document)
+    data["delivery_id"] = delivery_id(alert.name, link.key)
+    data["arsenal"] = {
+        "group": alert.group,
+        "new": link.facet,
+        "value": link.value,
+        "weapon": relation.weapon,
+        "weapon_kind": relation.weapon_kind,
+        "category": relation.category,
+        "origin": relation.origin,
+        "origin_stated": relation.origin_stated,
+        "relation": relation.type,
+        "direction": relation.direction,
+        "cue": relation.cue,
+        "supplier": relation.supplier,
+        "sentence": relation.sentence,
+        "start": relation.start,
+        "end": relation.end,
+        "page": link.page,
+    }
+    return data
+
+
+def _named(alert: Alert) -> dict[str, str]:
+    """How each delivery names its alert: with its query, or its kind and group."""
+    if alert.kind == "arsenal":
+        return {"alert": alert.name, "kind": alert.kind, "group": alert.group}
+    return {"alert": alert.name, "query": alert.query}
+
+
 def deliver(target: Target, alert: Alert, documents: list[Document], policy: DeliveryPolicy) -> None:
-    summaries = [document_summary(alert, document) for document in documents]
+    send(target, alert, [document_summary(alert, document) for document in documents], policy)
+
+
+def send(target: Target, alert: Alert, summaries: list[dict[str, Any]], policy: DeliveryPolicy) -> None:
+    """Deliver `summaries` (document_summary or link_summary entries) to `target`; DeliveryError
+    for anything that kept them from it."""
     try:
         if target.kind == "webhook":
             _webhook(target.address, alert, summaries, policy)
@@ -81,7 +125,7 @@ def _webhook(url: str, alert: Alert, summaries: list[dict[str, Any]], policy: De
     environment are not used (the connection must go where the guard looked)."""
     webhook = httpx.URL(url)
     name = webhook.raw_host.decode("ascii")
-    payload = {"alert": alert.name, "query": alert.query, "sent": utcnow().isoformat(), "documents": summaries}
+    payload = {**_named(alert), "sent": utcnow().isoformat(), "documents": summaries}
     headers = {"User-Agent": "osint-crawler alerts", "Host": webhook.netloc.decode("ascii")}
     extensions = {"sni_hostname": name} if webhook.scheme == "https" else {}
     with httpx.Client(timeout=WEBHOOK_TIMEOUT, follow_redirects=False, trust_env=False) as client:
@@ -112,7 +156,7 @@ def _jsonl(path: Path, alert: Alert, summaries: list[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as out:
         for summary in summaries:
-            out.write(json.dumps({"alert": alert.name, "query": alert.query, **summary}, ensure_ascii=False) + "\n")
+            out.write(json.dumps({**_named(alert), **summary}, ensure_ascii=False) + "\n")
         out.flush()
         os.fsync(out.fileno())
 
@@ -141,19 +185,10 @@ def _email(address: str, alert: Alert, summaries: list[dict[str, Any]], policy: 
         raise smtplib.SMTPException("OSINT_SMTP_HOST is not set: no SMTP server to send alerts through")
     addresses = policy.addresses_for(host)
     message = EmailMessage()
-    message["Subject"] = f"[osint] {alert.name}: {len(summaries)} new document{'s' * (len(summaries) != 1)}"
+    message["Subject"] = _subject(alert, len(summaries))
     message["From"] = smtp_settings.sender
     message["To"] = address
-    lines = [f"Alert {alert.name!r} ({alert.query}) matched:", ""]
-    for summary in summaries:
-        lines += [
-            f"- {summary['title'] or '(untitled)'}",
-            f"  {summary['url']}",
-            f"  {summary['published'] or 'undated'} · {summary['source_id']}",
-            f"  {summary['excerpt']}",
-            "",
-        ]
-    message.set_content("\n".join(lines))
+    message.set_content("\n".join(_email_lines(alert, summaries)))
     with _PinnedSMTP(host, smtp_settings.port, addresses, timeout=30) as smtp:
         if smtp_settings.starttls:
             smtp.starttls(context=ssl.create_default_context())
@@ -161,3 +196,37 @@ def _email(address: str, alert: Alert, summaries: list[dict[str, Any]], policy: 
             password = smtp_settings.password.get_secret_value() if smtp_settings.password else ""
             smtp.login(smtp_settings.user, password)
         smtp.send_message(message)
+
+
+def _subject(alert: Alert, count: int) -> str:
+    if alert.kind == "arsenal":
+        return f"[osint] {alert.name}: {count} new arsenal link{'s' * (count != 1)} for {alert.group}"
+    return f"[osint] {alert.name}: {count} new document{'s' * (count != 1)}"
+
+
+def _email_lines(alert: Alert, summaries: list[dict[str, Any]]) -> list[str]:
+    """The message: per document its title, URL, date and source, then (search) an excerpt or
+    (arsenal) what is new and the sentence that says so."""
+    if alert.kind == "arsenal":
+        lines = [f"Alert {alert.name!r} (the arsenal of {alert.group}) found links never seen before:", ""]
+    else:
+        lines = [f"Alert {alert.name!r} ({alert.query}) matched:", ""]
+    for summary in summaries:
+        lines += [
+            f"- {summary['title'] or '(untitled)'}",
+            f"  {summary['url']}",
+            f"  {summary['published'] or 'undated'} · {summary['source_id']}",
+        ]
+        if alert.kind == "arsenal":
+            new = summary["arsenal"]
+            lines += [f"  {_what_is_new(new)}", f"  \u201c{' '.join(new['sentence'].split())}\u201d", ""]
+        else:
+            lines += [f"  {summary['excerpt']}", ""]
+    return lines
+
+
+def _what_is_new(new: dict[str, Any]) -> str:
+    """ "new weapon category: MANPADS (9K38 Igla, use)" from a link_summary's `arsenal` object."""
+    value = new["value"] if new["new"] == "category" else country_label(new["value"])
+    noun = "weapon category" if new["new"] == "category" else "origin country"
+    return f"new {noun}: {value} ({new['weapon']}, {new['relation'].replace('_', ' ')})"

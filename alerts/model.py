@@ -1,4 +1,9 @@
-"""An alert: a name, a query in the analyst syntax, and where to send what it finds."""
+"""An alert: a name, what it watches, and where to send what it finds.
+
+Two kinds: a search alert saves a query in the analyst syntax and delivers the new documents it
+matches; an arsenal alert names an armed group and delivers each weapon category or origin
+country that a sentence of a new document links the group to for the first time
+(alerts/arsenal.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +15,13 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from index.query import Query, QuerySyntaxError, canonical_query, parse_query
+from index.query import Filter, Query, QuerySyntaxError, canonical_query, parse_query
 from schema.document import utcnow
 
 ALERT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+AlertKind = Literal["search", "arsenal"]
+ALERT_KINDS: tuple[str, ...] = AlertKind.__args__  # type: ignore[attr-defined]
 
 
 class Target(BaseModel):
@@ -79,7 +87,9 @@ def _absolute_file(text: str, path: str, is_url: bool = False) -> str:
 
 class Alert(BaseModel):
     name: str
-    query: str
+    kind: AlertKind = "search"
+    query: str = Field("", validate_default=True)  # the search kind's
+    group: str = Field("", validate_default=True)  # the arsenal kind's: a canonical armed group
     targets: list[Target] = Field(min_length=1)
     created: datetime = Field(default_factory=utcnow)
 
@@ -91,14 +101,35 @@ class Alert(BaseModel):
         return name
 
     def search_query(self) -> Query:
-        """The saved query as a search would run it: entity filter values named canonically."""
+        """The documents the alert reads: a search alert's query as a search would run it (entity
+        filter values named canonically); an arsenal alert's group, as the filter `group:`."""
+        if self.kind == "arsenal":
+            return Query(where=Filter(name="group", values=[self.group]))
         return canonical_query(self.query)
+
+    @property
+    def watches(self) -> str:
+        """What the alert watches, in one line: its query, or its group's arsenal."""
+        return f"arsenal of {self.group}" if self.kind == "arsenal" else self.query
 
     @field_validator("query")
     @classmethod
-    def _query_parses(cls, query: str) -> str:
+    def _query_parses(cls, query: str, info: ValidationInfo) -> str:
+        if info.data.get("kind") == "arsenal":
+            if query:
+                raise ValueError("query: an arsenal alert watches an armed group, not a query")
+            return query
         try:
             parse_query(query)
         except QuerySyntaxError as exc:
             raise ValueError(f"query: {exc}") from None
         return query
+
+    @field_validator("group")
+    @classmethod
+    def _group_fits_kind(cls, group: str, info: ValidationInfo) -> str:
+        if info.data.get("kind") == "arsenal" and not group.strip():
+            raise ValueError("an arsenal alert needs an armed group")
+        if info.data.get("kind") == "search" and group:
+            raise ValueError("only an arsenal alert names an armed group")
+        return group

@@ -5,6 +5,11 @@ queueing a no-op — and marked delivered once its channel accepted it, so nothi
 and nothing is dropped when a channel is down (it stays pending and is retried after the next run).
 Documents a backfill found (`osint alert add --backfill`) are queued with the alert itself, in the
 same outbox, under the run id BACKFILL_RUN.
+
+An arsenal alert also keeps what it knows its group was linked to (`arsenal_links`): the weapon
+categories and origin countries of the index when it was created (its baseline), those it found
+in other documents since, and its findings, the links a run brought first. A finding is queued
+under its key ("category:MANPADS") where a search alert queues a document id.
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, TextClause, bindparam, text
+from sqlalchemy import Connection, TextClause, bindparam, inspect, text
 from sqlalchemy.exc import IntegrityError
 
+from alerts.arsenal_links import ArsenalLink, Facet
 from alerts.model import Alert, Target
 from schema.document import utcnow
+from schema.relations import Relation
 from state import tables
 from state.database import Database, Migrations, query
 
@@ -29,18 +36,34 @@ def _create_tables(connection: Connection) -> None:
     tables.METADATA.create_all(connection, [tables.ALERTS, tables.ALERT_RUNS, tables.DELIVERIES], checkfirst=True)
 
 
-#: the alert store's schema history
-MIGRATIONS = Migrations("alerts", [_create_tables])
+def _add_arsenal_alerts(connection: Connection) -> None:
+    """Version 2: alerts have a kind ("search" for those saved before) and the arsenal kind a
+    group; arsenal alerts keep what they know in arsenal_links. A new database got the columns
+    from version 1's tables (state/tables.py holds the latest shapes)."""
+    columns = {column["name"] for column in inspect(connection).get_columns("alerts")}
+    if "kind" not in columns:
+        connection.execute(text("ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'search'"))
+    if "armed_group" not in columns:
+        connection.execute(text("ALTER TABLE alerts ADD COLUMN armed_group TEXT NOT NULL DEFAULT ''"))
+    tables.ARSENAL_LINKS.create(connection, checkfirst=True)
 
-_ADD = text("INSERT INTO alerts (name, query, targets, created) VALUES (:name, :query, :targets, :created)")
+
+#: the alert store's schema history
+MIGRATIONS = Migrations("alerts", [_create_tables, _add_arsenal_alerts])
+
+_ADD = text(
+    "INSERT INTO alerts (name, query, targets, created, kind, armed_group) "
+    "VALUES (:name, :query, :targets, :created, :kind, :armed_group)"
+)
 _REMOVE = (
     text("DELETE FROM alerts WHERE name = :name"),
     text("DELETE FROM alert_runs WHERE alert = :name"),
     text("DELETE FROM deliveries WHERE alert = :name"),
+    text("DELETE FROM arsenal_links WHERE alert = :name"),
 )
-_ALERT_FIELDS = ("name", "query", "targets", "created")
-_GET = query("SELECT name, query, targets, created FROM alerts WHERE name = :name", *_ALERT_FIELDS)
-_ALL = query("SELECT name, query, targets, created FROM alerts ORDER BY name", *_ALERT_FIELDS)
+_ALERT_FIELDS = ("name", "query", "targets", "created", "kind", "armed_group")
+_GET = query(f"SELECT {', '.join(_ALERT_FIELDS)} FROM alerts WHERE name = :name", *_ALERT_FIELDS)
+_ALL = query(f"SELECT {', '.join(_ALERT_FIELDS)} FROM alerts ORDER BY name", *_ALERT_FIELDS)
 _PROCESSED_RUNS = query("SELECT run_id FROM alert_runs WHERE alert = :alert", "run_id")
 _QUEUE = text(
     "INSERT INTO deliveries (alert, doc_id, target, run_id, queued) VALUES (:alert, :doc_id, :target, :run_id, :queued) "
@@ -84,6 +107,15 @@ _RECENT = query(
     *_DELIVERY_FIELDS,
 )
 _LAST_DELIVERED = query("SELECT MAX(delivered) AS last FROM deliveries WHERE alert = :alert", "last")
+_LINK_FIELDS = ("facet", "value", "known_from", "doc_id", "dated", "page", "relation", "run_id", "found")
+_KNOW = text(
+    f"INSERT INTO arsenal_links (alert, {', '.join(_LINK_FIELDS)}) "
+    f"VALUES (:alert, {', '.join(':' + name for name in _LINK_FIELDS)}) ON CONFLICT (alert, facet, value) DO NOTHING"
+)
+_KNOWN_KEYS = query("SELECT facet, value FROM arsenal_links WHERE alert = :alert", "facet", "value")
+_LINKS = query(
+    f"SELECT {', '.join(_LINK_FIELDS)} FROM arsenal_links WHERE alert = :alert ORDER BY facet, value", *_LINK_FIELDS
+)
 _LAST_ERROR = query(
     "SELECT last_error FROM deliveries WHERE alert = :alert AND status = 'pending' AND last_error != '' "
     "ORDER BY queued DESC LIMIT 1",
@@ -97,6 +129,16 @@ BACKFILL_RUN = "backfill"
 
 class AlertExists(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class KnownLink:
+    """A link an arsenal alert knows of, and how it came to know it."""
+
+    link: ArsenalLink
+    known_from: str  # "baseline": in the index at creation; "index": found in another document; "run": a finding
+    run_id: str  # for a finding, the run that brought it
+    found: str  # when the alert learnt of it
 
 
 @dataclass(frozen=True)
@@ -132,16 +174,19 @@ class AlertStore:
         self.database.close()
 
     # alerts --------------------------------------------------------------------
-    def add(self, alert: Alert, backfill: Sequence[str] = ()) -> int:
+    def add(self, alert: Alert, backfill: Sequence[str] = (), baseline: Sequence[ArsenalLink] = ()) -> int:
         """Save `alert`; with `backfill` (ids of documents already in the index that its query
         matches), queue those for every target in the same transaction, as a run's matches are
         queued (run id BACKFILL_RUN), so the outbox sends them once and a later evaluation never
-        queues them again. Returns how many (document, target) deliveries were queued."""
+        queues them again. Returns how many (document, target) deliveries were queued. An arsenal
+        alert is saved with its `baseline`, the links the index holds already (never delivered)."""
         row = {
             "name": alert.name,
             "query": alert.query,
             "targets": json.dumps([t.model_dump() for t in alert.targets]),
             "created": alert.created.isoformat(),
+            "kind": alert.kind,
+            "armed_group": alert.group,
         }
         now = utcnow().isoformat()
         queued = [
@@ -154,6 +199,8 @@ class AlertStore:
                 connection.execute(_ADD, row)
                 if queued:
                     connection.execute(_QUEUE, queued)
+                if baseline:
+                    connection.execute(_KNOW, [_link_row(alert.name, link, "baseline", "", now) for link in baseline])
         except IntegrityError:
             raise AlertExists(f"an alert named {alert.name!r} exists already") from None
         return len(queued)
@@ -192,6 +239,54 @@ class AlertStore:
                     ).rowcount
             if run_ids:
                 connection.execute(_LOOKED_AT, [{"alert": alert, "run_id": run_id} for run_id in run_ids])
+        return queued
+
+    # what arsenal alerts know ------------------------------------------------------------
+    def known_keys(self, alert: str) -> set[str]:
+        """The keys ("category:MANPADS", "origin:CN") of every link `alert` knows of."""
+        with self.database.read() as connection:
+            return {f"{facet}:{value}" for facet, value in connection.execute(_KNOWN_KEYS, {"alert": alert})}
+
+    def links(self, alert: str) -> list[KnownLink]:
+        """Every link `alert` knows of, by facet and value."""
+        with self.database.read() as connection:
+            return [_known_link(row) for row in connection.execute(_LINKS, {"alert": alert})]
+
+    def record_links(
+        self,
+        alert: Alert,
+        findings: list[ArsenalLink],
+        known: list[ArsenalLink],
+        run_of: dict[str, str],
+        run_ids: list[str],
+    ) -> int:
+        """Atomically: keep `known` (links found in documents the runs did not bring) and
+        `findings` (the first links, brought by the run `run_of[doc_id]`), queue each finding for
+        every target, and mark the runs looked at. A link known already (an evaluation running
+        at the same time recorded it) is neither kept again nor queued. Returns the
+        (finding, target) deliveries queued."""
+        now = utcnow().isoformat()
+        queued = 0
+        with self.database.write() as connection:
+            for link in known:
+                connection.execute(_KNOW, _link_row(alert.name, link, "index", "", now))
+            for link in findings:
+                run_id = run_of.get(link.doc_id, "")
+                if not connection.execute(_KNOW, _link_row(alert.name, link, "run", run_id, now)).rowcount:
+                    continue
+                for target in alert.targets:
+                    queued += connection.execute(
+                        _QUEUE,
+                        {
+                            "alert": alert.name,
+                            "doc_id": link.key,
+                            "target": str(target),
+                            "run_id": run_id,
+                            "queued": now,
+                        },
+                    ).rowcount
+            if run_ids:
+                connection.execute(_LOOKED_AT, [{"alert": alert.name, "run_id": run_id} for run_id in run_ids])
         return queued
 
     # the outbox ------------------------------------------------------------------------
@@ -249,11 +344,47 @@ class AlertStore:
         )
 
 
+def refuse_taken_name(store: AlertStore, name: str) -> None:
+    """AlertExists if an alert is named `name` already: known before the whole index is read for
+    a backfill or an arsenal baseline (saving checks again, in the transaction that saves)."""
+    try:
+        store.get(name)
+    except KeyError:
+        return
+    raise AlertExists(f"an alert named {name!r} exists already")
+
+
 def _alert(row: Sequence[Any]) -> Alert:
-    name, query, targets, created = row
+    name, query, targets, created, kind, group = row
     return Alert(
         name=name,
+        kind=kind,
         query=query,
+        group=group,
         targets=[Target(**t) for t in json.loads(targets)],
         created=datetime.fromisoformat(created),
     )
+
+
+def _link_row(alert: str, link: ArsenalLink, known_from: str, run_id: str, now: str) -> dict[str, Any]:
+    return {
+        "alert": alert,
+        "facet": link.facet,
+        "value": link.value,
+        "known_from": known_from,
+        "doc_id": link.doc_id,
+        "dated": link.dated.isoformat(),
+        "page": link.page,
+        "relation": link.relation.model_dump_json(),
+        "run_id": run_id,
+        "found": now,
+    }
+
+
+def _known_link(row: Sequence[Any]) -> KnownLink:
+    facet, value, known_from, doc_id, dated, page, relation, run_id, found = row
+    facet_name: Facet = "category" if facet == "category" else "origin"
+    link = ArsenalLink(
+        facet_name, value, doc_id, datetime.fromisoformat(dated), Relation.model_validate_json(relation), page
+    )
+    return KnownLink(link, known_from, run_id, found)

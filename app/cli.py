@@ -27,6 +27,7 @@ COMMANDS = (
     "cite",
     "capture",
     "user",
+    "arsenal",
 )
 
 

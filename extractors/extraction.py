@@ -130,17 +130,26 @@ def _finish(*, url: str, language_hint: str | None, entities: bool, **fields: An
 def _entity_fields(title: str, text: str, language: str) -> dict[str, Any]:
     # Imported here: the engine loads gazetteers and spaCy, which callers with entities=False skip.
     from extractors.entities import extract_many
+    from extractors.relations import extract_relations, stated_origins
 
     # A title that is also the text's first line (PDFs keep it for page offsets) is read once.
     title = title if title and drop_leading_title(text, title) == text else ""
     in_text, in_title = extract_many([(text, language), (title, language)])  # one model pass for both
-    found: dict[str, Any] = {"entities": [mention.model_dump() for mention in in_text.entities]}
+    with stage("relations"):
+        related = extract_relations(text, language, in_text.entities)
+    found: dict[str, Any] = {
+        "entities": [mention.model_dump() for mention in related.entities],
+        "relations": [relation.model_dump() for relation in related.relations],
+        "origin_statements": [statement.model_dump() for statement in related.origin_statements],
+    }
     for mention in in_title.entities:
         dumped = mention.model_dump()
         dumped["attributes"] = {**dumped["attributes"], "field": "title"}
         found["entities"].append(dumped)
     for name in EXTRACTED_ENTITY_SETS:
         found[name] = sorted(set(getattr(in_text, name)) | set(getattr(in_title, name)))
+    if related.origin_statements:  # a stated origin replaces the gazetteer's for its mention
+        found["weapon_origins"] = sorted(set(in_title.weapon_origins) | stated_origins(related.entities))
     return found
 
 

@@ -17,6 +17,23 @@ from schema.relations import LinkedDocument
 MATCH_CHUNK = 500
 
 
+def has_links(linked: LinkedDocument) -> bool:
+    """Whether a document can appear in an arsenal profile at all: a profile links armed groups
+    to weapons, so a document needs at least one armed group and at least one weapon (a
+    gazetteer WEAPON mention, or a sentence relation, which names one too). `iter_links` may
+    skip the others, and the embedded index stores links only for these."""
+    return bool(linked.armed_groups) and bool(linked.weapons or linked.relations)
+
+
+def links_of(documents: Iterable[Document]) -> Iterator[LinkedDocument]:
+    """`Document.linked()` of each of `documents` that `has_links`, in order."""
+    for document in documents:
+        if document.armed_groups:  # linked() is work: skip the many documents without a group first
+            linked = document.linked()
+            if has_links(linked):
+                yield linked
+
+
 class IndexFailure(BaseModel):
     id: str
     url: str = ""
@@ -81,10 +98,10 @@ class IndexBackend(ABC):
 
     def iter_links(self, query: Query, batch_size: int = 500) -> Iterator[LinkedDocument]:
         """What an arsenal profile reads (`Document.linked()`) of every document the query
-        matches, in `iter_matching` order. Backends that can answer without reading whole
-        documents override this; the answer must be the same."""
-        for document in self.iter_matching(query, batch_size):
-            yield document.linked()
+        matches, in `iter_matching` order, skipping the documents that can give a profile
+        nothing (`has_links`: no armed group, or no weapon). Backends that can answer without
+        reading whole documents override this; the answer must be the same."""
+        return links_of(self.iter_matching(query, batch_size))
 
     @abstractmethod
     def ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]:

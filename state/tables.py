@@ -1,6 +1,6 @@
 """The tables of the state stores, in one SQLAlchemy MetaData: the crawl ledger (and its robots.txt
-cache), the scheduler's state, story signatures, alerts with their deliveries, and the workbench's
-users with their sessions.
+cache), the scheduler's state, story signatures, alerts with their deliveries (and what arsenal
+alerts know), and the workbench's users with their sessions.
 
 One schema for SQLite and PostgreSQL: portable column types only, times as ISO-8601 text (they sort
 as text), booleans as 0/1 integers as the files have always stored them. Each store creates its
@@ -135,6 +135,8 @@ ALERTS = Table(
     Column("query", Text, nullable=False),
     Column("targets", Text, nullable=False),  # JSON list of targets
     Column("created", Text, nullable=False),
+    Column("kind", Text, nullable=False, server_default="search"),  # "search" or "arsenal"
+    Column("armed_group", Text, nullable=False, server_default=""),  # the arsenal kind's group
 )
 
 ALERT_RUNS = Table(
@@ -157,6 +159,25 @@ DELIVERIES = Table(
     Column("queued", Text, nullable=False),
     Column("delivered", Text),
     Index("deliveries_pending", "alert", "target", "status"),
+)
+
+#: what an arsenal alert knows its group was linked to, by a sentence of some document: weapon
+#: categories and origin countries, each once, with the first evidence found for it. The links a
+#: run brought first (known_from "run") are the alert's findings: their deliveries' doc_id is
+#: "facet:value", not a document id
+ARSENAL_LINKS = Table(
+    "arsenal_links",
+    METADATA,
+    Column("alert", Text, primary_key=True),
+    Column("facet", Text, primary_key=True),  # "category" or "origin"
+    Column("value", Text, primary_key=True),  # a weapon category, or an ISO 3166-1 alpha-2 code
+    Column("known_from", Text, nullable=False),  # "baseline" (at creation), "index" or "run"
+    Column("doc_id", Text, nullable=False),
+    Column("dated", Text, nullable=False),  # the document's date: published, else fetched
+    Column("page", Integer),
+    Column("relation", Text, nullable=False),  # the evidence: a schema.relations.Relation as JSON
+    Column("run_id", Text, nullable=False, server_default=""),
+    Column("found", Text, nullable=False),
 )
 
 # the capture catalog (captures/catalog.py): where each WARC record is, so a document's evidence is

@@ -1,9 +1,11 @@
-"""The links every page makes, built in one place: to a document, a run, an alert or a watchlist
-in the workbench, to the search narrowed to one value, and out to an address a crawl found. A crawled address is hostile, so
-whether it may be a link at all is decided here once, not by each page on its own terms."""
+"""The links every page makes, built in one place: to a document, a run, an alert, a watchlist or
+an arsenal profile in the workbench, to the search narrowed to one value, and out to an address a
+crawl found. A crawled address is hostile, so whether it may be a link at all is decided here
+once, not by each page on its own terms."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote, urlencode, urlsplit
 
 from app.output import safe
@@ -37,6 +39,20 @@ def watchlist_href(key: str) -> str:
 def search_href(filter_name: str, value: str) -> str:
     """The search page narrowed to one filter value (`/?f=weapon:AK-47`), as a facet link narrows it."""
     return "/?" + urlencode({"f": f"{filter_name}:{value}"})
+
+
+def arsenal_href(group: str, params: Sequence[tuple[str, str]] = (), suffix: str = "") -> str:
+    """An armed group's arsenal profile, with its filters (`params`); `suffix` names an export
+    of it (".csv", ".graphml")."""
+    path = "/arsenal/" + quote(group, safe="") + suffix
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def evidence_href(group: str, params: Sequence[tuple[str, str]]) -> str:
+    """The evidence behind one number of a group's arsenal profile (`params`: the profile's
+    filters and the number's own: weapon, origin, category, supplier, strength)."""
+    path = "/arsenal/" + quote(group, safe="") + "/evidence"
+    return f"{path}?{urlencode(params)}" if params else path
 
 
 def external_url(url: str) -> str | None:

@@ -22,6 +22,7 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 #: (path, label, the role that sees it)
 NAVIGATION: tuple[tuple[str, str, Role], ...] = (
     ("/", "Search", "viewer"),
+    ("/arsenal", "Arsenals", "viewer"),
     ("/watchlists", "Watchlists", "viewer"),
     ("/runs", "Runs", "viewer"),
     ("/alerts", "Alerts", "viewer"),

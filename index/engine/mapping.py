@@ -26,7 +26,8 @@ from schema.document import Document
 from schema.entities import DOCUMENT_ENTITY_SETS
 
 # 3: `capture` and `versions` (where the bytes each version came from are preserved, captures/)
-MAPPING_VERSION = 3
+# 4: `relations` and `origin_statements` (what arsenal profiles read, schema/relations.py)
+MAPPING_VERSION = 4
 
 #: detected language code (langdetect / ISO 639-1) -> (field suffix, built-in analyzer).
 #: These analyzers exist in both Elasticsearch 8 and OpenSearch 2.
@@ -123,6 +124,10 @@ def mappings() -> dict[str, Any]:
         # provenance, read back whole with the document (osint show / cite / export), never searched
         "capture": {"type": "object", "enabled": False},
         "versions": {"type": "object", "enabled": False},
+        # what arsenal profiles read back (EngineBackend.iter_links), never searched: a profile
+        # selects its documents by the entity facets (group:, weapon:), which the sets index
+        "relations": {"type": "object", "enabled": False},
+        "origin_statements": {"type": "object", "enabled": False},
         "language_confidence": {"type": "float"},
         "published": {"type": "date"},
         "modified": {"type": "date"},
@@ -222,6 +227,28 @@ def managed_meta(body: dict[str, Any]) -> dict[str, Any]:
 
 def concrete_index(alias: str, version: int = MAPPING_VERSION) -> str:
     return f"{alias}-v{version}"
+
+
+#: the _source fields `Document.linked()` reads, and those a Document cannot be validated without
+#: (id, url, canonical_url): what EngineBackend.iter_links fetches instead of whole documents and
+#: their text. `title_*` are the titles stored under their language's field (to_source).
+LINKED_SOURCE: tuple[str, ...] = (
+    "id",
+    "url",
+    "canonical_url",
+    "title",
+    "title_*",
+    "published",
+    "fetched",
+    "source_id",
+    "language",
+    "capture",
+    "pages",
+    "armed_groups",
+    "entities",
+    "relations",
+    "origin_statements",
+)
 
 
 def to_source(document: Document) -> dict[str, Any]:

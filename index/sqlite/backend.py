@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
@@ -28,8 +29,9 @@ from index.backend import BulkResult, IndexBackend, IndexFailure, IndexStatus
 from index.query import Query, SearchRequest, SearchResult
 from index.sqlite.schema import INDEX_NAME, MIGRATIONS
 from index.sqlite.search import matching_rowids, run_search
-from index.sqlite.store import FacetIds, delete_document, read_document, write_document
+from index.sqlite.store import FacetIds, delete_document, read_document, read_links, write_document
 from schema.document import Document
+from schema.relations import LinkedDocument
 from state.database import Database, sqlite_connection
 
 logger = logging.getLogger(__name__)
@@ -134,23 +136,34 @@ class SqliteBackend(IndexBackend):
             last = rows[-1][0]
 
     def iter_matching(self, query: Query, batch_size: int = 500) -> Iterator[Document]:
-        # The search plan runs once, in one snapshot, for the matching rowids in date order;
-        # the documents are then read a batch at a time, each batch in a read transaction of its
-        # own, so no snapshot is held while the caller writes (a writer's WAL can checkpoint).
-        # A document deleted meanwhile is left out; one updated meanwhile comes as it is now.
+        for rows in self._matching_rows(query, batch_size, "SELECT rowid, title, text, body FROM contents"):
+            for row in rows:
+                yield read_document(*row[1:])
+
+    def iter_links(self, query: Query, batch_size: int = 500) -> Iterator[LinkedDocument]:
+        # From the `links` rows (index/sqlite/schema.py), never the documents: a document without
+        # one can give a profile nothing (has_links) and is skipped, as the contract allows.
+        for rows in self._matching_rows(query, batch_size, "SELECT rowid, linked FROM links"):
+            yield from read_links([linked for _, linked in rows])
+
+    def _matching_rows(self, query: Query, batch_size: int, select: str) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows `select` (of a table keyed by the documents' rowid, the rowid first) gives for
+        the documents `query` matches, in iter_matching's order, a batch of documents at a time.
+
+        The search plan runs once, in one snapshot, for the matching rowids in date order; the
+        rows are then read a batch at a time, each batch in a read transaction of its own, so no
+        snapshot is held while the caller writes (a writer's WAL can checkpoint). A document
+        deleted meanwhile is left out; one updated meanwhile comes as it is now."""
         with self._reading() as connection:
             rowids = matching_rowids(connection, query)
         for start in range(0, len(rowids), batch_size):
             batch = rowids[start : start + batch_size].tolist()
             with self._reading() as connection:
                 rows = connection.execute(
-                    "SELECT rowid, title, text, body FROM contents WHERE rowid IN (SELECT value FROM json_each(?))",
-                    (json.dumps(batch),),
+                    f"{select} WHERE rowid IN (SELECT value FROM json_each(?))", (json.dumps(batch),)
                 ).fetchall()
-            by_rowid = {row[0]: row[1:] for row in rows}
-            for rowid in batch:
-                if rowid in by_rowid:
-                    yield read_document(*by_rowid.pop(rowid))
+            by_rowid = {row[0]: row for row in rows}
+            yield [by_rowid[rowid] for rowid in batch if rowid in by_rowid]
 
     def ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]:
         # A range on the indexed id column, not LIKE or GLOB: the prefix is compared as a value, so

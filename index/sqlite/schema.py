@@ -1,4 +1,5 @@
-"""Schema of the embedded index: documents, an FTS5 table over title/text, and a facet table.
+"""Schema of the embedded index: documents, an FTS5 table over title/text, a facet table, and
+what arsenal profiles read of each document (`links`).
 
 Its versions are steps of `MIGRATIONS` (state/database.py, store "index"; files written before
 that kept the version in `PRAGMA user_version`, which still mirrors it): append a step whenever
@@ -15,6 +16,7 @@ import numpy as np
 from sqlalchemy import Connection
 
 from index.analysis import designation_text, prefixed_words, stemmed_text
+from index.backend import has_links
 from index.query import DEFAULT_FACETS, FILTER_FIELDS
 from schema.document import Document
 from state.database import Migrations
@@ -161,7 +163,48 @@ def analysed_text(
     )
 
 
-MIGRATIONS = Migrations("index", [_create_tables, _analysed_columns], user_version=True)
+# Version 3: arsenal profiles. `links` (not the document's hyperlinks: what a profile links, armed
+# groups to weapons) holds each document's `Document.linked()` JSON under the document's rowid, so
+# a profile of 10,000 documents reads a few KB per document instead of validating whole documents
+# and their text. Only documents that can appear in a profile have a row (index.backend.has_links:
+# an armed group and a weapon), which leaves out most of an index at no cost: `iter_links` skips
+# the rest, as the contract allows. The rows are derived from the stored documents, so a release
+# that changes what `Document.linked()` gives appends a step that calls `fill_links` again.
+_LINKS_DDL = "CREATE TABLE links (rowid INTEGER PRIMARY KEY, linked TEXT NOT NULL)"
+
+
+def _links(connection: Connection) -> None:
+    """Version 3: the `links` table, filled from the stored documents."""
+    connection.exec_driver_sql(_LINKS_DDL)
+    fill_links(connection)
+
+
+def fill_links(connection: Connection) -> None:
+    """(Re)write the `links` row of every stored document from its body."""
+    connection.exec_driver_sql("DELETE FROM links")
+    last = 0
+    while rows := connection.exec_driver_sql(  # in batches: an index may not fit in memory
+        "SELECT rowid, title, body FROM contents WHERE rowid > ? ORDER BY rowid LIMIT 500", (last,)
+    ).fetchall():
+        for rowid, title, body in rows:
+            fields = json.loads(body)  # the Document without title and text, which linked() does not read
+            if fields.get("armed_groups"):  # most documents have none: validate only the others
+                linked = links_json(Document.model_validate({**fields, "title": title}))
+                if linked is not None:
+                    connection.exec_driver_sql("INSERT INTO links (rowid, linked) VALUES (?, ?)", (rowid, linked))
+        last = rows[-1][0]
+
+
+def links_json(document: Document) -> str | None:
+    """The `links` row of a document: its `Document.linked()` JSON, or None when it can give a
+    profile nothing (index.backend.has_links)."""
+    if not document.armed_groups:
+        return None
+    linked = document.linked()
+    return linked.model_dump_json() if has_links(linked) else None
+
+
+MIGRATIONS = Migrations("index", [_create_tables, _analysed_columns, _links], user_version=True)
 MAPPING_VERSION = MIGRATIONS.version
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.web.routes import alerts, api, auth, documents, runs, search, watchlists, watchlists_api
+from app.web.routes import alerts, api, arsenal, auth, documents, runs, search, watchlists, watchlists_api
 
 ROUTERS: list[APIRouter] = [
-    part.router for part in (auth, api, search, documents, watchlists, watchlists_api, runs, alerts)
+    part.router for part in (auth, api, search, documents, arsenal, watchlists, watchlists_api, runs, alerts)
 ]

@@ -1,0 +1,193 @@
+"""Relations between a document's entities: which armed group each weapon goes with, who
+supplied it, and where the text says it was made.
+
+Pure library over the entity extractor's output (no Scrapy, no index). Entry point:
+
+- `extract_relations(text, language, entities) -> RelationResult`: the (group, weapon) relations
+  of each sentence (the rule layer, rules.py; refined by spaCy's dependency parse where a
+  pipeline with a parser is installed, parse.py), explicit origin statements (origins.py), and
+  the entity mentions with each stated origin applied (attributes `origin`, `origin_default`,
+  `origin_stated`), so the document's `weapon_origins` say what the text says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from schema.entities import Entity
+from schema.relations import MAX_SENTENCE_CHARS, OriginStatement, Relation
+
+from .cues import lexicon
+from .origins import origin_statements
+from .rules import Decision, Sentence, decide, separated
+from .sentences import sentence_spans
+from .suppliers import supplier_of
+
+#: what may stand between a model and a category word that describes it
+_ADJACENT = re.compile(r"[\s\-–]{0,3}")
+
+__all__ = ["RelationResult", "extract_relations", "stated_origins"]
+
+
+@dataclass
+class RelationResult:
+    relations: list[Relation] = field(default_factory=list)
+    origin_statements: list[OriginStatement] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)  # the input mentions, stated origins applied
+    method: str = "rules"
+
+
+def _named(entities: list[Entity], label: str) -> list[Entity]:
+    """Gazetteer mentions of `label` in the text (not the title), outermost first where nested."""
+    found = sorted(
+        (e for e in entities if e.label == label and e.origin == "gazetteer" and "field" not in e.attributes),
+        key=lambda e: (e.start, -e.end),
+    )
+    kept: list[Entity] = []
+    for mention in found:
+        if kept and mention.start < kept[-1].end:
+            continue  # "rifles" inside "Type 56 rifles", "Syrian" inside a group alias
+        kept.append(mention)
+    return kept
+
+
+def _weapons(entities: list[Entity], text: str) -> list[Entity]:
+    """Weapon mentions, without a category word that only describes the model next to it
+    ("AK-47 rifles", "автоматы АК-47", "صواريخ كورنيت"): the model is the weapon named."""
+    weapons = _named(entities, "WEAPON")
+    models = [w for w in weapons if w.attributes.get("kind") == "model"]
+
+    def describes_model(category: Entity) -> bool:
+        return any(
+            _ADJACENT.fullmatch(text[category.end : model.start] if category.end <= model.start else text[model.end : category.start])
+            for model in models
+        )
+
+    return [w for w in weapons if w.attributes.get("kind") == "model" or not describes_model(w)]
+
+
+def _in(mentions: list[Entity], start: int, end: int) -> list[Entity]:
+    return [m for m in mentions if start <= m.start and m.end <= end]
+
+
+def _relation(sentence: Sentence, group: Entity, weapon: Entity, decision: Decision, method: str) -> Relation:
+    kind = "model" if weapon.attributes.get("kind") == "model" else "category"
+    category = str(weapon.attributes.get("category") or (weapon.canonical if kind == "category" else ""))
+    return Relation(
+        type=decision.type,  # type: ignore[arg-type]  # the decision table's values are RelationType's
+        direction=decision.direction,  # type: ignore[arg-type]
+        group=group.canonical,
+        weapon=weapon.canonical,
+        weapon_kind=kind,
+        category=category,
+        origin=str(weapon.attributes.get("origin") or ""),
+        start=sentence.start,
+        end=sentence.end,
+        sentence=sentence.text[:MAX_SENTENCE_CHARS],
+        group_start=group.start,
+        group_end=group.end,
+        weapon_start=weapon.start,
+        weapon_end=weapon.end,
+        cue=decision.cue,
+        confidence=decision.confidence,
+        method=method,  # type: ignore[arg-type]
+    )
+
+
+def _sentence_relations(sentence: Sentence) -> list[Relation]:
+    relations: list[Relation] = []
+    suppliers_by_group: dict[str, Entity] = {}
+    decided: list[tuple[Entity, Entity, Decision]] = []
+    for weapon in sentence.weapons:
+        for group in sentence.groups:
+            if separated(sentence, group, weapon):
+                continue
+            decision = decide(sentence, group, weapon)
+            if decision is None:
+                continue
+            if decision.group_supplies:
+                suppliers_by_group[weapon.canonical] = group
+            decided.append((group, weapon, decision))
+    recipients = {weapon.canonical for group, weapon, d in decided if d.direction == "to_group"}
+    for group, weapon, decision in decided:
+        if decision.group_supplies and weapon.canonical in recipients:
+            continue  # "supplied by Hezbollah to the Houthis": Hezbollah is the supplier, not a holder
+        relation = _relation(sentence, group, weapon, decision, "rules")
+        if relation.direction == "to_group":
+            supplier = suppliers_by_group.get(weapon.canonical)
+            if supplier is not None and supplier.canonical != group.canonical:
+                relation.supplier, relation.supplier_kind = supplier.canonical, "group"
+            else:
+                found = supplier_of(sentence, weapon, group)
+                if found is not None:
+                    relation.supplier, relation.supplier_kind = found
+        relations.append(relation)
+    return _deduplicated(relations)
+
+
+def _deduplicated(relations: list[Relation]) -> list[Relation]:
+    """One relation per (group, weapon, type) per sentence: the most confident."""
+    best: dict[tuple[str, str, str], Relation] = {}
+    for relation in relations:
+        key = (relation.group, relation.weapon, relation.type)
+        if key not in best or relation.confidence > best[key].confidence:
+            best[key] = relation
+    return list(best.values())
+
+
+def _apply_origins(entities: list[Entity], statements: list[OriginStatement]) -> list[Entity]:
+    """The mentions with each stated origin applied to the mention it was stated for."""
+    stated = {(s.weapon_start, s.weapon_end): s for s in statements}
+    applied = []
+    for mention in entities:
+        statement = stated.get((mention.start, mention.end))
+        if statement is not None and mention.label == "WEAPON" and "field" not in mention.attributes:
+            attributes: dict[str, Any] = dict(mention.attributes)
+            attributes["origin_default"] = attributes.get("origin")
+            attributes["origin"] = statement.origin
+            attributes["origin_stated"] = True
+            mention = mention.model_copy(update={"attributes": attributes})
+        applied.append(mention)
+    return applied
+
+
+def extract_relations(text: str, language: str, entities: list[Entity]) -> RelationResult:
+    """Relations and origin statements of `text`, whose entity mentions are `entities`."""
+    groups, weapons = _named(entities, "ARMED_GROUP"), _weapons(entities, text)
+    if not weapons:
+        return RelationResult(entities=list(entities))
+    countries = _named(entities, "COUNTRY")
+    cues = lexicon(language)
+    result = RelationResult()
+    for start, end in sentence_spans(text):
+        in_weapons = _in(weapons, start, end)
+        if not in_weapons:
+            continue
+        lowered = text[start:end].lower()
+        in_countries = _in(countries, start, end)
+        result.origin_statements += origin_statements(text, lowered, (start, end), cues.language, in_weapons, in_countries)
+        in_groups = _in(groups, start, end)
+        if not in_groups:
+            continue
+        sentence = Sentence(
+            start, end, text[start:end], lowered, in_groups, in_weapons, in_countries, cues.verb_matches(lowered), cues
+        )
+        result.relations += _sentence_relations(sentence)
+    stated = {s.weapon: s.origin for s in result.origin_statements}
+    for relation in result.relations:  # a document that says where a weapon was made says it for every mention
+        if relation.weapon in stated:
+            relation.origin, relation.origin_stated = stated[relation.weapon], True
+    result.entities = _apply_origins(entities, result.origin_statements)
+    return result
+
+
+def stated_origins(entities: list[Entity]) -> set[str]:
+    """The origins of the weapon models among `entities` (a document's `weapon_origins`), each
+    mention's stated origin where the text states one."""
+    return {
+        str(m.attributes["origin"])
+        for m in entities
+        if m.label == "WEAPON" and m.origin == "gazetteer" and m.attributes.get("kind") == "model" and m.attributes.get("origin")
+    }

@@ -1,0 +1,96 @@
+"""The cue lexicon (cues.yaml) compiled per language: which words connect a group and a weapon.
+
+Each class of cue is one alternation, matched on whole words in the lower-cased sentence, so a
+sentence is scanned once per class whatever the number of patterns.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+VERB_CLASSES = ("take", "supply", "receive", "sell", "buy", "transfer", "use", "possess", "find")
+PREP_KINDS = ("from", "by", "to", "against", "with", "of")
+_FILE = Path(__file__).with_name("cues.yaml")
+# Arabic verbs and prepositions take clitics: "وضبطت" (and seized), "فأطلقت" (then fired).
+_ARABIC_PREFIX = r"(?:[وف])?"
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: str  # a verb class or a preposition kind
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    language: str
+    verbs: dict[str, re.Pattern[str]]
+    preps: dict[str, re.Pattern[str]]
+    holders: re.Pattern[str]
+    caches: re.Pattern[str]
+    passive: re.Pattern[str] | None
+    negation: re.Pattern[str]
+    breaks: re.Pattern[str]
+
+    def verb_matches(self, lowered: str) -> list[Match]:
+        found = [
+            Match(kind, match.start(), match.end())
+            for kind, pattern in self.verbs.items()
+            for match in pattern.finditer(lowered)
+        ]
+        found.sort(key=lambda match: (match.start, -match.end))
+        kept: list[Match] = []  # overlapping cues: the longest, first ("handed over" over "handed")
+        for match in found:
+            if not kept or match.start >= kept[-1].end:
+                kept.append(match)
+        return kept
+
+
+def _alternation(patterns: list[str], language: str) -> re.Pattern[str]:
+    prefix = _ARABIC_PREFIX if language == "ar" else ""
+    # Whole words: no letter right before or after (\b fails next to "'" in "n't" and "d'");
+    # punctuation (";") needs no such guard.
+    words = "|".join(
+        rf"(?<![^\W\d_]){prefix}(?:{pattern})(?![^\W\d_])" if pattern[0].isalnum() or pattern[0] in "\\(" else pattern
+        for pattern in sorted(patterns, key=len, reverse=True)
+    )
+    return re.compile(words)
+
+
+def _never() -> re.Pattern[str]:
+    return re.compile(r"(?!x)x")
+
+
+@functools.cache
+def lexicon(language: str) -> Lexicon:
+    """The cues of `language`; English cues for a language without its own list."""
+    data = _load()
+    language = language if language in data else "en"
+    entry = data[language]
+
+    def compiled(patterns: list[str] | None) -> re.Pattern[str]:
+        return _alternation(patterns, language) if patterns else _never()
+
+    return Lexicon(
+        language=language,
+        verbs={kind: compiled(entry["verbs"].get(kind)) for kind in VERB_CLASSES},
+        preps={kind: compiled(entry["preps"].get(kind)) for kind in PREP_KINDS},
+        holders=compiled(entry["holders"]),
+        caches=compiled(entry["caches"]),
+        passive=compiled(entry["passive"]) if entry.get("passive") else None,
+        negation=compiled(entry["negation"]),
+        breaks=compiled(entry["breaks"]),
+    )
+
+
+@functools.cache
+def _load() -> dict[str, dict[str, dict[str, list[str]]]]:
+    with _FILE.open(encoding="utf-8") as handle:
+        data: dict[str, dict[str, dict[str, list[str]]]] = yaml.safe_load(handle)
+    return data

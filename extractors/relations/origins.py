@@ -1,0 +1,179 @@
+"""Explicit origin statements: where the text says a weapon was made.
+
+"Chinese-made rifles", "rifles made in China", "of Bulgarian origin", "produced by Norinco",
+"headstamps of a Sudanese factory", "китайского производства", "de fabrication chinoise",
+"صينية الصنع". Each is found next to a COUNTRY mention (or a manufacturer's name, whose country
+the gazetteer knows) and attached to the nearest weapon mention of the sentence on the side the
+phrasing puts it. Patterns per language live in origins.yaml.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from schema.entities import Entity
+from schema.relations import MAX_SENTENCE_CHARS, OriginStatement
+
+_FILE = Path(__file__).with_name("origins.yaml")
+_WEAPONS = Path(__file__).parent.parent / "entities" / "data" / "weapons.yaml"
+#: how far (characters) a weapon may sit from the statement it is attached to
+_REACH = 80
+#: manufacturers analysts cite that no gazetteer model names (ISO code of their home country)
+_MORE_MAKERS = {
+    "arsenal": "BG",
+    "military industry corporation": "SD",
+    "baykar": "TR",
+    "hesa": "IR",
+    "poly technologies": "CN",
+    "denel": "ZA",
+    "mke": "TR",
+    "sarsilmaz": "TR",
+    "glock": "AT",
+    "prvi partizan": "RS",
+    "zastava": "RS",
+}
+
+
+@dataclass(frozen=True)
+class _CountryPattern:
+    cue: str
+    before: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+    weapon: str  # "before", "after" or "either": where the weapon sits relative to the country
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    country: list[_CountryPattern]
+    by_maker: re.Pattern[str]
+    marking: re.Pattern[str]
+
+
+@functools.cache
+def _patterns(language: str) -> _Patterns:
+    with _FILE.open(encoding="utf-8") as handle:
+        data: dict[str, Any] = yaml.safe_load(handle)
+    entry = data.get(language) or data["en"]
+    return _Patterns(
+        country=[
+            _CountryPattern(
+                cue=item["cue"],
+                before=re.compile(item["before"]) if "before" in item else None,
+                after=re.compile(item["after"]) if "after" in item else None,
+                weapon=item["weapon"],
+            )
+            for item in entry["country"]
+        ],
+        by_maker=re.compile(entry["by_maker"]),
+        marking=re.compile(entry["marking"]),
+    )
+
+
+@functools.cache
+def manufacturers() -> dict[str, str]:
+    """Lower-cased manufacturer name -> the ISO code most of its models in the gazetteer carry."""
+    with _WEAPONS.open(encoding="utf-8") as handle:
+        entries: list[dict[str, Any]] = yaml.safe_load(handle)
+    origins: dict[str, Counter[str]] = {}
+    for entry in entries:
+        maker, origin = entry.get("manufacturer"), entry.get("origin")
+        if maker and origin and "state arsenals" not in maker and "improvised" not in maker:
+            origins.setdefault(maker, Counter())[origin] += 1
+    table = dict(_MORE_MAKERS)
+    for maker, counts in origins.items():
+        code = counts.most_common(1)[0][0]
+        full = maker.lower()
+        table.setdefault(full, code)
+        table.setdefault(re.sub(r"\s*\(.*?\)", "", full).strip(), code)  # "kbm (kolomna)" -> "kbm"
+    return table
+
+
+def _maker_at(text: str) -> tuple[str, str] | None:
+    """(manufacturer, ISO code) named at the start of `text` (lower case), the longest name first."""
+    for name in sorted(manufacturers(), key=len, reverse=True):
+        if text.startswith(name) and (len(text) == len(name) or not text[len(name)].isalnum()):
+            return name, manufacturers()[name]
+    return None
+
+
+def _nearest(weapons: list[Entity], start: int, end: int, side: str) -> Entity | None:
+    """The weapon closest to [start, end) on `side` ("before", "after" or "either")."""
+
+    def distance(weapon: Entity) -> int:
+        return start - weapon.end if weapon.end <= start else weapon.start - end
+
+    allowed = [
+        weapon
+        for weapon in weapons
+        if 0 <= distance(weapon) <= _REACH
+        and (side == "either" or (side == "before") == (weapon.end <= start))
+    ]
+    if not allowed and side != "either":
+        allowed = [weapon for weapon in weapons if 0 <= distance(weapon) <= _REACH // 2]
+    return min(allowed, key=distance, default=None)
+
+
+def origin_statements(
+    text: str,
+    lowered: str,
+    sentence: tuple[int, int],
+    language: str,
+    weapons: list[Entity],
+    countries: list[Entity],
+) -> list[OriginStatement]:
+    """The statements of one sentence (document offsets; `lowered` is the sentence lower-cased)."""
+    if not weapons:
+        return []
+    patterns = _patterns(language)
+    start, end = sentence
+
+    def local(offset: int) -> int:
+        return offset - start
+
+    found: list[tuple[Entity, str, str, str]] = []  # weapon, origin, cue, manufacturer
+    marking = bool(patterns.marking.search(lowered))
+    for country in countries:
+        before, after = lowered[: local(country.start)], lowered[local(country.end) :]
+        for pattern in patterns.country:
+            if (pattern.before and not pattern.before.search(before)) or (pattern.after and not pattern.after.match(after)):
+                continue
+            weapon = _nearest(weapons, country.start, country.end, pattern.weapon)
+            if weapon is not None:
+                found.append((weapon, country.canonical, pattern.cue, ""))
+            break
+        else:
+            if marking:
+                weapon = _nearest(weapons, country.start, country.end, "either")
+                if weapon is not None:
+                    found.append((weapon, country.canonical, "headstamp", ""))
+    for cue in patterns.by_maker.finditer(lowered):
+        maker = _maker_at(lowered[cue.end() :])
+        if maker is not None:
+            weapon = _nearest(weapons, start + cue.start(), start + cue.end(), "before")
+            if weapon is not None:
+                found.append((weapon, maker[1], "manufacturer", maker[0]))
+    statements: dict[tuple[int, str], OriginStatement] = {}
+    for weapon, origin, cue, maker in found:
+        statements.setdefault(
+            (weapon.start, origin),
+            OriginStatement(
+                weapon=weapon.canonical,
+                weapon_start=weapon.start,
+                weapon_end=weapon.end,
+                origin=origin,
+                default_origin=str(weapon.attributes.get("origin") or ""),
+                cue=cue,  # type: ignore[arg-type]  # one of the Literal's values, from origins.yaml
+                manufacturer=maker,
+                start=start,
+                end=end,
+                sentence=text[start:end][:MAX_SENTENCE_CHARS],
+            ),
+        )
+    return list(statements.values())

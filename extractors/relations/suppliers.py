@@ -1,0 +1,50 @@
+"""Who supplied a weapon that reached a group, when the sentence says: a country the weapon came
+from ("smuggled from Iran", "diverted from Chadian army stocks"), or the country that sent it
+("Iran supplied", "supplied by Iran"). A country written as the weapon's maker ("Iranian-made")
+is an origin, not a supplier (origins.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from schema.entities import Entity
+
+from .rules import Sentence, group_role
+
+#: words before a country that make it where a weapon came from, beyond the lexicon's from/by
+_CAME_FROM = re.compile(
+    r"(?:\b(?:depuis|desde|procedentes?\s+de|provenientes?\s+de|en\s+provenance\s+d[e']?|origin\w*\s+from)"
+    r"|(?:^|\s)(?:из|من))\s*(?:l[a']|el|la|the)?\s*$"
+)
+_MAKER_AFTER = re.compile(r"^\s*[-–]?\s*(?:made|manufactured|produced|built|origin)\b")
+_SUPPLY_CUES = ("supply", "sell", "transfer")
+
+
+def supplier_of(sentence: Sentence, weapon: Entity, group: Entity) -> tuple[str, str] | None:
+    """(ISO code, "country") of the supplier the sentence names for `weapon` reaching `group`."""
+    def distance(country: Entity) -> int:
+        return abs(country.start - weapon.start)
+
+    for country in sorted(sentence.countries, key=distance):
+        low, high = sorted((country, weapon), key=lambda mention: mention.start)
+        if sentence.lexicon.breaks.search(sentence.between(low.end, high.start)):
+            continue  # another clause
+        after = sentence.lowered[sentence.local(country.end) :]
+        if _MAKER_AFTER.match(after) or (country.end <= weapon.start and not sentence.between(country.end, weapon.start).strip()):
+            continue  # "Iranian-made", "Iranian drones": the maker or the owner, not the sender
+        kinds, _, _ = group_role(sentence, country)
+        before = sentence.lowered[: sentence.local(country.start)]
+        if kinds & {"from", "by"} and "to" not in kinds or _CAME_FROM.search(before):
+            return country.canonical, "country"
+        following = [cue for cue in sentence.cues if cue.start >= sentence.local(country.end)]
+        preceding = [cue for cue in sentence.cues if cue.end <= sentence.local(country.start)]
+        if (
+            not preceding  # the sender opens the clause: "Iran has supplied …"
+            and following
+            and following[0].kind in _SUPPLY_CUES
+            and not kinds
+            and len(sentence.between(country.end, sentence.start + following[0].start).split()) <= 3
+        ):
+            return country.canonical, "country"
+    return None
