@@ -34,6 +34,7 @@ BATCH = 100
 @dataclass
 class AlertResult:
     alert: str
+    kind: str = "search"
     runs: list[str] = field(default_factory=list)
     matched: list[Hit] = field(default_factory=list)
     new_links: list[ArsenalLink] = field(default_factory=list)  # an arsenal alert's findings
@@ -122,7 +123,7 @@ def evaluate_alerts(
     changed: dict[str, list[str]] = {}  # each run's documents, read once for all alerts
     matches = find_all_matches(store, ledger, backend, [alert for alert in alerts if alert.kind == "search"], changed)
     for alert in alerts:
-        result = AlertResult(alert.name)
+        result = AlertResult(alert.name, alert.kind)
         if alert.kind == "arsenal":
             result.runs, found, documents = find_new_links(store, ledger, backend, alert, changed)
             result.new_links = found.findings

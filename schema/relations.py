@@ -31,6 +31,7 @@ RELATION_TYPES: tuple[str, ...] = RelationType.__args__  # type: ignore[attr-def
 Direction = Literal["to_group", "from_group", "held"]
 
 SupplierKind = Literal["country", "group", "company", ""]
+WeaponKind = Literal["model", "category"]
 
 
 class Relation(BaseModel):
@@ -42,7 +43,7 @@ class Relation(BaseModel):
     direction: Direction
     group: str  # canonical armed group
     weapon: str  # canonical weapon model, or a category when the text names no model
-    weapon_kind: Literal["model", "category"]
+    weapon_kind: WeaponKind
     category: str = ""  # the weapon's category (a model's own, or the category itself)
     origin: str = ""  # ISO 3166-1 alpha-2: stated in the text if it is, else the gazetteer's
     origin_stated: bool = False  # the origin comes from an explicit statement in this document
@@ -60,6 +61,11 @@ class Relation(BaseModel):
     method: Literal["rules", "parse"] = "rules"
 
 
+#: How the text states an origin: "made in X" / "X-made", "of X origin", "produced by <maker>",
+#: a headstamp or factory marking.
+OriginCue = Literal["made_in", "origin", "manufacturer", "headstamp"]
+
+
 class OriginStatement(BaseModel):
     """The text says where one weapon mention was made ("made in China", "of Bulgarian origin",
     "headstamp of factory 71", "produced by Norinco"): origin evidence for that mention, which
@@ -72,7 +78,7 @@ class OriginStatement(BaseModel):
     weapon_end: int = Field(ge=0)
     origin: str  # ISO 3166-1 alpha-2 the text states
     default_origin: str = ""  # the gazetteer's origin for the model ("" for a category)
-    cue: Literal["made_in", "origin", "manufacturer", "factory_marking", "headstamp"]
+    cue: OriginCue
     manufacturer: str = ""  # when the statement names one
     start: int = Field(ge=0)  # the evidence sentence
     end: int = Field(ge=0)

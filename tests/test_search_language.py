@@ -85,7 +85,7 @@ def test_an_index_written_before_morphology_is_upgraded_in_place(tmp_path: Path)
     old.commit()
     old.close()
     with SqliteBackend(path) as backend:
-        assert backend.status().mapping_version == MAPPING_VERSION == 2
+        assert backend.status().mapping_version == MAPPING_VERSION == 3
         for text in ("launchers", "Kalashnikov", "RPG7", "url:seizure", "=launcher"):
             assert backend.search(SearchRequest(query=parse_query(text))).total == 1, text
         assert backend.search(SearchRequest(query=parse_query("=launchers"))).total == 0

@@ -8,17 +8,20 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from alerts.backfill import BackfillResult, backfill_summary, existing_matches, refuse_taken_name, save_and_deliver
+from alerts.arsenal import add_arsenal_alert
+from alerts.arsenal_links import ArsenalLink
+from alerts.backfill import BackfillResult, backfill_summary, existing_matches, save_and_deliver
 from alerts.evaluate import AlertResult, evaluate_alerts
 from alerts.guard import DeliveryPolicy
 from alerts.model import Alert
-from alerts.preview import preview_alert
-from alerts.store import AlertExists, AlertStore
+from alerts.preview import AlertPreview, preview_alert
+from alerts.store import AlertExists, AlertStore, KnownLink, refuse_taken_name
 from alerts.validation import InvalidAlert, validated_alert
 from app.commands.config import current_config, open_index
 from app.output import console, count_progress, fail, print_json, safe
 from index.query import QuerySyntaxError
 from network.redaction import redact_text
+from schema.countries import country_label
 from settings.config import Config
 from state.ledger import Ledger
 
@@ -46,10 +49,35 @@ def result_json(result: AlertResult) -> dict[str, Any]:
         "alert": result.alert,
         "runs": result.runs,
         "matched": [hit.id for hit in result.matched],
+        **({"new_links": [link_json(link) for link in result.new_links]} if result.kind == "arsenal" else {}),
         "queued": result.queued,
         "delivered": result.delivered,
         "errors": result.errors,
     }
+
+
+def link_json(link: ArsenalLink) -> dict[str, Any]:
+    """A link of an arsenal alert: what it links the group to, and its evidence."""
+    relation = link.relation
+    return {
+        "facet": link.facet,
+        "value": link.value,
+        "doc_id": link.doc_id,
+        "dated": link.dated.isoformat(),
+        "weapon": relation.weapon,
+        "relation": relation.type,
+        "sentence": relation.sentence,
+        "page": link.page,
+    }
+
+
+def link_text(link: ArsenalLink) -> str:
+    """ "category MANPADS (9K38 Igla, use): “…sentence…”" for a terminal."""
+    value = link.value if link.facet == "category" else country_label(link.value)
+    relation = link.relation
+    return safe(
+        f"{link.facet} {value} ({relation.weapon}, {relation.type.replace('_', ' ')}): \u201c{relation.sentence}\u201d"
+    )
 
 
 @click.group("alert")
@@ -59,9 +87,17 @@ def command() -> None:
 
 @command.command("add")
 @click.argument("name")
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option(
+    "--arsenal",
+    "group",
+    metavar="GROUP",
+    help="Instead of QUERY: watch armed group GROUP (a name or an alias) for weapon categories and "
+    "origin countries a sentence links it to for the first time.",
+)
 @click.option(
     "--notify",
+    "--target",
     "targets",
     multiple=True,
     required=True,
@@ -76,8 +112,11 @@ def command() -> None:
     "how many matched, were delivered and failed).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the alert (and the backfill's summary) as JSON.")
-def add(name: str, query: str, targets: tuple[str, ...], backfill: bool, as_json: bool) -> None:
-    """Save QUERY (analyst syntax, filters included) as alert NAME.
+def add(
+    name: str, query: str | None, group: str | None, targets: tuple[str, ...], backfill: bool, as_json: bool
+) -> None:
+    """Save QUERY (analyst syntax, filters included) as alert NAME, or with --arsenal GROUP an
+    arsenal alert on an armed group.
 
     Documents collected from now on that match are delivered to every --notify target, once.
     With --backfill, the documents already in the index that QUERY matches (all of them, as
@@ -90,9 +129,24 @@ def add(name: str, query: str, targets: tuple[str, ...], backfill: bool, as_json
     E-mail goes through the SMTP server in OSINT_SMTP_HOST (OSINT_SMTP_PORT, OSINT_SMTP_FROM,
     OSINT_SMTP_USER, OSINT_SMTP_PASSWORD, OSINT_SMTP_STARTTLS=1). Webhook and SMTP hosts on
     loopback or private addresses are refused unless listed in OSINT_ALLOW_PRIVATE_DELIVERY.
+
+    An arsenal alert (--arsenal GROUP, no QUERY) fires when a run brings a document in which a
+    sentence links the group to a weapon category or an origin country that no other document
+    of the index links it to: each such link is delivered once, with the weapon, the sentence
+    and the document. What the index links the group to when the alert is saved is its baseline
+    and never fires (so --backfill does not apply).
     """
     config = current_config()
     policy = DeliveryPolicy.from_config(config)
+    if group is not None:
+        if query is not None:
+            raise click.UsageError("an arsenal alert (--arsenal) takes no QUERY")
+        if backfill:
+            raise click.UsageError("--backfill is for search alerts: an arsenal alert starts from what the index knows")
+        _add_arsenal(config, name, group, targets, policy, as_json)
+        return
+    if query is None:
+        raise click.UsageError("Missing argument 'QUERY' (or --arsenal GROUP).")
     try:
         alert = validated_alert(name, query, targets, policy)  # JSONL files: delivery checks again before every write
     except InvalidAlert as exc:
@@ -114,6 +168,42 @@ def add(name: str, query: str, targets: tuple[str, ...], backfill: bool, as_json
     console.print(f"Alert {name!r} saved; it notifies {', '.join(map(str, alert.targets))}.", markup=False)
     if result is not None:
         console.print(backfill_summary(result), markup=False)
+
+
+def _add_arsenal(
+    config: Config, name: str, group: str, targets: tuple[str, ...], policy: DeliveryPolicy, as_json: bool
+) -> None:
+    """Save an arsenal alert with its baseline, read from the index (nothing saved if it cannot be)."""
+    try:
+        alert = validated_alert(name, "", targets, policy, kind="arsenal", group=group)
+    except InvalidAlert as exc:
+        if next(iter(exc.problems)) == "group":
+            raise click.BadParameter(str(exc), param_hint="'--arsenal'") from None
+        raise click.UsageError(str(exc)) from None
+    store = AlertStore(config.data_dir)
+    try:
+        with open_index(config) as backend:
+            known = add_arsenal_alert(store, backend, alert)
+    except AlertExists as exc:
+        raise click.UsageError(str(exc)) from None
+    except (OSError, ConnectionError) as exc:
+        fail(f"the index cannot be read, so alert {alert.name!r} was not saved: {redact_text(str(exc))}")
+    finally:
+        store.close()
+    if as_json:
+        print_json({**alert.model_dump(mode="json"), "baseline": [link_json(link) for link in known]})
+        return
+    console.print(
+        f"Alert {name!r} saved: the arsenal of {alert.group}; it notifies {', '.join(map(str, alert.targets))}.",
+        markup=False,
+    )
+    categories = sorted(link.value for link in known if link.facet == "category")
+    origins = sorted(link.value for link in known if link.facet == "origin")
+    console.print(
+        f"Baseline (never delivered): {len(categories)} weapon categories ({', '.join(categories) or 'none'}), "
+        f"{len(origins)} origin countries ({', '.join(origins) or 'none'}).",
+        markup=False,
+    )
 
 
 def _add_with_backfill(
@@ -173,12 +263,13 @@ def list_alerts(as_json: bool) -> None:
         print_json(rows)
         return
     table = Table(show_header=True)
-    for column in ("alert", "query", "notify", "delivered", "pending", "last delivered", "last error"):
+    for column in ("alert", "kind", "query or group", "notify", "delivered", "pending", "last delivered", "last error"):
         table.add_column(column)
     for row in rows:
         table.add_row(
             Text(row["name"]),
-            Text(row["query"]),
+            Text(row["kind"]),
+            Text(row["query"] if row["kind"] == "search" else row["group"]),
             Text(", ".join(row["targets"])),
             str(row["delivered"]),
             str(row["pending"]),
@@ -186,6 +277,58 @@ def list_alerts(as_json: bool) -> None:
             Text(row["last_error"][:80] or "-"),
         )
     console.print(table)
+
+
+@command.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the alert as JSON.")
+def show(name: str, as_json: bool) -> None:
+    """Alert NAME: its kind, what it watches, its targets and deliveries; for an arsenal alert,
+    every link it knows (its baseline, those found in other documents, and its findings)."""
+    store = AlertStore(current_config().data_dir)
+    try:
+        try:
+            alert = store.get(name)
+        except KeyError as exc:
+            raise click.BadParameter(str(exc.args[0]), param_hint="NAME") from None
+        summary = store.summary(name)
+        links = store.links(name) if alert.kind == "arsenal" else []
+    finally:
+        store.close()
+    if as_json:
+        print_json(
+            {
+                **alert.model_dump(mode="json"),
+                "targets": [str(target) for target in alert.targets],
+                **dataclasses.asdict(summary),
+                **({"links": [_known_json(known) for known in links]} if alert.kind == "arsenal" else {}),
+            }
+        )
+        return
+    lines = [
+        f"Alert:     {alert.name}",
+        f"Kind:      {alert.kind}",
+        f"Query:     {alert.query}" if alert.kind == "search" else f"Group:     {alert.group}",
+        f"Created:   {alert.created.isoformat(timespec='seconds')}",
+        f"Notifies:  {', '.join(map(str, alert.targets))}",
+        f"Delivered: {summary.delivered}; pending: {summary.pending}"
+        + (f"; last error: {redact_text(summary.last_error)}" if summary.last_error else ""),
+    ]
+    for line in lines:
+        console.print(Text(line))
+    if alert.kind == "arsenal":
+        findings = [known for known in links if known.known_from == "run"]
+        known_before = [known for known in links if known.known_from != "run"]
+        console.print(Text(f"Known before (never delivered): {len(known_before)} links"))
+        for known in known_before:
+            console.print(Text(f"  {known.known_from:<9}{link_text(known.link)}"))
+        console.print(Text(f"New links found: {len(findings)}"))
+        for known in findings:
+            console.print(Text(f"  {known.found[:19]}  {link_text(known.link)}"))
+
+
+def _known_json(known: KnownLink) -> dict[str, Any]:
+    return {**link_json(known.link), "known_from": known.known_from, "run_id": known.run_id, "found": known.found}
 
 
 @command.command("test")
@@ -214,6 +357,9 @@ def test(name: str, as_json: bool) -> None:
     finally:
         store.close()
         ledger.close()
+    if alert.kind == "arsenal":
+        _print_arsenal_preview(name, preview, as_json)
+        return
     if as_json:
         print_json(
             {
@@ -236,6 +382,29 @@ def test(name: str, as_json: bool) -> None:
         console.print(Text(f"  pending  {safe(document.title) or '(untitled)'}  {safe(document.url)}"))
 
 
+def _print_arsenal_preview(name: str, preview: AlertPreview, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "alert": name,
+                "runs": preview.runs,
+                "new_links": [link_json(link) for link in preview.new_links],
+                "pending": preview.pending,
+                "delivered": preview.delivered,
+            }
+        )
+        return
+    console.print(
+        f"{len(preview.new_links)} new links from {len(preview.runs)} runs; "
+        f"{len(preview.waiting_links)} more waiting for delivery; {preview.delivered} deliveries made already (not listed).",
+        markup=False,
+    )
+    for link in preview.new_links:
+        console.print(Text(f"  new      {link_text(link)}"))
+    for link in preview.waiting_links:
+        console.print(Text(f"  pending  {link_text(link)}"))
+
+
 @command.command("run")
 @click.argument("names", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print what was matched and delivered as JSON.")
@@ -250,9 +419,11 @@ def run(names: tuple[str, ...], as_json: bool) -> None:
             ", ".join(f"{count} to {target}" for target, count in result.delivered.items()) or "nothing delivered"
         )
         errors = "; ".join(result.errors.values())
+        found = (
+            f"{len(result.new_links)} new links" if result.kind == "arsenal" else f"{len(result.matched)} new matches"
+        )
         console.print(
-            f"{result.alert}: {len(result.matched)} new matches; {delivered}"
-            + (f"; failed: {errors}" if errors else ""),
+            f"{result.alert}: {found}; {delivered}" + (f"; failed: {errors}" if errors else ""),
             markup=False,
         )
 

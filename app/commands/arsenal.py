@@ -221,6 +221,10 @@ def export(profile: ArsenalProfile, export_format: str, output: str, as_json: bo
 # -- for people --------------------------------------------------------------------------------
 
 
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def day(moment: datetime | None) -> str:
     return moment.astimezone(UTC).date().isoformat() if moment else "-"
 
@@ -249,7 +253,7 @@ def heading(profile: ArsenalProfile) -> Text:
     request = profile.request
     line = Text(f"Arsenal of {safe(request.group)}", style="bold")
     line.append(
-        f": {profile.documents} documents with sentence links"
+        f": {counted(profile.documents, 'document')} with sentence links"
         + (f", {profile.cooccurrence_documents} more with co-occurrence only (weaker)" if request.cooccurrence else "")
         + f"; seen {day(profile.first_seen)} to {day(profile.last_seen)}"
     )
@@ -263,6 +267,13 @@ def heading(profile: ArsenalProfile) -> Text:
     if scope:
         line.append("\n" + "; ".join(scope), style="dim")
     return line
+
+
+def abridged(values: list[str], shown: int = 3) -> str:
+    """The first few values (the lists come most documents first), and how many more: a table
+    row stays a few lines high; --json and --export have them all."""
+    more = len(values) - shown
+    return ", ".join(values[:shown]) + (f" +{more} more" if more > 0 else "")
 
 
 def weapon_table(profile: ArsenalProfile) -> Table:
@@ -287,13 +298,13 @@ def weapon_table(profile: ArsenalProfile) -> Table:
         cells = [
             Text(safe(row.weapon), style="bold" if row.documents else "dim"),
             Text(safe(row.category)),
-            Text(", ".join(row.origins)),
+            Text(abridged(row.origins)),
             Text(str(row.documents)),
             Text(str(row.cooccurrence_documents), style="dim"),
             Text(day(row.first_seen)),
             Text(day(row.last_seen)),
-            Text(", ".join(f"{name} {count}" for name, count in row.relation_types.items())),
-            Text(safe(", ".join(row.suppliers))),
+            Text(abridged([f"{name} {count}" for name, count in row.relation_types.items()])),
+            Text(safe(abridged(row.suppliers))),
         ]
         if comparing:
             cells.append(Text("NEW" if row.new else "", style="bold green"))
@@ -311,7 +322,10 @@ def bar_chart(title: str, rows: list[CountRow], label: Any) -> Text:
     width = max(map(len, labels))
     largest = max(row.documents + row.cooccurrence_documents for row in rows)
     for name, row in zip(labels, rows, strict=True):
-        solid, light = _bar(row.documents, largest), _bar(row.cooccurrence_documents, largest)
+        solid = _bar(row.documents, largest)
+        light = max(
+            _bar(row.documents + row.cooccurrence_documents, largest) - solid, 1 if row.cooccurrence_documents else 0
+        )
         chart.append(f"\n  {name:<{width}}  ")
         chart.append("█" * solid, style="cyan")
         chart.append("░" * light, style="dim")
@@ -336,7 +350,7 @@ def supplier_lines(profile: ArsenalProfile) -> list[Text]:
         if route.supplier_kind:
             line.append(f" ({route.supplier_kind})", style="dim")
         line.append(f" → {safe(route.weapon)} → {safe(profile.request.group)}")
-        line.append(f"  {route.documents} documents", style="dim")
+        line.append(f"  {counted(route.documents, 'document')}", style="dim")
         if route.relation_types:
             line.append(
                 " · " + ", ".join(f"{name} {count}" for name, count in route.relation_types.items()), style="dim"
@@ -363,7 +377,9 @@ def print_evidence(
 ) -> None:
     what = ", ".join(f"{name} {value}" for name, value in chosen.items())
     header = Text(f"Evidence for {safe(request.group)}, {safe(what)}: ", style="bold")
-    header.append(f"{total} items" + (f" (first {len(found)} shown; --limit for more)" if len(found) < total else ""))
+    header.append(
+        counted(total, "item") + (f" (first {len(found)} shown; --limit for more)" if len(found) < total else "")
+    )
     out.print(header)
     for number, item in enumerate(found, 1):
         out.print(evidence_text(number, item))

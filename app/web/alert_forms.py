@@ -1,6 +1,7 @@
 """Alerts as the alerts pages and API see them: the create form (checked as `osint alert add`
-checks its arguments, with the same messages), saving with an optional backfill, and what the
-list and one alert's page show (delivery counts, pending documents per target, recent deliveries).
+checks its arguments, with the same messages), saving with an optional backfill (an arsenal
+alert: with its baseline), and what the list and one alert's page show (delivery counts, pending
+documents per target, recent deliveries; an arsenal alert's links, each with its evidence).
 
 Two things the web allows less than the command line does: a webhook URL is shown as its scheme
 and host only (Slack, Teams and Discord keep the webhook's secret in its path and query, and the
@@ -13,24 +14,27 @@ No web framework here: handlers pass in the stores, the templates loop over what
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from alerts.arsenal import add_arsenal_alert
+from alerts.arsenal_links import ArsenalLink
 from alerts.backfill import BackfillResult, add_with_backfill
 from alerts.guard import DeliveryPolicy
 from alerts.model import ALERT_NAME, Alert, Target
 from alerts.preview import AlertPreview
-from alerts.store import BACKFILL_RUN, AlertExists, AlertStore, Delivery
+from alerts.store import BACKFILL_RUN, AlertExists, AlertStore, Delivery, KnownLink
 from alerts.validation import InvalidAlert, validated_alert
 from app.output import safe
-from app.web.links import alert_href, document_href, external_url, run_href
+from app.web.links import alert_href, document_href, external_url, run_href, search_href
 from app.web.templating import url
 from index.backend import IndexBackend
 from index.query import QuerySyntaxError
 from network.redaction import redact_text, redact_url
+from schema.countries import country_label
 from settings.config import Config
 
 #: pending documents listed per target, and recent deliveries listed, on an alert's page
@@ -40,6 +44,8 @@ FORM = "form"
 #: the longest query and target list (one target a line) the web takes: a saved search, not a document
 MAX_QUERY = 2000
 MAX_TARGETS = 4000
+#: the longest armed group name (or alias) the web takes
+MAX_GROUP = 200
 #: why an editor may not add a JSONL target from the web
 FILE_TARGET_NEEDS_ADMIN = (
     "a jsonl target writes a file on the server: only an admin may add one from the web (or use `osint alert add`)"
@@ -47,19 +53,26 @@ FILE_TARGET_NEEDS_ADMIN = (
 
 
 class AlertIn(BaseModel):
-    """A new alert, as `osint alert add NAME QUERY --notify TARGET… [--backfill]` takes it."""
+    """A new alert, as `osint alert add NAME QUERY --notify TARGET… [--backfill]` (or
+    `osint alert add NAME --arsenal GROUP --notify TARGET…`) takes it."""
 
     name: str
-    query: str
+    kind: str = Field("search", description="search (a query) or arsenal (an armed group)")
+    query: str = Field("", description="a search alert's query, in the analyst syntax")
+    group: str = Field("", description="an arsenal alert's armed group: a name or an alias")
     targets: list[str] = Field(description="webhook:https://…, jsonl:/path/file.jsonl or email:analyst@example.org")
-    backfill: bool = Field(False, description="also deliver, now, the documents already in the index that match")
+    backfill: bool = Field(
+        False, description="a search alert: also deliver, now, the documents already in the index that match"
+    )
 
 
 class AlertOut(BaseModel):
     """A saved alert with its outbox counts (`osint alert list --json`)."""
 
     name: str
+    kind: str
     query: str
+    group: str
     targets: list[str]
     created: datetime
     delivered: int
@@ -75,7 +88,9 @@ class AlertForm:
     """The create form's values, kept as typed so a refused form comes back filled in."""
 
     name: str = ""
+    kind: str = "search"
     query: str = ""
+    group: str = ""
     targets: str = ""  # one target per line
     backfill: bool = False
 
@@ -89,19 +104,22 @@ def create_alert(
     """Save the alert `form` describes, delivering its backfill first when asked; InvalidAlert with
     the problem of each field at fault (the CLI's messages), or under FORM when the index failed
     during a backfill (then nothing is saved). A JSONL target is refused unless `may_write_files`
-    (the user is an admin)."""
+    (the user is an admin). An arsenal alert is saved with its baseline, read from the index."""
     too_long = _length_problems(form)
     if too_long:  # before the query parser sees a query of any size
         raise InvalidAlert(too_long)
-    refused = {} if may_write_files else _file_target_problem(form.targets)
+    refused = {**_kind_problems(form), **({} if may_write_files else _file_target_problem(form.targets))}
     policy = DeliveryPolicy.from_config(config)
     try:
-        alert = validated_alert(form.name, form.query, form.targets, policy)
+        alert = validated_alert(form.name, form.query, form.targets, policy, kind=form.kind, group=form.group)
     except InvalidAlert as exc:
         raise InvalidAlert({**exc.problems, **refused}) from None
     if refused:
         raise InvalidAlert(refused)
     try:
+        if alert.kind == "arsenal":
+            add_arsenal_alert(store, backend, alert)
+            return alert, None
         if not form.backfill:
             store.add(alert)
             return alert, None
@@ -116,11 +134,23 @@ def create_alert(
         ) from None
 
 
+def _kind_problems(form: AlertIn) -> dict[str, str]:
+    """What the form's kind rules out: a search alert without a query (the form's query field is
+    not required, an arsenal alert having none), an arsenal alert with a backfill."""
+    if form.kind == "search" and not form.query.strip():
+        return {"query": "query: a search alert needs a query"}
+    if form.kind == "arsenal" and form.backfill:
+        return {"backfill": "an arsenal alert has no backfill: what the index knows when it is saved is its baseline"}
+    return {}
+
+
 def _length_problems(form: AlertIn) -> dict[str, str]:
     """The fields longer than the web takes (the name's limit is the model's, with its message)."""
     problems = {}
     if len(form.query) > MAX_QUERY:
         problems["query"] = f"query: at most {MAX_QUERY:,} characters"
+    if len(form.group) > MAX_GROUP:
+        problems["group"] = f"at most {MAX_GROUP:,} characters"
     if sum(len(target) + 1 for target in form.targets) > MAX_TARGETS + 1:  # as typed, one a line
         problems["targets"] = f"at most {MAX_TARGETS:,} characters of targets"
     return problems
@@ -164,6 +194,7 @@ class DocumentLine:
     url: str
     href: str | None  # the live page, only when http(s)
     doc_href: str
+    note: str = ""  # for an arsenal alert's finding: what the document links the group to first
 
 
 @dataclass(frozen=True)
@@ -196,7 +227,9 @@ class AlertSummary:
     def as_json(self, backfill: BackfillResult | None = None) -> AlertOut:
         return AlertOut(
             name=self.alert.name,
+            kind=self.alert.kind,
             query=self.alert.query,
+            group=self.alert.group,
             targets=[shown_target(target) for target in self.alert.targets],
             created=self.alert.created,
             delivered=self.delivered,
@@ -250,7 +283,7 @@ def _added_up(counts: Iterable[tuple[str, int]]) -> dict[str, int]:
     return total
 
 
-def document_line(doc_id: str, title: str = "", live: str = "") -> DocumentLine:
+def document_line(doc_id: str, title: str = "", live: str = "", note: str = "") -> DocumentLine:
     """A document listed by id, with its title and live URL when known (crawled: cleaned here,
     escaped by the template)."""
     return DocumentLine(
@@ -259,27 +292,53 @@ def document_line(doc_id: str, title: str = "", live: str = "") -> DocumentLine:
         url=safe(redact_url(live)),
         href=external_url(live) if live else None,
         doc_href=document_href(doc_id),
+        note=safe(note),
     )
 
 
-def indexed_line(backend: IndexBackend, doc_id: str) -> DocumentLine:
+def indexed_line(backend: IndexBackend, doc_id: str, note: str = "") -> DocumentLine:
     """`doc_id` with its title and URL from the index (a document gone from it: its id only)."""
     document = backend.get(doc_id)
-    return document_line(doc_id, document.title, document.url) if document is not None else document_line(doc_id)
+    if document is None:
+        return document_line(doc_id, note=note)
+    return document_line(doc_id, document.title, document.url, note)
+
+
+def link_note(link: ArsenalLink) -> str:
+    """ "new weapon category: MANPADS (9K38 Igla, use)" """
+    value = link.value if link.facet == "category" else country_label(link.value)
+    noun = "weapon category" if link.facet == "category" else "origin country"
+    return f"new {noun}: {value} ({link.relation.weapon}, {link.relation.type.replace('_', ' ')})"
 
 
 class IndexedLines:
     """Documents listed by id on one page, each looked up in the index once (a document both
-    pending and among the recent deliveries is read once)."""
+    pending and among the recent deliveries is read once). An arsenal alert's outbox lists its
+    findings by key (`findings`): each is listed as the document that brought it, with a note."""
 
-    def __init__(self, backend: IndexBackend) -> None:
+    def __init__(self, backend: IndexBackend, findings: Mapping[str, ArsenalLink] | None = None) -> None:
         self.backend = backend
+        self.findings = findings or {}
         self.found: dict[str, DocumentLine] = {}
 
     def line(self, doc_id: str) -> DocumentLine:
+        """The line of a document, or of an arsenal finding (`doc_id` is then its key)."""
         if doc_id not in self.found:
-            self.found[doc_id] = indexed_line(self.backend, doc_id)
+            link = self.findings.get(doc_id)
+            self.found[doc_id] = indexed_line(self.backend, doc_id) if link is None else self.link_line(link)
         return self.found[doc_id]
+
+    def link_line(self, link: ArsenalLink) -> DocumentLine:
+        return indexed_line(self.backend, link.doc_id, link_note(link))
+
+
+def alert_lines(store: AlertStore, backend: IndexBackend, alert: Alert) -> IndexedLines:
+    """The document lines of one alert's page (an arsenal alert's findings resolved)."""
+    if alert.kind != "arsenal":
+        return IndexedLines(backend)
+    return IndexedLines(
+        backend, {known.link.key: known.link for known in store.links(alert.name) if known.known_from == "run"}
+    )
 
 
 @dataclass(frozen=True)
@@ -293,13 +352,69 @@ class PreviewView:
     delivered: int
 
 
-def preview_view(preview: AlertPreview) -> PreviewView:
+def preview_view(preview: AlertPreview, documents: IndexedLines) -> PreviewView:
+    """A search alert's preview lists its hits and waiting documents; an arsenal alert's, its
+    findings (looked up through `documents`)."""
+    new_matches = [document_line(hit.id, hit.title, hit.url) for hit in preview.new_matches]
+    waiting = [document_line(document.id, document.title, document.url) for document in preview.waiting]
     return PreviewView(
         runs=len(preview.runs),
-        new_matches=[document_line(hit.id, hit.title, hit.url) for hit in preview.new_matches],
-        waiting=[document_line(document.id, document.title, document.url) for document in preview.waiting],
+        new_matches=new_matches + [documents.link_line(link) for link in preview.new_links],
+        waiting=waiting + [documents.link_line(link) for link in preview.waiting_links],
         pending=_added_up((shown_target(target), len(ids)) for target, ids in preview.pending.items()),
         delivered=preview.delivered,
+    )
+
+
+@dataclass(frozen=True)
+class LinkLine:
+    """A finding of an arsenal alert, as its page lists it: the category or country, the weapon
+    and the sentence that say so (crawled text: escaped by the template), and the document."""
+
+    facet: str
+    value: str  # a category, or a country's name and code
+    weapon: str
+    relation: str
+    sentence: str
+    page: int | None
+    document: DocumentLine
+    run_href: str | None
+    found: str
+
+
+@dataclass(frozen=True)
+class ArsenalView:
+    """What an arsenal alert knows: its findings with their evidence, and the categories and
+    origins known without firing (its baseline, and those found in other documents since)."""
+
+    findings: list[LinkLine]  # newest first
+    known_categories: list[str]
+    known_origins: list[str]
+
+
+def arsenal_view(store: AlertStore, alert: Alert, documents: IndexedLines) -> ArsenalView:
+    links = store.links(alert.name)
+    findings = sorted((known for known in links if known.known_from == "run"), key=lambda known: known.found)
+    known = [known.link for known in links if known.known_from != "run"]
+    return ArsenalView(
+        findings=[_link_line(known, documents) for known in reversed(findings)],
+        known_categories=sorted(link.value for link in known if link.facet == "category"),
+        known_origins=sorted(country_label(link.value) for link in known if link.facet == "origin"),
+    )
+
+
+def _link_line(known: KnownLink, documents: IndexedLines) -> LinkLine:
+    link = known.link
+    return LinkLine(
+        facet=link.facet,
+        value=link.value if link.facet == "category" else country_label(link.value),
+        weapon=link.relation.weapon,
+        relation=link.relation.type.replace("_", " "),
+        sentence=safe(link.relation.sentence),
+        page=link.page,
+        document=documents.line(link.doc_id),
+        run_href=run_href(known.run_id) if known.run_id else None,
+        found=known.found,
     )
 
 
@@ -317,7 +432,7 @@ def alert_summary(store: AlertStore, alert: Alert, documents: IndexedLines | Non
     return AlertSummary(
         alert=alert,
         href=alert_href(alert.name),
-        search_href=url("/", q=alert.query),
+        search_href=search_href("group", alert.group) if alert.kind == "arsenal" else url("/", q=alert.query),
         targets=targets,
         delivered=summary.delivered,
         pending=summary.pending,

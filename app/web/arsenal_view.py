@@ -282,9 +282,10 @@ def evidence_view(
 
 @dataclass(frozen=True)
 class KnownValues:
-    """What the form offers: the armed groups and the sources of the index, most documents first."""
+    """What the forms offer: the armed groups (with their documents) and the sources of the index,
+    most documents first."""
 
-    groups: list[str]
+    groups: list[tuple[str, int]]
     sources: list[str]
 
 
@@ -293,7 +294,7 @@ def known_values(backend: IndexBackend) -> KnownValues:
         SearchRequest(size=0, facets={"groups": "armed_groups", "sources": "source_id"}, facet_size=KNOWN_VALUES)
     )
     return KnownValues(
-        groups=[value for value, _ in result.facets.get("groups", [])],
+        groups=list(result.facets.get("groups", [])),
         sources=[value for value, _ in result.facets.get("sources", [])],
     )
 

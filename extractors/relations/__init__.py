@@ -17,14 +17,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schema.entities import Entity
-from schema.relations import MAX_SENTENCE_CHARS, OriginStatement, Relation
+from schema.relations import MAX_SENTENCE_CHARS, OriginStatement, Relation, WeaponKind
 
 from .cues import lexicon
 from .origins import origin_statements
+from .parse import decide_parsed, parsed, parser_for
 from .rules import Decision, Sentence, decide, separated
 from .sentences import sentence_spans
 from .suppliers import supplier_of
 
+#: words that make the weapon after them a design copied, not an item ("copy of the AK-47")
+_COPY_OF = re.compile(
+    r"(?:cop(?:y|ies)|clones?|versions?|variants?|derivatives?|copies?|copias?|versi[oó]n|копи\w*|клон\w*|نسخ\w*)"
+    r"\s+(?:\w+\s+)?(?:of|de|d['’]|del|de\s+la|de\s+l['’])?\s*(?:the|la|le|l['’]|el|los|an?)?\s*(?:soviet|russian|soviétique|soviético|советск\w*)?\s*[«\"]?\s*$",
+    re.IGNORECASE,
+)
 #: what may stand between a model and a category word that describes it
 _ADJACENT = re.compile(r"[\s\-–]{0,3}")
 
@@ -61,11 +68,29 @@ def _weapons(entities: list[Entity], text: str) -> list[Entity]:
 
     def describes_model(category: Entity) -> bool:
         return any(
-            _ADJACENT.fullmatch(text[category.end : model.start] if category.end <= model.start else text[model.end : category.start])
+            _ADJACENT.fullmatch(
+                text[category.end : model.start] if category.end <= model.start else text[model.end : category.start]
+            )
             for model in models
         )
 
-    return [w for w in weapons if w.attributes.get("kind") == "model" or not describes_model(w)]
+    return [
+        w
+        for w in weapons
+        if (w.attributes.get("kind") == "model" or not describes_model(w)) and not _referenced(text, w)
+    ]
+
+
+def _referenced(text: str, weapon: Entity) -> bool:
+    """A design named only as what another weapon copies ("a Chinese copy of the AK-47")."""
+    return bool(_COPY_OF.search(text[max(0, weapon.start - 40) : weapon.start]))
+
+
+def _same_item(weapons: list[Entity]) -> list[Entity]:
+    """Within one sentence, a category word a model of it is also named with is most likely that
+    model again ("the drone … was a Shahed-136"): the model stands for both."""
+    implied = {str(w.attributes.get("category")) for w in weapons if w.attributes.get("kind") == "model"}
+    return [w for w in weapons if w.attributes.get("kind") == "model" or w.canonical not in implied]
 
 
 def _in(mentions: list[Entity], start: int, end: int) -> list[Entity]:
@@ -73,7 +98,7 @@ def _in(mentions: list[Entity], start: int, end: int) -> list[Entity]:
 
 
 def _relation(sentence: Sentence, group: Entity, weapon: Entity, decision: Decision, method: str) -> Relation:
-    kind = "model" if weapon.attributes.get("kind") == "model" else "category"
+    kind: WeaponKind = "model" if weapon.attributes.get("kind") == "model" else "category"
     category = str(weapon.attributes.get("category") or (weapon.canonical if kind == "category" else ""))
     return Relation(
         type=decision.type,  # type: ignore[arg-type]  # the decision table's values are RelationType's
@@ -96,25 +121,36 @@ def _relation(sentence: Sentence, group: Entity, weapon: Entity, decision: Decis
     )
 
 
-def _sentence_relations(sentence: Sentence) -> list[Relation]:
+def _decision(sentence: Sentence, group: Entity, weapon: Entity, doc: Any | None) -> tuple[Decision | None, str]:
+    """The pair's relation and the layer that decided it: the parse where it can tell, else the rules."""
+    if separated(sentence, group, weapon):
+        return None, "rules"
+    if doc is not None:
+        parsed = decide_parsed(doc, sentence, group, weapon)
+        if parsed is False:
+            return None, "parse"
+        if parsed is not None:
+            return parsed, "parse"  # type: ignore[return-value]  # a Decision (not True: never returned)
+    return decide(sentence, group, weapon), "rules"
+
+
+def _sentence_relations(sentence: Sentence, doc: Any | None = None) -> list[Relation]:
     relations: list[Relation] = []
     suppliers_by_group: dict[str, Entity] = {}
-    decided: list[tuple[Entity, Entity, Decision]] = []
+    decided: list[tuple[Entity, Entity, Decision, str]] = []
     for weapon in sentence.weapons:
         for group in sentence.groups:
-            if separated(sentence, group, weapon):
-                continue
-            decision = decide(sentence, group, weapon)
+            decision, method = _decision(sentence, group, weapon, doc)
             if decision is None:
                 continue
             if decision.group_supplies:
                 suppliers_by_group[weapon.canonical] = group
-            decided.append((group, weapon, decision))
-    recipients = {weapon.canonical for group, weapon, d in decided if d.direction == "to_group"}
-    for group, weapon, decision in decided:
+            decided.append((group, weapon, decision, method))
+    recipients = {weapon.canonical for _, weapon, d, _ in decided if d.direction == "to_group"}
+    for group, weapon, decision, method in decided:
         if decision.group_supplies and weapon.canonical in recipients:
             continue  # "supplied by Hezbollah to the Houthis": Hezbollah is the supplier, not a holder
-        relation = _relation(sentence, group, weapon, decision, "rules")
+        relation = _relation(sentence, group, weapon, decision, method)
         if relation.direction == "to_group":
             supplier = suppliers_by_group.get(weapon.canonical)
             if supplier is not None and supplier.canonical != group.canonical:
@@ -124,7 +160,34 @@ def _sentence_relations(sentence: Sentence) -> list[Relation]:
                 if found is not None:
                     relation.supplier, relation.supplier_kind = found
         relations.append(relation)
+        if relation.direction == "held":
+            relations += _also_supplied(sentence, group, weapon, relation)
     return _deduplicated(relations)
+
+
+def _also_supplied(sentence: Sentence, group: Entity, weapon: Entity, held: Relation) -> list[Relation]:
+    """ "used AR-15 rifles smuggled from the United States": the weapon the group holds came to
+    it, so the sentence also states a supply (with its supplier)."""
+    after = [cue for cue in sentence.cues if cue.start >= sentence.local(weapon.end)]
+    if (
+        not after
+        or after[0].kind != "supply"
+        or sentence.between(weapon.end, sentence.start + after[0].start).count(" ") > 6
+    ):
+        return []
+    supplied = held.model_copy(
+        update={
+            "type": "supply_to",
+            "direction": "to_group",
+            "cue": sentence.lowered[after[0].start : after[0].end],
+            "confidence": 0.7,
+        }
+    )
+    found = supplier_of(sentence, weapon, group)
+    if found is None:
+        return []  # without a source named, "smuggled" says little about who supplied the group
+    supplied.supplier, supplied.supplier_kind = found
+    return [supplied]
 
 
 def _deduplicated(relations: list[Relation]) -> list[Relation]:
@@ -153,28 +216,41 @@ def _apply_origins(entities: list[Entity], statements: list[OriginStatement]) ->
     return applied
 
 
-def extract_relations(text: str, language: str, entities: list[Entity]) -> RelationResult:
-    """Relations and origin statements of `text`, whose entity mentions are `entities`."""
+def extract_relations(text: str, language: str, entities: list[Entity], parse: bool = True) -> RelationResult:
+    """Relations and origin statements of `text`, whose entity mentions are `entities`. The
+    dependency parse refines the rules when `parse` is on and the configured spaCy pipeline
+    (model_layer.use_model) parses `language`."""
     groups, weapons = _named(entities, "ARMED_GROUP"), _weapons(entities, text)
     if not weapons:
         return RelationResult(entities=list(entities))
     countries = _named(entities, "COUNTRY")
     cues = lexicon(language)
     result = RelationResult()
+    candidates: list[Sentence] = []
     for start, end in sentence_spans(text):
-        in_weapons = _in(weapons, start, end)
+        in_weapons = _same_item(_in(weapons, start, end))
         if not in_weapons:
             continue
         lowered = text[start:end].lower()
         in_countries = _in(countries, start, end)
-        result.origin_statements += origin_statements(text, lowered, (start, end), cues.language, in_weapons, in_countries)
+        result.origin_statements += origin_statements(
+            text, lowered, (start, end), cues.language, in_weapons, in_countries
+        )
         in_groups = _in(groups, start, end)
         if not in_groups:
             continue
         sentence = Sentence(
             start, end, text[start:end], lowered, in_groups, in_weapons, in_countries, cues.verb_matches(lowered), cues
         )
-        result.relations += _sentence_relations(sentence)
+        candidates.append(sentence)
+    nlp = parser_for(language) if candidates and parse else None
+    if nlp is not None:
+        result.method = "parse"
+        for sentence, doc in parsed(nlp, candidates):
+            result.relations += _sentence_relations(sentence, doc)
+    else:
+        for sentence in candidates:
+            result.relations += _sentence_relations(sentence)
     stated = {s.weapon: s.origin for s in result.origin_statements}
     for relation in result.relations:  # a document that says where a weapon was made says it for every mention
         if relation.weapon in stated:
@@ -189,5 +265,8 @@ def stated_origins(entities: list[Entity]) -> set[str]:
     return {
         str(m.attributes["origin"])
         for m in entities
-        if m.label == "WEAPON" and m.origin == "gazetteer" and m.attributes.get("kind") == "model" and m.attributes.get("origin")
+        if m.label == "WEAPON"
+        and m.origin == "gazetteer"
+        and m.attributes.get("kind") == "model"
+        and m.attributes.get("origin")
     }

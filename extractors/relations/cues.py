@@ -10,14 +10,24 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import yaml
+from extractors.entities.sources import load_yaml
 
-VERB_CLASSES = ("take", "supply", "receive", "sell", "buy", "transfer", "use", "possess", "find")
+VERB_CLASSES = ("take", "supply", "receive", "sell", "buy", "transfer", "use", "strike", "possess", "find")
 PREP_KINDS = ("from", "by", "to", "against", "with", "of")
 _FILE = Path(__file__).with_name("cues.yaml")
-# Arabic verbs and prepositions take clitics: "وضبطت" (and seized), "فأطلقت" (then fired).
-_ARABIC_PREFIX = r"(?:[وف])?"
+# Arabic verbs and prepositions take clitics and the article: "وضبطت" (and seized), "بتزويد"
+# (by supplying), "المضبوطة" (the seized).
+_ARABIC_PREFIX = r"(?:[وف]?[بل]?(?:ال)?)"
+_ARABIC_LETTER = re.compile(r"([\u0621-\u064a])")
+_ARABIC_MARKS = "[\u064b-\u0652\u0640]*"
+
+
+def arabic_tolerant(pattern: str) -> str:
+    """`pattern` matching with or without short vowels and tatweel after each Arabic letter
+    ("صُنعت" as "صنعت"), which writers add or leave out."""
+    return _ARABIC_LETTER.sub(lambda letter: letter.group(1) + _ARABIC_MARKS, pattern)
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,8 @@ def _alternation(patterns: list[str], language: str) -> re.Pattern[str]:
     prefix = _ARABIC_PREFIX if language == "ar" else ""
     # Whole words: no letter right before or after (\b fails next to "'" in "n't" and "d'");
     # punctuation (";") needs no such guard.
+    if language == "ar":
+        patterns = [arabic_tolerant(pattern) for pattern in patterns]
     words = "|".join(
         rf"(?<![^\W\d_]){prefix}(?:{pattern})(?![^\W\d_])" if pattern[0].isalnum() or pattern[0] in "\\(" else pattern
         for pattern in sorted(patterns, key=len, reverse=True)
@@ -90,7 +102,6 @@ def lexicon(language: str) -> Lexicon:
 
 
 @functools.cache
-def _load() -> dict[str, dict[str, dict[str, list[str]]]]:
-    with _FILE.open(encoding="utf-8") as handle:
-        data: dict[str, dict[str, dict[str, list[str]]]] = yaml.safe_load(handle)
+def _load() -> dict[str, dict[str, Any]]:
+    data: dict[str, dict[str, Any]] = load_yaml(_FILE)
     return data

@@ -16,15 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from extractors.entities.sources import load_yaml
 from schema.entities import Entity
-from schema.relations import MAX_SENTENCE_CHARS, OriginStatement
+from schema.relations import MAX_SENTENCE_CHARS, OriginCue, OriginStatement
+
+from .cues import arabic_tolerant
 
 _FILE = Path(__file__).with_name("origins.yaml")
 _WEAPONS = Path(__file__).parent.parent / "entities" / "data" / "weapons.yaml"
 #: how far (characters) a weapon may sit from the statement it is attached to
 _REACH = 80
+#: components: an origin stated for one of these is not the weapon's
+_PARTS = re.compile(
+    r"\b(?:engines?|components?|parts?|servos?|chips?|electronics|motors?|moteurs?|composants?|pi[eè]ces?|"
+    r"componentes?|piezas?|двигател\w*|компонент\w*|детал\w*|محرك\w*|مكونات|قطع)\b"
+)
 #: manufacturers analysts cite that no gazetteer model names (ISO code of their home country)
 _MORE_MAKERS = {
     "arsenal": "BG",
@@ -43,7 +49,7 @@ _MORE_MAKERS = {
 
 @dataclass(frozen=True)
 class _CountryPattern:
-    cue: str
+    cue: OriginCue
     before: re.Pattern[str] | None
     after: re.Pattern[str] | None
     weapon: str  # "before", "after" or "either": where the weapon sits relative to the country
@@ -58,29 +64,31 @@ class _Patterns:
 
 @functools.cache
 def _patterns(language: str) -> _Patterns:
-    with _FILE.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.safe_load(handle)
+    data: dict[str, Any] = load_yaml(_FILE)
     entry = data.get(language) or data["en"]
+
+    def compiled(pattern: str) -> re.Pattern[str]:
+        return re.compile(arabic_tolerant(pattern) if language == "ar" else pattern)
+
     return _Patterns(
         country=[
             _CountryPattern(
                 cue=item["cue"],
-                before=re.compile(item["before"]) if "before" in item else None,
-                after=re.compile(item["after"]) if "after" in item else None,
+                before=compiled(item["before"]) if "before" in item else None,
+                after=compiled(item["after"]) if "after" in item else None,
                 weapon=item["weapon"],
             )
             for item in entry["country"]
         ],
-        by_maker=re.compile(entry["by_maker"]),
-        marking=re.compile(entry["marking"]),
+        by_maker=compiled(entry["by_maker"]),
+        marking=compiled(entry["marking"]),
     )
 
 
 @functools.cache
 def manufacturers() -> dict[str, str]:
     """Lower-cased manufacturer name -> the ISO code most of its models in the gazetteer carry."""
-    with _WEAPONS.open(encoding="utf-8") as handle:
-        entries: list[dict[str, Any]] = yaml.safe_load(handle)
+    entries: list[dict[str, Any]] = load_yaml(_WEAPONS)
     origins: dict[str, Counter[str]] = {}
     for entry in entries:
         maker, origin = entry.get("manufacturer"), entry.get("origin")
@@ -103,7 +111,13 @@ def _maker_at(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _nearest(weapons: list[Entity], start: int, end: int, side: str) -> Entity | None:
+def _of_a_part(lowered: str, weapon_start: int, weapon_end: int, country_start: int) -> bool:
+    """The statement is about a part ("drones built with engines produced in Germany")."""
+    low, high = (weapon_end, country_start) if weapon_end <= country_start else (country_start, weapon_start)
+    return bool(_PARTS.search(lowered[low:high]))
+
+
+def _nearest(weapons: list[Entity], start: int, end: int, side: str, reach: int = _REACH) -> Entity | None:
     """The weapon closest to [start, end) on `side` ("before", "after" or "either")."""
 
     def distance(weapon: Entity) -> int:
@@ -112,11 +126,10 @@ def _nearest(weapons: list[Entity], start: int, end: int, side: str) -> Entity |
     allowed = [
         weapon
         for weapon in weapons
-        if 0 <= distance(weapon) <= _REACH
-        and (side == "either" or (side == "before") == (weapon.end <= start))
+        if 0 <= distance(weapon) <= reach and (side == "either" or (side == "before") == (weapon.end <= start))
     ]
     if not allowed and side != "either":
-        allowed = [weapon for weapon in weapons if 0 <= distance(weapon) <= _REACH // 2]
+        allowed = [weapon for weapon in weapons if 0 <= distance(weapon) <= reach // 2]
     return min(allowed, key=distance, default=None)
 
 
@@ -137,28 +150,32 @@ def origin_statements(
     def local(offset: int) -> int:
         return offset - start
 
-    found: list[tuple[Entity, str, str, str]] = []  # weapon, origin, cue, manufacturer
+    found: list[tuple[Entity, str, OriginCue, str]] = []  # weapon, origin, cue, manufacturer
     marking = bool(patterns.marking.search(lowered))
     for country in countries:
         before, after = lowered[: local(country.start)], lowered[local(country.end) :]
         for pattern in patterns.country:
-            if (pattern.before and not pattern.before.search(before)) or (pattern.after and not pattern.after.match(after)):
+            if (pattern.before and not pattern.before.search(before)) or (
+                pattern.after and not pattern.after.match(after)
+            ):
                 continue
             weapon = _nearest(weapons, country.start, country.end, pattern.weapon)
-            if weapon is not None:
+            if weapon is not None and not _of_a_part(
+                lowered, local(weapon.start), local(weapon.end), local(country.start)
+            ):
                 found.append((weapon, country.canonical, pattern.cue, ""))
             break
         else:
             if marking:
-                weapon = _nearest(weapons, country.start, country.end, "either")
+                weapon = _nearest(weapons, country.start, country.end, "either", reach=len(lowered))
                 if weapon is not None:
                     found.append((weapon, country.canonical, "headstamp", ""))
-    for cue in patterns.by_maker.finditer(lowered):
-        maker = _maker_at(lowered[cue.end() :])
-        if maker is not None:
-            weapon = _nearest(weapons, start + cue.start(), start + cue.end(), "before")
+    for by_maker in patterns.by_maker.finditer(lowered):
+        named = _maker_at(lowered[by_maker.end() :])
+        if named is not None:
+            weapon = _nearest(weapons, start + by_maker.start(), start + by_maker.end(), "before")
             if weapon is not None:
-                found.append((weapon, maker[1], "manufacturer", maker[0]))
+                found.append((weapon, named[1], "manufacturer", named[0]))
     statements: dict[tuple[int, str], OriginStatement] = {}
     for weapon, origin, cue, maker in found:
         statements.setdefault(
@@ -169,7 +186,7 @@ def origin_statements(
                 weapon_end=weapon.end,
                 origin=origin,
                 default_origin=str(weapon.attributes.get("origin") or ""),
-                cue=cue,  # type: ignore[arg-type]  # one of the Literal's values, from origins.yaml
+                cue=cue,
                 manufacturer=maker,
                 start=start,
                 end=end,

@@ -23,6 +23,7 @@ from .cues import Lexicon, Match
 _FILLER = re.compile(
     r"^(?:the|a|an|its|their|his|her|suspected|alleged|so-called|local|rival|armed|some|several|"
     r"le|la|les|l|un|une|des|du|de|d|el|los|las|lo|del|al|unos|unas|presuntos?|supuestos?|"
+    r"captured|detained|arrested|killed|dead|slain|wounded|surrendered|"
     r"ال|عدد|من|قبل|et|y|and|or|ou|o|\d+|[\"'«»“”]|-)$"
 )
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]")
@@ -30,9 +31,13 @@ _POSSESSIVE = re.compile(r"^\s*(?:['’]s?)?\s*(?:[-–]?\s*(?:linked|affiliated
 _COORDINATION = re.compile(r"^\s*(?:,|and|or|et|ou|y|o|и|или|و|،)?\s*$")
 # Arabic prepositions written as clitics on the group's first word: "للحوثيين", "لحركة الشباب".
 _ARABIC_TO_CLITIC = ("لل", "ل")
+# "using", "with": the instrument of a strike ("بـ" in Arabic is a clitic on the weapon's word)
+_WIELDING = re.compile(
+    r"(?:using|with|avec|au\s+moyen\s+d[e']|con|mediante|с\s+помощью|из|بواسطة|ب)\s*(?:an?|the|une?|des|la|le|los|las|el)?\s*$"
+)
 # Relative pronouns: a group after one is inside a clause of its own.
 _RELATIVE = re.compile(
-    r"(?<![^\W\d_])(?:which|who|whom|whose|that|qui|que|dont|lequel|laquelle|cual|quien|quienes|"
+    r"(?<![^\W\d_])(?:which|who|whom|whose|qui|dont|lequel|laquelle|cual|quien|quienes|"
     r"который|которая|которые|которых|которым|الذي|التي|الذين)(?![^\W\d_])"
 )
 _GENITIVE_LANGUAGES = ("ru", "ar")  # "беспилотники хуситов", "صواريخ الحوثيين": weapon, then owner
@@ -83,23 +88,38 @@ def group_role(sentence: Sentence, group: Entity) -> tuple[set[str], bool, str]:
     if lexicon.language == "ar":
         clitic = next((c for c in _ARABIC_TO_CLITIC if group.text.startswith(c) and len(group.text) > 4), "")
         if clitic and not group.text.startswith("ال"):
-            return {"to"}, False, clitic
+            return {"to", "of"}, False, clitic  # "لداعش": to, or of (belonging to) Daesh
     words = _words(head)
     crossed = False
-    for depth in range(len(words) - 1, max(-1, len(words) - 7), -1):
+    depth, stop = len(words) - 1, max(-1, len(words) - 8)
+    while depth > stop:
         word = words[depth]
         for size in (3, 2, 1):  # multi-word prepositions first ("in the hands of")
             phrase = " ".join(words[max(0, depth - size + 1) : depth + 1])
             kinds = {kind for kind, pattern in lexicon.preps.items() if pattern.fullmatch(phrase)}
-            if kinds:
-                if crossed and lexicon.caches.search(" ".join(words[depth:])):
-                    kinds.add("cache")
-                return kinds, crossed, phrase
-        if lexicon.holders.fullmatch(word):
-            crossed = True
-        elif not _FILLER.match(word):
-            return set(), crossed, ""
+            if not kinds:
+                continue
+            holder = depth - size
+            if "of" in kinds and holder >= 0 and lexicon.holders.fullmatch(words[holder]):
+                # "fighters of al-Shabaab", "combattants du JNIM": the role is the holder's
+                crossed, depth = True, holder - 1
+                break
+            if (crossed and lexicon.caches.search(" ".join(words[depth:]))) or _before_cache(sentence, group):
+                kinds.add("cache")
+            return kinds, crossed, phrase
+        else:
+            if lexicon.holders.fullmatch(word):
+                crossed = True
+            elif not _FILLER.match(word):
+                return set(), crossed, ""
+            depth -= 1
     return set(), crossed, ""
+
+
+def _before_cache(sentence: Sentence, group: Entity) -> bool:
+    """The group names whose cache it is: "an Islamic State weapons depot", "a Houthi cache"."""
+    after = " ".join(_words(sentence.lowered[sentence.local(group.end) : sentence.local(group.end) + 30])[:2])
+    return bool(sentence.lexicon.caches.match(after) or sentence.lexicon.caches.match(after.partition(" ")[2]))
 
 
 def owns(sentence: Sentence, group: Entity, weapon: Entity) -> bool:
@@ -107,12 +127,21 @@ def owns(sentence: Sentence, group: Entity, weapon: Entity) -> bool:
     "drones of the Houthis" (a preposition of ownership), "беспилотники хуситов"."""
     if group.end <= weapon.start:
         gap = sentence.between(group.end, weapon.start)
-        return bool(_POSSESSIVE.match(gap)) or len(_words(gap)) == 1 and not sentence.cues_in(group.end, weapon.start)
+        holder = sentence.lexicon.holders.match(gap.strip(" '’s"))
+        return bool(_POSSESSIVE.match(gap) or (holder and _POSSESSIVE.match(gap.strip()[holder.end() :])))
     gap = sentence.between(weapon.end, group.start)
     if sentence.lexicon.language in _GENITIVE_LANGUAGES and not gap.strip():
         return True
     words = _words(gap)
     return 0 < len(words) <= 4 and bool(sentence.lexicon.preps["of"].fullmatch(" ".join(words[:3]).strip()))
+
+
+def _wielded(sentence: Sentence, weapon: Entity, kinds: set[str]) -> bool:
+    """The weapon is what something was done with: "with a drone", "using drones", "بصاروخ"."""
+    if "with" in kinds and sentence.lexicon.language != "ar":
+        return not sentence.lowered[: sentence.local(weapon.start)].rstrip().endswith((" in", " inside", " near"))
+    before = sentence.lowered[max(0, sentence.local(weapon.start) - 12) : sentence.local(weapon.start)]
+    return bool(_WIELDING.search(before)) or (sentence.lexicon.language == "ar" and weapon.text.startswith("ب"))
 
 
 def _heads_clause(sentence: Sentence, group: Entity, cue: Match) -> bool:
@@ -126,8 +155,9 @@ def _heads_clause(sentence: Sentence, group: Entity, cue: Match) -> bool:
     return not _RELATIVE.search(clause)
 
 
-def _negated(sentence: Sentence, cue: Match) -> bool:
-    before = sentence.lowered[max(0, cue.start - 40) : cue.start]
+def negated(sentence: Sentence, cue_start: int) -> bool:
+    """Whether a denial stands right before the cue at `cue_start` (sentence offset)."""
+    before = sentence.lowered[max(0, cue_start - 40) : cue_start]
     return any(True for _ in sentence.lexicon.negation.finditer(" ".join(_words(before)[-4:])))
 
 
@@ -139,15 +169,22 @@ def _passive(sentence: Sentence, cue: Match) -> bool:
 
 
 def governing_cue(sentence: Sentence, group: Entity, weapon: Entity) -> Match | None:
-    """The last cue between the two mentions; else the nearest cue before both, within eight
-    words, or the first after both, within four."""
+    """The last cue between the two mentions; else the nearest cue before both, within twelve
+    words (a list of weapons may stand between), or the first after both, within four."""
     low, high = sorted((group, weapon), key=lambda mention: mention.start)
     local_low, local_high = sentence.local(low.end), sentence.local(high.start)
-    between = [cue for cue in sentence.cues if cue.start >= local_low and cue.end <= local_high]
+    group_phrase = sentence.local(group.start) - 24  # "with captured Islamic State fighters"
+    between = [
+        cue
+        for cue in sentence.cues
+        if cue.start >= local_low
+        and cue.end <= local_high
+        and not (group_phrase <= cue.start and _modifies_group(sentence, cue, group))
+    ]
     if between:
         return between[-1]
     before = [cue for cue in sentence.cues if cue.end <= sentence.local(low.start)]
-    if before and len(_words(sentence.lowered[before[-1].end : sentence.local(low.start)])) <= 8:
+    if before and len(_words(sentence.lowered[before[-1].end : sentence.local(low.start)])) <= 12:
         return before[-1]
     after = [cue for cue in sentence.cues if cue.start >= sentence.local(high.end)]
     if after and len(_words(sentence.lowered[sentence.local(high.end) : after[0].start])) <= 4:
@@ -155,23 +192,42 @@ def governing_cue(sentence: Sentence, group: Entity, weapon: Entity) -> Match | 
     return None
 
 
+def _modifies_group(sentence: Sentence, cue: Match, group: Entity) -> bool:
+    """A participle right before the group, after a preposition: "with captured IS fighters"."""
+    gap = sentence.lowered[cue.end : sentence.local(group.start)]
+    before = _words(sentence.lowered[: cue.start])[-1:]
+    return (
+        len(_words(gap)) <= 1 and bool(before) and any(p.fullmatch(before[0]) for p in sentence.lexicon.preps.values())
+    )
+
+
 def decide(sentence: Sentence, group: Entity, weapon: Entity) -> Decision | None:
     """The relation the sentence states between the group and the weapon, if any."""
     kinds, crossed, preposition = group_role(sentence, group)
     if "against" in kinds:
         return None
+    weapon_kinds, _, _ = group_role(sentence, weapon)
+    if "against" in weapon_kinds:
+        return None  # "fired a rocket at a Merkava tank": the tank is the target
     owner = owns(sentence, group, weapon)
     cue = governing_cue(sentence, group, weapon)
+    if (
+        cue is not None
+        and cue.kind == "strike"
+        and cue.end <= sentence.local(weapon.start)
+        and not _wielded(sentence, weapon, weapon_kinds)
+    ):
+        return None  # "the Houthis shot down an MQ-9": what was struck
     if cue is None:
         if owner:
             return Decision("possession", "held", "", 0.6)
         return None
-    if _negated(sentence, cue):
+    if negated(sentence, cue.start):
         return None
     words = sentence.lowered[cue.start : cue.end]
     subject = sentence.local(group.end) <= cue.start and not kinds and _heads_clause(sentence, group, cue)
     passive = _passive(sentence, cue)
-    decision = _table(cue.kind, kinds, subject, passive, owner, crossed)
+    decision = table(cue.kind, kinds, subject, passive, owner, crossed)
     if decision is None:
         return None
     type_, direction, confidence, supplies = decision
@@ -179,7 +235,7 @@ def decide(sentence: Sentence, group: Entity, weapon: Entity) -> Decision | None
     return Decision(type_, direction, cue_words, confidence, supplies)
 
 
-def _table(
+def table(
     kind: str, preps: set[str], subject: bool, passive: bool, owner: bool, crossed: bool
 ) -> tuple[str, str, float, bool] | None:
     """(type, direction, confidence, group supplies) for a cue class and the group's role."""
@@ -189,6 +245,8 @@ def _table(
         if "by" in preps or (subject and not passive):
             return "capture_by", "to_group", 0.8, False
         return None
+    if kind == "receive" and "from" in preps:
+        return "transfer", "from_group", 0.6, True  # "obtained rifles from AQAP": AQAP supplied them
     if kind in ("supply", "receive"):
         if "to" in preps or (kind == "receive" and (subject or "by" in preps)):
             return "supply_to", "to_group", 0.85, False
@@ -221,13 +279,17 @@ def _table(
         if "by" in preps or subject or owner:
             return "use", "held", 0.8, False
         return None
+    if kind == "strike":  # "fired a rocket at a Merkava tank": the weapon struck with, not the one struck
+        return ("use", "held", 0.75, False) if subject or "by" in preps else None
     if kind == "possess":
-        if subject or owner or preps & {"of", "by", "from", "with"}:
+        if subject or owner or preps & {"of", "by", "from", "with"} or (crossed and not preps):
             return "possession", "held", 0.75, False
         return None
     if kind == "find":
-        if "cache" in preps or crossed or owner or preps & {"with", "of", "from"}:
+        if "cache" in preps or crossed or owner or preps & {"with", "of", "from", "by"}:
             return "found_with", "held", 0.8, False
+        if "to" in preps:
+            return "supply_to", "to_group", 0.7, False  # "a shipment sent to the Houthis containing …"
         return None
     return None
 
@@ -244,6 +306,12 @@ def separated(sentence: Sentence, group: Entity, weapon: Entity) -> bool:
             gap = sentence.between(group.end, other.start)
         else:
             gap = sentence.between(other.end, group.start)
-        if not _COORDINATION.match(gap):
+        if (
+            not _COORDINATION.match(gap)
+            and not _RELATIVE.search(gap)
+            and not group_role(sentence, other)[0] & {"by", "from"}
+        ):
+            # (a group in an aside after this one, or the supplier, does not count: "JNIM, which
+            # fought ISSP, captured …", "supplied by Hezbollah to the Houthis")
             return True
     return False

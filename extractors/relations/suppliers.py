@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from schema.entities import Entity
+from schema.relations import SupplierKind
 
 from .rules import Sentence, group_role
 
@@ -21,8 +22,9 @@ _MAKER_AFTER = re.compile(r"^\s*[-–]?\s*(?:made|manufactured|produced|built|or
 _SUPPLY_CUES = ("supply", "sell", "transfer")
 
 
-def supplier_of(sentence: Sentence, weapon: Entity, group: Entity) -> tuple[str, str] | None:
+def supplier_of(sentence: Sentence, weapon: Entity, group: Entity) -> tuple[str, SupplierKind] | None:
     """(ISO code, "country") of the supplier the sentence names for `weapon` reaching `group`."""
+
     def distance(country: Entity) -> int:
         return abs(country.start - weapon.start)
 
@@ -31,16 +33,20 @@ def supplier_of(sentence: Sentence, weapon: Entity, group: Entity) -> tuple[str,
         if sentence.lexicon.breaks.search(sentence.between(low.end, high.start)):
             continue  # another clause
         after = sentence.lowered[sentence.local(country.end) :]
-        if _MAKER_AFTER.match(after) or (country.end <= weapon.start and not sentence.between(country.end, weapon.start).strip()):
+        if _MAKER_AFTER.match(after) or (
+            country.end <= weapon.start and not sentence.between(country.end, weapon.start).strip()
+        ):
             continue  # "Iranian-made", "Iranian drones": the maker or the owner, not the sender
         kinds, _, _ = group_role(sentence, country)
         before = sentence.lowered[: sentence.local(country.start)]
-        if kinds & {"from", "by"} and "to" not in kinds or _CAME_FROM.search(before):
+        if (kinds & {"from", "by"} and "to" not in kinds) or _CAME_FROM.search(before):
             return country.canonical, "country"
         following = [cue for cue in sentence.cues if cue.start >= sentence.local(country.end)]
         preceding = [cue for cue in sentence.cues if cue.end <= sentence.local(country.start)]
+        if preceding and preceding[-1].kind in _SUPPLY_CUES and _verb_first(sentence, preceding[-1].end, country):
+            return country.canonical, "country"  # Arabic verb-subject order: "أرسلتها إيران" (Iran sent it)
         if (
-            not preceding  # the sender opens the clause: "Iran has supplied …"
+            not any(cue.kind == "take" for cue in preceding)  # the sender opens its clause: "Iran has supplied …"
             and following
             and following[0].kind in _SUPPLY_CUES
             and not kinds
@@ -48,3 +54,10 @@ def supplier_of(sentence: Sentence, weapon: Entity, group: Entity) -> tuple[str,
         ):
             return country.canonical, "country"
     return None
+
+
+def _verb_first(sentence: Sentence, cue_end: int, country: Entity) -> bool:
+    return (
+        sentence.lexicon.language == "ar"
+        and len(sentence.lowered[cue_end : sentence.local(country.start)].split()) <= 1
+    )

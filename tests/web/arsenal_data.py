@@ -6,10 +6,11 @@ another group's document must stay out of its profile."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from extractors.entities.gazetteer import all_records
@@ -26,11 +27,19 @@ HOSTILE_TITLE = "Arms <script>alert('title')</script> report"
 HOSTILE_URL = "javascript:alert('url')"
 
 
-def _gazetteer_attributes(label: str, canonical: str) -> dict[str, Any]:
+@functools.cache
+def _gazetteer() -> dict[tuple[str, str], dict[str, Any]]:
+    """(label, canonical) -> the gazetteer's attributes, read once."""
+    entries: dict[tuple[str, str], dict[str, Any]] = {}
     for record in all_records():
-        if record.entry.label == label and record.entry.canonical == canonical:
-            return {key: value for key, value in record.entry.attributes.items() if value is not None}
-    raise KeyError(f"the gazetteer knows no {label} {canonical!r}")
+        entry = record.entry
+        attributes = {key: value for key, value in entry.attributes.items() if value is not None}
+        entries.setdefault((entry.label, entry.canonical), attributes)
+    return entries
+
+
+def _gazetteer_attributes(label: str, canonical: str) -> dict[str, Any]:
+    return dict(_gazetteer()[label, canonical])
 
 
 @dataclass(frozen=True)
@@ -237,3 +246,26 @@ OTHER_GROUPS_REPORT = arsenal_document(
 )
 
 ALL = [KORNET_REPORT, BURKAN_LETTER, COOCCURRING_ONLY, HOSTILE_PAGE, OTHER_GROUPS_REPORT]
+
+
+def kornet_reports(count: int, group: str = "Hezbollah") -> list[Document]:
+    """`count` documents, each with one sentence linking `group` to the Kornet: more evidence than
+    one page holds."""
+    return [
+        arsenal_document(
+            f"https://monitor.example.org/daily/{number}",
+            f"Daily report {number}",
+            [
+                Said(
+                    f"{group} fired a 9M133 Kornet at outpost {number}.",
+                    "9M133 Kornet",
+                    "9M133 Kornet",
+                    type="use",
+                    group=group,
+                    group_surface=group,
+                )
+            ],
+            published=datetime(2023, 1, 1, tzinfo=UTC) + timedelta(days=number),
+        )
+        for number in range(1, count + 1)
+    ]

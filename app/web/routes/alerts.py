@@ -1,5 +1,6 @@
-"""Alerts (saved searches that notify): list, create from a search, test, remove, and each alert's
-deliveries — what `osint alert add|list|test|remove` do, as pages and JSON."""
+"""Alerts (saved searches, and arsenal alerts on an armed group, that notify): list, create (from
+a search, or for a group), test, remove, and each alert's deliveries — what
+`osint alert add|list|show|test|remove` do, as pages and JSON."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from app.web.alert_forms import (
     AlertForm,
     AlertIn,
     AlertOut,
-    IndexedLines,
+    alert_lines,
     alert_summary,
+    arsenal_view,
     create_alert,
     find_alert,
     preview_view,
@@ -47,10 +49,12 @@ def _form_page(request: Request, form: AlertForm, problems: dict[str, str] | Non
 
 def _alert_page(request: Request, alert: Alert, **extra: Any) -> HTMLResponse:
     bench = workbench(request)
-    documents = IndexedLines(bench.backend)  # shared: a document pending and recently delivered is read once
+    # shared: a document pending and recently delivered is read once
+    documents = alert_lines(bench.alerts, bench.backend, alert)
     context = {
         "summary": alert_summary(bench.alerts, alert, documents),
         "deliveries": recent_deliveries(bench.alerts, documents, alert.name),
+        "arsenal": arsenal_view(bench.alerts, alert, documents) if alert.kind == "arsenal" else None,
         "preview": None,
         "test_error": None,
         "saved": False,
@@ -81,14 +85,24 @@ def create(
     user: Editor,
     # no max_length: create_alert checks the lengths, so the form comes back with the message beside the field
     name: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "search",
     query: Annotated[str, Form()] = "",
+    group: Annotated[str, Form()] = "",
     targets: Annotated[str, Form()] = "",
     backfill: Annotated[bool, Form()] = False,
 ) -> Response:
-    form = AlertForm(name=name.strip(), query=query, targets=targets, backfill=backfill)
-    audit(request, user, "alert.create", alert=form.name, backfill=form.backfill)
+    form = AlertForm(name=name.strip(), kind=kind, query=query, group=group.strip(), targets=targets, backfill=backfill)
+    audit(request, user, "alert.create", alert=form.name, kind=form.kind, backfill=form.backfill)
     bench = workbench(request)
-    request_in = AlertIn(name=form.name, query=form.query, targets=form.target_texts(), backfill=form.backfill)
+    # the form shows both fields: the kind chosen says which one counts
+    request_in = AlertIn(
+        name=form.name,
+        kind=form.kind,
+        query=form.query if form.kind != "arsenal" else "",
+        group=form.group if form.kind == "arsenal" else "",
+        targets=form.target_texts(),
+        backfill=form.backfill,
+    )
     try:
         create_alert(bench.alerts, bench.backend, bench.config, request_in, may_write_files=user.may("admin"))
     except InvalidAlert as exc:
@@ -117,7 +131,7 @@ def test(request: Request, name: str, user: Editor) -> HTMLResponse:
         preview = preview_alert(bench.alerts, bench.ledger, bench.backend, found)
     except (OSError, ConnectionError) as exc:
         return _alert_page(request, found, test_error=f"the index cannot be searched: {redact_text(str(exc))}")
-    return _alert_page(request, found, preview=preview_view(preview))
+    return _alert_page(request, found, preview=preview_view(preview, alert_lines(bench.alerts, bench.backend, found)))
 
 
 @router.get("/alerts/{name}/delete", response_class=HTMLResponse, include_in_schema=False)
@@ -156,8 +170,9 @@ def api_alerts(request: Request, user: Viewer) -> list[AlertOut]:
     },
 )
 def api_create(request: Request, user: Editor, body: AlertIn) -> AlertOut | JSONResponse:
-    """Save an alert (`osint alert add NAME QUERY --notify TARGET… [--backfill]`)."""
-    audit(request, user, "alert.create", alert=body.name, backfill=body.backfill)
+    """Save an alert (`osint alert add NAME QUERY --notify TARGET… [--backfill]`, or with
+    `"kind": "arsenal"` and a `group`, `osint alert add NAME --arsenal GROUP --notify TARGET…`)."""
+    audit(request, user, "alert.create", alert=body.name, kind=body.kind, backfill=body.backfill)
     bench = workbench(request)
     try:
         saved, backfilled = create_alert(

@@ -21,7 +21,7 @@ from app.citing import STYLES
 from app.citing import render as cite
 from app.document_ids import AmbiguousDocument, UnknownDocument, find_document, story_of
 from app.web.access import Viewer
-from app.web.links import document_href, external_url
+from app.web.links import arsenal_href, document_href, external_url
 from app.web.reading import (
     download_name,
     entity_rows,
@@ -130,6 +130,7 @@ def page_context(bench: Workbench, document: Document, story: list[Hit]) -> dict
         "capture_kept": _kept(bench, document.capture),
         "versions_kept": [_kept(bench, version) for version in document.versions],
         "citations": [(style, CITATION_LABELS[style], cite(document, style)) for style in STYLES],
+        "arsenal_href": arsenal_href,
     }
 
 

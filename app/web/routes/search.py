@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response, Streami
 
 from app.exporting import UnknownFormat, export_chunks, export_filename, prepare_export
 from app.web.access import Viewer
+from app.web.links import arsenal_href
 from app.web.search_params import SearchParams
 from app.web.search_view import search_page
 from app.web.templating import render
@@ -29,7 +30,8 @@ def search(request: Request, user: Viewer) -> HTMLResponse:
     the index does not answer, each with the search form and the message beside it."""
     params = SearchParams.from_pairs(request.query_params.multi_items())
     page = search_page(workbench(request).backend, params)
-    return render(request, "search.html", {"page": page, "params": params}, status_code=page.status)
+    context = {"page": page, "params": params, "arsenal_href": arsenal_href}
+    return render(request, "search.html", context, status_code=page.status)
 
 
 @router.get("/export", include_in_schema=False)
