@@ -163,6 +163,7 @@ def _counts(
 
 
 def profile_graph(profile: ArsenalProfile) -> ProfileGraph:
+    """The profile's nodes and edges, each node's counts those of its row in the profile."""
     graph = ProfileGraph()
     group = graph.node("armed_group", profile.request.group, "group")
     _counts(

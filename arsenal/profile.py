@@ -1,37 +1,46 @@
 """An armed group's arsenal: the weapons documents report it with, where they were made, who
-supplied them and since when, each number backed by citable evidence.
+supplied them and since when, each number backed by citable evidence (arsenal/evidence.py).
 
-Pure aggregation over `IndexBackend.iter_links` (schema.relations.LinkedDocument). Everything is
-counted per document: a document that names the same weapon ten times counts once for it. Two
-strengths of link are kept apart:
+Pure aggregation over `IndexBackend.iter_links` (schema.relations.LinkedDocument), of the links
+arsenal/links.py reads in each document. Everything is counted per document: a document that
+names the same weapon ten times counts once for it, once for its origin, once per relation type.
+Sentence links and the weaker co-occurrence links are counted apart, never added together.
 
-- sentence: a relation extracted from one sentence that names both the group and the weapon,
-  whatever its type or direction (seized from the group still means the group had it);
-- cooccurrence: the document names the group and the weapon but no sentence connects them —
-  a weaker link, counted separately and only shown as such.
-
-Within one document, an origin the text states for a weapon overrides the gazetteer's default
-for that weapon (the `origin_stated` flag on relations and linked weapons).
+The web page, the alerts and `osint arsenal` use this module's names (Evidence and Strength
+included); profile_json is the one JSON shape of a profile.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from types import MappingProxyType
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
+from arsenal.evidence import Evidence, evidence_of
+from arsenal.links import STRENGTHS, Strength, aware, document_date, document_links
 from index.backend import IndexBackend
 from index.query import And, Filter, Node, Query
-from schema.relations import LinkedDocument, LinkedWeapon, Relation
+from schema.relations import LinkedDocument
 
-Strength = Literal["sentence", "cooccurrence"]
-STRENGTHS: tuple[Strength, ...] = ("sentence", "cooccurrence")
+__all__ = [
+    "STRENGTHS",
+    "ArsenalProfile",
+    "CountRow",
+    "Evidence",
+    "ProfileRequest",
+    "Route",
+    "Strength",
+    "WeaponRow",
+    "build_profile",
+    "evidence",
+    "evidence_json",
+    "profile_json",
+    "profile_of",
+]
+
 _Key = TypeVar("_Key", str, tuple[str, str])
-_NOTHING: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -49,36 +58,6 @@ class ProfileRequest:
         if self.sources:
             where = And(children=[where, Filter(name="source", values=list(self.sources))])
         return Query(where=where, since=self.since, until=self.until)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One citable sentence (for a co-occurrence, the document) behind a number."""
-
-    doc_id: str
-    url: str
-    title: str
-    published: datetime | None
-    capture_sha256: str
-    capture_fetched: datetime | None
-    strength: Strength
-    relation_type: str  # "" for a co-occurrence
-    direction: str
-    cue: str
-    confidence: float
-    method: str
-    weapon: str
-    weapon_kind: str
-    category: str
-    origin: str
-    origin_stated: bool
-    supplier: str
-    supplier_kind: str
-    sentence: str  # "" for a co-occurrence: the document is the evidence
-    start: int
-    end: int
-    page: int | None
-    fetched: datetime | None = None  # the document's own fetch time (its date when it has no published one)
 
 
 @dataclass
@@ -147,125 +126,6 @@ class ArsenalProfile:
             "categories": [row.key for row in self.categories if row.new],
             "suppliers": [row.key for row in self.suppliers if row.new],
         }
-
-
-# -- what one document says --------------------------------------------------------------------
-
-
-class WeaponLink(NamedTuple):
-    """What one document says of one weapon with the group, at one strength."""
-
-    weapon: str
-    weapon_kind: str
-    category: str
-    strength: Strength
-    origins: AbstractSet[str]  # effective: the stated ones if any, else the gazetteer's
-    relation_types: AbstractSet[str] = frozenset()
-    directions: AbstractSet[str] = frozenset()
-    suppliers: Mapping[str, str] = _NOTHING  # name -> kind
-    supply_types: Mapping[str, AbstractSet[str]] = _NOTHING  # supplier -> the relation types naming it
-    relations: Sequence[int] = ()  # indices into the document's relations
-    linked: Sequence[LinkedWeapon] = ()  # co-occurrence: the document's mentions
-
-
-def document_date(document: LinkedDocument) -> datetime:
-    """Published, else fetched (in UTC)."""
-    return aware(document.published or document.fetched)
-
-
-def aware(moment: datetime) -> datetime:
-    """A naive moment is taken as UTC, so that stored and typed dates compare."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def supplies(direction: str) -> bool:
-    """Whether a relation's supplier supplied the group: not when the weapon left the group."""
-    return direction != "from_group"
-
-
-def document_links(document: LinkedDocument, group: str, cooccurrence: bool = True) -> dict[str, WeaponLink]:
-    """weapon -> what `document` says of it with `group`: a sentence link where a relation connects
-    them, else (with `cooccurrence`) a co-occurrence link where the document names both. A
-    category the document only names alongside one of its models adds no co-occurrence of its own."""
-    said: dict[str, list[int]] = {}
-    for index, relation in enumerate(document.relations):
-        if relation.group == group:
-            said.setdefault(relation.weapon, []).append(index)
-    links = {weapon: _sentence_link(document.relations, indices) for weapon, indices in said.items()}
-    if cooccurrence and document.weapons and group in document.armed_groups:
-        _add_cooccurrences(document.weapons, links)
-    return links
-
-
-def _sentence_link(relations: Sequence[Relation], indices: list[int]) -> WeaponLink:
-    if len(indices) == 1:  # most often: one sentence per weapon and document, built directly
-        return _single_sentence_link(relations[indices[0]], indices)
-    told = [relations[index] for index in indices]
-    first = told[0]
-    suppliers: dict[str, str] = {}
-    supply_types: dict[str, set[str]] = {}
-    for relation in told:
-        if relation.supplier and supplies(relation.direction):
-            suppliers.setdefault(relation.supplier, relation.supplier_kind)
-            supply_types.setdefault(relation.supplier, set()).add(relation.type)
-    return WeaponLink(
-        weapon=first.weapon,
-        weapon_kind=first.weapon_kind,
-        category=first.category,
-        strength="sentence",
-        origins={relation.origin for relation in told if relation.origin_stated and relation.origin}
-        or {relation.origin for relation in told if relation.origin},
-        relation_types={relation.type for relation in told},
-        directions={relation.direction for relation in told},
-        suppliers=suppliers,
-        supply_types=supply_types,
-        relations=indices,
-    )
-
-
-def _single_sentence_link(relation: Relation, indices: list[int]) -> WeaponLink:
-    supplied = bool(relation.supplier) and supplies(relation.direction)
-    return WeaponLink(
-        weapon=relation.weapon,
-        weapon_kind=relation.weapon_kind,
-        category=relation.category,
-        strength="sentence",
-        origins={relation.origin} if relation.origin else frozenset(),
-        relation_types={relation.type},
-        directions={relation.direction},
-        suppliers={relation.supplier: relation.supplier_kind} if supplied else _NOTHING,
-        supply_types={relation.supplier: {relation.type}} if supplied else _NOTHING,
-        relations=indices,
-    )
-
-
-def _add_cooccurrences(weapons: list[LinkedWeapon], links: dict[str, WeaponLink]) -> None:
-    mentioned: dict[str, list[LinkedWeapon]] = {}
-    for weapon in weapons:
-        if weapon.weapon not in links:
-            mentioned.setdefault(weapon.weapon, []).append(weapon)
-    if not mentioned:
-        return
-    if any(weapon.weapon_kind == "category" for weapon in weapons):
-        covered = {weapon.category for weapon in weapons if weapon.weapon_kind == "model"}
-        covered.update(link.category for link in links.values())
-        mentioned = {
-            name: found
-            for name, found in mentioned.items()
-            if not (found[0].weapon_kind == "category" and name in covered)
-        }
-    for name, found in mentioned.items():
-        if len(found) > 1 and any(weapon.origin_stated for weapon in found):
-            found = [weapon for weapon in found if weapon.origin_stated]
-        first = found[0]
-        links[name] = WeaponLink(
-            weapon=name,
-            weapon_kind=first.weapon_kind,
-            category=first.category,
-            strength="cooccurrence",
-            origins={weapon.origin for weapon in found if weapon.origin},
-            linked=found,
-        )
 
 
 # -- the profile -------------------------------------------------------------------------------
@@ -471,7 +331,8 @@ def evidence(
     sentences behind that weapon's origin."""
     found = evidence_of(
         backend.iter_links(request.query()),
-        request,
+        request.group,
+        cooccurrence=request.cooccurrence,
         weapon=weapon,
         origin=origin,
         category=category,
@@ -485,103 +346,6 @@ def evidence(
             page.append(item)
         total += 1
     return page, total
-
-
-def evidence_of(
-    documents: Iterable[LinkedDocument],
-    request: ProfileRequest,
-    *,
-    weapon: str | None = None,
-    origin: str | None = None,
-    category: str | None = None,
-    supplier: str | None = None,
-    strength: Strength | None = None,
-) -> Iterator[Evidence]:
-    """Every piece of evidence among `documents` that the filters select, in document order."""
-    for document in documents:
-        for link in document_links(document, request.group, request.cooccurrence).values():
-            if (weapon is not None and link.weapon != weapon) or (category is not None and link.category != category):
-                continue
-            if (strength is not None and link.strength != strength) or (
-                origin is not None and origin not in link.origins
-            ):
-                continue
-            if supplier is not None and supplier not in link.suppliers:
-                continue
-            if link.strength == "sentence":
-                yield from _sentences(document, link, origin, supplier)
-            else:
-                yield from _cooccurrences(document, link, origin)
-
-
-def _sentences(
-    document: LinkedDocument, link: WeaponLink, origin: str | None, supplier: str | None
-) -> Iterator[Evidence]:
-    for index in link.relations:
-        relation = document.relations[index]
-        if origin is not None and relation.origin != origin:
-            continue
-        if supplier is not None and (relation.supplier != supplier or not supplies(relation.direction)):
-            continue
-        yield Evidence(
-            doc_id=document.id,
-            url=document.url,
-            title=document.title,
-            published=document.published,
-            capture_sha256=document.capture_sha256,
-            capture_fetched=document.capture_fetched,
-            strength="sentence",
-            relation_type=relation.type,
-            direction=relation.direction,
-            cue=relation.cue,
-            confidence=relation.confidence,
-            method=relation.method,
-            weapon=relation.weapon,
-            weapon_kind=relation.weapon_kind,
-            category=relation.category,
-            origin=relation.origin,
-            origin_stated=relation.origin_stated,
-            supplier=relation.supplier,
-            supplier_kind=relation.supplier_kind,
-            sentence=relation.sentence,
-            start=relation.start,
-            end=relation.end,
-            page=document.relation_pages[index] if index < len(document.relation_pages) else None,
-            fetched=document.fetched,
-        )
-
-
-def _cooccurrences(document: LinkedDocument, link: WeaponLink, origin: str | None) -> Iterator[Evidence]:
-    shown = sorted({(weapon.origin, weapon.origin_stated) for weapon in link.linked})
-    for weapon_origin, stated in shown:
-        if origin is not None and weapon_origin != origin:
-            continue
-        yield Evidence(
-            doc_id=document.id,
-            url=document.url,
-            title=document.title,
-            published=document.published,
-            capture_sha256=document.capture_sha256,
-            capture_fetched=document.capture_fetched,
-            strength="cooccurrence",
-            relation_type="",
-            direction="",
-            cue="",
-            confidence=0.0,
-            method="",
-            weapon=link.weapon,
-            weapon_kind=link.weapon_kind,
-            category=link.category,
-            origin=weapon_origin,
-            origin_stated=stated,
-            supplier="",
-            supplier_kind="",
-            sentence="",
-            start=0,
-            end=0,
-            page=None,
-            fetched=document.fetched,
-        )
 
 
 # -- JSON --------------------------------------------------------------------------------------

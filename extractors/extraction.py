@@ -15,7 +15,7 @@ from extractors.links import page_url
 from extractors.pdf import extract_pdf, is_pdf
 from extractors.result import Extraction
 from extractors.timing import stage
-from schema.entities import EXTRACTED_ENTITY_SETS
+from schema.entities import EXTRACTED_ENTITY_SETS, Entity
 
 __all__ = ["MAX_TEXT_CHARS", "extract", "extract_text"]
 
@@ -122,35 +122,47 @@ def _finish(*, url: str, language_hint: str | None, entities: bool, **fields: An
     hint = normalize_language(language_hint) or fields.get("declared_language")
     with stage("language"):
         language = detect_language(f"{title}\n{text}" if title else text, hint=hint)
-    with stage("entities"):
-        found = _entity_fields(title, text, language.language) if entities else {}
+    found: dict[str, Any] = {}
+    if entities:
+        with stage("entities"):
+            found, in_text = _entity_fields(title, text, language.language)
+        with stage("relations"):
+            found.update(_relation_fields(text, language.language, in_text, found))
     return Extraction(url=url, language=language.language, language_confidence=language.confidence, **fields, **found)
 
 
-def _entity_fields(title: str, text: str, language: str) -> dict[str, Any]:
+def _entity_fields(title: str, text: str, language: str) -> tuple[dict[str, Any], list[Entity]]:
+    """The entity fields of an extraction, and the mentions found in the text."""
     # Imported here: the engine loads gazetteers and spaCy, which callers with entities=False skip.
     from extractors.entities import extract_many
-    from extractors.relations import extract_relations, stated_origins
 
     # A title that is also the text's first line (PDFs keep it for page offsets) is read once.
     title = title if title and drop_leading_title(text, title) == text else ""
     in_text, in_title = extract_many([(text, language), (title, language)])  # one model pass for both
-    with stage("relations"):
-        related = extract_relations(text, language, in_text.entities)
-    found: dict[str, Any] = {
-        "entities": [mention.model_dump() for mention in related.entities],
+    found: dict[str, Any] = {"entities": [mention.model_dump() for mention in in_title.entities]}
+    for dumped in found["entities"]:
+        dumped["attributes"] = {**dumped["attributes"], "field": "title"}
+    for name in EXTRACTED_ENTITY_SETS:
+        found[name] = sorted(set(getattr(in_text, name)) | set(getattr(in_title, name)))
+    found["title_weapon_origins"] = in_title.weapon_origins
+    return found, in_text.entities
+
+
+def _relation_fields(text: str, language: str, in_text: list[Entity], found: dict[str, Any]) -> dict[str, Any]:
+    """The text's relations and origin statements, and its mentions with stated origins applied
+    (a stated origin replaces the gazetteer's in `weapon_origins` too)."""
+    from extractors.relations import extract_relations, stated_origins
+
+    related = extract_relations(text, language, in_text)
+    fields: dict[str, Any] = {
+        "entities": [mention.model_dump() for mention in related.entities] + found["entities"],
         "relations": [relation.model_dump() for relation in related.relations],
         "origin_statements": [statement.model_dump() for statement in related.origin_statements],
     }
-    for mention in in_title.entities:
-        dumped = mention.model_dump()
-        dumped["attributes"] = {**dumped["attributes"], "field": "title"}
-        found["entities"].append(dumped)
-    for name in EXTRACTED_ENTITY_SETS:
-        found[name] = sorted(set(getattr(in_text, name)) | set(getattr(in_title, name)))
-    if related.origin_statements:  # a stated origin replaces the gazetteer's for its mention
-        found["weapon_origins"] = sorted(set(in_title.weapon_origins) | stated_origins(related.entities))
-    return found
+    title_origins = found.pop("title_weapon_origins")
+    if related.origin_statements:
+        fields["weapon_origins"] = sorted(set(title_origins) | stated_origins(related.entities))
+    return fields
 
 
 def _kind(body: bytes, content_type: str) -> str:

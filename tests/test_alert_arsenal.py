@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import expect
 
 from alerts.delivery import FIELDS, delivery_id
 from alerts.store import AlertStore
@@ -30,6 +31,7 @@ from extractors.entities.gazetteer import all_records
 from index.backend import open_backend
 from index.engine.backend import EngineBackend
 from index.engine.percolator import EnginePercolator
+from index.sqlite.backend import SqliteBackend
 from schema.document import Document
 from schema.entities import Entity
 from schema.relations import Relation, RelationType
@@ -37,6 +39,8 @@ from settings.config import load_config
 from state.ledger import Ledger
 from tests.alert_receivers import SmtpSink, Webhook
 from tests.crawl.helpers import OsintCli
+from tests.serving import serve_workbench
+from tests.web.browser import chromium
 from tests.web.forms import post_form
 
 GROUP = "Houthis"
@@ -545,3 +549,25 @@ def test_the_web_form_creates_an_arsenal_alert_with_its_baseline(client: TestCli
     assert "1 new links from 2 runs" in result and "new weapon category: MANPADS (9K38 Igla, use)" in result
     listed = client.get("/api/alerts", headers={"Accept": "application/json"}).json()
     assert [(alert["name"], alert["kind"], alert["group"]) for alert in listed] == [("houthis", "arsenal", GROUP)]
+
+
+@pytest.mark.browser
+def test_an_arsenal_alert_is_made_in_the_browser(tmp_path: Path):
+    data = tmp_path / "data"
+    with SqliteBackend(data / "index.sqlite3") as backend, serve_workbench(backend, data) as base_url:
+        backend.upsert([HISTORY])
+        with chromium(base_url) as browser:
+            page = browser.page
+            browser.goto("/alerts/new")
+            page.get_by_label("Name").fill("houthis")
+            page.get_by_label(re.compile("^Arsenal")).check()
+            page.get_by_label(re.compile("Armed group")).fill("Ansar Allah")
+            page.get_by_label(re.compile("Targets")).fill("email:desk@example.org")
+            page.get_by_role("button", name="Save alert").click()
+            expect(page.get_by_role("heading", name="Alert houthis")).to_be_visible()
+            expect(page.locator("dl.facts").first).to_contain_text("arsenal")
+            expect(page.locator("dl.facts").first).to_contain_text("Houthis")
+            browser.screenshot("alert-arsenal")
+            browser.goto("/alerts")
+            expect(page.get_by_role("link", name="arsenal of Houthis")).to_be_visible()
+            assert browser.problems() == []

@@ -8,7 +8,7 @@ so a page can never pass one off as the other."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from app.web.arsenal_params import EvidenceSelection, ProfileParams
@@ -22,6 +22,8 @@ from schema.countries import country_label
 #: the longest bar of a chart, in pixels (the others in proportion)
 BAR_WIDTH = 240
 EVIDENCE_PER_PAGE = 25
+#: the period comparison the profile offers in one click
+RECENT_DAYS = 90
 #: groups and sources offered by the form (the most documents first)
 KNOWN_VALUES = 500
 
@@ -91,6 +93,7 @@ class ProfileView:
     suppliers: list[CountLine]
     routes: list[RouteLine]
     exports: list[tuple[str, str]]  # (label, href)
+    recent_href: str  # the same profile, marking what is new in the last RECENT_DAYS days
 
 
 def supplier_label(name: str, kind: str) -> str:
@@ -144,10 +147,8 @@ def _count_lines(link: Linker, rows: list[CountRow], name: str) -> list[CountLin
     lines = []
     for row in rows:
         sentence, cooccurrence = _pair(link, row.documents, row.cooccurrence_documents, **{name: row.key})
-        if name == "origin":
-            label = country_label(row.key)
-        else:
-            label = supplier_label(row.key, row.kind) if name == "supplier" else row.key
+        # only suppliers have a kind: a category's label is its name
+        label = country_label(row.key) if name == "origin" else supplier_label(row.key, row.kind)
         lines.append(
             CountLine(
                 row=row,
@@ -194,6 +195,7 @@ def profile_view(group: str, params: ProfileParams, profile: ArsenalProfile) -> 
             ("GraphML (Gephi)", arsenal_href(group, filters, ".graphml")),
             ("JSON", "/api" + arsenal_href(group, filters)),
         ],
+        recent_href=arsenal_href(group, replace(params, new_within=str(RECENT_DAYS), new_since="").pairs()),
     )
 
 
@@ -277,7 +279,7 @@ def evidence_view(
     )
 
 
-# -- the form ----------------------------------------------------------------------------------
+# -- the group and the forms -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

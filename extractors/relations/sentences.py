@@ -90,7 +90,6 @@ _ABBREVIATIONS = frozenset(
         "млн",
     ]
 )
-_WORD_BEFORE = re.compile(r"(\S+)$")
 _MAX_SENTENCE = 2_000  # a run-on "sentence" (a table, a list without stops) is cut here
 
 
@@ -98,10 +97,10 @@ def _is_abbreviation(text: str, stop: int) -> bool:
     """Whether the full stop at `stop` belongs to the word before it."""
     if text[stop] != ".":
         return False
-    word = _WORD_BEFORE.search(text, 0, stop)
-    if word is None:
+    words = text[max(0, stop - 24) : stop].split()  # a window: the word is short, the text may not be
+    if not words or text[stop - 1].isspace():
         return False
-    token = word.group(1).lstrip("(\"'\u201c\u00ab").lower()
+    token = words[-1].lstrip("(\"'\u201c\u00ab").lower()
     if len(token) == 1 and token.isalpha():  # an initial: "J. Smith", "U.S." inner letters
         return True
     if "." in token and all(len(part) <= 2 for part in token.split(".")):  # "U.S", "e.g"

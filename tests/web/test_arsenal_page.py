@@ -251,6 +251,16 @@ def test_a_bad_evidence_link_is_a_400_naming_the_problem(bench: Bench, query: st
     assert page.xpath('//a[text()="Back to the profile of Houthis"]/@href') == ["/arsenal/Houthis"]
 
 
+def test_a_group_no_document_links_to_a_weapon_has_an_empty_profile(bench: Bench) -> None:
+    page = get(bench, "/arsenal/Abu%20Sayyaf")  # the gazetteer knows it, no document names it
+    assert "No document links Abu Sayyaf to a weapon." in text(page.xpath('//p[@class="notice"]')[0])
+    assert not page.xpath('//table[contains(@class, "weapons")]')
+    narrowed = get(bench, "/arsenal/Houthis?since=2030&cooccurrence=0")
+    assert "No document in this selection links Houthis to a weapon in a sentence." in text(narrowed)
+    nothing = get(bench, "/arsenal/Houthis/evidence?weapon=RPG-7")
+    assert evidence_total(nothing) == 0 and "No evidence matches" in text(nothing)
+
+
 # -- filters and the period comparison ---------------------------------------------------------
 
 
@@ -277,6 +287,8 @@ def test_what_is_new_since_a_date_is_marked(bench: Bench) -> None:
         text(item.xpath("./dt")[0]): text(item.xpath("./dd")[0]) for item in page.xpath('//dl[@class="figures"]/div')
     }
     assert figures["New since 2024-06-01"] == "2 weapons"
+    recent = link(get(bench, "/arsenal/Houthis?source=wire&new_since=2024-01-01"), '//p[@class="compare"]/a')
+    assert parse_qs(urlsplit(recent).query) == {"source": ["wire"], "new_within": ["90"]}
     assert not get(bench, "/arsenal/Houthis?new_within=1").xpath('//tr[@class="is-new"]')  # the documents are of 2024
     assert len(get(bench, "/arsenal/Houthis?new_within=36500").xpath('//tr[@class="is-new"]')) == 4
 
@@ -336,9 +348,7 @@ def test_the_search_facets_and_the_document_page_link_to_the_profile(bench: Benc
         '//section[@aria-labelledby="facet-armed_groups"]//a[@class="arsenal-link"]/@href'
     )
     document = get(bench, f"/doc/{BURKAN_LETTER.id}")
-    assert document.xpath('//table[contains(@class, "entities")]//a[@class="arsenal-link"]/@href') == [
-        "/arsenal/Houthis"
-    ]
+    assert document.xpath('//p[contains(@class, "arsenal-links")]/a/@href') == ["/arsenal/Houthis"]
 
 
 # -- downloads ---------------------------------------------------------------------------------
