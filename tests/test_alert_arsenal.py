@@ -22,9 +22,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from playwright.sync_api import expect
 
 from alerts.delivery import FIELDS, delivery_id
+from alerts.evaluate import evaluate_alerts
 from alerts.store import AlertStore
 from app.web.application import create_app
 from extractors.entities.gazetteer import all_records
@@ -171,6 +173,12 @@ OTHER_GROUP = report(
     ],
     11,
     named=(("ARMED_GROUP", "Houthis", GROUP),),
+)
+
+
+HOSTILE_SENTENCE = 'The Houthis <script>alert("sentence")</script> fired a 9K38 Igla <img src=x onerror=alert(1)>.'
+HOSTILE = report("hostile", [Said(HOSTILE_SENTENCE, "Houthis", "9K38 Igla", "9K38 Igla", "use")], 10).model_copy(
+    update={"title": 'Igla <script>alert("title")</script> report'}
 )
 
 
@@ -536,19 +544,27 @@ def test_the_web_form_creates_an_arsenal_alert_with_its_baseline(client: TestCli
     assert {link.link.key for link in store.links("houthis")} == {"category:assault rifle", "origin:RU"}
 
     page = client.get("/alerts/houthis").text
-    assert "<dt>Kind</dt><dd>arsenal</dd>" in page and "/?f=group%3AHouthis" in page
+    assert "<dt>Kind</dt><dd>arsenal</dd>" in page and 'href="/arsenal/Houthis"' in page
     assert "assault rifle" in page and "Russia" in page
     listing = client.get("/alerts").text
     assert "<td>arsenal</td>" in listing and "arsenal of Houthis" in listing
 
     record_run(store.data_dir, [])  # a run with nothing new; then one that brings a finding
-    OsintCli(store.data_dir).index(IGLA)
-    record_run(store.data_dir, [(IGLA, "new")])
+    OsintCli(store.data_dir).index(HOSTILE)
+    record_run(store.data_dir, [(HOSTILE, "new")])
     tested = post_form(client, "/alerts/houthis/test", "/alerts/new")
     result = tested.text[tested.text.index('id="test-result"') :]
     assert "1 new links from 2 runs" in result and "new weapon category: MANPADS (9K38 Igla, use)" in result
     listed = client.get("/api/alerts", headers={"Accept": "application/json"}).json()
     assert [(alert["name"], alert["kind"], alert["group"]) for alert in listed] == [("houthis", "arsenal", GROUP)]
+
+    bench = client.app.state.workbench  # type: ignore[attr-defined]
+    evaluate_alerts(store, bench.ledger, bench.backend)  # found and queued (the e-mail cannot go: no SMTP server)
+    page = client.get("/alerts/houthis").text
+    main = page.split("<main", 1)[1]
+    assert "<script>" not in main and "<img src=x" not in main
+    assert str(escape(HOSTILE_SENTENCE)) in main and str(escape(HOSTILE.title)) in main
+    assert "1 pending" in main
 
 
 @pytest.mark.browser
@@ -560,7 +576,7 @@ def test_an_arsenal_alert_is_made_in_the_browser(tmp_path: Path):
             page = browser.page
             browser.goto("/alerts/new")
             page.get_by_label("Name").fill("houthis")
-            page.get_by_label(re.compile("^Arsenal")).check()
+            page.get_by_role("radio", name=re.compile("Arsenal")).check()
             page.get_by_label(re.compile("Armed group")).fill("Ansar Allah")
             page.get_by_label(re.compile("Targets")).fill("email:desk@example.org")
             page.get_by_role("button", name="Save alert").click()
@@ -570,4 +586,19 @@ def test_an_arsenal_alert_is_made_in_the_browser(tmp_path: Path):
             browser.screenshot("alert-arsenal")
             browser.goto("/alerts")
             expect(page.get_by_role("link", name="arsenal of Houthis")).to_be_visible()
+
+            backend.upsert([IGLA])
+            record_run(data, [(IGLA, "new")])
+            store, ledger = AlertStore(data), Ledger.in_data_dir(data)
+            try:
+                (result,) = evaluate_alerts(store, ledger, backend)
+            finally:
+                store.close()
+                ledger.close()
+            assert [link.key for link in result.new_links] == ["category:MANPADS"]
+            browser.goto("/alerts/houthis")
+            findings = page.get_by_role("table").first
+            expect(findings).to_contain_text("MANPADS")
+            expect(findings).to_contain_text(IGLA_SENTENCE)
+            browser.screenshot("alert-arsenal-finding")
             assert browser.problems() == []

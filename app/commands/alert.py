@@ -82,7 +82,8 @@ def link_text(link: ArsenalLink) -> str:
 
 @click.group("alert")
 def command() -> None:
-    """Saved searches that notify: new matching documents are delivered once after every crawl."""
+    """Saved searches that notify: new matching documents are delivered once after every crawl
+    (arsenal alerts: an armed group's first links to a weapon category or origin country)."""
 
 
 @command.command("add")

@@ -221,6 +221,10 @@ def export(profile: ArsenalProfile, export_format: str, output: str, as_json: bo
 # -- for people --------------------------------------------------------------------------------
 
 
+#: the width (columns) from which the weapons are printed as a table
+WIDE_TABLE = 130
+
+
 def counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
@@ -235,7 +239,10 @@ def print_profile(profile: ArsenalProfile, out: Console = console) -> None:
     if not profile.weapons:
         out.print(Text(f"No document links {safe(request.group)} to a weapon.", style="dim"))
         return
-    out.print(weapon_table(profile))
+    if out.width >= WIDE_TABLE:
+        out.print(weapon_table(profile))
+    else:  # a narrow terminal or a pipe (80 columns): a table would wrap every cell
+        out.print(*weapon_lines(profile), sep="\n")
     out.print(bar_chart("Origins (documents; ░ co-occurrence only)", profile.origins, country_label))
     out.print(bar_chart("Categories (documents; ░ co-occurrence only)", profile.categories, str))
     out.print(*supplier_lines(profile), sep="\n")
@@ -310,6 +317,28 @@ def weapon_table(profile: ArsenalProfile) -> Table:
             cells.append(Text("NEW" if row.new else "", style="bold green"))
         table.add_row(*cells)
     return table
+
+
+def weapon_lines(profile: ArsenalProfile) -> list[Text]:
+    """The weapon table as one line per weapon, for narrow output."""
+    lines = [Text("Weapons (documents with a sentence link, + co-occurrence only)", style="bold")]
+    comparing = profile.request.new_since is not None
+    for row in profile.weapons:
+        line = Text("  ")
+        line.append(safe(row.weapon), style="bold" if row.documents else "dim")
+        if row.weapon_kind == "model":
+            line.append(f" ({safe(row.category)})")
+        line.append(f"  {abridged(row.origins) or '-'}  {row.documents}")
+        line.append(f" (+{row.cooccurrence_documents})", style="dim")
+        line.append(f"  {day(row.first_seen)} to {day(row.last_seen)}")
+        if row.relation_types:
+            line.append("  " + abridged([f"{name} {count}" for name, count in row.relation_types.items()]))
+        if row.suppliers:
+            line.append(f"  from {safe(abridged(row.suppliers))}")
+        if comparing and row.new:
+            line.append("  NEW", style="bold green")
+        lines.append(line)
+    return lines
 
 
 def bar_chart(title: str, rows: list[CountRow], label: Any) -> Text:

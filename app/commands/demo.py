@@ -5,17 +5,21 @@ from pathlib import Path
 import click
 
 from app.commands.config import current_config, open_index
+from app.commands.arsenal import print_profile
 from app.commands.crawl import print_report
 from app.commands.search import print_result
 from app.interrupt import until_interrupted
 from app.output import console
 from app.searching import prepare_search
+from arsenal.profile import ProfileRequest, build_profile
 from app.site_server import SiteServer
 from network.redaction import redact_url
 from watchlists.model import parse_watchlist
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 DEMO_QUERIES = ("rifles OR launchers", 'weapon:AK-47 "serial numbers"')
+#: the armed group whose arsenal profile the demo prints (its weapons come from several countries)
+DEMO_GROUP = "Rapid Support Forces"
 
 
 def demo_site(data_dir: Path) -> SiteServer:
@@ -56,7 +60,13 @@ def command(serve: bool) -> None:
             for query in DEMO_QUERIES:
                 console.print(f"\n$ osint search '{query}'", style="bold green", markup=False)
                 print_result(backend.search(prepare_search(query, size=5, histogram="month").request))
-        console.print("\nTry: .venv/bin/osint search 'weapon:RPG-7' --json   ·   .venv/bin/osint runs", markup=False)
+            console.print(f"\n$ osint arsenal '{DEMO_GROUP}'", style="bold green", markup=False)
+            print_profile(build_profile(backend, ProfileRequest(group=DEMO_GROUP)))
+        console.print(
+            "\nTry: .venv/bin/osint search 'weapon:RPG-7' --json   ·   .venv/bin/osint runs"
+            f"   ·   .venv/bin/osint arsenal '{DEMO_GROUP}' --evidence origin:RS",
+            markup=False,
+        )
         if serve:
             # the handlers first: a signal sent on seeing the line must find them in place (the
             # crawl's own, left behind by Scrapy, would only ask a stopped reactor to stop)

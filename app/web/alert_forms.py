@@ -29,7 +29,7 @@ from alerts.preview import AlertPreview
 from alerts.store import BACKFILL_RUN, AlertExists, AlertStore, Delivery, KnownLink
 from alerts.validation import InvalidAlert, validated_alert
 from app.output import safe
-from app.web.links import alert_href, document_href, external_url, run_href, search_href
+from app.web.links import alert_href, arsenal_href, document_href, external_url, run_href
 from app.web.templating import url
 from index.backend import IndexBackend
 from index.query import QuerySyntaxError
@@ -217,7 +217,7 @@ class DeliveryLine:
 class AlertSummary:
     alert: Alert
     href: str  # the alert's page
-    search_href: str  # the search page running its query
+    search_href: str  # the search page running its query (an arsenal alert: its group's arsenal)
     targets: list[TargetState]
     delivered: int
     pending: int
@@ -432,7 +432,7 @@ def alert_summary(store: AlertStore, alert: Alert, documents: IndexedLines | Non
     return AlertSummary(
         alert=alert,
         href=alert_href(alert.name),
-        search_href=search_href("group", alert.group) if alert.kind == "arsenal" else url("/", q=alert.query),
+        search_href=arsenal_href(alert.group) if alert.kind == "arsenal" else url("/", q=alert.query),
         targets=targets,
         delivered=summary.delivered,
         pending=summary.pending,

@@ -251,12 +251,21 @@ def extract_relations(text: str, language: str, entities: list[Entity], parse: b
     else:
         for sentence in candidates:
             result.relations += _sentence_relations(sentence)
+    # A document that says where a model was made says it for every mention of the model; a
+    # category ("rounds of Serbian origin") may be another lot in another sentence.
     stated = {s.weapon: s.origin for s in result.origin_statements}
-    for relation in result.relations:  # a document that says where a weapon was made says it for every mention
-        if relation.weapon in stated:
+    for relation in result.relations:
+        if relation.weapon in stated and (
+            relation.weapon_kind == "model" or relation.start <= _stated_at(result, relation) < relation.end
+        ):
             relation.origin, relation.origin_stated = stated[relation.weapon], True
     result.entities = _apply_origins(entities, result.origin_statements)
     return result
+
+
+def _stated_at(result: RelationResult, relation: Relation) -> int:
+    """Where the document states the origin of the relation's weapon (-1: nowhere)."""
+    return next((s.weapon_start for s in result.origin_statements if s.weapon == relation.weapon), -1)
 
 
 def stated_origins(entities: list[Entity]) -> set[str]:

@@ -26,6 +26,8 @@ _FILE = Path(__file__).with_name("origins.yaml")
 _WEAPONS = Path(__file__).parent.parent / "entities" / "data" / "weapons.yaml"
 #: how far (characters) a weapon may sit from the statement it is attached to
 _REACH = 80
+#: a country after these is where something was seen, not where it was made
+_SEEN_IN = re.compile(r"\b(?:photos?|images?|seen|documented|recovered|found|reported|from)\b[^.]*$")
 #: components: an origin stated for one of these is not the weapon's
 _PARTS = re.compile(
     r"\b(?:engines?|components?|parts?|servos?|chips?|electronics|motors?|moteurs?|composants?|pi[eè]ces?|"
@@ -111,6 +113,14 @@ def _maker_at(text: str) -> tuple[str, str] | None:
     return None
 
 
+def _marked(lowered: str, marking: re.Pattern[str], country_start: int) -> bool:
+    """A marking word close before the country ("headstamps of Factory 71 in China", "the
+    markings of Zastava Arms in Kragujevac, Serbia"), the country not where photos were taken
+    ("photos from Libya and Yemen")."""
+    before = lowered[max(0, country_start - 60) : country_start]
+    return bool(marking.search(before)) and not _SEEN_IN.search(before[-30:])
+
+
 def _of_a_part(lowered: str, weapon_start: int, weapon_end: int, country_start: int) -> bool:
     """The statement is about a part ("drones built with engines produced in Germany")."""
     low, high = (weapon_end, country_start) if weapon_end <= country_start else (country_start, weapon_start)
@@ -151,7 +161,7 @@ def origin_statements(
         return offset - start
 
     found: list[tuple[Entity, str, OriginCue, str]] = []  # weapon, origin, cue, manufacturer
-    marking = bool(patterns.marking.search(lowered))
+    marking = bool(patterns.marking.search(lowered))  # a cheap test first: most sentences have none
     for country in countries:
         before, after = lowered[: local(country.start)], lowered[local(country.end) :]
         for pattern in patterns.country:
@@ -166,7 +176,7 @@ def origin_statements(
                 found.append((weapon, country.canonical, pattern.cue, ""))
             break
         else:
-            if marking:
+            if marking and _marked(lowered, patterns.marking, local(country.start)):
                 weapon = _nearest(weapons, country.start, country.end, "either", reach=len(lowered))
                 if weapon is not None:
                     found.append((weapon, country.canonical, "headstamp", ""))

@@ -67,11 +67,12 @@ def _path_up(token: Any, stop: Any) -> list[Any]:
     return path
 
 
-def _lowest_common(a: Any, b: Any) -> Any:
+def _lowest_common(a: Any, b: Any) -> Any | None:
+    """The lowest token both hang from; None when the parser put them in two sentences."""
     above = {a.i, *(t.i for t in a.ancestors)}
     if b.i in above:
         return b
-    return next(t for t in b.ancestors if t.i in above)
+    return next((t for t in b.ancestors if t.i in above), None)
 
 
 def _through_holder(sentence: Sentence, path: list[Any]) -> bool:
@@ -103,6 +104,8 @@ def decide_parsed(doc: Any, sentence: Sentence, group: Entity, weapon: Entity) -
     if group_token is None or weapon_token is None:
         return None
     common = _lowest_common(group_token, weapon_token)
+    if common is None:
+        return None
     group_path, weapon_path = _path_up(group_token, common), _path_up(weapon_token, common)
     group_clauses = {t.dep_ for t in group_path} & _CLAUSES
     weapon_clauses = {t.dep_ for t in weapon_path} & _CLAUSES
