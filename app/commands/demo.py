@@ -4,15 +4,15 @@ from pathlib import Path
 
 import click
 
-from app.commands.config import current_config, open_index
 from app.commands.arsenal import print_profile
+from app.commands.config import current_config, open_index
 from app.commands.crawl import print_report
 from app.commands.search import print_result
 from app.interrupt import until_interrupted
 from app.output import console
 from app.searching import prepare_search
-from arsenal.profile import ProfileRequest, build_profile
 from app.site_server import SiteServer
+from arsenal.profile import ProfileRequest, build_profile
 from network.redaction import redact_url
 from watchlists.model import parse_watchlist
 
