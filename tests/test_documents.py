@@ -74,7 +74,11 @@ def test_one_entity_schema_from_extraction_to_document():
     assert (*DOCUMENT_ENTITY_SETS, "proposed_groups") == EXTRACTED_ENTITY_SETS
     assert tuple(Document.model_fields)[-len(DOCUMENT_ENTITY_SETS) :] == DOCUMENT_ENTITY_SETS
     fields = tuple(Document.model_fields)
-    assert fields[-len(DOCUMENT_ENTITY_SETS) - 3 : -len(DOCUMENT_ENTITY_SETS)] == ("entities", "relations", "origin_statements")
+    assert fields[-len(DOCUMENT_ENTITY_SETS) - 3 : -len(DOCUMENT_ENTITY_SETS)] == (
+        "entities",
+        "relations",
+        "origin_statements",
+    )
     assert set(EXTRACTED_ENTITY_SETS) <= set(Extraction.model_fields) and "proposed_groups" not in Document.model_fields
 
     item = fetched("https://news.example.org/listed")
