@@ -1,6 +1,6 @@
 """Precision, recall and F1 of the group–weapon relation extractor on the annotated passages.
 
-    .venv/bin/python benchmarks/relations_eval.py [--set dev|heldout|all] [--model none|auto]
+    .venv/bin/python benchmarks/relations_eval.py [--set dev|dev2|devall|heldout|all] [--model none|auto]
         [--json] [--show-errors]
 
 `dev` (the default) is `benchmarks/relations/dev.jsonl`, the set the extractor is developed on;
@@ -37,8 +37,14 @@ if str(ROOT) not in sys.path:
 from schema.relations import RELATION_TYPES  # noqa: E402
 
 SET_DIR = ROOT / "benchmarks" / "relations"
-SET_FILES = {"dev": SET_DIR / "dev.jsonl", "heldout": SET_DIR / "heldout.jsonl"}
-SETS = {"dev": ("dev",), "heldout": ("heldout",), "all": ("dev", "heldout")}
+SET_FILES = {"dev": SET_DIR / "dev.jsonl", "dev2": SET_DIR / "dev2.jsonl", "heldout": SET_DIR / "heldout.jsonl"}
+SETS = {
+    "dev": ("dev",),
+    "dev2": ("dev2",),
+    "devall": ("dev", "dev2"),
+    "heldout": ("heldout",),
+    "all": ("dev", "dev2", "heldout"),
+}
 
 Passage = dict[str, Any]
 #: passage id -> {"relations": [...], "origin_statements": [...]}, as `Extraction` holds them

@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 
 from extractors import extract_text
-from extractors.entities import model_layer
+from extractors.entities import extract_entities, model_layer
 from extractors.relations import extract_relations
+from extractors.relations.cues import lexicon
+from extractors.relations.parse import decide_parsed, parser_for
+from extractors.relations.rules import Decision, Sentence
 from extractors.relations.sentences import sentence_spans
 
 MODEL = next((name for name in model_layer.AUTO_CANDIDATES if importlib.util.find_spec(name)), None)
@@ -81,7 +84,9 @@ def test_evidence_offsets_cite_the_sentence_and_the_mentions(layer: str) -> None
     assert text[relation["start"] : relation["end"]] == relation["sentence"] == text[26:]
     assert text[relation["group_start"] : relation["group_end"]] == "al-Shabaab"
     assert text[relation["weapon_start"] : relation["weapon_end"]].startswith("RPG-7")
-    assert 0.5 <= relation["confidence"] <= 1.0 and relation["method"] == ("parse" if layer == "auto" else "rules")
+    assert (
+        0.5 <= relation["confidence"] <= 1.0 and relation["method"] == "rules"
+    )  # the rules decide; the parse fills in
 
 
 def test_a_stated_origin_overrides_the_gazetteers(layer: str) -> None:
@@ -160,8 +165,26 @@ def test_hostile_and_empty_text_gives_nothing_and_never_fails() -> None:
 
 
 @needs_model
-def test_the_parse_decides_where_word_order_misleads(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_parse_reads_roles_and_clauses_from_the_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parse layer's own decisions (it fills in pairs the rules leave undecided)."""
     monkeypatch.setattr(model_layer, "_setting", model_layer._setting)
     model_layer.use_model("auto")
-    relation = only("Police said the cache discovered in a hideout used by Abu Sayyaf contained M16 rifles.")
-    assert (relation["type"], relation["method"]) == ("found_with", "parse")
+    nlp = parser_for("en")
+
+    def parsed(text: str) -> Decision | bool | None:
+        found = extract_entities(text, "en").entities
+        lexicon_ = lexicon("en")
+        lowered = text.lower()
+        group = next(e for e in found if e.label == "ARMED_GROUP" and e.origin == "gazetteer")
+        weapon = next(e for e in found if e.label == "WEAPON" and e.origin == "gazetteer")
+        sentence = Sentence(
+            0, len(text), text, lowered, [group], [weapon], [], lexicon_.verb_matches(lowered), lexicon_
+        )
+        return decide_parsed(nlp(text), sentence, group, weapon)
+
+    supplied = parsed("Kornet missiles were supplied to the Houthis last year.")
+    assert isinstance(supplied, Decision) and (supplied.type, supplied.direction) == ("supply_to", "to_group")
+    used = parsed("Burkan-2H missiles were launched by the Houthis at the airport.")
+    assert isinstance(used, Decision) and used.type == "use"
+    assert parsed("The army, which is fighting the Houthis, received M16 rifles.") is False
+    assert parsed("The Houthis shot down an MQ-9 Reaper over Marib.") is None  # what was struck

@@ -19,7 +19,7 @@ from typing import Any
 from schema.entities import Entity
 from schema.relations import MAX_SENTENCE_CHARS, OriginStatement, Relation, WeaponKind
 
-from .cues import lexicon
+from .cues import Match, lexicon
 from .origins import origin_statements
 from .parse import decide_parsed, parsed, parser_for
 from .rules import Decision, Sentence, decide, separated
@@ -32,6 +32,8 @@ _COPY_OF = re.compile(
     r"\s+(?:\w+\s+)?(?:of|de|d['’]|del|de\s+la|de\s+l['’])?\s*(?:the|la|le|l['’]|el|los|an?)?\s*(?:soviet|russian|soviétique|soviético|советск\w*)?\s*[«\"]?\s*$",
     re.IGNORECASE,
 )
+#: relation types whose weapon someone supplied: the sentence may name who
+_SUPPLIED = frozenset({"supply_to", "sale_to", "transfer"})
 #: what may stand between a model and a category word that describes it
 _ADJACENT = re.compile(r"[\s\-–]{0,3}")
 
@@ -122,16 +124,17 @@ def _relation(sentence: Sentence, group: Entity, weapon: Entity, decision: Decis
 
 
 def _decision(sentence: Sentence, group: Entity, weapon: Entity, doc: Any | None) -> tuple[Decision | None, str]:
-    """The pair's relation and the layer that decided it: the parse where it can tell, else the rules."""
+    """The pair's relation and the layer that decided it. The rules decide; the parse, where
+    there is one, vetoes a pair it finds in different clauses and adds one the rules missed."""
     if separated(sentence, group, weapon):
         return None, "rules"
-    if doc is not None:
-        parsed = decide_parsed(doc, sentence, group, weapon)
-        if parsed is False:
-            return None, "parse"
-        if parsed is not None:
-            return parsed, "parse"  # type: ignore[return-value]  # a Decision (not True: never returned)
-    return decide(sentence, group, weapon), "rules"
+    ruled = decide(sentence, group, weapon)
+    if doc is None:
+        return ruled, "rules"
+    parsed = decide_parsed(doc, sentence, group, weapon)
+    if ruled is None and isinstance(parsed, Decision):
+        return parsed, "parse"
+    return ruled, "rules"
 
 
 def _sentence_relations(sentence: Sentence, doc: Any | None = None) -> list[Relation]:
@@ -151,7 +154,7 @@ def _sentence_relations(sentence: Sentence, doc: Any | None = None) -> list[Rela
         if decision.group_supplies and weapon.canonical in recipients:
             continue  # "supplied by Hezbollah to the Houthis": Hezbollah is the supplier, not a holder
         relation = _relation(sentence, group, weapon, decision, method)
-        if relation.direction == "to_group":
+        if relation.type in _SUPPLIED:  # who a weapon was captured from is no supplier
             supplier = suppliers_by_group.get(weapon.canonical)
             if supplier is not None and supplier.canonical != group.canonical:
                 relation.supplier, relation.supplier_kind = supplier.canonical, "group"
@@ -166,28 +169,39 @@ def _sentence_relations(sentence: Sentence, doc: Any | None = None) -> list[Rela
 
 
 def _also_supplied(sentence: Sentence, group: Entity, weapon: Entity, held: Relation) -> list[Relation]:
-    """ "used AR-15 rifles smuggled from the United States": the weapon the group holds came to
-    it, so the sentence also states a supply (with its supplier)."""
+    """How a weapon the group holds came to it, told by a participle or a relative clause after
+    it: "used AR-15 rifles smuggled from the United States" (a supply, with its supplier), "field
+    Grad launchers, captured from the army in 2021", "holds T-55 tanks that its forces seized
+    from the Houthis" (a capture)."""
     after = [cue for cue in sentence.cues if cue.start >= sentence.local(weapon.end)]
-    if (
-        not after
-        or after[0].kind != "supply"
-        or sentence.between(weapon.end, sentence.start + after[0].start).count(" ") > 6
-    ):
+    if not after or after[0].kind not in ("supply", "take"):
         return []
-    supplied = held.model_copy(
-        update={
-            "type": "supply_to",
-            "direction": "to_group",
-            "cue": sentence.lowered[after[0].start : after[0].end],
-            "confidence": 0.7,
-        }
-    )
+    gap = sentence.between(weapon.end, sentence.start + after[0].start)
+    if len(gap.split()) > 10 or any(weapon.end <= g.start < sentence.start + after[0].start for g in sentence.groups):
+        return []
+    if after[0].kind == "take":
+        return [
+            held.model_copy(
+                update={
+                    "type": "capture_by",
+                    "direction": "to_group",
+                    "cue": _cue_words(sentence, after[0]),
+                    "confidence": 0.65,
+                }
+            )
+        ]
     found = supplier_of(sentence, weapon, group)
     if found is None:
         return []  # without a source named, "smuggled" says little about who supplied the group
+    supplied = held.model_copy(
+        update={"type": "supply_to", "direction": "to_group", "cue": _cue_words(sentence, after[0]), "confidence": 0.7}
+    )
     supplied.supplier, supplied.supplier_kind = found
     return [supplied]
+
+
+def _cue_words(sentence: Sentence, cue: Match) -> str:
+    return sentence.lowered[cue.start : cue.end]
 
 
 def _deduplicated(relations: list[Relation]) -> list[Relation]:

@@ -113,6 +113,22 @@ def _maker_at(text: str) -> tuple[str, str] | None:
     return None
 
 
+def _stated(patterns: _Patterns, before: str, after: str) -> _CountryPattern | None:
+    """The origin phrasing a country stands in, given the sentence's text before and after it."""
+    for pattern in patterns.country:
+        if (pattern.before is None or pattern.before.search(before)) and (
+            pattern.after is None or pattern.after.match(after)
+        ):
+            return pattern
+    return None
+
+
+def states_origin(lowered: str, start: int, end: int, language: str) -> bool:
+    """Whether the country at [start, end) of the sentence `lowered` says where something was
+    made ("Swedish-made", "de fabricación sueca"), so it is not who sent it."""
+    return _stated(_patterns(language), lowered[:start], lowered[end:]) is not None
+
+
 def _marked(lowered: str, marking: re.Pattern[str], country_start: int) -> bool:
     """A marking word close before the country ("headstamps of Factory 71 in China", "the
     markings of Zastava Arms in Kragujevac, Serbia"), the country not where photos were taken
@@ -164,22 +180,17 @@ def origin_statements(
     marking = bool(patterns.marking.search(lowered))  # a cheap test first: most sentences have none
     for country in countries:
         before, after = lowered[: local(country.start)], lowered[local(country.end) :]
-        for pattern in patterns.country:
-            if (pattern.before and not pattern.before.search(before)) or (
-                pattern.after and not pattern.after.match(after)
-            ):
-                continue
+        pattern = _stated(patterns, before, after)
+        if pattern is not None:
             weapon = _nearest(weapons, country.start, country.end, pattern.weapon)
             if weapon is not None and not _of_a_part(
                 lowered, local(weapon.start), local(weapon.end), local(country.start)
             ):
                 found.append((weapon, country.canonical, pattern.cue, ""))
-            break
-        else:
-            if marking and _marked(lowered, patterns.marking, local(country.start)):
-                weapon = _nearest(weapons, country.start, country.end, "either", reach=len(lowered))
-                if weapon is not None:
-                    found.append((weapon, country.canonical, "headstamp", ""))
+        elif marking and _marked(lowered, patterns.marking, local(country.start)):
+            weapon = _nearest(weapons, country.start, country.end, "either", reach=len(lowered))
+            if weapon is not None:
+                found.append((weapon, country.canonical, "headstamp", ""))
     for by_maker in patterns.by_maker.finditer(lowered):
         named = _maker_at(lowered[by_maker.end() :])
         if named is not None:

@@ -19,7 +19,7 @@ from typing import Any
 from extractors.entities import model_layer
 from schema.entities import Entity
 
-from .rules import Decision, Sentence, group_role, negated, owns, table
+from .rules import Decision, Sentence, group_role, negated, owns, table, wielded
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,9 @@ def decide_parsed(doc: Any, sentence: Sentence, group: Entity, weapon: Entity) -
     kind = _verb_class(sentence, verb)
     if kind is not None and (negated(sentence, verb.idx) or any(child.dep_ == "neg" for child in verb.children)):
         return False
+    weapon_kinds = group_role(sentence, weapon)[0]
+    if "against" in weapon_kinds or (kind == "strike" and not wielded(sentence, weapon, weapon_kinds)):
+        return None  # what was struck, not what struck it
     if kind is None:
         return Decision("possession", "held", "", 0.6) if owner else None
     # The preposition and the holder nouns crossed ("from fighters of al-Shabaab") as the rules

@@ -23,17 +23,30 @@ from .cues import Lexicon, Match
 _FILLER = re.compile(
     r"^(?:the|a|an|its|their|his|her|suspected|alleged|so-called|local|rival|armed|some|several|"
     r"le|la|les|l|un|une|des|du|de|d|el|los|las|lo|del|al|unos|unas|presuntos?|supuestos?|"
-    r"captured|detained|arrested|killed|dead|slain|wounded|surrendered|"
+    r"captured|detained|arrested|dead|slain|wounded|surrendered|former|задержанн\w*|убит\w*|бывш\w*|"
+    r"dos|tres|cuatro|cinco|deux|trois|quatre|cinq|presuntos?|détenus|présumés|"
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|scores|several|many|"
     r"ال|عدد|من|قبل|et|y|and|or|ou|o|\d+|[\"'«»“”]|-)$"
 )
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]")
 _POSSESSIVE = re.compile(r"^\s*(?:['’]s?)?\s*(?:[-–]?\s*(?:linked|affiliated|allied|aligned|held|controlled|run)\s+)?$")
+# "Legion fighters with RPG-26 launchers": the group's fighters carry the weapon.
+_CARRYING = re.compile(
+    r"^\s*(?:with|carrying|wielding|holding|armed\s+with|avec|con|с|مع)\s+(?:an?|the|des|un|une|unos|una)?\s*$"
+)
 _COORDINATION = re.compile(r"^\s*(?:,|and|or|et|ou|y|o|и|или|و|،)?\s*$")
 # Arabic prepositions written as clitics on the group's first word: "للحوثيين", "لحركة الشباب".
 _ARABIC_TO_CLITIC = ("لل", "ل")
 # "using", "with": the instrument of a strike ("بـ" in Arabic is a clitic on the weapon's word)
 _WIELDING = re.compile(
     r"(?:using|with|avec|au\s+moyen\s+d[e']|con|mediante|с\s+помощью|из|بواسطة|ب)\s*(?:an?|the|une?|des|la|le|los|las|el)?\s*$"
+)
+# Cue nouns: they say possession only where no verb in between says something else.
+_NOUN_CUES = re.compile(r"(?:arsenal\w*|inventor(?:y|ies)|armou?ry|ترسانة\w*|арсенал\w*)")
+# After a comma, the group's own fighters carry on: "…, its fighters made off with", "что её бойцы".
+_PRONOUN_HOLDER = re.compile(
+    r"^\s*(?:that|que|qu['’]|что|أن|إن)?\s*(?:its|their|ses|leurs|son|sa|sus|su|его|её|ее|их)\s+[^\W\d_]+\s*$"
+    r"|^\s*(?:أن|إن)?\s*[^\W\d_]+(?:ها|هم)\s*$"
 )
 # Relative pronouns: a group after one is inside a clause of its own.
 _RELATIVE = re.compile(
@@ -128,7 +141,8 @@ def owns(sentence: Sentence, group: Entity, weapon: Entity) -> bool:
     if group.end <= weapon.start:
         gap = sentence.between(group.end, weapon.start)
         holder = sentence.lexicon.holders.match(gap.strip(" '’s"))
-        return bool(_POSSESSIVE.match(gap) or (holder and _POSSESSIVE.match(gap.strip()[holder.end() :])))
+        rest = gap.strip(" '’s")[holder.end() :] if holder else ""
+        return bool(_POSSESSIVE.match(gap) or (holder and (_POSSESSIVE.match(rest) or _CARRYING.match(rest))))
     gap = sentence.between(weapon.end, group.start)
     if sentence.lexicon.language in _GENITIVE_LANGUAGES and not gap.strip():
         return True
@@ -136,19 +150,21 @@ def owns(sentence: Sentence, group: Entity, weapon: Entity) -> bool:
     return 0 < len(words) <= 4 and bool(sentence.lexicon.preps["of"].fullmatch(" ".join(words[:3]).strip()))
 
 
-def _wielded(sentence: Sentence, weapon: Entity, kinds: set[str]) -> bool:
+def wielded(sentence: Sentence, weapon: Entity, kinds: set[str]) -> bool:
     """The weapon is what something was done with: "with a drone", "using drones", "بصاروخ"."""
     if "with" in kinds and sentence.lexicon.language != "ar":
         return not sentence.lowered[: sentence.local(weapon.start)].rstrip().endswith((" in", " inside", " near"))
     before = sentence.lowered[max(0, sentence.local(weapon.start) - 12) : sentence.local(weapon.start)]
-    return bool(_WIELDING.search(before)) or (sentence.lexicon.language == "ar" and weapon.text.startswith("ب"))
+    if sentence.lexicon.language == "ar":  # "بصاروخ كورنيت": the clitic on the weapon or the word before it
+        return any(word.startswith("ب") for word in [weapon.text, *_words(before)[-1:]])
+    return bool(_WIELDING.search(before))
 
 
 def _heads_clause(sentence: Sentence, group: Entity, cue: Match) -> bool:
     """Whether the group can be the subject of the cue: not inside a relative clause or an aside
     that ends before the cue ("The army, which is fighting the Houthis, received rifles")."""
     gap = sentence.lowered[sentence.local(group.end) : cue.start]
-    if "," in gap and not gap.lstrip().startswith(","):
+    if "," in gap and not gap.lstrip().startswith(",") and not _PRONOUN_HOLDER.match(gap.rsplit(",", 1)[-1]):
         return False
     head = sentence.lowered[: sentence.local(group.start)]
     clause = re.split(r"[,;:(]", head)[-1]
@@ -157,8 +173,8 @@ def _heads_clause(sentence: Sentence, group: Entity, cue: Match) -> bool:
 
 def negated(sentence: Sentence, cue_start: int) -> bool:
     """Whether a denial stands right before the cue at `cue_start` (sentence offset)."""
-    before = sentence.lowered[max(0, cue_start - 40) : cue_start]
-    return any(True for _ in sentence.lexicon.negation.finditer(" ".join(_words(before)[-4:])))
+    before = sentence.lowered[max(0, cue_start - 60) : cue_start]
+    return any(True for _ in sentence.lexicon.negation.finditer(" ".join(_words(before)[-6:])))
 
 
 def _passive(sentence: Sentence, cue: Match) -> bool:
@@ -181,8 +197,11 @@ def governing_cue(sentence: Sentence, group: Entity, weapon: Entity) -> Match | 
         and cue.end <= local_high
         and not (group_phrase <= cue.start and _modifies_group(sentence, cue, group))
     ]
-    if between:
-        return between[-1]
+    # a cue inside an aside between the two ("members of the Taliban, trying to cross the river,") does not govern
+    between = [cue for cue in between if not _enclosed(sentence.lowered, local_low, cue, local_high)] or between
+    verbs = [cue for cue in between if not _NOUN_CUES.fullmatch(sentence.lowered[cue.start : cue.end])]
+    if between:  # a verb governs before a noun cue ("diverted from army arsenals to the FARC")
+        return (verbs or between)[-1]
     before = [cue for cue in sentence.cues if cue.end <= sentence.local(low.start)]
     if before and len(_words(sentence.lowered[before[-1].end : sentence.local(low.start)])) <= 12:
         return before[-1]
@@ -190,6 +209,10 @@ def governing_cue(sentence: Sentence, group: Entity, weapon: Entity) -> Match | 
     if after and len(_words(sentence.lowered[sentence.local(high.end) : after[0].start])) <= 4:
         return after[0]
     return None
+
+
+def _enclosed(lowered: str, low: int, cue: Match, high: int) -> bool:
+    return "," in lowered[low : cue.start] and "," in lowered[cue.end : high]
 
 
 def _modifies_group(sentence: Sentence, cue: Match, group: Entity) -> bool:
@@ -204,7 +227,7 @@ def _modifies_group(sentence: Sentence, cue: Match, group: Entity) -> bool:
 def decide(sentence: Sentence, group: Entity, weapon: Entity) -> Decision | None:
     """The relation the sentence states between the group and the weapon, if any."""
     kinds, crossed, preposition = group_role(sentence, group)
-    if "against" in kinds:
+    if "against" in kinds and not (crossed and "with" in kinds):  # "on the bodies of JNIM fighters" is no target
         return None
     weapon_kinds, _, _ = group_role(sentence, weapon)
     if "against" in weapon_kinds:
@@ -215,7 +238,7 @@ def decide(sentence: Sentence, group: Entity, weapon: Entity) -> Decision | None
         cue is not None
         and cue.kind == "strike"
         and cue.end <= sentence.local(weapon.start)
-        and not _wielded(sentence, weapon, weapon_kinds)
+        and not wielded(sentence, weapon, weapon_kinds)
     ):
         return None  # "the Houthis shot down an MQ-9": what was struck
     if cue is None:
@@ -264,6 +287,8 @@ def table(
             return "transfer", "from_group", 0.6, True
         return "sale_to", "to_group", 0.6, False
     if kind == "buy":
+        if "to" in preps:
+            return "sale_to", "to_group", 0.8, False  # "bought … on behalf of the Gulf Cartel"
         if "from" in preps:
             return "transfer", "from_group", 0.6, True
         if "by" in preps or subject:
