@@ -4,7 +4,7 @@ it loads trafilatura, htmldate and pypdf."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extractors.content import drop_leading_title, extract_html
 from extractors.decoding import decode_body
@@ -15,7 +15,10 @@ from extractors.links import page_url
 from extractors.pdf import extract_pdf, is_pdf
 from extractors.result import Extraction
 from extractors.timing import stage
-from schema.entities import EXTRACTED_ENTITY_SETS, Entity
+from schema.entities import EXTRACTED_ENTITY_SETS
+
+if TYPE_CHECKING:  # the engine itself is imported on first use (it loads gazetteers and spaCy)
+    from extractors.entities import EntityResult
 
 __all__ = ["MAX_TEXT_CHARS", "extract", "extract_text"]
 
@@ -125,44 +128,41 @@ def _finish(*, url: str, language_hint: str | None, entities: bool, **fields: An
     found: dict[str, Any] = {}
     if entities:
         with stage("entities"):
-            found, in_text = _entity_fields(title, text, language.language)
+            in_text, in_title = _entities(title, text, language.language)
         with stage("relations"):
-            found.update(_relation_fields(text, language.language, in_text, found))
+            found = _entity_fields(text, language.language, in_text, in_title)
     return Extraction(url=url, language=language.language, language_confidence=language.confidence, **fields, **found)
 
 
-def _entity_fields(title: str, text: str, language: str) -> tuple[dict[str, Any], list[Entity]]:
-    """The entity fields of an extraction, and the mentions found in the text."""
+def _entities(title: str, text: str, language: str) -> tuple[EntityResult, EntityResult]:
+    """The entities of the text and of the title (one model pass for both)."""
     # Imported here: the engine loads gazetteers and spaCy, which callers with entities=False skip.
     from extractors.entities import extract_many
 
     # A title that is also the text's first line (PDFs keep it for page offsets) is read once.
     title = title if title and drop_leading_title(text, title) == text else ""
-    in_text, in_title = extract_many([(text, language), (title, language)])  # one model pass for both
-    found: dict[str, Any] = {"entities": [mention.model_dump() for mention in in_title.entities]}
-    for dumped in found["entities"]:
-        dumped["attributes"] = {**dumped["attributes"], "field": "title"}
-    for name in EXTRACTED_ENTITY_SETS:
-        found[name] = sorted(set(getattr(in_text, name)) | set(getattr(in_title, name)))
-    found["title_weapon_origins"] = in_title.weapon_origins
-    return found, in_text.entities
+    in_text, in_title = extract_many([(text, language), (title, language)])
+    return in_text, in_title
 
 
-def _relation_fields(text: str, language: str, in_text: list[Entity], found: dict[str, Any]) -> dict[str, Any]:
-    """The text's relations and origin statements, and its mentions with stated origins applied
-    (a stated origin replaces the gazetteer's in `weapon_origins` too)."""
-    from extractors.relations import extract_relations, stated_origins
+def _entity_fields(text: str, language: str, in_text: EntityResult, in_title: EntityResult) -> dict[str, Any]:
+    """The extraction's entity fields: the mentions (those of the title marked so), the sets, and
+    the text's relations and origin statements; a stated origin replaces the gazetteer's for its
+    mention, in `weapon_origins` too."""
+    from extractors.entities import weapon_origins
+    from extractors.relations import extract_relations
 
-    related = extract_relations(text, language, in_text)
-    fields: dict[str, Any] = {
-        "entities": [mention.model_dump() for mention in related.entities] + found["entities"],
-        "relations": [relation.model_dump() for relation in related.relations],
-        "origin_statements": [statement.model_dump() for statement in related.origin_statements],
+    related = extract_relations(text, language, in_text.entities)
+    titled = [m.model_copy(update={"attributes": {**m.attributes, "field": "title"}}) for m in in_title.entities]
+    found: dict[str, Any] = {
+        name: sorted(set(getattr(in_text, name)) | set(getattr(in_title, name))) for name in EXTRACTED_ENTITY_SETS
     }
-    title_origins = found.pop("title_weapon_origins")
+    found["entities"] = [mention.model_dump() for mention in [*related.entities, *titled]]
+    found["relations"] = [relation.model_dump() for relation in related.relations]
+    found["origin_statements"] = [statement.model_dump() for statement in related.origin_statements]
     if related.origin_statements:
-        fields["weapon_origins"] = sorted(set(title_origins) | stated_origins(related.entities))
-    return fields
+        found["weapon_origins"] = weapon_origins([*related.entities, *in_title.entities])
+    return found
 
 
 def _kind(body: bytes, content_type: str) -> str:

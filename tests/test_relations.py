@@ -13,6 +13,7 @@ from extractors.entities import extract_entities, model_layer
 from extractors.relations import extract_relations
 from extractors.relations.cues import lexicon
 from extractors.relations.parse import decide_parsed, parser_for
+from extractors.relations.parse import parsed as parsed_sentences
 from extractors.relations.rules import Decision, Sentence
 from extractors.relations.sentences import sentence_spans
 
@@ -180,7 +181,8 @@ def test_the_parse_reads_roles_and_clauses_from_the_tree(monkeypatch: pytest.Mon
         sentence = Sentence(
             0, len(text), text, lowered, [group], [weapon], [], lexicon_.verb_matches(lowered), lexicon_
         )
-        return decide_parsed(nlp(text), sentence, group, weapon)
+        ((_, doc),) = parsed_sentences(nlp, [sentence])
+        return decide_parsed(doc, sentence, group, weapon)
 
     supplied = parsed("Kornet missiles were supplied to the Houthis last year.")
     assert isinstance(supplied, Decision) and (supplied.type, supplied.direction) == ("supply_to", "to_group")

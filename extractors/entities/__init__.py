@@ -10,8 +10,16 @@ Pure library (no Scrapy, no index imports). Entry points:
 - `canonicalize_filter(name, value) -> str`: analyst filter value -> canonical form.
 """
 
-from .engine import MAX_CHARS, extract_entities, extract_many
+from .engine import MAX_CHARS, extract_entities, extract_many, weapon_origins
 from .filters import canonicalize_filter
 from .models import EntityMention, EntityResult
 
-__all__ = ["MAX_CHARS", "EntityMention", "EntityResult", "canonicalize_filter", "extract_entities", "extract_many"]
+__all__ = [
+    "MAX_CHARS",
+    "EntityMention",
+    "EntityResult",
+    "canonicalize_filter",
+    "extract_entities",
+    "extract_many",
+    "weapon_origins",
+]

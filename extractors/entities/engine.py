@@ -165,13 +165,28 @@ def _sets(result: EntityResult) -> None:
     result.weapons = collect("WEAPON", kind="model")
     result.weapon_categories = collect("WEAPON", kind="category")
     result.weapon_categories_implied = collect("WEAPON", lambda m: m.attributes.get("category"), "model")
-    result.weapon_origins = collect("WEAPON", lambda m: m.attributes.get("origin"), "model")
+    result.weapon_origins = weapon_origins(result.entities)
     result.countries = collect("COUNTRY")
     result.historical_states = collect("HISTORICAL_STATE")
     result.armed_groups = collect("ARMED_GROUP")
     result.generic_actors = collect("GENERIC_ACTOR")
     result.proposed_groups = sorted(
         {m.canonical for m in result.entities if m.label == "ARMED_GROUP" and m.origin == "model"}
+    )
+
+
+def weapon_origins(mentions: Iterable[EntityMention]) -> list[str]:
+    """A document's `weapon_origins`: the origins of the weapon models found, each mention's own
+    (which an origin the text states replaces: extractors/relations/origins.py)."""
+    return sorted(
+        {
+            str(m.attributes["origin"])
+            for m in mentions
+            if m.label == "WEAPON"
+            and m.origin == "gazetteer"
+            and m.attributes.get("kind") == "model"
+            and m.attributes.get("origin")
+        }
     )
 
 

@@ -37,7 +37,7 @@ _SUPPLIED = frozenset({"supply_to", "sale_to", "transfer"})
 #: what may stand between a model and a category word that describes it
 _ADJACENT = re.compile(r"[\s\-–]{0,3}")
 
-__all__ = ["RelationResult", "extract_relations", "stated_origins"]
+__all__ = ["RelationResult", "extract_relations"]
 
 
 @dataclass
@@ -280,16 +280,3 @@ def extract_relations(text: str, language: str, entities: list[Entity], parse: b
 def _stated_at(result: RelationResult, relation: Relation) -> int:
     """Where the document states the origin of the relation's weapon (-1: nowhere)."""
     return next((s.weapon_start for s in result.origin_statements if s.weapon == relation.weapon), -1)
-
-
-def stated_origins(entities: list[Entity]) -> set[str]:
-    """The origins of the weapon models among `entities` (a document's `weapon_origins`), each
-    mention's stated origin where the text states one."""
-    return {
-        str(m.attributes["origin"])
-        for m in entities
-        if m.label == "WEAPON"
-        and m.origin == "gazetteer"
-        and m.attributes.get("kind") == "model"
-        and m.attributes.get("origin")
-    }

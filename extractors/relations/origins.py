@@ -107,10 +107,15 @@ def manufacturers() -> dict[str, str]:
 
 def _maker_at(text: str) -> tuple[str, str] | None:
     """(manufacturer, ISO code) named at the start of `text` (lower case), the longest name first."""
-    for name in sorted(manufacturers(), key=len, reverse=True):
+    for name, code in _makers_longest_first():
         if text.startswith(name) and (len(text) == len(name) or not text[len(name)].isalnum()):
-            return name, manufacturers()[name]
+            return name, code
     return None
+
+
+@functools.cache
+def _makers_longest_first() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(manufacturers().items(), key=lambda item: len(item[0]), reverse=True))
 
 
 def _stated(patterns: _Patterns, before: str, after: str) -> _CountryPattern | None:

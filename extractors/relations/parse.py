@@ -1,27 +1,23 @@
-"""The dependency-parse layer: where a spaCy pipeline with a parser is installed for the text's
-language, the sentences that hold both a group and a weapon are parsed, and each pair's role and
-cue are read from the tree instead of from word order.
+"""The dependency-parse layer: where the configured spaCy pipeline parses the text's language,
+the sentences that hold both a group and a weapon are parsed, and a pair's role and cue are read
+from the tree instead of from word order.
 
 The group's role comes from its dependency (nsubj: the subject; nsubjpass: a passive subject;
-pobj: the preposition governing it; agent: "by"; poss, compound, amod on the weapon: its owner),
-the cue from the verb the group hangs from, and a pair whose mentions sit in different clauses
-(a relative or adverbial clause on one side only) is no relation at all. The decision table is
-the rule layer's (rules.py), so both layers mean the same by each relation type.
-"""
+agent: "by"; poss, compound, amod on the weapon: its owner), the cue from the verb both mentions
+hang from, and a pair whose mentions sit in different clauses (a relative or adverbial clause on
+one side only) is never linked. The decision table is the rule layer's (rules.py), so both layers
+mean the same by each relation type. The rules decide first (on their own they measured better);
+the parse decides the pairs they leave open."""
 
 from __future__ import annotations
 
-import functools
-import logging
 from collections.abc import Iterator
 from typing import Any
 
 from extractors.entities import model_layer
 from schema.entities import Entity
 
-from .rules import Decision, Sentence, group_role, negated, owns, table, wielded
-
-log = logging.getLogger(__name__)
+from .rules import Decision, Sentence, mention_role, negated, owns, table, wielded
 
 _CLAUSES = frozenset({"relcl", "advcl", "ccomp", "xcomp", "acl", "parataxis"})
 _SUBJECTS = frozenset({"nsubj", "csubj"})
@@ -29,28 +25,26 @@ _PASSIVE_SUBJECTS = frozenset({"nsubjpass", "csubjpass"})
 _OWNERS = frozenset({"poss", "compound", "amod", "nmod"})
 
 
-@functools.lru_cache(maxsize=2)
-def _parser(name: str) -> Any | None:
-    """The pipeline `name` with its tagger, parser and lemmatizer (no NER), loaded once."""
-    import spacy
-
-    try:
-        nlp = spacy.load(name, exclude=["ner"])
-    except (OSError, ImportError, ValueError) as exc:
-        log.warning("spaCy pipeline %r not usable for parsing, rules only: %s", name, exc)
-        return None
-    return nlp if "parser" in nlp.pipe_names else None
+#: the components a parse needs, in pipeline order (the NER the model layer runs is not among them)
+_PARSING = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
 
 
 def parser_for(language: str) -> Any | None:
-    """The parsing pipeline for `language`, if the configured model has a parser for it."""
-    name = model_layer.model_name()
-    nlp = _parser(name) if name else None
-    return nlp if nlp is not None and nlp.lang == language else None
+    """The configured spaCy pipeline, if it parses `language`: the very one the model layer
+    loaded (model_layer.load_pipeline), whose parsing components it left disabled."""
+    active = model_layer.active_pipeline(language)
+    if active is None or active[1].lang != language or "parser" not in active[1].component_names:
+        return None
+    return active[1]
 
 
 def parsed(nlp: Any, sentences: list[Sentence]) -> Iterator[tuple[Sentence, Any]]:
-    yield from zip(sentences, nlp.pipe(sentence.text for sentence in sentences), strict=True)
+    """Each sentence with its parse: the parsing components run one after another, as a stream."""
+    docs: Iterator[Any] = (nlp.make_doc(sentence.text) for sentence in sentences)
+    for name in _PARSING:
+        if name in nlp.component_names:
+            docs = nlp.get_pipe(name).pipe(docs)
+    yield from zip(sentences, docs, strict=True)
 
 
 def _root(doc: Any, sentence: Sentence, mention: Entity) -> Any | None:
@@ -125,14 +119,14 @@ def decide_parsed(doc: Any, sentence: Sentence, group: Entity, weapon: Entity) -
     kind = _verb_class(sentence, verb)
     if kind is not None and (negated(sentence, verb.idx) or any(child.dep_ == "neg" for child in verb.children)):
         return False
-    weapon_kinds = group_role(sentence, weapon)[0]
+    weapon_kinds = mention_role(sentence, weapon)[0]
     if "against" in weapon_kinds or (kind == "strike" and not wielded(sentence, weapon, weapon_kinds)):
         return None  # what was struck, not what struck it
     if kind is None:
         return Decision("possession", "held", "", 0.6) if owner else None
     # The preposition and the holder nouns crossed ("from fighters of al-Shabaab") as the rules
     # read them; the parse says whether the group is the verb's subject and whether it is passive.
-    preps, crossed, _ = group_role(sentence, group)
+    preps, crossed, _ = mention_role(sentence, group)
     dep = group_token.dep_
     if dep == "agent" or (group_token.head.dep_ == "agent" and dep in ("compound", "amod")):
         preps = preps | {"by"}

@@ -93,9 +93,10 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def group_role(sentence: Sentence, group: Entity) -> tuple[set[str], bool, str]:
-    """(preposition kinds before the group, whether a holder or cache noun was crossed, the
-    preposition's words). Up to four filler or holder words may stand in between."""
+def mention_role(sentence: Sentence, group: Entity) -> tuple[set[str], bool, str]:
+    """(preposition kinds before a mention, whether a holder or cache noun was crossed, the
+    preposition's words): a group's role, or a country's or a weapon's ("from Iran", "at a
+    tank"). Up to four filler or holder words may stand in between."""
     lexicon = sentence.lexicon
     head = sentence.lowered[max(0, sentence.local(group.start) - 60) : sentence.local(group.start)]
     if lexicon.language == "ar":
@@ -226,10 +227,10 @@ def _modifies_group(sentence: Sentence, cue: Match, group: Entity) -> bool:
 
 def decide(sentence: Sentence, group: Entity, weapon: Entity) -> Decision | None:
     """The relation the sentence states between the group and the weapon, if any."""
-    kinds, crossed, preposition = group_role(sentence, group)
+    kinds, crossed, preposition = mention_role(sentence, group)
     if "against" in kinds and not (crossed and "with" in kinds):  # "on the bodies of JNIM fighters" is no target
         return None
-    weapon_kinds, _, _ = group_role(sentence, weapon)
+    weapon_kinds, _, _ = mention_role(sentence, weapon)
     if "against" in weapon_kinds:
         return None  # "fired a rocket at a Merkava tank": the tank is the target
     owner = owns(sentence, group, weapon)
@@ -334,7 +335,7 @@ def separated(sentence: Sentence, group: Entity, weapon: Entity) -> bool:
         if (
             not _COORDINATION.match(gap)
             and not _RELATIVE.search(gap)
-            and not group_role(sentence, other)[0] & {"by", "from"}
+            and not mention_role(sentence, other)[0] & {"by", "from"}
         ):
             # (a group in an aside after this one, or the supplier, does not count: "JNIM, which
             # fought ISSP, captured …", "supplied by Hezbollah to the Houthis")

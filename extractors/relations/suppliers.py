@@ -13,7 +13,7 @@ from schema.entities import Entity
 from schema.relations import SupplierKind
 
 from .origins import states_origin
-from .rules import Sentence, group_role
+from .rules import Sentence, mention_role
 
 #: words before a country that make it where a weapon came from, beyond the lexicon's from/by
 _CAME_FROM = re.compile(
@@ -42,7 +42,7 @@ def supplier_of(sentence: Sentence, weapon: Entity, group: Entity) -> tuple[str,
             sentence.lowered, sentence.local(country.start), sentence.local(country.end), sentence.lexicon.language
         ) or (country.end <= weapon.start and not sentence.between(country.end, weapon.start).strip()):
             continue  # "Iranian-made", "Iranian drones": the maker or the owner, not the sender
-        kinds, _, _ = group_role(sentence, country)
+        kinds, _, _ = mention_role(sentence, country)
         before = sentence.lowered[: sentence.local(country.start)]
         if (kinds & {"from", "by"} and "to" not in kinds) or _CAME_FROM.search(before):
             return country.canonical, "country"
