@@ -64,6 +64,7 @@ _WORD_CHARS = re.compile(r"[^\w'’.-]+", re.UNICODE)
 _SUFFIX = re.compile(r"(?P<body>.*?)(?:(?P<star>\*)|~(?P<edits>\d*))?", re.DOTALL)
 _DESIGNATION_LETTERS = re.compile(r"[A-Z]{1,4}")
 _DESIGNATION_NUMBER = re.compile(r"\d{1,3}(?:[^\W\d_][^\W_]*)?")  # as index/analysis.SPACED_DESIGNATION
+_DATE = re.compile(r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?")
 MAX_FUZZY = 8  # fuzzy words per query: each is looked up in the vocabulary
 
 
@@ -400,7 +401,7 @@ def _combine(kind: type[And] | type[Or], children: list[Node]) -> Node | None:
     return flat[0] if len(flat) == 1 else kind(children=flat)
 
 
-def _parse_date(name: str, value: str, column: int) -> datetime:
+def _parse_date(name: str, value: str, column: int | None) -> datetime:
     match = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", value.strip())
     if not match:
         raise QuerySyntaxError(f"{name}: expects a date like 2024, 2024-05 or 2024-05-17, got {value!r}", column)
@@ -416,6 +417,17 @@ def _parse_date(name: str, value: str, column: int) -> datetime:
         raise QuerySyntaxError(f"{name}: {value!r} is not a valid date ({exc})", column) from None
     # the whole last day, to the millisecond both backends store dates with
     return moment.replace(hour=23, minute=59, second=59, microsecond=999_000) if end else moment
+
+
+def date_param(name: str, value: str) -> datetime | None:
+    """A date given on its own (a URL parameter, a command-line option) read as the filter `name`
+    (since or until) reads it: a year, month or day's first moment, for until its last; None for
+    none. Only a date is accepted: anything else is a QuerySyntaxError, never more syntax."""
+    if not value:
+        return None
+    if not _DATE.fullmatch(value):
+        raise QuerySyntaxError(f"{name} expects a date like 2024-05-17, 2024-05 or 2024, got {value!r}")
+    return _parse_date(name, value, column=None)  # no query: no column to point at
 
 
 def parse(text: str) -> Query:

@@ -4,7 +4,6 @@ supplied them and since when (arsenal/profile.py), each number traceable to its 
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from rich.text import Text
 from app.commands.config import current_config, open_index
 from app.output import console, fail, print_json, replaced_whole, safe
 from arsenal.export import write_csv, write_graphml
+from arsenal.groups import MAX_PERIOD_DAYS, canonical_group, period, supplier_label
 from arsenal.profile import (
     ArsenalProfile,
     CountRow,
@@ -29,15 +29,15 @@ from arsenal.profile import (
     profile_json,
 )
 from extractors.entities.filters import canonicalize_filter, resolve_filter, unknown_value_warning
-from index.query import QuerySyntaxError, parse_query
+from index.backend import IndexBackend
+from index.query import QuerySyntaxError
+from index.syntax import date_param
 from schema.countries import country_label
 
 EXPORTS = {"csv": write_csv, "graphml": write_graphml}
 EVIDENCE_KINDS = ("weapon", "origin", "category", "supplier")
 #: widest bar of the origin and category charts, in characters
 BAR_WIDTH = 40
-_DATE = re.compile(r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?")
-_DURATION = re.compile(r"(\d{1,5})\s*([dw]?)")
 
 
 def read_date(context: click.Context, parameter: click.Parameter, value: str | None) -> datetime | None:
@@ -45,35 +45,33 @@ def read_date(context: click.Context, parameter: click.Parameter, value: str | N
     first moment; for --until its last)."""
     if value is None:
         return None
-    text = value.strip()
     name = "until" if parameter.name == "until" else "since"
-    if _DATE.fullmatch(text):  # checked first: only a date ever reaches the parser
-        try:
-            moment: datetime | None = getattr(parse_query(f"{name}:{text}"), name)
-        except QuerySyntaxError as exc:
-            raise click.BadParameter(str(exc).removeprefix(f"{name}: ")) from None
-        if moment is not None:
-            return moment
-    raise click.BadParameter(f"expects a date like 2024, 2024-05 or 2024-05-17, got {text!r}")
+    try:
+        moment = date_param(name, value.strip())
+    except QuerySyntaxError as exc:  # click names the option: the filter's name would only confuse
+        raise click.BadParameter(str(exc).removeprefix(name).lstrip(": ")) from None
+    if moment is None:
+        raise click.BadParameter(f"expects a date like 2024-05-17, 2024-05 or 2024, got {value!r}")
+    return moment
 
 
 def read_duration(context: click.Context, parameter: click.Parameter, value: str | None) -> timedelta | None:
     """A period back from now: 90d, 12w, or a number of days."""
     if value is None:
         return None
-    match = _DURATION.fullmatch(value.strip().lower())
-    if not match or int(match[1]) == 0:
-        raise click.BadParameter(f"expects a period like 90d or 12w, got {value!r}")
-    amount = int(match[1])
-    return timedelta(weeks=amount) if match[2] == "w" else timedelta(days=amount)
+    within = period(value)
+    if within is None:
+        raise click.BadParameter(f"expects a period like 90d or 12w, up to {MAX_PERIOD_DAYS:,} days, got {value!r}")
+    return within
 
 
-def resolve_group(text: str) -> str:
-    """The canonical name of the armed group `text` names (any alias), or exit 2 saying so."""
-    group = resolve_filter("group", text)
+def resolve_group(backend: IndexBackend, text: str) -> str:
+    """The group `text` names (any alias, or a name only the index's documents know), as the web
+    resolves it, or exit 2 saying so."""
+    group = canonical_group(backend, text.strip())
     if group is None:
         raise click.BadParameter(unknown_value_warning("group", text), param_hint="GROUP")
-    return canonicalize_filter("group", group)
+    return group
 
 
 def evidence_selection(text: str) -> dict[str, str]:
@@ -150,17 +148,17 @@ def command(
         raise click.UsageError("--export writes the profile: leave out --evidence")
     if as_json and output == "-":
         raise click.UsageError("--json prints its summary on standard output: give --output a file, not -")
-    request = ProfileRequest(
-        group=resolve_group(group),
-        since=since,
-        until=until,
-        sources=tuple(dict.fromkeys(sources)),
-        new_since=datetime.now(UTC) - new_within if new_within else new_since,
-        cooccurrence=not no_cooccurrence,
-    )
     chosen = evidence_selection(selection) if selection else None
     try:
         with open_index(current_config()) as backend:
+            request = ProfileRequest(
+                group=resolve_group(backend, group),
+                since=since,
+                until=until,
+                sources=tuple(dict.fromkeys(sources)),
+                new_since=datetime.now(UTC) - new_within if new_within else new_since,
+                cooccurrence=not no_cooccurrence,
+            )
             if chosen is not None:
                 found, total = evidence(
                     backend,
@@ -374,8 +372,7 @@ def supplier_lines(profile: ArsenalProfile) -> list[Text]:
     if not profile.routes:
         return [*lines, Text("  none stated", style="dim")]
     for route in profile.routes:
-        supplier = country_label(route.supplier) if route.supplier_kind == "country" else route.supplier
-        line = Text(f"  {safe(supplier)}")
+        line = Text(f"  {safe(supplier_label(route.supplier, route.supplier_kind))}")
         if route.supplier_kind:
             line.append(f" ({route.supplier_kind})", style="dim")
         line.append(f" → {safe(route.weapon)} → {safe(profile.request.group)}")

@@ -1,6 +1,6 @@
 """An arsenal profile as its URL holds it, so that it can be bookmarked and shared: the document
 date range (`since`, `until`), the sources (`source`, repeatable), the period comparison
-(`new_within` days, or `new_since` a date) and whether the weaker co-occurrence links count
+(`new_within` a period: 90d, 12w or a number of days; or `new_since` a date) and whether the weaker co-occurrence links count
 (`cooccurrence=0|1`); for the evidence behind one number, that number's selection (`weapon`,
 `origin`, `category`, `supplier`, `strength`) and the page.
 
@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import cast
 
-from app.web.search_query import date_param
+from arsenal.groups import MAX_PERIOD_DAYS, period
 from arsenal.profile import STRENGTHS, ProfileRequest, Strength
 from index.query import QuerySyntaxError
+from index.syntax import date_param
 
-#: the longest period comparison: a hundred years
-MAX_NEW_WITHIN_DAYS = 36_500
 MAX_SOURCES = 50
 MAX_VALUE_CHARS = 200
 MAX_PAGE = 100_000
@@ -76,10 +75,6 @@ class ProfileParams:
             pairs.append(("cooccurrence", self.cooccurrence))
         return [(name, value) for name, value in pairs if value]
 
-    @property
-    def comparing(self) -> bool:
-        return bool(self.new_within or self.new_since)
-
     def request(self, group: str, now: datetime) -> ProfileRequest:
         """The profile request these parameters ask for (`now` anchors `new_within`), or
         InvalidParams naming each field that cannot be used."""
@@ -90,13 +85,16 @@ class ProfileParams:
             errors["until"] = "The end of the range is before its start."
         new_since = None
         if self.new_within and self.new_since:
-            errors["new_within"] = "Give the period to compare as a number of days or as a date, not both."
+            errors["new_within"] = "Give the period to compare as a length of time or as a date, not both."
         elif self.new_within:
-            days = self.new_within
-            if not days.isdecimal() or not 1 <= int(days) <= MAX_NEW_WITHIN_DAYS:
-                errors["new_within"] = f"A number of days from 1 to {MAX_NEW_WITHIN_DAYS:,}, got {days!r}."
+            within = period(self.new_within)
+            if within is None:
+                errors["new_within"] = (
+                    f"A period like 90d or 12w (a plain number counts days), up to {MAX_PERIOD_DAYS:,} days,"
+                    f" got {self.new_within!r}."
+                )
             else:
-                new_since = now - timedelta(days=int(days))
+                new_since = now - within
         else:
             new_since = _date(errors, "new_since", self.new_since)
         if len(self.sources) > MAX_SOURCES:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.web.arsenal_params import EvidenceSelection, ProfileParams
-from app.web.links import arsenal_href, document_href, evidence_href, external_url
+from app.web.links import arsenal_href, document_href, external_url
+from arsenal.groups import period, supplier_label
 from arsenal.profile import ArsenalProfile, CountRow, Evidence, Route, Strength, WeaponRow
-from extractors.entities.filters import resolve_filter
 from index.backend import IndexBackend
-from index.query import Filter, Query, SearchRequest
+from index.query import SearchRequest
 from schema.countries import country_label
 
 #: the longest bar of a chart, in pixels (the others in proportion)
@@ -82,8 +82,6 @@ class RouteLine:
 
 @dataclass(frozen=True)
 class ProfileView:
-    group: str
-    params: ProfileParams
     profile: ArsenalProfile
     documents: Number
     cooccurrence: Number
@@ -93,17 +91,15 @@ class ProfileView:
     suppliers: list[CountLine]
     routes: list[RouteLine]
     exports: list[tuple[str, str]]  # (label, href)
-    recent_href: str  # the same profile, marking what is new in the last RECENT_DAYS days
-
-
-def supplier_label(name: str, kind: str) -> str:
-    return country_label(name) if kind == "country" else name
+    recent_days: int
+    # the same profile, marking what is new in the last recent_days; None when it already does
+    recent_href: str | None
 
 
 def _linker(group: str, params: ProfileParams) -> Linker:
     def link(strength: Strength | None = None, **selection: str) -> str:
         pairs = params.pairs() + list(selection.items())
-        return evidence_href(group, pairs + ([("strength", strength)] if strength else []))
+        return arsenal_href(group, pairs + ([("strength", strength)] if strength else []), "/evidence")
 
     return link
 
@@ -172,9 +168,8 @@ def profile_view(group: str, params: ProfileParams, profile: ArsenalProfile) -> 
     link = _linker(group, params)
     filters = params.pairs()
     kinds = {row.key: row.kind for row in profile.suppliers}
+    recent = replace(params, new_within=str(RECENT_DAYS), new_since="")
     return ProfileView(
-        group=group,
-        params=params,
         profile=profile,
         documents=Number(profile.documents, link("sentence")),
         cooccurrence=Number(profile.cooccurrence_documents, link("cooccurrence")),
@@ -195,7 +190,10 @@ def profile_view(group: str, params: ProfileParams, profile: ArsenalProfile) -> 
             ("GraphML (Gephi)", arsenal_href(group, filters, ".graphml")),
             ("JSON", "/api" + arsenal_href(group, filters)),
         ],
-        recent_href=arsenal_href(group, replace(params, new_within=str(RECENT_DAYS), new_since="").pairs()),
+        recent_days=RECENT_DAYS,
+        recent_href=None
+        if period(params.new_within) == timedelta(days=RECENT_DAYS)
+        else arsenal_href(group, recent.pairs()),
     )
 
 
@@ -221,9 +219,6 @@ class EvidenceItem:
 
 @dataclass(frozen=True)
 class EvidenceView:
-    group: str
-    params: ProfileParams
-    selection: EvidenceSelection
     described: list[tuple[str, str]]  # (what, value) of the selection, for the heading
     items: list[EvidenceItem]
     total: int
@@ -261,12 +256,9 @@ def evidence_view(
     pages = max(1, -(-total // EVIDENCE_PER_PAGE))
 
     def page_href(number: int) -> str:
-        return evidence_href(group, params.pairs() + selection.pairs(page=number))
+        return arsenal_href(group, params.pairs() + selection.pairs(page=number), "/evidence")
 
     return EvidenceView(
-        group=group,
-        params=params,
-        selection=selection,
         described=describe(selection),
         items=[evidence_item(item) for item in found],
         total=total,
@@ -279,7 +271,7 @@ def evidence_view(
     )
 
 
-# -- the group and the forms -------------------------------------------------------------------
+# -- the forms ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -299,13 +291,3 @@ def known_values(backend: IndexBackend) -> KnownValues:
         groups=list(result.facets.get("groups", [])),
         sources=[value for value, _ in result.facets.get("sources", [])],
     )
-
-
-def canonical_group(backend: IndexBackend, given: str) -> str | None:
-    """The group `given` names: the gazetteer's canonical name for it, else the name as documents
-    store it (a group of an older gazetteer); None when neither knows it."""
-    known = resolve_filter("group", given)
-    if known is not None:
-        return known
-    stored = backend.search(SearchRequest(query=Query(where=Filter(name="group", values=[given])), size=0, facets={}))
-    return given if stored.total else None

@@ -43,15 +43,9 @@ def search_href(filter_name: str, value: str) -> str:
 
 def arsenal_href(group: str, params: Sequence[tuple[str, str]] = (), suffix: str = "") -> str:
     """An armed group's arsenal profile, with its filters (`params`); `suffix` names an export
-    of it (".csv", ".graphml")."""
+    of it (".csv", ".graphml") or the evidence behind one of its numbers ("/evidence", `params`
+    then adding that number's own: weapon, origin, category, supplier, strength)."""
     path = "/arsenal/" + quote(group, safe="") + suffix
-    return f"{path}?{urlencode(params)}" if params else path
-
-
-def evidence_href(group: str, params: Sequence[tuple[str, str]]) -> str:
-    """The evidence behind one number of a group's arsenal profile (`params`: the profile's
-    filters and the number's own: weapon, origin, category, supplier, strength)."""
-    path = "/arsenal/" + quote(group, safe="") + "/evidence"
     return f"{path}?{urlencode(params)}" if params else path
 
 

@@ -4,15 +4,11 @@ index as raw syntax, and "save as alert" and "export" carry exactly the query th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from datetime import datetime
 
 from app.web.search_params import SearchParams
 from index.query import FILTER_FIELDS, And, Filter, Node, Not, Query, QuerySyntaxError
-from index.syntax import parse, unparse
-
-_DATE_PARAM = re.compile(r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?")
+from index.syntax import date_param, parse, unparse
 
 
 def filter_param(text: str) -> tuple[str, str]:
@@ -24,15 +20,6 @@ def filter_param(text: str) -> tuple[str, str]:
             f"{text!r} is not a filter: a filter is name:value, the names {', '.join(FILTER_FIELDS)}"
         )
     return name, value
-
-
-def date_param(name: str, value: str) -> datetime | None:
-    if not value:
-        return None
-    if not _DATE_PARAM.fullmatch(value):
-        raise QuerySyntaxError(f"{name} expects a date like 2024-05-17, got {value!r}")
-    moment: datetime | None = getattr(parse(f"{name}:{value}"), name)
-    return moment
 
 
 def all_of(nodes: Iterable[Node | None]) -> Node | None:

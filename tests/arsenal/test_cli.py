@@ -59,6 +59,15 @@ OTHER_GROUP = article(
     groups=("Hezbollah",),
 )
 
+#: a group the gazetteer does not know (say, of an older gazetteer), named by stored documents
+FORMER_GROUP = "Northern Shield Brigade"
+FORMER = article(
+    "former-group",
+    [Said(f"The {FORMER_GROUP} held RPG-7 rockets.", "RPG-7", "RPG-7", group=FORMER_GROUP, group_surface=FORMER_GROUP)],
+    published=NOW - timedelta(days=30),
+    groups=(FORMER_GROUP,),
+)
+
 
 @pytest.fixture
 def indexed(osint: OsintCli) -> OsintCli:
@@ -195,6 +204,12 @@ def test_an_unknown_group_exits_2_with_a_suggestion(osint: OsintCli) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_group_only_the_documents_name_is_profiled_as_the_web_profiles_it(osint: OsintCli) -> None:
+    osint.index(FORMER)
+    profile = osint.json("arsenal", FORMER_GROUP)
+    assert profile["group"] == FORMER_GROUP and [row["weapon"] for row in profile["weapons"]] == ["RPG-7"]
+
+
 def test_a_known_group_with_no_documents_says_so(osint: OsintCli) -> None:
     assert "No document links Houthis to a weapon." in osint.run("arsenal", "Houthis").stdout
     assert osint.json("arsenal", "Houthis")["weapons"] == []
@@ -208,6 +223,8 @@ def test_a_known_group_with_no_documents_says_so(osint: OsintCli) -> None:
         ["--since", "2024-05-01", "--until", "2024-04-01"],
         ["--new-within", "soon"],
         ["--new-within", "0d"],
+        ["--new-within", "36501d"],
+        ["--new-since", ""],
         ["--new-within", "90d", "--new-since", "2024-01-01"],
         ["--export", "csv"],
         ["--output", "x.csv"],
@@ -223,6 +240,14 @@ def test_bad_usage_exits_2(osint: OsintCli, arguments: list[str]) -> None:
     result = osint.run("arsenal", "Houthis", *arguments, check=False)
     assert result.returncode == 2, result.stdout
     assert result.stderr.startswith("Usage: osint arsenal") and "Traceback" not in result.stderr
+
+
+def test_a_bad_date_is_named_by_its_option(osint: OsintCli) -> None:
+    result = osint.run("arsenal", "Houthis", "--new-since", "2024-02-30", check=False)
+    assert result.returncode == 2
+    assert "Invalid value for '--new-since': '2024-02-30' is not a valid date" in result.stderr
+    wrong = osint.run("arsenal", "Houthis", "--until", "soon", check=False).stderr
+    assert "Invalid value for '--until': expects a date like 2024-05-17, 2024-05 or 2024, got 'soon'" in wrong
 
 
 def test_help(osint: OsintCli) -> None:

@@ -293,6 +293,17 @@ def test_what_is_new_since_a_date_is_marked(bench: Bench) -> None:
     assert len(get(bench, "/arsenal/Houthis?new_within=36500").xpath('//tr[@class="is-new"]')) == 4
 
 
+def test_the_period_to_compare_is_written_as_on_the_command_line(bench: Bench) -> None:
+    assert len(get(bench, "/arsenal/Houthis?new_within=5200w").xpath('//tr[@class="is-new"]')) == 4
+    assert len(get(bench, "/arsenal/Houthis?new_within=36500d").xpath('//tr[@class="is-new"]')) == 4
+    offered = get(bench, "/arsenal/Houthis?new_within=13w").xpath('//p[@class="compare"]/a')
+    assert [text(anchor) for anchor in offered] == ["What is new in the last 90 days?"]
+    for same in ("90", "90d", "90 D"):  # the profile already answers the question the link would ask
+        assert not get(bench, f"/arsenal/Houthis?new_within={same}").xpath('//p[@class="compare"]')
+    weeks = bench.client.get("/api/arsenal/Houthis", params={"new_within": "5200w"})
+    assert weeks.status_code == 200 and all(row["new"] for row in weeks.json()["weapons"])
+
+
 @pytest.mark.parametrize(
     ("query", "fields"),
     [
@@ -301,6 +312,8 @@ def test_what_is_new_since_a_date_is_marked(bench: Bench) -> None:
         ("until=2024-13", ["until"]),
         ("new_within=ninety", ["new_within"]),
         ("new_within=0", ["new_within"]),
+        ("new_within=0w", ["new_within"]),
+        ("new_within=5215w", ["new_within"]),
         ("new_within=90&new_since=2024-01-01", ["new_within"]),
         ("new_since=2024-02-30", ["new_since"]),
         ("cooccurrence=2", ["cooccurrence"]),

@@ -21,12 +21,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.web.access import Viewer
 from app.web.arsenal_params import MAX_PAGE, EvidenceSelection, InvalidParams, ProfileParams
-from app.web.arsenal_view import EVIDENCE_PER_PAGE, canonical_group, evidence_view, known_values, profile_view
+from app.web.arsenal_view import EVIDENCE_PER_PAGE, evidence_view, known_values, profile_view
 from app.web.links import arsenal_href
 from app.web.templating import render
 from app.web.unavailable import IndexUnreachableAs503
 from app.web.workbench import workbench
 from arsenal.export import write_csv, write_graphml
+from arsenal.groups import canonical_group
 from arsenal.profile import (
     ArsenalProfile,
     Evidence,
@@ -198,7 +199,9 @@ def profile_page(request: Request, group: str, user: Viewer) -> Response:
 Since = Annotated[str, Query(description="Documents published on or after this date: 2024, 2024-05 or 2024-05-17.")]
 Until = Annotated[str, Query(description="Documents published on or before this date (the whole year, month or day).")]
 Sources = Annotated[list[str] | None, Query(description="Only documents of these source ids (any of them).")]
-NewWithin = Annotated[str, Query(description="Mark as new what was first seen in the last N days (e.g. 90).")]
+NewWithin = Annotated[
+    str, Query(description="Mark as new what was first seen in this period: 90d, 12w, or a number of days (90).")
+]
 NewSince = Annotated[str, Query(description="Mark as new what was first seen on or after this date.")]
 Cooccurrence = Annotated[
     str,
