@@ -1,12 +1,12 @@
 """What an arsenal alert reads of the index: the weapon categories and origin countries that
 sentences link its armed group to.
 
-A link is one sentence relation (schema.relations.Relation) whose group is the alert's, of any
-type or direction (seized from the group still means the group had the weapon): its weapon's
-category is a link to that category, its weapon's origin (stated in the text, else the
-gazetteer's) a link to that country. Documents that only name the group and a weapon apart
-(co-occurrence) link nothing. Documents are found by the group's filter (`armed_groups`), which
-holds every group a relation names.
+The links are the arsenal profile's sentence links (arsenal/links.py), so an alert and the
+profile never disagree: a weapon a relation ties to the group, of any type or direction (seized
+from the group still means the group had the weapon), links the group to its category and to its
+origins (those the document states for that weapon, else the gazetteer's). Documents that only
+name the group and a weapon apart (co-occurrence) link nothing. Documents are found by the
+group's filter (`armed_groups`), which holds every group a relation names.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from arsenal.links import WeaponLink, document_date, document_links
 from index.backend import MATCH_CHUNK, IndexBackend
 from index.query import Filter, Query
 from schema.relations import LinkedDocument, Relation
 
 Facet = Literal["category", "origin"]
-FACETS: tuple[Facet, ...] = ("category", "origin")
 
 
 @dataclass(frozen=True)
@@ -49,16 +49,27 @@ class ArsenalLink:
 
 
 def links_in(document: LinkedDocument, group: str) -> Iterator[ArsenalLink]:
-    """Every link the document's sentences make between `group` and a category or an origin."""
-    dated = document.published or document.fetched
-    for index, relation in enumerate(document.relations):
-        if relation.group != group:
-            continue
-        page = document.relation_pages[index] if index < len(document.relation_pages) else None
-        for facet in FACETS:
-            value = relation.category if facet == "category" else relation.origin
-            if value:
-                yield ArsenalLink(facet, value, document.id, dated, relation, page)
+    """Every link the document's sentences make between `group` and a category or an origin: per
+    weapon, its category with the weapon's first sentence as evidence, each of its origins with
+    the first sentence giving that origin."""
+    dated = document_date(document)
+
+    def link(facet: Facet, value: str, index: int) -> ArsenalLink:
+        pages = document.relation_pages
+        page = pages[index] if index < len(pages) else None
+        return ArsenalLink(facet, value, document.id, dated, document.relations[index], page)
+
+    for weapon in document_links(document, group, cooccurrence=False).values():
+        if weapon.category:
+            yield link("category", weapon.category, weapon.relations[0])
+        for origin in sorted(weapon.origins):
+            yield link("origin", origin, _first_giving(document, weapon, origin))
+
+
+def _first_giving(document: LinkedDocument, weapon: WeaponLink, origin: str) -> int:
+    """The weapon's first sentence that gives `origin` (a stated origin overrides the gazetteer's
+    for the whole document, so the sentence that states it is the evidence, not the first one)."""
+    return next(index for index in weapon.relations if document.relations[index].origin == origin)
 
 
 def group_documents(group: str, doc_ids: Sequence[str] | None = None) -> Iterator[Query]:

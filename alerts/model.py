@@ -107,11 +107,6 @@ class Alert(BaseModel):
             return Query(where=Filter(name="group", values=[self.group]))
         return canonical_query(self.query)
 
-    @property
-    def watches(self) -> str:
-        """What the alert watches, in one line: its query, or its group's arsenal."""
-        return f"arsenal of {self.group}" if self.kind == "arsenal" else self.query
-
     @field_validator("query")
     @classmethod
     def _query_parses(cls, query: str, info: ValidationInfo) -> str:

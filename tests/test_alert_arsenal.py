@@ -1,11 +1,11 @@
 """Arsenal alerts: an armed group linked, by a sentence, to a weapon category or an origin country
 that no other document linked it to fires once, with its evidence.
 
-The documents carry entity mentions and sentence relations built here (as the relation extractor
-returns them) and go into a real SQLite index; runs are recorded through the real ledger, as a
-crawl records them; the CLI runs as the other alert tests run it (tests/crawl/helpers.py);
-deliveries go to a real JSONL file, a loopback webhook and a loopback SMTP sink, and the web form
-is driven through the real app.
+The documents carry entity mentions and sentence relations as the relation extractor returns
+them (built by tests/web/arsenal_data.py) and go into a real SQLite index; runs are recorded
+through the real ledger, as a crawl records them; the CLI runs as the other alert tests run it
+(tests/crawl/helpers.py); deliveries go to a real JSONL file, a loopback webhook and a loopback
+SMTP sink, and the web form is driven through the real app.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import re
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,130 +24,56 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from playwright.sync_api import expect
 
+from alerts.arsenal_links import links_in
 from alerts.delivery import FIELDS, delivery_id
 from alerts.evaluate import evaluate_alerts
 from alerts.store import AlertStore
 from app.web.application import create_app
-from extractors.entities.gazetteer import all_records
 from index.backend import open_backend
 from index.engine.backend import EngineBackend
-from index.engine.percolator import EnginePercolator
+from index.engine.mapping import concrete_index
+from index.engine.percolator import EnginePercolator, percolator_index
 from index.sqlite.backend import SqliteBackend
 from schema.document import Document
-from schema.entities import Entity
-from schema.relations import Relation, RelationType
 from settings.config import load_config
 from state.ledger import Ledger
 from tests.alert_receivers import SmtpSink, Webhook
 from tests.crawl.helpers import OsintCli
 from tests.serving import serve_workbench
+from tests.web.arsenal_data import GROUP, Said, arsenal_document
 from tests.web.browser import chromium
 from tests.web.forms import post_form
-
-GROUP = "Houthis"
-
-
-def _attributes(label: str, canonical: str) -> dict[str, Any]:
-    for record in all_records():
-        if record.entry.label == label and record.entry.canonical == canonical:
-            return {key: value for key, value in record.entry.attributes.items() if value is not None}
-    raise KeyError(canonical)
-
-
-def _mention(text: str, surface: str, at: int, label: str, canonical: str) -> Entity:
-    start = text.index(surface, at)
-    return Entity(
-        label=label,
-        text=surface,
-        start=start,
-        end=start + len(surface),
-        canonical=canonical,
-        attributes=_attributes(label, canonical),
-    )
-
-
-@dataclass(frozen=True)
-class Said:
-    """A sentence in which `group` and `weapon` are linked (`type`); `origin` when the text states one."""
-
-    text: str
-    group_surface: str
-    weapon: str
-    weapon_surface: str
-    type: RelationType = "possession"
-    origin: str = ""
-    group: str = GROUP
 
 
 def report(
     slug: str, sentences: list[Said | str], day: int, *, named: tuple[tuple[str, str, str], ...] = ()
 ) -> Document:
-    """A document of `sentences`: a Said is a sentence relation (with its two mentions), a str
-    plain text; `named` are mentions (label, surface, canonical) that no sentence links."""
-    starts, parts = [], []
-    for sentence in sentences:
-        starts.append(sum(len(part) + 1 for part in parts))
-        parts.append(sentence if isinstance(sentence, str) else sentence.text)
-    text = " ".join(parts)
-    entities = [_mention(text, surface, 0, label, canonical) for label, surface, canonical in named]
-    relations = []
-    for start, sentence in zip(starts, sentences, strict=True):
-        if isinstance(sentence, str):
-            continue
-        group = _mention(text, sentence.group_surface, start, "ARMED_GROUP", sentence.group)
-        weapon = _mention(text, sentence.weapon_surface, start, "WEAPON", sentence.weapon)
-        entities += [group, weapon]
-        relations.append(
-            Relation(
-                type=sentence.type,
-                direction="held",
-                group=sentence.group,
-                weapon=sentence.weapon,
-                weapon_kind=weapon.attributes["kind"],
-                category=weapon.attributes.get("category", ""),
-                origin=sentence.origin or weapon.attributes.get("origin", ""),
-                origin_stated=bool(sentence.origin),
-                start=start,
-                end=start + len(sentence.text),
-                sentence=sentence.text,
-                group_start=group.start,
-                group_end=group.end,
-                weapon_start=weapon.start,
-                weapon_end=weapon.end,
-                confidence=0.9,
-            )
-        )
-    weapons = [entity for entity in entities if entity.label == "WEAPON"]
-    return Document.new(
+    """A monitor's report of `sentences`, published on `day` May 2024 (tests/web/arsenal_data.py builds it)."""
+    return arsenal_document(
         f"https://monitor.example.org/reports/{slug}",
-        title=f"Report {slug}",
-        text=text,
-        source_id="monitor",
-        language="en",
+        f"Report {slug}",
+        sentences,
+        named=named,
         published=datetime(2024, 5, day, 8, 0, tzinfo=UTC),
-        entities=entities,
-        relations=relations,
-        armed_groups=sorted({entity.canonical for entity in entities if entity.label == "ARMED_GROUP"}),
-        weapons=sorted({weapon.canonical for weapon in weapons}),
-        weapon_categories_implied=sorted({str(weapon.attributes["category"]) for weapon in weapons}),
-        weapon_origins=sorted({str(weapon.attributes["origin"]) for weapon in weapons}),
-    ).with_hash()
+    )
 
 
 #: in the index before the alert: the group with assault rifles made in Russia
 HISTORY = report(
-    "history", [Said("Houthi fighters carried AK-47 rifles at the parade.", "Houthi", "AK-47", "AK-47")], 1
+    "history",
+    [Said("Houthi fighters carried AK-47 rifles at the parade.", "AK-47", "AK-47", group_surface="Houthi")],
+    1,
 )
 #: a new category (MANPADS); its origin (RU) is known
 IGLA_SENTENCE = "The Houthis fired a 9K38 Igla at a surveillance drone."
 IGLA = report(
     "igla",
-    ["Officials described the incident on Monday.", Said(IGLA_SENTENCE, "Houthis", "9K38 Igla", "9K38 Igla", "use")],
+    ["Officials described the incident on Monday.", Said(IGLA_SENTENCE, "9K38 Igla", "9K38 Igla", type="use")],
     10,
 )
 #: a new origin (CN); its category (assault rifle) is known
 TYPE56_SENTENCE = "Ansar Allah units were armed with Type 56 rifles."
-TYPE56 = report("type56", [Said(TYPE56_SENTENCE, "Ansar Allah", "Type 56", "Type 56")], 12)
+TYPE56 = report("type56", [Said(TYPE56_SENTENCE, "Type 56", "Type 56", group_surface="Ansar Allah")], 12)
 #: the group and a weapon of a new category (MANPADS) and origin (US), in different sentences
 COOCCURRENCE = report(
     "cooccurrence",
@@ -163,11 +88,11 @@ OTHER_GROUP = report(
     [
         Said(
             "Al-Shabaab fighters fired an RPG-7 at the checkpoint.",
-            "Al-Shabaab",
             "RPG-7",
             "RPG-7",
-            "use",
+            type="use",
             group="al-Shabaab",
+            group_surface="Al-Shabaab",
         ),
         "The Houthis condemned the attack.",
     ],
@@ -177,7 +102,7 @@ OTHER_GROUP = report(
 
 
 HOSTILE_SENTENCE = 'The Houthis <script>alert("sentence")</script> fired a 9K38 Igla <img src=x onerror=alert(1)>.'
-HOSTILE = report("hostile", [Said(HOSTILE_SENTENCE, "Houthis", "9K38 Igla", "9K38 Igla", "use")], 10).model_copy(
+HOSTILE = report("hostile", [Said(HOSTILE_SENTENCE, "9K38 Igla", "9K38 Igla", type="use")], 10).model_copy(
     update={"title": 'Igla <script>alert("title")</script> report'}
 )
 
@@ -279,7 +204,9 @@ def test_known_links_co_occurrence_and_other_groups_fire_nothing(osint: OsintCli
     out = tmp_path / "out" / "houthis.jsonl"
     osint.run("alert", "add", "houthis", "--arsenal", GROUP, "--notify", f"jsonl:{out}")
 
-    known = report("known", [Said("Houthi guards were armed with AK-47 rifles.", "Houthi", "AK-47", "AK-47")], 9)
+    known = report(
+        "known", [Said("Houthi guards were armed with AK-47 rifles.", "AK-47", "AK-47", group_surface="Houthi")], 9
+    )
     crawl(osint, known, COOCCURRENCE, OTHER_GROUP)
     ran = osint.json("alert", "run")
     assert ran[0]["new_links"] == [] and ran[0]["queued"] == 0
@@ -327,7 +254,7 @@ def test_a_recrawled_document_and_a_later_one_saying_the_same_do_not_fire_again(
     crawl(osint, edited, change="changed")
     again = report(
         "igla-again",
-        [Said("A 9K38 Igla was fired by the Houthis again.", "Houthis", "9K38 Igla", "9K38 Igla", "use")],
+        [Said("A 9K38 Igla was fired by the Houthis again.", "9K38 Igla", "9K38 Igla", type="use")],
         20,
     )
     crawl(osint, again)
@@ -341,17 +268,33 @@ def test_two_documents_bringing_one_new_link_fire_once_with_the_earliest(osint: 
     osint.run("alert", "add", "houthis", "--arsenal", GROUP, "--notify", f"jsonl:{out}")
     later = report(
         "stinger-later",
-        [Said("The Houthis fired a FIM-92 Stinger.", "Houthis", "FIM-92 Stinger", "FIM-92 Stinger", "use")],
+        [Said("The Houthis fired a FIM-92 Stinger.", "FIM-92 Stinger", "FIM-92 Stinger", type="use")],
         25,
     )
     earlier = report(
         "stinger-earlier",
-        [Said("Houthis had a FIM-92 Stinger in a depot.", "Houthis", "FIM-92 Stinger", "FIM-92 Stinger")],
+        [Said("Houthis had a FIM-92 Stinger in a depot.", "FIM-92 Stinger", "FIM-92 Stinger")],
         5,
     )
     crawl(osint, later, earlier)
     osint.run("alert", "run")
     assert found(jsonl_lines(out)) == [("category", "MANPADS", earlier.id), ("origin", "US", earlier.id)]
+
+
+def test_an_origin_a_document_states_overrides_the_gazetteers_as_in_the_arsenal_profile():
+    """Within one document, a stated origin replaces the gazetteer's for that weapon (as
+    arsenal/links.py reads it): the alert links CN, with the sentence stating it, and never RU."""
+    carried = "Houthi fighters carried AK-47 rifles at the parade."
+    stated = "The Houthis received Chinese-made AK-47 rifles by sea."
+    document = report(
+        "stated-origin",
+        [Said(carried, "AK-47", "AK-47", group_surface="Houthi"), Said(stated, "AK-47", "AK-47", origin="CN")],
+        6,
+    ).linked()
+    assert [(link.key, link.relation.sentence, link.dated) for link in links_in(document, GROUP)] == [
+        ("category:assault rifle", carried, datetime(2024, 5, 6, 8, 0, tzinfo=UTC)),
+        ("origin:CN", stated, datetime(2024, 5, 6, 8, 0, tzinfo=UTC)),
+    ]
 
 
 def test_a_link_another_document_holds_already_is_known_not_new(osint: OsintCli, tmp_path: Path):
@@ -363,7 +306,7 @@ def test_a_link_another_document_holds_already_is_known_not_new(osint: OsintCli,
     osint.index(IGLA)  # in the index, brought by no run the alert looks at
     again = report(
         "igla-again",
-        [Said("A 9K38 Igla was fired by the Houthis again.", "Houthis", "9K38 Igla", "9K38 Igla", "use")],
+        [Said("A 9K38 Igla was fired by the Houthis again.", "9K38 Igla", "9K38 Igla", type="use")],
         20,
     )
     crawl(osint, again)
@@ -422,7 +365,7 @@ def test_arsenal_alerts_on_the_engine_read_links_and_stay_out_of_the_percolator(
             assert list(EnginePercolator(backend).registered()) == ["igla"]
     finally:
         with open_backend(osint.env["OSINT_INDEX_URL"]) as backend:
-            for index in (f"{alias}-v1", f"{alias}-alerts"):
+            for index in (concrete_index(alias), percolator_index(alias)):
                 backend.client.request("DELETE", f"/{index}", missing_ok=True)
 
 

@@ -21,6 +21,8 @@ from alerts.guard import DeliveryPolicy
 from alerts.model import Alert, Target
 from alerts.store import AlertExists, AlertStore, OutboxSummary
 from index.backend import open_backend
+from index.engine.mapping import concrete_index
+from index.engine.percolator import percolator_index
 from index.query import SearchRequest, SearchResult
 from index.sqlite.backend import SqliteBackend
 from schema.document import Document
@@ -262,7 +264,7 @@ def test_backfill_on_the_engine(osint: OsintCli, tmp_path: Path, engine_url: str
         assert len(jsonl_ids(jsonl)) == 8
     finally:
         with open_backend(osint.env["OSINT_INDEX_URL"]) as backend:
-            for index in (f"{alias}-v1", f"{alias}-alerts"):
+            for index in (concrete_index(alias), percolator_index(alias)):
                 backend.client.request("DELETE", f"/{index}", missing_ok=True)
 
 

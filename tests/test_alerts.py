@@ -11,7 +11,8 @@ import pytest
 from alerts.model import Alert, Target
 from index.backend import open_backend
 from index.engine.backend import EngineBackend
-from index.engine.percolator import EnginePercolator
+from index.engine.mapping import concrete_index
+from index.engine.percolator import EnginePercolator, percolator_index
 from tests.alert_receivers import Webhook
 from tests.crawl.helpers import OsintCli, write_watchlist
 from tests.incremental.changing_site import ChangingSite, later
@@ -114,7 +115,7 @@ def test_alerts_on_the_engine_use_the_percolator(webhook: Webhook, osint: OsintC
             osint.run("alert", "add", "rifles", "rifle*", "--notify", f"jsonl:{tmp_path / 'rifles.jsonl'}")
             assert osint.json("alert", "run")[0]["matched"] == []  # created after every run so far
             assert list(EnginePercolator(backend).registered()) == ["rifles"]
-            for index in (f"{alias}-v1", f"{alias}-alerts"):
+            for index in (concrete_index(alias), percolator_index(alias)):
                 backend.client.request("DELETE", f"/{index}", missing_ok=True)
 
 

@@ -19,6 +19,7 @@ from extractors.entities import canonicalize_filter
 from index.backend import IndexBackend, open_backend
 from index.engine import percolator as engine_percolator
 from index.engine.backend import EngineBackend
+from index.engine.mapping import concrete_index
 from index.engine.percolator import EnginePercolator, percolator_index
 from schema.document import Document
 from schema.entities import Entity
@@ -95,7 +96,7 @@ def engine(engine_url: str) -> Iterator[EngineBackend]:
     backend = open_backend(f"{engine_url}?index=test_{uuid.uuid4().hex}")
     assert isinstance(backend, EngineBackend)
     yield backend
-    for index in (f"{backend.alias}-v1", percolator_index(backend.alias)):
+    for index in (concrete_index(backend.alias), percolator_index(backend.alias)):
         backend.client.request("DELETE", f"/{index}", missing_ok=True)
     backend.close()
 
