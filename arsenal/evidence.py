@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from arsenal.links import Strength, WeaponLink, document_links, supplies
 from schema.relations import LinkedDocument
@@ -40,6 +41,30 @@ class Evidence:
     end: int
     page: int | None
     fetched: datetime | None = None  # the document's own fetch time (its date when it has no published one)
+
+
+class _Citation(TypedDict):
+    """The fields of an Evidence that cite its document, the same for each of its sentences."""
+
+    doc_id: str
+    url: str
+    title: str
+    published: datetime | None
+    capture_sha256: str
+    capture_fetched: datetime | None
+    fetched: datetime
+
+
+def _citation(document: LinkedDocument) -> _Citation:
+    return _Citation(
+        doc_id=document.id,
+        url=document.url,
+        title=document.title,
+        published=document.published,
+        capture_sha256=document.capture_sha256,
+        capture_fetched=document.capture_fetched,
+        fetched=document.fetched,
+    )
 
 
 def evidence_of(
@@ -80,12 +105,7 @@ def _sentences(
         if supplier is not None and (relation.supplier != supplier or not supplies(relation.direction)):
             continue
         yield Evidence(
-            doc_id=document.id,
-            url=document.url,
-            title=document.title,
-            published=document.published,
-            capture_sha256=document.capture_sha256,
-            capture_fetched=document.capture_fetched,
+            **_citation(document),
             strength="sentence",
             relation_type=relation.type,
             direction=relation.direction,
@@ -103,7 +123,6 @@ def _sentences(
             start=relation.start,
             end=relation.end,
             page=document.relation_pages[index] if index < len(document.relation_pages) else None,
-            fetched=document.fetched,
         )
 
 
@@ -113,12 +132,7 @@ def _cooccurrences(document: LinkedDocument, link: WeaponLink, origin: str | Non
         if origin is not None and weapon_origin != origin:
             continue
         yield Evidence(
-            doc_id=document.id,
-            url=document.url,
-            title=document.title,
-            published=document.published,
-            capture_sha256=document.capture_sha256,
-            capture_fetched=document.capture_fetched,
+            **_citation(document),
             strength="cooccurrence",
             relation_type="",
             direction="",
@@ -136,5 +150,4 @@ def _cooccurrences(document: LinkedDocument, link: WeaponLink, origin: str | Non
             start=0,
             end=0,
             page=None,
-            fetched=document.fetched,
         )

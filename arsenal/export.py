@@ -3,29 +3,29 @@ networkx).
 
 CSV: one row per weapon × origin country (a weapon with no known origin has one row with the
 origin empty), the documents behind that pair at each strength, and the weapon's dates,
-relation types and suppliers. Cells go through exports.csv_export.neutralised (a cell a
-spreadsheet would evaluate as a formula starts with an apostrophe); UTF-8 with a byte order mark,
-RFC 4180 quoting, as the search export.
+relation types and suppliers. Written as the search export writes its CSV
+(exports.csv_export.CsvFile): a cell a spreadsheet would evaluate as a formula starts with an
+apostrophe; UTF-8 with a byte order mark, RFC 4180 quoting.
 
 GraphML, directed, following the weapons: origin country → weapon (`kind` origin), supplier →
 weapon (`kind` supply), weapon → group (`kind` arsenal). Node ids are `<type>:<name>`; a
 country is one node whether it made or supplied a weapon (its `roles` say which). `weight` is
 the number of documents behind an edge at its `strength`: sentence documents where there are any,
-else co-occurrence documents; `documents` and `cooccurrence_documents` give both.
+else co-occurrence documents; `documents` and `cooccurrence_documents` give both. Names lose the
+characters XML cannot carry (exports.xml_text).
 """
 
 from __future__ import annotations
 
-import csv
 import io
-import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import IO
 from xml.etree import ElementTree
 
 from arsenal.profile import ArsenalProfile, WeaponRow
-from exports.csv_export import neutralised
+from exports.csv_export import CsvFile, iso_utc
+from exports.xml_text import xml_text
 from schema.countries import country_label
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -63,14 +63,8 @@ GRAPHML_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("e_documents", "edge", "documents", "int"),
     ("e_cooccurrence", "edge", "cooccurrence_documents", "int"),
 )
-#: characters XML 1.0 cannot carry at all, not even escaped (crawled names may hold them)
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: supplier kind -> node type (a country supplier is the same node as the country of origin)
 _SUPPLIER_TYPES = {"country": "country", "group": "armed_group", "company": "company"}
-
-
-def _moment(value: datetime | None) -> str:
-    return value.astimezone(UTC).isoformat() if value is not None else ""
 
 
 # -- CSV ---------------------------------------------------------------------------------------
@@ -94,8 +88,8 @@ def csv_rows(profile: ArsenalProfile) -> Iterator[list[str]]:
                 str(documents),
                 str(cooccurring),
                 "sentence" if documents else "cooccurrence",
-                _moment(weapon.first_seen),
-                _moment(weapon.last_seen),
+                iso_utc(weapon.first_seen),
+                iso_utc(weapon.last_seen),
                 VALUE_SEPARATOR.join(f"{name} ({count})" for name, count in weapon.relation_types.items()),
                 VALUE_SEPARATOR.join(weapon.suppliers),
                 "yes" if weapon.new else "",
@@ -104,13 +98,10 @@ def csv_rows(profile: ArsenalProfile) -> Iterator[list[str]]:
 
 def write_csv(profile: ArsenalProfile, stream: IO[bytes]) -> int:
     """The profile's CSV file into `stream`; the bytes written."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)  # the excel dialect: RFC 4180 quoting, CRLF line ends
-    buffer.write("\ufeff")
-    writer.writerow(CSV_COLUMNS)
+    file = CsvFile(CSV_COLUMNS)
     for row in csv_rows(profile):
-        writer.writerow([neutralised(cell) for cell in row])
-    data = buffer.getvalue().encode("utf-8")
+        file.write_row(row)
+    data = file.drain()
     stream.write(data)
     return len(data)
 
@@ -156,8 +147,8 @@ def _counts(
     data.update(
         n_documents=str(documents),
         n_cooccurrence=str(cooccurring),
-        n_first=_moment(first),
-        n_last=_moment(last),
+        n_first=iso_utc(first),
+        n_last=iso_utc(last),
         n_new="true" if new else "false",
     )
 
@@ -210,10 +201,6 @@ def _weapon_node(graph: ProfileGraph, row: WeaponRow) -> str:
     return node
 
 
-def _xml(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
-
 def write_graphml(profile: ArsenalProfile, stream: IO[bytes]) -> int:
     """The profile's GraphML file into `stream`; the bytes written."""
     graph = profile_graph(profile)
@@ -222,9 +209,12 @@ def write_graphml(profile: ArsenalProfile, stream: IO[bytes]) -> int:
         ElementTree.SubElement(root, "key", {"id": key_id, "for": domain, "attr.name": name, "attr.type": value_type})
     body = ElementTree.SubElement(root, "graph", id="arsenal", edgedefault="directed")
     for node_id, data in graph.nodes.items():
-        _data(ElementTree.SubElement(body, "node", id=_xml(node_id)), data)
+        _data(ElementTree.SubElement(body, "node", id=xml_text(node_id)), data)
     for number, (source, target, data) in enumerate(graph.edges):
-        _data(ElementTree.SubElement(body, "edge", id=f"e{number}", source=_xml(source), target=_xml(target)), data)
+        _data(
+            ElementTree.SubElement(body, "edge", id=f"e{number}", source=xml_text(source), target=xml_text(target)),
+            data,
+        )
     ElementTree.indent(root)
     buffer = io.BytesIO()
     ElementTree.ElementTree(root).write(buffer, encoding="utf-8", xml_declaration=True)
@@ -235,4 +225,4 @@ def write_graphml(profile: ArsenalProfile, stream: IO[bytes]) -> int:
 
 def _data(element: ElementTree.Element, data: dict[str, str]) -> None:
     for key, value in data.items():
-        ElementTree.SubElement(element, "data", key=key).text = _xml(value)
+        ElementTree.SubElement(element, "data", key=key).text = xml_text(value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from datetime import UTC, datetime
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
@@ -39,13 +39,8 @@ class WeaponLink(NamedTuple):
 
 
 def document_date(document: LinkedDocument) -> datetime:
-    """Published, else fetched (in UTC)."""
-    return aware(document.published or document.fetched)
-
-
-def aware(moment: datetime) -> datetime:
-    """A naive moment is taken as UTC, so that stored and typed dates compare."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    """Published, else fetched (timezone-aware: LinkedDocument takes a naive date as UTC)."""
+    return document.published or document.fetched
 
 
 def supplies(direction: str) -> bool:

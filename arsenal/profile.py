@@ -6,8 +6,9 @@ arsenal/links.py reads in each document. Everything is counted per document: a d
 names the same weapon ten times counts once for it, once for its origin, once per relation type.
 Sentence links and the weaker co-occurrence links are counted apart, never added together.
 
-The web page, the alerts and `osint arsenal` use this module's names (Evidence and Strength
-included); profile_json is the one JSON shape of a profile.
+The web page and `osint arsenal` use this module's names (Evidence and Strength included);
+profile_json is the one JSON shape of a profile. The alerts build on arsenal.links, not on this
+module: they read the same sentence links.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from arsenal.evidence import Evidence, evidence_of
-from arsenal.links import STRENGTHS, Strength, aware, document_date, document_links
+from arsenal.links import STRENGTHS, Strength, document_date, document_links
 from index.backend import IndexBackend
 from index.query import And, Filter, Node, Query
 from schema.relations import LinkedDocument
@@ -49,8 +50,12 @@ class ProfileRequest:
     since: datetime | None = None  # document date range on `published`: undated documents are left out of a range
     until: datetime | None = None
     sources: tuple[str, ...] = ()  # source ids (any of)
-    new_since: datetime | None = None  # what was first seen at/after this moment is "new"
+    new_since: datetime | None = None  # what was first seen at/after this moment is "new" (naive: UTC)
     cooccurrence: bool = True  # include the weaker document co-occurrence links
+
+    def __post_init__(self) -> None:
+        if self.new_since is not None and self.new_since.tzinfo is None:  # compared with stored, aware dates
+            object.__setattr__(self, "new_since", self.new_since.replace(tzinfo=UTC))
 
     def query(self) -> Query:
         """The documents the profile reads: those naming the group, in the range and sources."""
@@ -237,18 +242,17 @@ def profile_of(documents: Iterable[LinkedDocument], request: ProfileRequest) -> 
                 _tally(rows, key).cooccurrence.append(when)
         (overall.sentence if said else overall.cooccurrence).append(when)
     categories.pop("", None)  # weapons of no known category
-    new_since = aware(request.new_since) if request.new_since else None
     return ArsenalProfile(
         request=request,
         documents=len(overall.sentence),
         cooccurrence_documents=len(overall.cooccurrence),
         weapons=sorted(
-            (_weapon_row(name, tally, new_since) for name, tally in weapons.items()),
+            (_weapon_row(name, tally, request.new_since) for name, tally in weapons.items()),
             key=lambda row: (-row.documents, -row.cooccurrence_documents, row.weapon),
         ),
-        origins=_count_rows(origins, origin_weapons, new_since),
-        categories=_count_rows(categories, category_weapons, new_since),
-        suppliers=_count_rows(suppliers, supplier_weapons, new_since),
+        origins=_count_rows(origins, origin_weapons, request.new_since),
+        categories=_count_rows(categories, category_weapons, request.new_since),
+        suppliers=_count_rows(suppliers, supplier_weapons, request.new_since),
         routes=sorted(
             (
                 Route(supplier, suppliers[supplier].kind, weapon, len(route.sentence), _counted(route.relation_types))

@@ -58,21 +58,43 @@ def neutralised(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def _moment(value: datetime | None) -> str:
+def iso_utc(value: datetime | None) -> str:
+    """`value` as an ISO 8601 cell in UTC; empty for no date."""
     return value.astimezone(UTC).isoformat() if value is not None else ""
 
 
+class CsvFile:
+    """A CSV file for spreadsheets as it is written: a byte order mark, the header, then rows with
+    every cell neutralised, in the excel dialect (RFC 4180 quoting, CRLF line ends)."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer)
+        self._buffer.write("\ufeff")
+        self._writer.writerow(columns)
+
+    def write_row(self, cells: Iterable[str]) -> None:
+        self._writer.writerow([neutralised(cell) for cell in cells])
+
+    def drain(self) -> bytes:
+        """What was written since the last drain, as UTF-8."""
+        chunk = self._buffer.getvalue().encode("utf-8")
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return chunk
+
+
 def row(document: Document, pattern: re.Pattern[str] | None = None) -> list[str]:
-    """The cells of `document`'s row, in COLUMNS order, neutralised; the snippet around the first
-    match of `pattern` (snippet.words_pattern of the search words), if any."""
+    """The cells of `document`'s row, in COLUMNS order, not yet neutralised; the snippet around
+    the first match of `pattern` (snippet.words_pattern of the search words), if any."""
     document = shareable(document)
     capture = document.capture
-    cells = [
+    return [
         document.id,
         document.url,
         document.title,
-        _moment(document.published),
-        _moment(document.fetched),
+        iso_utc(document.published),
+        iso_utc(document.fetched),
         document.language,
         document.source_id,
         document.watchlist,
@@ -86,26 +108,15 @@ def row(document: Document, pattern: re.Pattern[str] | None = None) -> list[str]
         capture.warc if capture else "",
         plain_snippet(document.text, pattern),
     ]
-    return [neutralised(cell) for cell in cells]
 
 
 def csv_chunks(documents: Iterable[Document], words: Sequence[str] = ()) -> Iterator[bytes]:
     """The CSV file, header first, as UTF-8 byte chunks of a few hundred rows; snippets start
     near the first of `words` (the search words) a text contains."""
     pattern = words_pattern(words)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)  # the excel dialect: RFC 4180 quoting, CRLF line ends
-    buffer.write("\ufeff")
-    writer.writerow(COLUMNS)
+    file = CsvFile(COLUMNS)
     for count, document in enumerate(documents, 1):
-        writer.writerow(row(document, pattern))
+        file.write_row(row(document, pattern))
         if count % _ROWS_PER_CHUNK == 0:
-            yield _drain(buffer)
-    yield _drain(buffer)
-
-
-def _drain(buffer: io.StringIO) -> bytes:
-    chunk = buffer.getvalue().encode("utf-8")
-    buffer.seek(0)
-    buffer.truncate()
-    return chunk
+            yield file.drain()
+    yield file.drain()

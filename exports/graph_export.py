@@ -13,7 +13,9 @@ the question the graph answers is who is seen with which weapons where, and a re
 naming a dozen countries would otherwise add sixty-six country–country edges that answer none of it.
 
 The graph is built while the documents stream past and only written at the end: it holds the
-entities and, per edge, the document ids, never the documents.
+entities and, per edge, the document ids, never the documents. Names and ids lose the characters
+XML cannot carry (exports.xml_text) before they enter the graph, so both files stay well-formed
+whatever a crawled name holds.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from itertools import combinations
 import networkx as nx
 
 from exports.chunks import line_chunks
+from exports.xml_text import xml_text
 from schema.countries import country_label
 from schema.document import Document
 
@@ -35,18 +38,20 @@ _LINES_PER_CHUNK = 500
 
 def cooccurrence_graph(documents: Iterable[Document]) -> nx.Graph[str]:
     """The graph of `documents`, ready to write: each edge's document ids joined into one
-    attribute (GraphML and GEXF hold scalars)."""
+    attribute (GraphML and GEXF hold scalars), every name and id text XML can carry."""
     graph: nx.Graph[str] = nx.Graph()
     for document in documents:
         _add_document(graph, document)
     for _, _, data in graph.edges(data=True):
-        data["document_ids"] = " ".join(data["document_ids"])
+        data["document_ids"] = xml_text(" ".join(data["document_ids"]))
     return graph
 
 
 def _add_document(graph: nx.Graph[str], document: Document) -> None:
     named = [
-        (f"{kind}:{value}", kind, value) for kind, field in NODE_TYPES.items() for value in getattr(document, field)
+        (f"{kind}:{value}", kind, value)
+        for kind, field in NODE_TYPES.items()
+        for value in map(xml_text, getattr(document, field))
     ]
     for node, kind, value in named:
         if node not in graph:

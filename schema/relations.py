@@ -8,10 +8,10 @@ models, a `schema.document.Document` stores them, the index hands them to arsena
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: What the sentence says happened between the group and the weapon.
 RelationType = Literal[
@@ -123,3 +123,11 @@ class LinkedDocument(BaseModel):
     origin_statements: list[OriginStatement] = Field(default_factory=list)
     #: page of each relation's evidence (same order as `relations`), for paginated documents
     relation_pages: list[int | None] = Field(default_factory=list)
+
+    @field_validator("published", "fetched", "capture_fetched")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        """A naive date (as a backend may store it) is UTC, so that it compares with typed dates."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from xml.etree import ElementTree
 
 import networkx as nx
 import pytest
@@ -247,6 +248,18 @@ def test_cooccurrence_graph_reads_back(name: str) -> None:
 def test_an_empty_result_set_is_an_empty_graph() -> None:
     graph = nx.read_graphml(io.BytesIO(b"".join(graphml_chunks([]))))
     assert (len(graph.nodes), len(graph.edges)) == (0, 0)
+
+
+@pytest.mark.parametrize("name", ["graphml", "gexf"])
+def test_names_xml_cannot_carry_still_make_a_well_formed_graph(name: str) -> None:
+    hostile = FIXTURE_DOCUMENTS["report"].model_copy(
+        update={"title": "Bell\x07 report", "weapons": ["AK\x01-47"], "armed_groups": ["JN\x0bIM\x1b"]}
+    )
+    data = b"".join((graphml_chunks if name == "graphml" else gexf_chunks)([hostile]))
+    ElementTree.fromstring(data)  # well-formed: raises on a character XML cannot carry
+    graph = (nx.read_graphml if name == "graphml" else nx.read_gexf)(io.BytesIO(data))
+    assert graph.has_edge("weapon:AK-47", "armed_group:JNIM")
+    assert graph.nodes["armed_group:JNIM"]["label"] == "JNIM"
 
 
 def test_country_labels() -> None:
