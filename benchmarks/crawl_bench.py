@@ -1,12 +1,28 @@
-"""End-to-end crawl benchmark (issue: collection pipeline).
+"""End-to-end crawl benchmarks (issues: collection pipeline; extraction at the speed of its parts).
 
-Serves N generated articles of ~600 words on 127.0.0.1 through an RSS feed and a sitemap
-(half each), crawls them with the real `osint crawl` into a fresh embedded index, and reports
-documents/s end to end, CPU seconds per stage, and peak memory of the crawl process tree; then
-crawls again with nothing changed and reports how many documents were re-processed (expected: none).
+Generated articles (the default): serves N generated articles of ~600 words on 127.0.0.1 through an
+RSS feed and a sitemap (half each), crawls them with the real `osint crawl` into a fresh embedded
+index, and reports documents/s end to end, CPU seconds per stage, and peak memory of the crawl
+process tree; then crawls again with nothing changed and reports how many documents were
+re-processed (expected: none).
 
     .venv/bin/python benchmarks/crawl_bench.py --docs 2000                # gazetteer-only entities
     .venv/bin/python benchmarks/crawl_bench.py --docs 2000 --model auto   # with the spaCy model
+
+Real pages (`--pages [DIR]`, default ../shared/bench-pages next to the repository, read in place):
+serves every *.html file of DIR as it is (`Content-Type: text/html` without a charset, so each page's
+own declaration decides, as a server that says nothing would; some pages are ISO-8859-1), one
+sitemap listing them all, and robots.txt. Each round runs, in alternating order, the project's
+`osint crawl` of a one-source sitemap watchlist into a fresh data directory and embedded index, and
+the anchor, benchmarks/anchor_spider.py (a plain Scrapy SitemapSpider running trafilatura on each
+page, with the project's politeness and concurrency settings), each in a process of its own. Reports
+wall seconds of each, the ratio anchor / project per round and of the medians (the issue's targets:
+>= 0.57 gazetteer-only, >= 0.40 with the model), pages indexed against pages extracted, why the
+project did not index the others, the project's CPU seconds per stage, and each side's CPU seconds
+(its whole process tree).
+
+    .venv/bin/python benchmarks/crawl_bench.py --pages --rounds 3                # gazetteer-only
+    .venv/bin/python benchmarks/crawl_bench.py --pages DIR --model auto --json   # with the spaCy model
 """
 
 from __future__ import annotations
@@ -15,19 +31,29 @@ import argparse
 import html
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from app.site_server import SiteServer  # noqa: E402
+from app.site_server import Route, SiteHandler, SiteServer  # noqa: E402
 from benchmarks.corpus import generate_documents  # noqa: E402
 from benchmarks.reports import documents_reprocessed  # noqa: E402
+
+BENCH_PAGES = REPO.parent / "shared" / "bench-pages"
+#: issue 16: anchor seconds / project seconds at least this, by entity model ("none" or any model)
+RATIO_TARGETS = {"none": 0.57, "model": 0.40}
 
 
 def article_html(title: str, text: str, published: str) -> bytes:
@@ -40,38 +66,88 @@ def article_html(title: str, text: str, published: str) -> bytes:
     ).encode()
 
 
-def build_site(count: int) -> SiteServer:
-    routes: dict[str, object] = {}
-    feed_items, sitemap_urls = [], []
-    for number, document in enumerate(generate_documents(count, seed=7, words=600)):
-        path = f"/articles/{number}.html"
-        published = (document.published or document.fetched).isoformat()
-        body = article_html(document.title, document.text, published)
-        routes[path] = lambda handler, body=body: (200, {"Content-Type": "text/html; charset=utf-8"}, body)
-        (feed_items if number % 2 == 0 else sitemap_urls).append((path, document.title, published))
+def _robots(handler: SiteHandler) -> tuple[int, dict[str, str], bytes]:
+    return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
 
-    def feed(handler):
+
+def _sitemap(entries: list[tuple[str, str | None]]) -> Route:
+    """A sitemap route listing (path, lastmod or None) with the server's own base URL."""
+
+    def route(handler: SiteHandler) -> tuple[int, dict[str, str], bytes]:
         base = handler.server.base_url
-        items = "".join(f"<item><title>{html.escape(t)}</title><link>{base}{p}</link></item>" for p, t, _ in feed_items)
-        return (
-            200,
-            {"Content-Type": "application/rss+xml"},
-            f"<?xml version='1.0'?><rss version='2.0'><channel><title>bench</title>{items}</channel></rss>".encode(),
+        urls = "".join(
+            f"<url><loc>{base}{html.escape(path)}</loc>"
+            + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "")
+            + "</url>"
+            for path, lastmod in entries
         )
-
-    def sitemap(handler):
-        base = handler.server.base_url
-        urls = "".join(f"<url><loc>{base}{p}</loc><lastmod>{d}</lastmod></url>" for p, _, d in sitemap_urls)
         return (
             200,
             {"Content-Type": "application/xml"},
             f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>".encode(),
         )
 
+    return route
+
+
+def _page(body: bytes, content_type: str) -> Route:
+    return lambda handler: (200, {"Content-Type": content_type}, body)
+
+
+def build_site(count: int) -> SiteServer:
+    routes: dict[str, Route] = {}
+    feed_items: list[tuple[str, str]] = []
+    sitemap_urls: list[tuple[str, str | None]] = []
+    for number, document in enumerate(generate_documents(count, seed=7, words=600)):
+        path = f"/articles/{number}.html"
+        published = (document.published or document.fetched).isoformat()
+        routes[path] = _page(article_html(document.title, document.text, published), "text/html; charset=utf-8")
+        if number % 2 == 0:
+            feed_items.append((path, document.title))
+        else:
+            sitemap_urls.append((path, published))
+
+    def feed(handler: SiteHandler) -> tuple[int, dict[str, str], bytes]:
+        base = handler.server.base_url
+        items = "".join(f"<item><title>{html.escape(t)}</title><link>{base}{p}</link></item>" for p, t in feed_items)
+        return (
+            200,
+            {"Content-Type": "application/rss+xml"},
+            f"<?xml version='1.0'?><rss version='2.0'><channel><title>bench</title>{items}</channel></rss>".encode(),
+        )
+
     routes["/feed.xml"] = feed
-    routes["/sitemap.xml"] = sitemap
-    routes["/robots.txt"] = lambda handler: (200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n")
-    return SiteServer(routes=routes)  # type: ignore[arg-type]
+    routes["/sitemap.xml"] = _sitemap(sitemap_urls)
+    routes["/robots.txt"] = _robots
+    return SiteServer(routes=routes)
+
+
+def build_page_site(directory: Path) -> tuple[SiteServer, int]:
+    """Every *.html file of `directory` under /pages/, held in memory, listed by /sitemap.xml."""
+    routes: dict[str, Route] = {}
+    for page in sorted(directory.glob("*.html")):
+        routes[f"/pages/{quote(page.name)}"] = _page(page.read_bytes(), "text/html")
+    count = len(routes)
+    if not count:
+        raise SystemExit(f"no *.html files in {directory}")
+    routes["/sitemap.xml"] = _sitemap([(path, None) for path in routes])
+    routes["/robots.txt"] = _robots
+    return SiteServer(routes=routes), count
+
+
+def write_watchlist(path: Path, sources: list[dict[str, Any]]) -> None:
+    path.write_text(json.dumps({"name": "bench", "sources": sources}))
+
+
+def crawl_env(data: Path, model: str) -> dict[str, str]:
+    """The environment of one `osint crawl`: its own data directory and embedded index."""
+    return {
+        **os.environ,
+        "OSINT_DATA_DIR": str(data),
+        "OSINT_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8",
+        "OSINT_INDEX_URL": f"sqlite:///{data / 'index.sqlite3'}",
+        "OSINT_SPACY_MODEL": model,
+    }
 
 
 def _tree_rss(root: int) -> int:
@@ -97,16 +173,24 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def crawl(watchlist: Path, env: dict[str, str]) -> tuple[dict, float, int]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass(frozen=True)
+class Measured:
+    output: str  # the command's stdout
+    seconds: float  # wall time, process start-up included
+    cpu_seconds: float  # user + system of the whole process tree (children it reaped included)
+    peak_rss: int  # bytes, sampled every 0.2 s
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> Measured:
+    """Run `command` from the repository to completion; a non-zero exit ends the benchmark."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "crawl", str(watchlist), "--json", "--no-progress"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     peak = 0
     done = threading.Event()
 
@@ -118,46 +202,48 @@ def crawl(watchlist: Path, env: dict[str, str]) -> tuple[dict, float, int]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     output, _ = process.communicate()
+    seconds = time.perf_counter() - started
     done.set()
     sampler.join()
     if process.returncode != 0:
-        raise SystemExit(f"crawl failed with exit code {process.returncode}")
-    return json.loads(output), time.perf_counter() - started, peak
+        raise SystemExit(f"{' '.join(command[2:4])} failed with exit code {process.returncode}")
+    return Measured(output, seconds, _children_cpu() - cpu_before, peak)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--model", default="none", help="OSINT_SPACY_MODEL: none (gazetteer only) or auto")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+def crawl(watchlist: Path, env: dict[str, str]) -> tuple[dict[str, Any], float, int]:
+    """`osint crawl --json` of `watchlist`: its run report, wall seconds and peak memory."""
+    run = crawl_measured(watchlist, env)
+    return json.loads(run.output), run.seconds, run.peak_rss
 
-    with tempfile.TemporaryDirectory() as tmp, build_site(args.docs) as site:
+
+def crawl_measured(watchlist: Path, env: dict[str, str]) -> Measured:
+    command = [sys.executable, "-m", "app.cli", "crawl", str(watchlist), "--json", "--no-progress"]
+    return run_measured(command, env)
+
+
+def generated_articles(docs: int, model: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp, build_site(docs) as site:
         data = Path(tmp) / "data"
         watchlist = Path(tmp) / "bench.yaml"
-        sources = [
-            {"id": "bench-feed", "kind": "feed", "urls": [site.url("/feed.xml")], "scope": {"max_pages": args.docs}},
-            {
-                "id": "bench-sitemap",
-                "kind": "sitemap",
-                "urls": [site.url("/sitemap.xml")],
-                "scope": {"max_pages": args.docs},
-            },
-        ]
-        watchlist.write_text(json.dumps({"name": "bench", "sources": sources}))
-        env = {
-            **os.environ,
-            "OSINT_DATA_DIR": str(data),
-            "OSINT_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8",
-            "OSINT_INDEX_URL": f"sqlite:///{data / 'index.sqlite3'}",
-            "OSINT_SPACY_MODEL": args.model,
-        }
+        write_watchlist(
+            watchlist,
+            [
+                {"id": "bench-feed", "kind": "feed", "urls": [site.url("/feed.xml")], "scope": {"max_pages": docs}},
+                {
+                    "id": "bench-sitemap",
+                    "kind": "sitemap",
+                    "urls": [site.url("/sitemap.xml")],
+                    "scope": {"max_pages": docs},
+                },
+            ],
+        )
+        env = crawl_env(data, model)
         first, seconds, peak = crawl(watchlist, env)
         requests_before = len(site.requests)
         second, seconds_again, _ = crawl(watchlist, env)
-        results = {
-            "documents": args.docs,
-            "entity_model": args.model,
+        return {
+            "documents": docs,
+            "entity_model": model,
             "first_crawl": {
                 "indexed": first["indexed"],
                 "failed": first["failed"],
@@ -174,11 +260,11 @@ def main() -> None:
                 "seconds": round(seconds_again, 1),
             },
         }
-    if args.json:
-        print(json.dumps(results, indent=2))
-        return
+
+
+def print_generated(results: dict[str, Any]) -> None:
     first = results["first_crawl"]
-    print(f"{args.docs} articles, entities: {args.model}")
+    print(f"{results['documents']} articles, entities: {results['entity_model']}")
     print(
         f"  first crawl:  {first['indexed']} indexed in {first['seconds']} s = {first['documents_per_second']} documents/s; "
         f"peak memory {first['peak_memory_mb']} MB"
@@ -189,6 +275,130 @@ def main() -> None:
         f"  second crawl (unchanged): {again['reprocessed']} re-processed, {again['unchanged']} unchanged, "
         f"{again['requests']} requests, {again['seconds']} s"
     )
+
+
+def _side(run: Measured, requests: int) -> dict[str, Any]:
+    return {
+        "seconds": round(run.seconds, 2),
+        "cpu_seconds": round(run.cpu_seconds, 2),
+        "peak_memory_mb": round(run.peak_rss / 2**20),
+        "requests": requests,
+    }
+
+
+def _project_round(site: SiteServer, watchlist: Path, data: Path, model: str) -> dict[str, Any]:
+    requests_before = len(site.requests)
+    run = crawl_measured(watchlist, crawl_env(data, model))
+    report = json.loads(run.output)
+    not_indexed = {
+        outcome: reasons
+        for outcome, reasons in report["reasons_by_outcome"].items()
+        if outcome not in ("indexed", "followed")
+    }
+    return {
+        **_side(run, len(site.requests) - requests_before),
+        "indexed": report["indexed"],
+        "not_indexed": not_indexed,
+        "cpu_seconds_per_stage": report["cpu_seconds"],
+    }
+
+
+def _anchor_round(site: SiteServer) -> dict[str, Any]:
+    requests_before = len(site.requests)
+    command = [sys.executable, "-m", "benchmarks.anchor_spider", site.url("/sitemap.xml")]
+    run = run_measured(command, dict(os.environ))
+    return {**_side(run, len(site.requests) - requests_before), **json.loads(run.output)}
+
+
+def real_pages(directory: Path, model: str, rounds: int) -> dict[str, Any]:
+    site, pages = build_page_site(directory)
+    per_round: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp, site:
+        watchlist = Path(tmp) / "pages.yaml"
+        scope = {"max_pages": pages}
+        write_watchlist(
+            watchlist, [{"id": "bench-pages", "kind": "sitemap", "urls": [site.url("/sitemap.xml")], "scope": scope}]
+        )
+        for round_number in range(rounds):
+            # alternating order, so a machine that slows down or warms up favours neither side
+            order = ("project", "anchor") if round_number % 2 == 0 else ("anchor", "project")
+            # a fresh data directory every round: nothing known, everything fetched and indexed
+            data = Path(tmp) / f"data-{round_number}"
+            runs = {
+                "project": partial(_project_round, site, watchlist, data, model),
+                "anchor": partial(_anchor_round, site),
+            }
+            sides = {side: runs[side]() for side in order}
+            ratio = sides["anchor"]["seconds"] / sides["project"]["seconds"]
+            per_round.append({"order": list(order), **sides, "ratio": round(ratio, 3)})
+    median = {side: statistics.median(r[side]["seconds"] for r in per_round) for side in ("project", "anchor")}
+    stages = sorted({stage for r in per_round for stage in r["project"]["cpu_seconds_per_stage"]})
+    return {
+        "pages": pages,
+        "directory": str(directory),
+        "entity_model": model,
+        "rounds": per_round,
+        "median_seconds": {side: round(value, 2) for side, value in median.items()},
+        "ratio_of_medians": round(median["anchor"] / median["project"], 3),
+        "median_ratio": round(statistics.median(r["ratio"] for r in per_round), 3),
+        "target_ratio": RATIO_TARGETS["none" if model == "none" else "model"],
+        "median_project_cpu_seconds_per_stage": {
+            stage: round(statistics.median(r["project"]["cpu_seconds_per_stage"].get(stage, 0.0) for r in per_round), 2)
+            for stage in stages
+        },
+    }
+
+
+def print_real_pages(results: dict[str, Any]) -> None:
+    print(f"{results['pages']} real pages from {results['directory']}, entities: {results['entity_model']}")
+    for number, entry in enumerate(results["rounds"], 1):
+        project, anchor = entry["project"], entry["anchor"]
+        print(
+            f"  round {number} ({' first, '.join(entry['order'])} second): "
+            f"project {project['seconds']} s ({project['indexed']} indexed, CPU {project['cpu_seconds']} s, "
+            f"{project['peak_memory_mb']} MB, {project['requests']} requests), "
+            f"anchor {anchor['seconds']} s ({anchor['extracted']} of {anchor['parsed']} extracted, "
+            f"CPU {anchor['cpu_seconds']} s, {anchor['peak_memory_mb']} MB, {anchor['requests']} requests): "
+            f"ratio {entry['ratio']}"
+        )
+        if project["not_indexed"]:
+            print(f"    not indexed by the project: {project['not_indexed']}")
+    median = results["median_seconds"]
+    print(f"  median seconds: project {median['project']}, anchor {median['anchor']}")
+    print(
+        f"  ratio anchor/project: {results['ratio_of_medians']} of the medians, {results['median_ratio']} median of rounds "
+        f"(target >= {results['target_ratio']})"
+    )
+    print(f"  project CPU seconds per stage (median): {results['median_project_cpu_seconds_per_stage']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--docs", type=int, default=2000, help="generated articles (the default mode)")
+    mode.add_argument(
+        "--pages",
+        type=Path,
+        nargs="?",
+        const=BENCH_PAGES,
+        metavar="DIR",
+        help=f"real pages: every *.html file of DIR (default {BENCH_PAGES})",
+    )
+    parser.add_argument("--model", default="none", help="OSINT_SPACY_MODEL: none (gazetteer only) or auto")
+    parser.add_argument("--rounds", type=int, default=3, help="--pages: rounds of project and anchor")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    if args.pages is not None:
+        results = real_pages(args.pages.resolve(), args.model, args.rounds)
+    else:
+        results = generated_articles(args.docs, args.model)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    elif args.pages is not None:
+        print_real_pages(results)
+    else:
+        print_generated(results)
 
 
 if __name__ == "__main__":

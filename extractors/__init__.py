@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from extractors.errors import REASONS, ExtractionError
-    from extractors.extraction import MAX_TEXT_CHARS, extract, extract_text
+    from extractors.extraction import MAX_TEXT_CHARS, Resource, extract, extract_batch, extract_text
     from extractors.language import detect_language
     from extractors.result import Extraction, LanguageResult, PageSpan
 
@@ -31,8 +31,10 @@ __all__ = [
     "ExtractionError",
     "LanguageResult",
     "PageSpan",
+    "Resource",
     "detect_language",
     "extract",
+    "extract_batch",
     "extract_text",
 ]
 
@@ -45,7 +47,9 @@ _LAZY = {
     "PageSpan": "extractors.result",
     "detect_language": "extractors.language",
     "MAX_TEXT_CHARS": "extractors.extraction",
+    "Resource": "extractors.extraction",
     "extract": "extractors.extraction",
+    "extract_batch": "extractors.extraction",
     "extract_text": "extractors.extraction",
 }
 

@@ -6,40 +6,33 @@ most paragraph text, after dropping navigation, headers, footers, comments), the
 "bs4-fulltext" (every visible text node). The first candidate at least MIN_MAIN_CHARS long
 (or half the page's visible text, on shorter pages) wins, so a short forum post never comes
 back empty when the page shows text.
+
+The page is parsed once (extractors/html_tree.py): metadata, links, htmldate and trafilatura
+read that one lxml tree. BeautifulSoup, whose tree the fallbacks walk, is built from the cleaned
+tree only when trafilatura's text is short, the only case where the fallbacks can win.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import trafilatura
 from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
-from extractors.html_text import (
-    clean_inline,
-    normalize_text,
-    remove_boilerplate,
-    remove_invisible,
-    unwrap_layout_tables,
-    visible_text,
-)
-from extractors.links import canonical_url, outbound_links
+from extractors.html_text import clean_inline, normalize_text, remove_boilerplate, visible_text
+from extractors.html_tree import ParsedHtml, clean_for_reading, parse_html, serialize
+from extractors.links import canonical_url, outbound_links, page_identity
 from extractors.metadata import read_metadata
+from extractors.timing import stage
 
 logger = logging.getLogger(__name__)
 
-#: Markup beyond this many characters is not parsed; bounds time (about 3 s of CPU at the
-#: cap) and memory on huge pages. Oversized pages lose scripts and styles before the cut.
-MAX_HTML_CHARS = 2_000_000
 #: A main-text candidate this long (or half the page's visible text, if less) is accepted.
 MIN_MAIN_CHARS = 200
-_HEAVY_OPENING = re.compile(r"<(script|style|svg|template)\b[^>]*>", re.IGNORECASE)
-_HEAVY_CLOSING = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style", "svg", "template")}
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _MAIN_SELECTORS = ("main", '[role="main"]', '[itemprop="articleBody"]', "article")
 
 
@@ -58,20 +51,19 @@ class HtmlContent:
 
 def extract_html(html: str, url: str) -> HtmlContent:
     """Main text (without the title) and metadata of an HTML page; `text` may be empty."""
-    # lxml refuses str input that carries an encoding declaration; the text is decoded already.
-    html = _XML_DECLARATION.sub("", html, count=1)
-    if len(html) > MAX_HTML_CHARS:
-        # Inline bundles and SVG can dwarf the article; drop them (JSON-LD excepted) before cutting.
-        html = _drop_heavy_elements(html)[:MAX_HTML_CHARS]
-    soup = BeautifulSoup(html, "lxml")
-    meta = read_metadata(soup, html, url)
-    canonical = canonical_url(soup, url)
-    links = outbound_links(soup, url)
-    remove_invisible(soup)
-    unwrap_layout_tables(soup)
-    full = visible_text(soup.body or soup)
-    # trafilatura gets the cleaned markup: it would keep <template> and hidden elements.
-    text, method = _main_text(str(soup), url, soup, full)
+    with stage("parse"):
+        page = parse_html(html)
+    if page is None:  # no markup at all: nothing to read
+        return HtmlContent(text="", method="bs4-fulltext", canonical_url=page_identity(url))
+    tree = page.tree
+    with stage("metadata"):
+        meta = read_metadata(tree, html, url)
+        canonical = canonical_url(tree, url)
+        links = outbound_links(tree, url)
+    with stage("main_text"):
+        # trafilatura gets the cleaned tree: it would keep <template> and hidden elements.
+        clean_for_reading(tree)
+        text, method = _main_text(page, url)
     return HtmlContent(
         text=drop_leading_title(text, meta.title),
         method=method,
@@ -85,24 +77,6 @@ def extract_html(html: str, url: str) -> HtmlContent:
     )
 
 
-def _drop_heavy_elements(html: str) -> str:
-    """Remove script, style, svg and template elements except JSON-LD, in one forward scan."""
-    kept: list[str] = []
-    position = 0
-    while (opening := _HEAVY_OPENING.search(html, position)) is not None:
-        kept.append(html[position : opening.start()])
-        if "ld+json" in opening.group(0).lower():
-            kept.append(opening.group(0))
-            position = opening.end()
-            continue
-        closing = _HEAVY_CLOSING[opening.group(1).lower()].search(html, opening.end())
-        if closing is None:  # unclosed: a parser would swallow the rest as raw text anyway
-            return "".join(kept)
-        position = closing.end()
-    kept.append(html[position:])
-    return "".join(kept)
-
-
 def drop_leading_title(text: str, title: str) -> str:
     """Text excludes the title: extractors often repeat the headline as the first line."""
     first, _, rest = text.partition("\n")
@@ -111,9 +85,16 @@ def drop_leading_title(text: str, title: str) -> str:
     return text
 
 
-def _main_text(html: str, url: str, soup: BeautifulSoup, full: str) -> tuple[str, str]:
+def _main_text(page: ParsedHtml, url: str) -> tuple[str, str]:
+    candidate = _trafilatura_text(page.tree, url)
+    if len(candidate) >= MIN_MAIN_CHARS:
+        return candidate, "trafilatura"
+    whole = page.whole()
+    if whole is not page.tree:
+        clean_for_reading(whole)
+    soup = BeautifulSoup(serialize(whole), "lxml")
+    full = visible_text(soup.body or soup)
     enough = min(MIN_MAIN_CHARS, len(full) // 2)
-    candidate = _trafilatura_text(html, url)
     if candidate and len(candidate) >= enough:
         return candidate, "trafilatura"
     candidate = main_container_text(soup)
@@ -122,10 +103,10 @@ def _main_text(html: str, url: str, soup: BeautifulSoup, full: str) -> tuple[str
     return full, "bs4-fulltext"
 
 
-def _trafilatura_text(html: str, url: str) -> str:
+def _trafilatura_text(tree: HtmlElement, url: str) -> str:
     try:
-        extracted = trafilatura.extract(
-            html,
+        extracted = trafilatura.extract(  # works on its own copy of the tree
+            tree,
             url=url or None,
             include_comments=False,
             include_tables=True,

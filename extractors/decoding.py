@@ -48,7 +48,8 @@ _BINARY_MAGIC: tuple[bytes, ...] = (
     b"OggS",
     b"RIFF",
 )
-_TEXT_CONTROLS = frozenset(b"\t\n\x0b\x0c\r\x1b")
+#: C0 control bytes that text never holds (tab, newlines, form feed and escape excepted)
+_BINARY_CONTROLS = bytes(byte for byte in range(0x20) if byte not in b"\t\n\x0b\x0c\r\x1b")
 
 
 class Decoded(NamedTuple):
@@ -63,7 +64,7 @@ def reject_binary(body: bytes) -> None:
         raise ExtractionError("binary_content", "file signature of a binary format")
     if b"\x00" in head:
         raise ExtractionError("binary_content", "NUL bytes")
-    controls = sum(1 for byte in head if byte < 0x20 and byte not in _TEXT_CONTROLS)
+    controls = len(head) - len(head.translate(None, _BINARY_CONTROLS))
     if head and controls / len(head) > MAX_CONTROL_RATIO:
         raise ExtractionError("binary_content", f"{controls} control bytes in {len(head)}")
 
@@ -86,19 +87,15 @@ def decode_body(
             pass
     reject_binary(body)
     for declared in _declared_encodings(body, content_type, encoding, html):
-        if _fits(body, declared):
-            return Decoded(to_unicode(body, declared), declared)
+        text = _decoded_if_fits(body, declared)
+        if text is not None:
+            return Decoded(text, declared)
         logger.debug("declared charset %s does not fit the body; detecting", declared)
-    detected = detect_encoding(body)
-    return Decoded(to_unicode(body, detected), detected)
-
-
-def detect_encoding(body: bytes) -> str:
-    try:
-        body.decode("utf-8")
-        return "utf-8"
+    try:  # each body is decoded once: the strict UTF-8 attempt is the result when it succeeds
+        return Decoded(body.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
-        return guess_encoding(body)
+        detected = guess_encoding(body)
+        return Decoded(to_unicode(body, detected), detected)
 
 
 def _declared_encodings(body: bytes, content_type: str | None, encoding: str | None, html: bool) -> list[str]:
@@ -124,11 +121,15 @@ def _is_wide(encoding: str) -> bool:
     return codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
 
 
-def _fits(body: bytes, encoding: str) -> bool:
+def _decoded_if_fits(body: bytes, encoding: str) -> str | None:
+    """`body` decoded as `encoding` (as w3lib's to_unicode decodes it), or None when the charset
+    does not fit the bytes."""
     if _is_wide(encoding):
         # NUL-free bodies (checked above) cannot be UTF-16/32: a stale or wrong declaration.
-        return False
+        return None
     decoded = body.decode(encoding, "replace")
     literal = body.count(b"\xef\xbf\xbd") if codecs.lookup(encoding).name == "utf-8" else 0
-    errors = decoded.count("\ufffd") - literal
-    return errors <= max(1, int(len(body) * MAX_DECLARED_ERROR_RATIO))
+    if decoded.count("\ufffd") - literal > max(1, int(len(body) * MAX_DECLARED_ERROR_RATIO)):
+        return None
+    # w3lib decodes GB18030 with an error handler of its own; any other charset exactly as here
+    return to_unicode(body, encoding) if codecs.lookup(encoding).name == "gb18030" else decoded

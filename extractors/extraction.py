@@ -4,7 +4,8 @@ it loads trafilatura, htmldate and pypdf."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from extractors.content import drop_leading_title, extract_html
 from extractors.decoding import decode_body
@@ -13,14 +14,14 @@ from extractors.html_text import normalize_text
 from extractors.language import detect_language, normalize_language
 from extractors.links import page_url
 from extractors.pdf import extract_pdf, is_pdf
-from extractors.result import Extraction
+from extractors.result import Extraction, LanguageResult
 from extractors.timing import stage
 from schema.entities import EXTRACTED_ENTITY_SETS
 
 if TYPE_CHECKING:  # the engine itself is imported on first use (it loads gazetteers and spaCy)
     from extractors.entities import EntityResult
 
-__all__ = ["MAX_TEXT_CHARS", "extract", "extract_text"]
+__all__ = ["MAX_TEXT_CHARS", "Resource", "extract", "extract_batch", "extract_text"]
 
 #: Plain text beyond this many characters is dropped (HTML and PDF have their own bounds).
 MAX_TEXT_CHARS = 2_000_000
@@ -32,6 +33,16 @@ _SNIFFED_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream
 #: Text types that are code, not prose.
 _CODE_TYPES = frozenset({"text/css", "text/javascript", "text/ecmascript", "text/x-python", "text/x-c"})
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<title", b"<p>", b"<div")
+
+
+class Resource(NamedTuple):
+    """One fetched resource: its bytes and what the fetch said about them (see `extract`)."""
+
+    body: bytes
+    url: str
+    content_type: str = "text/html"
+    encoding: str | None = None
+    language_hint: str | None = None
 
 
 def extract(
@@ -50,15 +61,57 @@ def extract(
     (e.g. from the watchlist) takes precedence over the language the page declares; both only
     break ties for langdetect. Raises ExtractionError.
     """
+    result = extract_batch([Resource(body, url, content_type, encoding, language_hint)], entities=entities)[0]
+    if isinstance(result, ExtractionError):
+        raise result
+    return result
+
+
+def extract_batch(resources: Sequence[Resource], *, entities: bool = True) -> list[Extraction | ExtractionError]:
+    """`extract` over several resources, in order; a resource that yields no document gets its
+    ExtractionError in its place (other errors are raised). Their entities go through one pass
+    of the statistical model: `nlp.pipe` over a batch runs well ahead of one call per text."""
+    read: list[_Read | ExtractionError] = []
+    for resource in resources:
+        try:
+            read.append(_read(resource))
+        except ExtractionError as exc:
+            read.append(exc)
+    finished = iter(_finish([item for item in read if isinstance(item, _Read)], entities=entities))
+    return [item if isinstance(item, ExtractionError) else next(finished) for item in read]
+
+
+def extract_text(text: str, language_hint: str | None = None, *, entities: bool = True) -> Extraction:
+    """Plain text input (a .txt file, stdin): no URL, no title, method "plain"."""
+    fields = {
+        "text": normalize_text(text[:MAX_TEXT_CHARS]),
+        "canonical_url": "",
+        "method": "plain",
+        "content_type": "text/plain",
+    }
+    return _finish([_identify("", fields, language_hint)], entities=entities)[0]
+
+
+class _Read(NamedTuple):
+    """A resource's content fields and language: all but its entities."""
+
+    url: str
+    fields: dict[str, Any]
+    language: LanguageResult
+
+
+def _read(resource: Resource) -> _Read:
+    body, url, content_type, encoding, language_hint = resource
     if not body.strip():
         raise ExtractionError("empty", "no bytes")
     kind = _kind(body, content_type)
-    with stage("content"):
-        if kind == "pdf":
+    if kind == "pdf":
+        with stage("pdf"):
             fields = _pdf_fields(body, url)
-        elif kind == "html":
-            fields = _html_fields(body, url, content_type, encoding)
-        else:
+    elif kind == "html":
+        fields = _html_fields(body, url, content_type, encoding)
+    else:
+        with stage("decode"):
             decoded = decode_body(body, content_type=content_type, encoding=encoding, html=False)
             fields = {
                 "text": normalize_text(decoded.text[:MAX_TEXT_CHARS]),
@@ -67,20 +120,7 @@ def extract(
                 "content_type": "text/plain",
                 "encoding": decoded.encoding,
             }
-    return _finish(url=url, language_hint=language_hint, entities=entities, **fields)
-
-
-def extract_text(text: str, language_hint: str | None = None, *, entities: bool = True) -> Extraction:
-    """Plain text input (a .txt file, stdin): no URL, no title, method "plain"."""
-    return _finish(
-        url="",
-        canonical_url="",
-        text=normalize_text(text[:MAX_TEXT_CHARS]),
-        method="plain",
-        content_type="text/plain",
-        language_hint=language_hint,
-        entities=entities,
-    )
+    return _identify(url, fields, language_hint)
 
 
 def _pdf_fields(body: bytes, url: str) -> dict[str, Any]:
@@ -100,7 +140,8 @@ def _pdf_fields(body: bytes, url: str) -> dict[str, Any]:
 
 
 def _html_fields(body: bytes, url: str, content_type: str, encoding: str | None) -> dict[str, Any]:
-    decoded = decode_body(body, content_type=content_type, encoding=encoding, html=True)
+    with stage("decode"):
+        decoded = decode_body(body, content_type=content_type, encoding=encoding, html=True)
     page = extract_html(decoded.text, url)
     return {
         "title": page.title,
@@ -117,7 +158,8 @@ def _html_fields(body: bytes, url: str, content_type: str, encoding: str | None)
     }
 
 
-def _finish(*, url: str, language_hint: str | None, entities: bool, **fields: Any) -> Extraction:
+def _identify(url: str, fields: dict[str, Any], language_hint: str | None) -> _Read:
+    """The language of a resource with text; ExtractionError("empty") for one without."""
     text: str = fields["text"]
     if not text:
         raise ExtractionError("empty", "no visible text")
@@ -125,24 +167,45 @@ def _finish(*, url: str, language_hint: str | None, entities: bool, **fields: An
     hint = normalize_language(language_hint) or fields.get("declared_language")
     with stage("language"):
         language = detect_language(f"{title}\n{text}" if title else text, hint=hint)
-    found: dict[str, Any] = {}
-    if entities:
-        with stage("entities"):
-            in_text, in_title = _entities(title, text, language.language)
+    return _Read(url, fields, language)
+
+
+def _finish(read: list[_Read], *, entities: bool) -> list[Extraction]:
+    found: list[dict[str, Any]] = [{} for _ in read]
+    if entities and read:
+        results = _entities(
+            [(item.fields.get("title", ""), item.fields["text"], item.language.language) for item in read]
+        )
         with stage("relations"):
-            found = _entity_fields(text, language.language, in_text, in_title)
-    return Extraction(url=url, language=language.language, language_confidence=language.confidence, **fields, **found)
+            found = [
+                _entity_fields(item.fields["text"], item.language.language, in_text, in_title)
+                for item, (in_text, in_title) in zip(read, results, strict=True)
+            ]
+    return [
+        Extraction(
+            url=item.url,
+            language=item.language.language,
+            language_confidence=item.language.confidence,
+            **item.fields,
+            **extra,
+        )
+        for item, extra in zip(read, found, strict=True)
+    ]
 
 
-def _entities(title: str, text: str, language: str) -> tuple[EntityResult, EntityResult]:
-    """The entities of the text and of the title (one model pass for both)."""
+def _entities(documents: list[tuple[str, str, str]]) -> list[tuple[EntityResult, EntityResult]]:
+    """The entities of each (title, text, language)'s text and title, all in one model pass."""
     # Imported here: the engine loads gazetteers and spaCy, which callers with entities=False skip.
     from extractors.entities import extract_many
 
-    # A title that is also the text's first line (PDFs keep it for page offsets) is read once.
-    title = title if title and drop_leading_title(text, title) == text else ""
-    in_text, in_title = extract_many([(text, language), (title, language)])
-    return in_text, in_title
+    pairs: list[tuple[str, str]] = []
+    for title, text, language in documents:
+        # A title that is also the text's first line (PDFs keep it for page offsets) is read once.
+        title = title if title and drop_leading_title(text, title) == text else ""
+        pairs += [(text, language), (title, language)]
+    with stage("gazetteer"):
+        results = extract_many(pairs)
+    return list(zip(results[::2], results[1::2], strict=True))
 
 
 def _entity_fields(text: str, language: str, in_text: EntityResult, in_title: EntityResult) -> dict[str, Any]:

@@ -1,33 +1,13 @@
-"""Visible text of parsed HTML (BeautifulSoup), block-aware, with invisible parts removed."""
+"""Visible text of BeautifulSoup-parsed HTML, block-aware (the fallback extractors' reading), and
+the text normalisation every extractor shares."""
 
 from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 from bs4.element import NavigableString, PageElement
 
-#: Elements whose content is never visible text (scripts, styles, embedded documents, head).
-INVISIBLE_TAGS = (
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "math",
-    "iframe",
-    "object",
-    "embed",
-    "canvas",
-    "select",
-    "head",
-    "link",
-    "meta",
-    "audio",
-    "video",
-    "source",
-    "track",
-)
 #: Page furniture dropped by the main-content heuristic (not by the full-text fallback).
 BOILERPLATE_TAGS = ("nav", "header", "footer", "aside", "form", "button", "menu", "dialog")
 BOILERPLATE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "dialog"})
@@ -82,29 +62,9 @@ _BLOCK_TAGS = frozenset(
         "legend",
     }
 )
-_TABLE_PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col")
-_LAYOUT_CONTENT = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "article")
 _CELL_TAGS = frozenset({"td", "th"})
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACES = re.compile(r"[^\S\n]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def remove_invisible(soup: BeautifulSoup) -> None:
-    _decompose(soup.find_all(INVISIBLE_TAGS))
-    _decompose(soup.find_all(_is_hidden))
-
-
-def unwrap_layout_tables(soup: BeautifulSoup) -> None:
-    """Turn tables used for page layout (cells holding paragraphs or headings) into divs.
-
-    Extractors render data tables as rows of cells; a layout table would otherwise come out as
-    one "row" holding the menu and the whole article. Data tables (plain cells) are kept.
-    """
-    for table in soup.find_all("table"):
-        if table.find(_LAYOUT_CONTENT) is not None:
-            for tag in [table, *table.find_all(_TABLE_PARTS)]:
-                tag.name = "div"
 
 
 def remove_boilerplate(root: Tag) -> None:
@@ -150,13 +110,6 @@ def normalize_text(text: str) -> str:
     text = _CONTROLS.sub("", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
-
-
-def _is_hidden(tag: Tag) -> bool:
-    if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
-        return True
-    style = tag.get("style")
-    return isinstance(style, str) and bool(_HIDDEN_STYLE.search(style))
 
 
 def _is_boilerplate(tag: Tag) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
 MAX_LINKS = 500
 MAX_URL_CHARS = 2_048
@@ -49,35 +49,35 @@ def page_identity(url: str) -> str:
     return urlunsplit(parts._replace(path=directory + "/"))
 
 
-def base_url(soup: BeautifulSoup, url: str) -> str:
-    """The document's <base href> when it is a usable http(s) URL, else the page URL."""
-    base = soup.find("base", href=True)
-    if isinstance(base, Tag):
-        resolved = absolute_http_url(str(base["href"]), url)
-        if resolved:
-            return resolved
-    return url
+def base_url(tree: HtmlElement, url: str) -> str:
+    """The document's first <base href> when it is a usable http(s) URL, else the page URL."""
+    href = next((base.get("href") for base in tree.iter("base") if "href" in base.attrib), None)
+    return (absolute_http_url(href, url) if href is not None else None) or url
 
 
-def canonical_url(soup: BeautifulSoup, url: str) -> str:
-    for link in soup.find_all("link", href=True):
-        rel: str | list[str] = link.get("rel") or []
-        rels = rel.split() if isinstance(rel, str) else rel
-        if "canonical" in (r.lower() for r in rels):
-            resolved = absolute_http_url(str(link["href"]), url)
+def canonical_url(tree: HtmlElement, url: str) -> str:
+    for link in tree.iter("link"):
+        href = link.get("href")
+        if href is not None and "canonical" in (link.get("rel") or "").lower().split():
+            resolved = absolute_http_url(href, url)
             if resolved:
                 return resolved
     return page_identity(url)
 
 
-def outbound_links(soup: BeautifulSoup, url: str) -> list[str]:
+def outbound_links(tree: HtmlElement, url: str) -> list[str]:
     """Every distinct http(s) link target in document order, except the page itself; at most MAX_LINKS."""
-    base = base_url(soup, url)
+    base = base_url(tree, url)
     own = page_url(url)
     links: list[str] = []
     seen = {own}
-    for anchor in soup.find_all("a", href=True):
-        resolved = absolute_http_url(str(anchor["href"]), base)
+    read: set[str] = set()  # hrefs already resolved: menus repeat theirs
+    for anchor in tree.iter("a"):
+        href = anchor.get("href")
+        if href is None or href in read:
+            continue
+        read.add(href)
+        resolved = absolute_http_url(href, base)
         if resolved and resolved not in seen:
             seen.add(resolved)
             links.append(resolved)

@@ -9,17 +9,21 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 import lxml.html
-from bs4 import BeautifulSoup, Tag
 from htmldate import find_date
+from lxml import etree
+from lxml.html import HtmlElement
 
 from extractors.dates import may_hold_copyright, parse_date, without_copyright_years
 from extractors.html_text import clean_inline
 from extractors.language import normalize_language
+from extractors.timing import stage
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +90,9 @@ _MODIFIED_META = (
     "last-modified",
     "lastmod",
 )
+_CODE_TAGS = ("script", "style", "template")
+#: Bylines marked up as such, when neither JSON-LD nor meta tags name an author.
+_AUTHOR_ELEMENTS = etree.XPath('//*[@itemprop="author" or contains(@rel, "author")]')
 _LANGUAGE_META = ("og:locale", "content-language", "language", "dc.language", "dcterms.language")
 
 
@@ -98,25 +105,28 @@ class HtmlMetadata:
     declared_language: str | None = None
 
 
-def read_metadata(soup: BeautifulSoup, html: str, url: str) -> HtmlMetadata:
-    """`soup` is `html` parsed; call before scripts are stripped: JSON-LD lives in <script> elements."""
-    linked = _json_ld_article(soup)
-    meta = _meta_values(soup)
+def read_metadata(tree: HtmlElement, html: str, url: str) -> HtmlMetadata:
+    """`tree` is `html` parsed (extractors/html_tree.py), read before it is cleaned: JSON-LD lives
+    in <script> elements and htmldate searches the whole page. The tree is left as it was."""
+    linked = _json_ld_article(tree)
+    meta = _meta_values(tree)
     return HtmlMetadata(
-        title=_title(soup, linked, meta),
-        authors=_authors(soup, linked, meta),
-        published=_published(soup, linked, meta, html, url),
-        modified=_modified(soup, linked, meta),
-        declared_language=_declared_language(soup, linked, meta),
+        title=_title(tree, linked, meta),
+        authors=_authors(tree, linked, meta),
+        published=_published(tree, linked, meta, html, url),
+        modified=_modified(tree, linked, meta),
+        declared_language=_declared_language(tree, linked, meta),
     )
 
 
-def _json_ld_article(soup: BeautifulSoup) -> dict[str, Any]:
+def _json_ld_article(tree: HtmlElement) -> dict[str, Any]:
     """The first article-like JSON-LD object, else the first object with a headline or dates."""
     fallback: dict[str, Any] = {}
-    for script in soup.find_all("script", attrs={"type": lambda t: t is not None and "ld+json" in t.lower()}):
+    for script in tree.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
         try:
-            data = json.loads(script.string or "", strict=False)
+            data = json.loads(script.text or "", strict=False)
         except (json.JSONDecodeError, RecursionError):
             logger.debug("unparseable JSON-LD block skipped")
             continue
@@ -142,9 +152,9 @@ def _json_ld_nodes(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
                 yield from _json_ld_nodes(data[key], depth + 1)
 
 
-def _meta_values(soup: BeautifulSoup) -> dict[str, list[str]]:
+def _meta_values(tree: HtmlElement) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
-    for tag in soup.find_all("meta"):
+    for tag in tree.iter("meta"):
         content = tag.get("content")
         if not isinstance(content, str) or not content.strip():
             continue
@@ -166,27 +176,39 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _title(soup: BeautifulSoup, linked: dict[str, Any], meta: dict[str, list[str]]) -> str:
+def _title(tree: HtmlElement, linked: dict[str, Any], meta: dict[str, list[str]]) -> str:
     for candidate in [*_strings(linked.get("headline")), *(v for k in _TITLE_META for v in meta.get(k, []))]:
         if clean_inline(candidate):
             return clean_inline(candidate)
     # <title> is RCDATA: markup inside it is literal text and stays so.
-    page_title = clean_inline(soup.title.get_text()) if soup.title else ""
-    headings = [clean_inline(h.get_text(" ")) for h in soup.find_all("h1", limit=2)]
+    title = next(tree.iter("title"), None)
+    page_title = clean_inline(_text(title)) if title is not None else ""
+    headings = [clean_inline(_text(h, " ")) for h in islice(tree.iter("h1"), 2)]
     if len(headings) == 1 and headings[0] and (not page_title or headings[0] in page_title):
         return headings[0]  # "Headline | Site name" -> "Headline"
     return page_title
 
 
-def _authors(soup: BeautifulSoup, linked: dict[str, Any], meta: dict[str, list[str]]) -> list[str]:
+def _authors(tree: HtmlElement, linked: dict[str, Any], meta: dict[str, list[str]]) -> list[str]:
     candidates: list[str] = _strings(linked.get("author"))
     if not candidates:
         candidates = [v for k in _AUTHOR_META for v in meta.get(k, [])]
     if not candidates:
-        candidates = [
-            tag.get_text(" ") for tag in soup.select('[rel~="author"], [itemprop="author"]', limit=MAX_AUTHORS)
-        ]
+        marked = (tag for tag in _AUTHOR_ELEMENTS(tree) if tag.get("itemprop") == "author" or _has_author_rel(tag))
+        candidates = [_text(tag, " ") for tag in islice(marked, MAX_AUTHORS)]
     return _distinct_names(candidates)
+
+
+def _has_author_rel(element: HtmlElement) -> bool:
+    return "author" in (element.get("rel") or "").split()
+
+
+def _text(element: HtmlElement, separator: str = "") -> str:
+    """The element's text without script, style or template content (as BeautifulSoup reads it)."""
+    if next(element.iterdescendants(*_CODE_TAGS), None) is not None:
+        element = deepcopy(element)  # a heading or a byline: small
+        etree.strip_elements(element, *_CODE_TAGS, with_tail=False)
+    return separator.join(element.itertext())
 
 
 def _distinct_names(candidates: Iterable[str]) -> list[str]:
@@ -212,64 +234,76 @@ def _first_date(*groups: Iterable[str]) -> datetime | None:
 
 
 def _published(
-    soup: BeautifulSoup, linked: dict[str, Any], meta: dict[str, list[str]], html: str, url: str
+    tree: HtmlElement, linked: dict[str, Any], meta: dict[str, list[str]], html: str, url: str
 ) -> datetime | None:
     found = _first_date(
         _strings(linked.get("datePublished")),
         _strings(linked.get("dateCreated")),
         *(meta.get(k, []) for k in _PUBLISHED_META),
     )
-    return found or _time_element(soup, "datePublished") or _date_in_page(html, url)
+    if found or (found := _time_element(tree, "datePublished")):
+        return found
+    with stage("date"):
+        return _date_in_page(tree, html, url)
 
 
-def _modified(soup: BeautifulSoup, linked: dict[str, Any], meta: dict[str, list[str]]) -> datetime | None:
+def _modified(tree: HtmlElement, linked: dict[str, Any], meta: dict[str, list[str]]) -> datetime | None:
     found = _first_date(_strings(linked.get("dateModified")), *(meta.get(k, []) for k in _MODIFIED_META))
-    return found or _time_element(soup, "dateModified")
+    return found or _time_element(tree, "dateModified")
 
 
-def _time_element(soup: BeautifulSoup, itemprop: str) -> datetime | None:
-    preferred = soup.select(f'time[itemprop="{itemprop}"][datetime]')
+def _time_element(tree: HtmlElement, itemprop: str) -> datetime | None:
+    dated = [tag for tag in tree.iter("time") if "datetime" in tag.attrib]
+    preferred = [tag for tag in dated if tag.get("itemprop") == itemprop]
     if itemprop == "datePublished":
-        preferred += soup.select("time[pubdate][datetime]") + soup.select("time[datetime]", limit=20)
-    values = (tag.get("datetime", "") for tag in preferred if isinstance(tag, Tag))
-    return _first_date(value for value in values if isinstance(value, str))  # datetime is single-valued
+        preferred += [tag for tag in dated if "pubdate" in tag.attrib] + dated[:20]
+    return _first_date(tag.get("datetime", "") for tag in preferred)
 
 
-def _date_in_page(html: str, url: str) -> datetime | None:
-    """Last resort: htmldate's search of the URL and the visible text."""
+def _date_in_page(tree: HtmlElement, html: str, url: str) -> datetime | None:
+    """Last resort: htmldate's search of the URL and the visible text, in at most
+    HTMLDATE_MAX_CHARS of markup (a bigger page is parsed again, cut)."""
+    markup = html[:HTMLDATE_MAX_CHARS]
     try:
         # A parsed tree, never a string: htmldate fetches strings that look like URLs.
-        tree = lxml.html.fromstring(html[:HTMLDATE_MAX_CHARS])
-        if may_hold_copyright(html[:HTMLDATE_MAX_CHARS]):
-            _drop_copyright_years(tree)
-        found = find_date(tree, extensive_search=True, original_date=True, url=url or None)
+        searched = lxml.html.fromstring(markup) if len(html) > len(markup) else tree
+        if may_hold_copyright(markup):
+            # The years go from a copy of the shared tree: the main text keeps them.
+            searched = deepcopy(searched) if searched is tree else searched
+            _drop_copyright_years(searched)
+        found = find_date(searched, extensive_search=True, original_date=True, url=url or None)
     except Exception as exc:  # htmldate raises assorted errors on odd markup; a date is optional
         logger.debug("htmldate failed: %s", exc)
         return None
     return parse_date(found)
 
 
-def _drop_copyright_years(tree: lxml.html.HtmlElement) -> None:
+def _drop_copyright_years(tree: HtmlElement) -> None:
     """Take copyright years out of the tree htmldate searches (its text, attributes such as an
     image credit's alt text, and schema.org copyrightYear): its extensive search falls back on the
     copyright year, dating a page with only "© 2026" in its footer 2026-01-01."""
-    for element in tree.iter():
-        if not isinstance(element.tag, str):  # comments and processing instructions
-            continue
+    for element in tree.iter(etree.Element):
         if element.tag == "meta" and (element.get("itemprop") or "").lower() == "copyrightyear":
             element.set("content", "")
-        element.text = element.text and without_copyright_years(element.text)
-        element.tail = element.tail and without_copyright_years(element.tail)
+        text, tail = element.text, element.tail
+        if text and _may_hold_notice(text):
+            element.text = without_copyright_years(text)
+        if tail and _may_hold_notice(tail):
+            element.tail = without_copyright_years(tail)
         for name, value in element.attrib.items():
-            if (cleaned := without_copyright_years(value)) != value:
+            if _may_hold_notice(value) and (cleaned := without_copyright_years(value)) != value:
                 element.set(name, cleaned)
 
 
-def _declared_language(soup: BeautifulSoup, linked: dict[str, Any], meta: dict[str, list[str]]) -> str | None:
-    html = soup.find("html")
-    candidates: list[str] = []
-    if isinstance(html, Tag):
-        candidates += [str(html.get("lang") or ""), str(html.get("xml:lang") or "")]
+def _may_hold_notice(value: str) -> bool:
+    """False for a string the notice pattern (extractors/dates.py) cannot match: it holds "©",
+    "(c)" or "copyright" in any case, so "yr" at least. A cheap test before the pattern's."""
+    folded = value.lower()
+    return "yr" in folded or "©" in value or "(c)" in folded
+
+
+def _declared_language(tree: HtmlElement, linked: dict[str, Any], meta: dict[str, list[str]]) -> str | None:
+    candidates = [tree.get("lang") or "", tree.get("xml:lang") or ""]
     candidates += [v.split(",")[0] for k in _LANGUAGE_META for v in meta.get(k, [])]
     candidates += _strings(linked.get("inLanguage"))
     for candidate in candidates:

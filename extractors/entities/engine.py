@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from extractors.language import normalize_language
+from extractors.timing import stage
 
 from . import model_layer
 from .context import Resolved, resolve
@@ -203,10 +204,9 @@ def extract_many(documents: Iterable[tuple[str, str]], gazetteer: Gazetteer | No
     for name in {name for name, _ in models.values()}:
         indexes = [i for i, (n, _) in models.items() if n == name]
         nlp = models[indexes[0]][1]
-        for index, found in zip(
-            indexes, model_layer.model_entities(nlp, [scans[i].text for i in indexes]), strict=True
-        ):
-            predicted[index] = found
+        with stage("model"):
+            found = model_layer.model_entities(nlp, [scans[i].text for i in indexes])
+        predicted.update(zip(indexes, found, strict=True))
     return [_finish(scan, models[i][0] if i in models else None, predicted.get(i, [])) for i, scan in enumerate(scans)]
 
 
