@@ -7,8 +7,8 @@ main text's quality against a stored reference.
 Every page is read from DIR (never copied into the repository). A warm-up pass loads the
 gazetteers, the model and the libraries' lazy tables; then each round runs, page by page and in
 alternating order, the project's `extract` (the crawl's extraction, stages timed by
-extractors/timing.py) and `trafilatura.extract` alone on the decoded page with the options
-extractors/content.py gives it. Figures are CPU seconds of this process (time.process_time);
+extractors/timing.py) and `trafilatura.extract` alone with the options extractors/content.py
+gives it. Both start from the page's bytes, as fetched: each decodes them its own way. Figures are CPU seconds of this process (time.process_time);
 the median round is reported. Content extraction is decode + parse + metadata + date + main
 text: the part `trafilatura.extract` alone is measured against (target ratio ≤ 1.3).
 
@@ -39,7 +39,6 @@ sys.path.insert(0, str(REPO))
 import trafilatura  # noqa: E402
 
 from extractors import Extraction, ExtractionError, extract  # noqa: E402
-from extractors.decoding import decode_body  # noqa: E402
 from extractors.entities.model_layer import use_model  # noqa: E402
 from extractors.timing import measure  # noqa: E402
 
@@ -91,27 +90,27 @@ def run_project(path: Path, body: bytes) -> tuple[Extraction | None, dict[str, f
     return result, timings
 
 
-def run_anchor(path: Path, html: str) -> float:
+def run_anchor(path: Path, body: bytes) -> float:
     started = time.process_time()
-    trafilatura.extract(html, url=page_url(path), **TRAFILATURA_OPTIONS)
+    trafilatura.extract(body, url=page_url(path), **TRAFILATURA_OPTIONS)
     return time.process_time() - started
 
 
-def one_round(pages: list[tuple[Path, bytes, str]], flip: bool) -> tuple[dict[str, float], float, dict[str, str]]:
+def one_round(pages: list[tuple[Path, bytes]], flip: bool) -> tuple[dict[str, float], float, dict[str, str]]:
     """CPU seconds per stage over all pages, the anchor's CPU seconds, and each page's text."""
     stages: Counter[str] = Counter()
     anchor = 0.0
     texts: dict[str, str] = {}
-    for number, (path, body, html) in enumerate(pages):
+    for number, (path, body) in enumerate(pages):
 
         def ours(path: Path = path, body: bytes = body) -> None:
             result, timings = run_project(path, body)
             stages.update(timings)
             texts[path.name] = result.text if result is not None else ""
 
-        def theirs(path: Path = path, html: str = html) -> None:
+        def theirs(path: Path = path, body: bytes = body) -> None:
             nonlocal anchor
-            anchor += run_anchor(path, html)
+            anchor += run_anchor(path, body)
 
         steps: list[Callable[[], None]] = [ours, theirs] if (number % 2 == 0) != flip else [theirs, ours]
         for step in steps:
@@ -119,11 +118,11 @@ def one_round(pages: list[tuple[Path, bytes, str]], flip: bool) -> tuple[dict[st
     return dict(stages), anchor, texts
 
 
-def load_pages(directory: Path) -> list[tuple[Path, bytes, str]]:
+def load_pages(directory: Path) -> list[tuple[Path, bytes]]:
     paths = sorted(directory.glob("*.htm*"))
     if not paths:
         raise SystemExit(f"no HTML pages in {directory}")
-    return [(path, body, decode_body(body).text) for path in paths for body in [path.read_bytes()]]
+    return [(path, path.read_bytes()) for path in paths]
 
 
 def quality(texts: dict[str, str]) -> dict[str, Any]:
@@ -143,7 +142,7 @@ def quality(texts: dict[str, str]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--model", default="none", help="OSINT_SPACY_MODEL: none (gazetteer only) or auto")
     parser.add_argument("--write-reference", action="store_true", help="store the current main texts as the reference")
     parser.add_argument("--json", action="store_true")

@@ -43,13 +43,17 @@ _YEAR = r"\b(?:1[89]|2\d)\d{2}\b"
 _COPYRIGHT_NOTICE = re.compile(rf"(?:©|\(c\)|\bcopyright\b)\D{{0,60}}?{_YEAR}(?:\s*[-–—,/]\s*{_YEAR})*", re.I)
 
 
-#: Every way a page can write a copyright sign or word, entities included: a page without any has
-#: no notice to remove, and the tree walk that removes them is skipped.
-_COPYRIGHT_MARK = re.compile(r"©|&copy|&#169|&#xa9|\(c\)|copyright", re.I)
+#: Every other way a page can write a copyright sign or word than "©" itself, entities included,
+#: case-folded ("copyr": a case-insensitive "copyright" also matches the Turkish dotted and dotless
+#: i). A page without any has no notice to remove, and the tree walk that removes them is skipped.
+_COPYRIGHT_MARKS = ("(c)", "&copy", "&#169", "&#xa9", "copyr")
 
 
 def may_hold_copyright(html: str) -> bool:
-    return _COPYRIGHT_MARK.search(html) is not None
+    if "©" in html:  # the usual case, settled without folding the page
+        return True
+    folded = html.lower()  # one pass, then plain substring scans: a case-blind pattern is slower
+    return any(mark in folded for mark in _COPYRIGHT_MARKS)
 
 
 def without_copyright_years(text: str) -> str:

@@ -51,6 +51,17 @@ _PRESERVE_WHITESPACE = ("pre", "textarea")
 #: what BeautifulSoup counts as blank (form feed too, which the parse never sees)
 _BLANK = " \n\t\r"
 _PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
+# Every element an HtmlElement, looked up in C: lxml.html's own lookup (forms, inputs and labels
+# get classes of their own, which no reader here uses) runs Python for every element a walk
+# touches, ours and trafilatura's and htmldate's alike.
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
 
 
 class ParsedHtml(NamedTuple):

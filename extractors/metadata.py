@@ -92,7 +92,7 @@ _MODIFIED_META = (
 )
 _CODE_TAGS = ("script", "style", "template")
 #: Bylines marked up as such, when neither JSON-LD nor meta tags name an author.
-_AUTHOR_ELEMENTS = etree.XPath('//*[@itemprop="author" or contains(@rel, "author")]')
+_AUTHOR_ELEMENTS = etree.XPath('//@itemprop[. = "author"]/.. | //@rel[contains(., "author")]/..')
 _LANGUAGE_META = ("og:locale", "content-language", "language", "dc.language", "dcterms.language")
 
 
@@ -267,32 +267,55 @@ def _date_in_page(tree: HtmlElement, html: str, url: str) -> datetime | None:
     try:
         # A parsed tree, never a string: htmldate fetches strings that look like URLs.
         searched = lxml.html.fromstring(markup) if len(html) > len(markup) else tree
-        if may_hold_copyright(markup):
-            # The years go from a copy of the shared tree: the main text keeps them.
-            searched = deepcopy(searched) if searched is tree else searched
-            _drop_copyright_years(searched)
-        found = find_date(searched, extensive_search=True, original_date=True, url=url or None)
+        changes = _drop_copyright_years(searched) if may_hold_copyright(markup) else []
+        try:
+            found = find_date(searched, extensive_search=True, original_date=True, url=url or None)
+        finally:  # htmldate searched a copy of its own; the shared tree gets its years back
+            _undo(changes)
     except Exception as exc:  # htmldate raises assorted errors on odd markup; a date is optional
         logger.debug("htmldate failed: %s", exc)
         return None
     return parse_date(found)
 
 
-def _drop_copyright_years(tree: HtmlElement) -> None:
+#: a change to a tree: the element, "text", "tail" or "@" + an attribute's name, and the value before
+_Change = tuple[HtmlElement, str, str | None]
+
+
+def _drop_copyright_years(tree: HtmlElement) -> list[_Change]:
     """Take copyright years out of the tree htmldate searches (its text, attributes such as an
     image credit's alt text, and schema.org copyrightYear): its extensive search falls back on the
-    copyright year, dating a page with only "© 2026" in its footer 2026-01-01."""
+    copyright year, dating a page with only "© 2026" in its footer 2026-01-01. Returns the
+    changes, for `_undo`."""
+    changes: list[_Change] = []
     for element in tree.iter(etree.Element):
         if element.tag == "meta" and (element.get("itemprop") or "").lower() == "copyrightyear":
+            changes.append((element, "@content", element.get("content")))
             element.set("content", "")
         text, tail = element.text, element.tail
-        if text and _may_hold_notice(text):
-            element.text = without_copyright_years(text)
-        if tail and _may_hold_notice(tail):
-            element.tail = without_copyright_years(tail)
+        if text and _may_hold_notice(text) and (cleaned := without_copyright_years(text)) != text:
+            changes.append((element, "text", text))
+            element.text = cleaned
+        if tail and _may_hold_notice(tail) and (cleaned := without_copyright_years(tail)) != tail:
+            changes.append((element, "tail", tail))
+            element.tail = cleaned
         for name, value in element.attrib.items():
             if _may_hold_notice(value) and (cleaned := without_copyright_years(value)) != value:
+                changes.append((element, f"@{name}", value))
                 element.set(name, cleaned)
+    return changes
+
+
+def _undo(changes: list[_Change]) -> None:
+    for element, where, value in reversed(changes):
+        if where == "text":
+            element.text = value
+        elif where == "tail":
+            element.tail = value
+        elif value is None:
+            element.attrib.pop(where[1:], None)
+        else:
+            element.set(where[1:], value)
 
 
 def _may_hold_notice(value: str) -> bool:
