@@ -65,6 +65,8 @@ def run_crawl(
     locks, sources = _lock_sources(ledger, run_id, watchlist, sources, config)
     # one pool for all the run's sources: workers start and warm up once per run, not per source
     pool = ExtractionPool(config.extract_workers, config.spacy_model)
+    if sources:
+        pool.start()  # the workers warm up while Scrapy starts and fetches the first pages
     run_objects: dict[str, Any] = {"LOG_INSTALL_ROOT_HANDLER": False, POOL_SETTING: pool}
     if captures is not None:
         run_objects[STORE_SETTING] = captures
