@@ -10,6 +10,9 @@ REPO = Path(__file__).resolve().parents[1]
 RUNS = [
     ["benchmarks/crawl_bench.py", "--docs", "2000"],
     ["benchmarks/crawl_bench.py", "--docs", "2000", "--model", "auto"],
+    ["benchmarks/crawl_bench.py", "--pages", "--rounds", "3"],
+    ["benchmarks/crawl_bench.py", "--pages", "--model", "auto", "--rounds", "3"],
+    ["benchmarks/extract_bench.py"],
     ["-m", "benchmarks.search_bench", "--docs", "100000"],
     ["benchmarks/entities_eval.py"],
     ["benchmarks/entities_speed.py"],
