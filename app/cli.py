@@ -31,7 +31,21 @@ COMMANDS = (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _CommandModules(click.Group):
+    """Imports a command's module when that command is run or listed, not before: `osint crawl`
+    then loads neither the web application nor the alert store (~0.5 s of every crawl's start)."""
+
+    def list_commands(self, context: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, context: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        command: click.Command = importlib.import_module(f"app.commands.{name}").command
+        return command
+
+
+@click.group(cls=_CommandModules, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
 @click.version_option(package_name="osint-crawler")
 @click.pass_context
@@ -47,10 +61,6 @@ def cli(context: click.Context, verbose: int) -> None:
     if not context.resilient_parsing:  # (shell completion validates nothing)
         # validated at start-up, once per invocation: commands read it with current_config()
         context.obj = build_config()
-
-
-for _name in COMMANDS:
-    cli.add_command(importlib.import_module(f"app.commands.{_name}").command)
 
 
 def main() -> None:
