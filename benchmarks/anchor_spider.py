@@ -12,6 +12,7 @@ Prints one JSON line: pages parsed, pages trafilatura extracted text from (the r
 It crawls one host with the knobs the project's crawl has in force for a sitemap source, read from
 settings/crawl.py (the project's spiders set no custom_settings of their own, and the run adds only
 OSINT_* settings): robots.txt obeyed; CONCURRENT_REQUESTS 32, CONCURRENT_REQUESTS_PER_DOMAIN 8,
+CONCURRENT_ITEMS 16,
 DOWNLOAD_DELAY 0 with AutoThrottle (start delay 0.25 s, target concurrency 4, max delay 30 s);
 the same timeout, size limits, retries, redirects, cookies off, telnet console and remote control
 off, and the asyncio reactor. Logging is at WARNING, the level `osint crawl` runs Scrapy at without -v.
@@ -32,6 +33,7 @@ from scrapy.spiders import SitemapSpider
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from extractors.content import TRAFILATURA_OPTIONS  # the project's trafilatura options: same work
 from settings import crawl as project_settings  # constants only: no project code runs
 
 #: The project's politeness, concurrency and limits, mirrored by name so the anchor follows any change.
@@ -40,6 +42,7 @@ MIRRORED_SETTINGS = (
     "ROBOTSTXT_OBEY",
     "CONCURRENT_REQUESTS",
     "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "CONCURRENT_ITEMS",
     "DOWNLOAD_DELAY",
     "AUTOTHROTTLE_ENABLED",
     "AUTOTHROTTLE_START_DELAY",
@@ -73,16 +76,7 @@ class AnchorSpider(SitemapSpider):
         self.extracted = 0
 
     def parse(self, response: Response, **kwargs: Any) -> None:
-        text = trafilatura.extract(
-            response.text,
-            url=response.url,
-            include_comments=False,
-            include_tables=True,
-            include_images=False,
-            include_links=False,
-            deduplicate=False,
-            output_format="txt",
-        )
+        text = trafilatura.extract(response.text, url=response.url, **TRAFILATURA_OPTIONS)
         self.parsed += 1
         self.extracted += bool(text)  # the text is the work measured: nothing goes on from here
 

@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO))
 import trafilatura  # noqa: E402
 
 from extractors import Extraction, ExtractionError, extract  # noqa: E402
+from extractors.content import TRAFILATURA_OPTIONS  # noqa: E402
 from extractors.entities.model_layer import use_model  # noqa: E402
 from extractors.timing import measure  # noqa: E402
 
@@ -48,15 +49,6 @@ CONTENT_STAGES = ("decode", "parse", "metadata", "date", "main_text")
 STAGES = (*CONTENT_STAGES, "language", "gazetteer", "model", "relations")
 MIN_F1 = 0.99
 TARGET_RATIO = 1.3
-#: the options extractors/content.py passes, so the anchor does the same work
-TRAFILATURA_OPTIONS: dict[str, Any] = {
-    "include_comments": False,
-    "include_tables": True,
-    "include_images": False,
-    "include_links": False,
-    "deduplicate": False,
-    "output_format": "txt",
-}
 _TOKEN = re.compile(r"\w+")
 
 
