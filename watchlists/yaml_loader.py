@@ -151,12 +151,13 @@ class _MarkedScanner(RoundTripScanner):
 
 
 class _MarkedConstructor(RoundTripConstructor):
-    """Gives a position to the errors ruamel's constructors raise without one (int(), float(), dates)."""
+    """Gives a position to the errors ruamel's constructors raise without one (int(), float(), dates;
+    IndexError from its integer constructor on "-_", which the resolver takes for an integer)."""
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)
-        except (ValueError, OverflowError) as exc:
+        except (ValueError, OverflowError, IndexError) as exc:
             raise _Unreadable(None, None, f"cannot read this value: {exc}", node.start_mark) from None
 
 

@@ -144,6 +144,8 @@ def parses_or_explains(text: str) -> None:
 
 @settings(max_examples=200)
 @given(st.text(max_size=300))
+@example("-_")  # IndexError inside ruamel's integer constructor
+@example("name: x\nschedule: -_\n")
 def test_any_text(text: str) -> None:
     parses_or_explains(text)
 
