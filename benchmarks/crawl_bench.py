@@ -9,7 +9,7 @@ re-processed (expected: none).
     .venv/bin/python benchmarks/crawl_bench.py --docs 2000                # gazetteer-only entities
     .venv/bin/python benchmarks/crawl_bench.py --docs 2000 --model auto   # with the spaCy model
 
-Real pages (`--pages [DIR]`, default ../shared/bench-pages next to the repository, read in place):
+Real pages (`--pages [DIR]`, default: OSINT_BENCH_PAGES or ../shared/bench-pages, read in place; docs/BENCHMARK_PAGES.md):
 serves every *.html file of DIR as it is (`Content-Type: text/html` without a charset, so each page's
 own declaration decides, as a server that says nothing would; some pages are ISO-8859-1), one
 sitemap listing them all, and robots.txt. Each round runs, in alternating order, the project's
@@ -49,9 +49,10 @@ sys.path.insert(0, str(REPO))
 
 from app.site_server import Route, SiteHandler, SiteServer  # noqa: E402
 from benchmarks.corpus import generate_documents  # noqa: E402
+from benchmarks.real_pages import DEFAULT_DIR as BENCH_PAGES  # noqa: E402
+from benchmarks.real_pages import page_paths  # noqa: E402
 from benchmarks.reports import documents_reprocessed  # noqa: E402
 
-BENCH_PAGES = REPO.parent / "shared" / "bench-pages"
 #: issue 16: anchor seconds / project seconds at least this, by entity model ("none" or any model)
 RATIO_TARGETS = {"none": 0.57, "model": 0.40}
 
@@ -125,11 +126,9 @@ def build_site(count: int) -> SiteServer:
 def build_page_site(directory: Path) -> tuple[SiteServer, int]:
     """Every *.html file of `directory` under /pages/, held in memory, listed by /sitemap.xml."""
     routes: dict[str, Route] = {}
-    for page in sorted(directory.glob("*.html")):
+    for page in page_paths(directory):
         routes[f"/pages/{quote(page.name)}"] = _page(page.read_bytes(), "text/html")
     count = len(routes)
-    if not count:
-        raise SystemExit(f"no *.html files in {directory}")
     routes["/sitemap.xml"] = _sitemap([(path, None) for path in routes])
     routes["/robots.txt"] = _robots
     return SiteServer(routes=routes), count
@@ -382,7 +381,7 @@ def main() -> None:
         nargs="?",
         const=BENCH_PAGES,
         metavar="DIR",
-        help=f"real pages: every *.html file of DIR (default {BENCH_PAGES})",
+        help=f"real pages: every *.html file of DIR (default {BENCH_PAGES}; docs/BENCHMARK_PAGES.md)",
     )
     parser.add_argument("--model", default="none", help="OSINT_SPACY_MODEL: none (gazetteer only) or auto")
     parser.add_argument("--rounds", type=int, default=3, help="--pages: rounds of project and anchor")

@@ -1,7 +1,7 @@
 """Extraction CPU per page, stage by stage, on real pages, against trafilatura alone; and the
 main text's quality against a stored reference.
 
-    .venv/bin/python benchmarks/extract_bench.py [--pages ../shared/bench-pages] [--rounds 3] [--model none|auto]
+    .venv/bin/python benchmarks/extract_bench.py [--pages DIR] [--rounds 3] [--model none|auto]
     .venv/bin/python benchmarks/extract_bench.py --write-reference   # after a deliberate quality change
 
 Every page is read from DIR (never copied into the repository). A warm-up pass loads the
@@ -38,12 +38,13 @@ sys.path.insert(0, str(REPO))
 
 import trafilatura  # noqa: E402
 
+from benchmarks import real_pages  # noqa: E402
+from benchmarks.real_pages import page_paths  # noqa: E402
 from extractors import Extraction, ExtractionError, extract  # noqa: E402
 from extractors.content import TRAFILATURA_OPTIONS  # noqa: E402
 from extractors.entities.model_layer import use_model  # noqa: E402
 from extractors.timing import measure  # noqa: E402
 
-DEFAULT_PAGES = REPO.parent / "shared" / "bench-pages"
 REFERENCE = REPO / "benchmarks" / "reference" / "bench_pages_tokens.json"
 CONTENT_STAGES = ("decode", "parse", "metadata", "date", "main_text")
 STAGES = (*CONTENT_STAGES, "language", "gazetteer", "model", "relations")
@@ -111,10 +112,7 @@ def one_round(pages: list[tuple[Path, bytes]], flip: bool) -> tuple[dict[str, fl
 
 
 def load_pages(directory: Path) -> list[tuple[Path, bytes]]:
-    paths = sorted(directory.glob("*.htm*"))
-    if not paths:
-        raise SystemExit(f"no HTML pages in {directory}")
-    return [(path, path.read_bytes()) for path in paths]
+    return [(path, path.read_bytes()) for path in page_paths(directory)]
 
 
 def quality(texts: dict[str, str]) -> dict[str, Any]:
@@ -133,7 +131,7 @@ def quality(texts: dict[str, str]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
+    parser.add_argument("--pages", type=Path, default=real_pages.DEFAULT_DIR)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--model", default="none", help="OSINT_SPACY_MODEL: none (gazetteer only) or auto")
     parser.add_argument("--write-reference", action="store_true", help="store the current main texts as the reference")

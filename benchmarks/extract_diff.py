@@ -2,7 +2,7 @@
 page (and the real benchmark pages, read where they are) with the code of a git revision and
 with the working tree, and lists each page whose extraction differs, field by field.
 
-    .venv/bin/python benchmarks/extract_diff.py --base HEAD~3 [--pages ../shared/bench-pages] [--model none|auto]
+    .venv/bin/python benchmarks/extract_diff.py --base HEAD~3 [--pages DIR] [--model none|auto]
 
 The revision is exported with `git archive` into a temporary directory (the checkout is not
 touched) and run with this virtualenv's interpreter. Exit status 1 when any page differs.
@@ -18,7 +18,11 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_PAGES = REPO.parent / "shared" / "bench-pages"
+sys.path.insert(0, str(REPO))
+
+from benchmarks import real_pages  # noqa: E402
+from benchmarks.real_pages import page_paths  # noqa: E402
+
 SUFFIX_TYPES = {".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf", ".txt": "text/plain"}
 
 #: run inside a checkout: extract each file named on stdin, one JSON line per file
@@ -48,7 +52,7 @@ def pages(bench_pages: Path | None) -> list[str]:
         ["git", "ls-files", "demo/site", "tests/fixtures"], cwd=REPO, check=True, capture_output=True, text=True
     ).stdout.split()
     ours = [str(REPO / name) for name in listed if Path(name).suffix in SUFFIX_TYPES]
-    theirs = sorted(str(path) for path in bench_pages.glob("*.htm*")) if bench_pages and bench_pages.is_dir() else []
+    theirs = [str(path) for path in page_paths(bench_pages)] if bench_pages and bench_pages.is_dir() else []
     return ours + theirs
 
 
@@ -68,7 +72,7 @@ def extractions(checkout: Path, files: list[str], model: str) -> dict[str, dict[
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", required=True, help="git revision to compare the working tree with")
-    parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES, help="more pages, read in place")
+    parser.add_argument("--pages", type=Path, default=real_pages.DEFAULT_DIR, help="more pages, read in place")
     parser.add_argument("--model", default="none", help="OSINT_SPACY_MODEL for both sides")
     args = parser.parse_args()
 
