@@ -67,7 +67,7 @@ def extract_html(html: str, url: str) -> HtmlContent:
         return HtmlContent(text="", method="bs4-fulltext", canonical_url=page_identity(url))
     tree = page.tree
     with stage("metadata"):
-        meta = read_metadata(tree, html, url)
+        meta = read_metadata(tree, page.markup, url)  # the markup as parsed: declaration dropped, bounded
         canonical = canonical_url(tree, url)
         links = outbound_links(tree, url)
     with stage("main_text"):

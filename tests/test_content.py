@@ -332,3 +332,14 @@ def test_content_type_sniffing() -> None:
 )
 def test_parse_date_returns_aware_utc(raw: str, expected: datetime | None) -> None:
     assert parse_date(raw) == expected
+
+
+def test_a_date_in_the_text_of_a_big_page_with_an_xml_declaration() -> None:
+    # htmldate reads a page past HTMLDATE_MAX_CHARS from the markup as parsed: the XML declaration
+    # dropped (lxml refuses a str that declares an encoding), so the date in its text is found.
+    filler = "<p>" + "inventory line " * 40_000 + "</p>"
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<html><body><p>Rifles seized at the port, first reported '
+        f"2023-04-05 by the harbour office.</p>{filler}</body></html>"
+    ).encode()
+    assert extract(body, url="https://x.example/a", entities=False).published == utc(2023, 4, 5)
