@@ -40,6 +40,7 @@ class FetchedResource:
     change: str = ""  # "new" or "changed", set once compared with the ledger
     known: UrlRecord | None = None  # the ledger's record of this URL as the request saw it
     capture: Capture | None = None  # where the response is preserved (crawlers/middlewares/capture.py)
+    fingerprint: bytes = b""  # the text's shingle hashes, from its extraction (for the story index)
     _document: Document | None = field(default=None, init=False, repr=False)
 
     @property

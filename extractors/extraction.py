@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from extractors.content import drop_leading_title, extract_html
 from extractors.decoding import decode_body
 from extractors.errors import ExtractionError
+from extractors.fingerprint import text_fingerprint
 from extractors.html_text import normalize_text
 from extractors.language import detect_language, normalize_language
 from extractors.links import page_url
@@ -181,15 +182,18 @@ def _finish(read: list[_Read], *, entities: bool) -> list[Extraction]:
                 _entity_fields(item.fields["text"], item.language.language, in_text, in_title)
                 for item, (in_text, in_title) in zip(read, results, strict=True)
             ]
+    with stage("fingerprint"):
+        fingerprints = [text_fingerprint(item.fields["text"]) for item in read]
     return [
         Extraction(
             url=item.url,
             language=item.language.language,
             language_confidence=item.language.confidence,
+            fingerprint=fingerprint,
             **item.fields,
             **extra,
         )
-        for item, extra in zip(read, found, strict=True)
+        for item, extra, fingerprint in zip(read, found, fingerprints, strict=True)
     ]
 
 

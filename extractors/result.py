@@ -59,6 +59,9 @@ class Extraction(ExtractedEntitySets):
     #: to dicts; offsets index into `text`
     relations: list[dict[str, Any]] = Field(default_factory=list)
     origin_statements: list[dict[str, Any]] = Field(default_factory=list)
+    #: the text's shingle hashes (extractors/fingerprint.py), for the crawl's story index; not
+    #: part of the extraction's JSON
+    fingerprint: bytes = Field(default=b"", exclude=True, repr=False)
 
     def page_at(self, offset: int) -> int | None:
         """Page number holding the character at `offset` in `text` (None when unpaginated)."""

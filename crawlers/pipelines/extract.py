@@ -50,5 +50,6 @@ class ExtractPipeline:
             outcome = "skipped" if result.reason in SKIP_REASONS else "failed"
             raise Outcome(outcome, result.reason, result.detail)
         item.document = build_document(item, result)
+        item.fingerprint = result.fingerprint
         item.body = b""  # the text is extracted; keep memory flat on long crawls
         return item

@@ -1,7 +1,8 @@
 """Near-duplicate detection: syndicated copies of one story (a wire report republished by many
 outlets) share a `story_id`, so search can collapse them (`--collapse`, filter `story:`).
 
-Each document's text becomes a set of 3-word shingles and a 128-permutation MinHash (datasketch).
+Each document's text becomes a set of 3-word shingles, hashed in the extraction worker
+(extractors/fingerprint.py), and a 128-permutation MinHash of those hashes (datasketch).
 Locality-sensitive hashing finds candidates: the signature is cut into bands (sized by datasketch
 for the threshold), and documents sharing any band are compared on their full signatures. A
 document whose estimated Jaccard similarity with an earlier one reaches `OSINT_STORY_THRESHOLD`
@@ -15,7 +16,6 @@ starts in parallel: each assignment is one write transaction, so SQLite serialis
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 
 import numpy as np
@@ -30,10 +30,6 @@ from state import tables
 from state.database import Database, Migrations, run
 
 NUM_PERM = 128
-SHINGLE_WORDS = 3
-MIN_WORDS = 30  # below this, "similar" is mostly boilerplate: such documents keep their own story
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def _create_tables(connection: Connection) -> None:
@@ -43,7 +39,10 @@ def _create_tables(connection: Connection) -> None:
 #: the story store's schema history
 MIGRATIONS = Migrations("stories", [_create_tables])
 
-_DROP_BANDS = sql("DELETE FROM bands WHERE doc_id = :doc_id")  # a changed text moves its bands
+_EARLIER_SIGNATURE = sql("SELECT signature FROM signatures WHERE doc_id = :doc_id")
+# by the whole primary key: `bands` has no index on doc_id, and a scan per document made the story
+# index quadratic in the documents it holds (2,000 documents: 2 s of the crawler's CPU)
+_DROP_BAND = sql("DELETE FROM bands WHERE band = :band AND key = :key AND doc_id = :doc_id")
 _SAVE_SIGNATURE = sql(
     "INSERT INTO signatures (doc_id, story_id, signature) VALUES (:doc_id, :story_id, :signature) "
     "ON CONFLICT (doc_id) DO UPDATE SET story_id = excluded.story_id, signature = excluded.signature"
@@ -51,10 +50,6 @@ _SAVE_SIGNATURE = sql(
 _SAVE_BAND = sql(
     "INSERT INTO bands (band, key, doc_id) VALUES (:band, :key, :doc_id) ON CONFLICT (band, key, doc_id) DO NOTHING"
 )
-
-
-def shingles(words: list[str]) -> set[bytes]:
-    return {" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(max(0, len(words) - SHINGLE_WORDS + 1))}
 
 
 class StoryIndex:
@@ -84,12 +79,14 @@ class StoryIndex:
     def close(self) -> None:
         self.database.close()
 
-    def signature(self, text: str) -> np.ndarray | None:
-        words = _WORD.findall(text.lower())
-        if len(words) < MIN_WORDS:
+    def signature(self, fingerprint: bytes) -> np.ndarray | None:
+        """The MinHash of a text's fingerprint (extractors/fingerprint.py); None for a text too
+        short to have one."""
+        if not fingerprint:
             return None
-        minhash = MinHash(num_perm=NUM_PERM, permutations=self.permutations, scheme=self.scheme)
-        minhash.update_batch(list(shingles(words)))
+        # the shingles come hashed already: datasketch applies the permutations to the hashes
+        minhash = MinHash(num_perm=NUM_PERM, permutations=self.permutations, scheme=self.scheme, hashfunc=int)
+        minhash.update_batch(np.frombuffer(fingerprint, dtype="<u4").tolist())
         values: np.ndarray = minhash.hashvalues.astype(np.uint32)
         return values
 
@@ -104,17 +101,28 @@ class StoryIndex:
             for band in range(self.bands)
         ]
 
-    def assign(self, doc_id: str, text: str) -> str:
-        """The story `doc_id` belongs to, recording its signature for the documents that follow."""
-        signature = self.signature(text)
+    def assign(self, doc_id: str, fingerprint: bytes) -> str:
+        """The story `doc_id` (whose text has `fingerprint`) belongs to, recording its signature
+        for the documents that follow."""
+        signature = self.signature(fingerprint)
         if signature is None:
             return doc_id
         keys = self._band_keys(signature)
         with self.database.write() as connection:  # the lookup and the writes: one writer at a time
             story = self._closest_story(connection, doc_id, signature, keys) or doc_id
-            run(connection, _DROP_BANDS, {"doc_id": doc_id})
+            earlier = run(connection, _EARLIER_SIGNATURE, {"doc_id": doc_id}).fetchone()
+            if earlier is not None and earlier[0] == signature.tobytes():
+                stale, fresh = [], []  # the same signature: the same bands
+            else:
+                # a changed text moves its bands; had the threshold changed since (other bands), the
+                # rows left behind only add candidates, which are compared on whole signatures
+                stale = self._band_keys(np.frombuffer(earlier[0], dtype=np.uint32)) if earlier is not None else []
+                fresh = keys
+            if stale:
+                run(connection, _DROP_BAND, [{"band": band, "key": key, "doc_id": doc_id} for band, key in stale])
             run(connection, _SAVE_SIGNATURE, {"doc_id": doc_id, "story_id": story, "signature": signature.tobytes()})
-            run(connection, _SAVE_BAND, [{"band": band, "key": key, "doc_id": doc_id} for band, key in keys])
+            if fresh:
+                run(connection, _SAVE_BAND, [{"band": band, "key": key, "doc_id": doc_id} for band, key in fresh])
         return story
 
     def _closest_story(
@@ -157,7 +165,7 @@ class StoryPipeline:
     def process_item(self, item: FetchedResource) -> FetchedResource:
         assert self.index is not None, "open_spider opens the story index"
         document = item.document
-        story = self.index.assign(document.id, document.text)
+        story = self.index.assign(document.id, item.fingerprint)
         if story != document.id:
             self.crawler.stats.inc_value("osint/stories/linked")
         item.document = document.model_copy(update={"story_id": story})

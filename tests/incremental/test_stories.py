@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
-from crawlers.pipelines.stories import StoryIndex
+import numpy as np
+from datasketch import MinHash
+
+from crawlers.pipelines.stories import NUM_PERM, StoryIndex
+from extractors.fingerprint import shingles, text_fingerprint, words
 from tests.crawl.helpers import OsintCli, write_watchlist
 from tests.incremental.changing_site import ChangingSite
 
@@ -34,17 +39,56 @@ FORUM = (
 
 def test_the_story_index_links_copies_and_keeps_other_stories_apart(tmp_path: Path):
     index = StoryIndex(tmp_path / "stories.sqlite3")
-    assert index.assign("a", WIRE) == "a"
+    assert index.assign("a", text_fingerprint(WIRE)) == "a"
     assert (
-        index.assign("b", "BEIRUT (Wire) - " + WIRE.replace("this year", "this spring") + " Copyright the wire.") == "a"
+        index.assign(
+            "b",
+            text_fingerprint("BEIRUT (Wire) - " + WIRE.replace("this year", "this spring") + " Copyright the wire."),
+        )
+        == "a"
     )
-    assert index.assign("c", OWN_STORY) == "c"
-    assert index.assign("d", FORUM) == "d"
-    assert index.assign("e", "Too short to judge.") == "e"
+    assert index.assign("c", text_fingerprint(OWN_STORY)) == "c"
+    assert index.assign("d", text_fingerprint(FORUM)) == "d"
+    assert index.assign("e", text_fingerprint("Too short to judge.")) == "e"
     index.close()
     reopened = StoryIndex(tmp_path / "stories.sqlite3")  # persisted: a later run links to earlier copies
-    assert reopened.assign("f", WIRE[: len(WIRE) * 9 // 10]) == "a"
-    assert reopened.assign("a", OWN_STORY + " Updated.") == "c"  # a changed text can move to another story
+    assert reopened.assign("f", text_fingerprint(WIRE[: len(WIRE) * 9 // 10])) == "a"
+    assert (
+        reopened.assign("a", text_fingerprint(OWN_STORY + " Updated.")) == "c"
+    )  # a changed text can move to another story
+
+
+def test_signatures_are_datasketchs_own_minhash_of_the_shingles(tmp_path: Path):
+    """Hashing the shingles in one pass keeps the signatures stored by earlier runs comparable."""
+    index = StoryIndex(tmp_path / "stories.sqlite3")
+    for text in (WIRE, OWN_STORY, FORUM, "Ünïcode wörds, ١٢٣ and кириллица " * 12):
+        reference = MinHash(num_perm=NUM_PERM, seed=1)  # datasketch's defaults: SHA-1 of each shingle
+        reference.update_batch(list(shingles(words(text))))
+        signature = index.signature(text_fingerprint(text))
+        assert signature is not None
+        assert np.array_equal(signature, reference.hashvalues.astype(np.uint32))
+    index.close()
+
+
+def test_a_changed_text_moves_its_bands_and_an_unchanged_one_keeps_them(tmp_path: Path):
+    path = tmp_path / "stories.sqlite3"
+    index = StoryIndex(path)
+
+    def bands_of(doc_id: str) -> set[tuple[int, bytes]]:
+        with sqlite3.connect(path) as connection:
+            return set(connection.execute("SELECT band, key FROM bands WHERE doc_id = ?", (doc_id,)))
+
+    index.assign("a", text_fingerprint(WIRE))
+    index.assign("b", text_fingerprint(FORUM))
+    wire_bands = bands_of("a")
+    assert len(wire_bands) == index.bands
+    index.assign("a", text_fingerprint(WIRE))
+    assert bands_of("a") == wire_bands
+    index.assign("a", text_fingerprint(OWN_STORY))
+    assert bands_of("a").isdisjoint(wire_bands) and len(bands_of("a")) == index.bands
+    assert index.assign("c", text_fingerprint(WIRE)) == "c"  # the old text's bands are gone: nothing left to link to
+    assert len(bands_of("b")) == index.bands  # other documents keep theirs
+    index.close()
 
 
 def test_duplicate_stories_across_two_outlets_collapse_in_search(osint: OsintCli, tmp_path: Path):
