@@ -138,11 +138,13 @@ def write_watchlist(path: Path, sources: list[dict[str, Any]]) -> None:
     path.write_text(json.dumps({"name": "bench", "sources": sources}))
 
 
-def crawl_env(data: Path, model: str) -> dict[str, str]:
-    """The environment of one `osint crawl`: its own data directory and embedded index."""
+def crawl_env(data: Path, model: str, cache: Path | None) -> dict[str, str]:
+    """The environment of one `osint crawl`: its own data directory and embedded index, and the
+    run's compiled-gazetteer cache (None: the data directory's own, empty)."""
     return {
         **os.environ,
         "OSINT_DATA_DIR": str(data),
+        "OSINT_CACHE_DIR": str(cache or data / "cache"),
         "OSINT_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8",
         "OSINT_INDEX_URL": f"sqlite:///{data / 'index.sqlite3'}",
         "OSINT_SPACY_MODEL": model,
@@ -220,8 +222,21 @@ def crawl_measured(watchlist: Path, env: dict[str, str]) -> Measured:
     return run_measured(command, env)
 
 
-def generated_articles(docs: int, model: str) -> dict[str, Any]:
+def warm_cache(directory: Path, cold: bool) -> Path | None:
+    """A cache directory holding the compiled gazetteer, as a data directory has it after its
+    first crawl (extractors/entities/compiled_cache.py); None with `cold`: every crawl compiles."""
+    if cold:
+        return None
+    from extractors.entities import compiled_cache, gazetteer
+
+    compiled_cache.use_cache_dir(directory)
+    compiled_cache.load_or_build("gazetteer", gazetteer.build)
+    return directory
+
+
+def generated_articles(docs: int, model: str, cold: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, build_site(docs) as site:
+        cache = warm_cache(Path(tmp) / "cache", cold)
         data = Path(tmp) / "data"
         watchlist = Path(tmp) / "bench.yaml"
         write_watchlist(
@@ -236,13 +251,14 @@ def generated_articles(docs: int, model: str) -> dict[str, Any]:
                 },
             ],
         )
-        env = crawl_env(data, model)
+        env = crawl_env(data, model, cache)
         first, seconds, peak = crawl(watchlist, env)
         requests_before = len(site.requests)
         second, seconds_again, _ = crawl(watchlist, env)
         return {
             "documents": docs,
             "entity_model": model,
+            "gazetteer_cache": "cold" if cold else "warm",
             "first_crawl": {
                 "indexed": first["indexed"],
                 "failed": first["failed"],
@@ -263,7 +279,9 @@ def generated_articles(docs: int, model: str) -> dict[str, Any]:
 
 def print_generated(results: dict[str, Any]) -> None:
     first = results["first_crawl"]
-    print(f"{results['documents']} articles, entities: {results['entity_model']}")
+    print(
+        f"{results['documents']} articles, entities: {results['entity_model']}, gazetteer cache: {results['gazetteer_cache']}"
+    )
     print(
         f"  first crawl:  {first['indexed']} indexed in {first['seconds']} s = {first['documents_per_second']} documents/s; "
         f"peak memory {first['peak_memory_mb']} MB"
@@ -285,9 +303,9 @@ def _side(run: Measured, requests: int) -> dict[str, Any]:
     }
 
 
-def _project_round(site: SiteServer, watchlist: Path, data: Path, model: str) -> dict[str, Any]:
+def _project_round(site: SiteServer, watchlist: Path, data: Path, model: str, cache: Path | None) -> dict[str, Any]:
     requests_before = len(site.requests)
-    run = crawl_measured(watchlist, crawl_env(data, model))
+    run = crawl_measured(watchlist, crawl_env(data, model, cache))
     report = json.loads(run.output)
     not_indexed = {
         outcome: reasons
@@ -309,10 +327,11 @@ def _anchor_round(site: SiteServer) -> dict[str, Any]:
     return {**_side(run, len(site.requests) - requests_before), **json.loads(run.output)}
 
 
-def real_pages(directory: Path, model: str, rounds: int) -> dict[str, Any]:
+def real_pages(directory: Path, model: str, rounds: int, cold: bool) -> dict[str, Any]:
     site, pages = build_page_site(directory)
     per_round: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp, site:
+        cache = warm_cache(Path(tmp) / "cache", cold)
         watchlist = Path(tmp) / "pages.yaml"
         scope = {"max_pages": pages}
         write_watchlist(
@@ -324,7 +343,7 @@ def real_pages(directory: Path, model: str, rounds: int) -> dict[str, Any]:
             # a fresh data directory every round: nothing known, everything fetched and indexed
             data = Path(tmp) / f"data-{round_number}"
             runs = {
-                "project": partial(_project_round, site, watchlist, data, model),
+                "project": partial(_project_round, site, watchlist, data, model, cache),
                 "anchor": partial(_anchor_round, site),
             }
             sides = {side: runs[side]() for side in order}
@@ -336,6 +355,7 @@ def real_pages(directory: Path, model: str, rounds: int) -> dict[str, Any]:
         "pages": pages,
         "directory": str(directory),
         "entity_model": model,
+        "gazetteer_cache": "cold" if cold else "warm",
         "rounds": per_round,
         "median_seconds": {side: round(value, 2) for side, value in median.items()},
         "ratio_of_medians": round(median["anchor"] / median["project"], 3),
@@ -349,7 +369,9 @@ def real_pages(directory: Path, model: str, rounds: int) -> dict[str, Any]:
 
 
 def print_real_pages(results: dict[str, Any]) -> None:
-    print(f"{results['pages']} real pages from {results['directory']}, entities: {results['entity_model']}")
+    print(
+        f"{results['pages']} real pages from {results['directory']}, entities: {results['entity_model']}, gazetteer cache: {results['gazetteer_cache']}"
+    )
     for number, entry in enumerate(results["rounds"], 1):
         project, anchor = entry["project"], entry["anchor"]
         print(
@@ -385,13 +407,18 @@ def main() -> None:
     )
     parser.add_argument("--model", default="none", help="OSINT_SPACY_MODEL: none (gazetteer only) or auto")
     parser.add_argument("--rounds", type=int, default=3, help="--pages: rounds of project and anchor")
+    parser.add_argument(
+        "--cold-cache",
+        action="store_true",
+        help="no compiled gazetteer kept from an earlier crawl: every crawl's workers compile their own",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     if args.pages is not None:
-        results = real_pages(args.pages.resolve(), args.model, args.rounds)
+        results = real_pages(args.pages.resolve(), args.model, args.rounds, args.cold_cache)
     else:
-        results = generated_articles(args.docs, args.model)
+        results = generated_articles(args.docs, args.model, args.cold_cache)
     if args.json:
         print(json.dumps(results, indent=2))
     elif args.pages is not None:

@@ -53,6 +53,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from crawlers.parent_watch import die_with_parent
@@ -158,9 +159,12 @@ def _extract_alone(fetched: Fetched) -> Extraction | ExtractionFailure:
         return ExtractionFailure("extraction_error", f"{type(exc).__name__}: {exc}")
 
 
-def _start_worker(parent_pid: int, parent_death_signal: bool, spacy_model: str) -> None:
+def _start_worker(parent_pid: int, parent_death_signal: bool, spacy_model: str, cache_dir: Path | None) -> None:
     """Worker initializer: first tie the worker's life to the crawler's, then warm up."""
+    from extractors.entities.compiled_cache import use_cache_dir
+
     die_with_parent(parent_pid, parent_death_signal)
+    use_cache_dir(cache_dir)
     _warm_up(spacy_model)
     # What the warm-up loaded (gazetteers, model, modules) lives as long as the worker: keep it out
     # of every later collection, and out of the one at exit (~0.4 s a worker at the end of a crawl).
@@ -204,9 +208,17 @@ class ExtractionPool:
     """Extraction worker processes, started with `start()` (or on first use), restarted after a
     crash; `extract()` batches documents to them."""
 
-    def __init__(self, workers: int, spacy_model: str = "auto", task: BatchTask = extract_in_worker) -> None:
+    def __init__(
+        self,
+        workers: int,
+        spacy_model: str = "auto",
+        task: BatchTask = extract_in_worker,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.workers = workers
         self.spacy_model = spacy_model
+        #: where workers keep the compiled gazetteer between runs (None: each compiles its own)
+        self.cache_dir = cache_dir
         #: the function workers run on a batch (module-level, so the workers can import it)
         self.task = task
         self._executor: ProcessPoolExecutor | None = None
@@ -243,7 +255,7 @@ class ExtractionPool:
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
-                initargs=(os.getpid(), on_main_thread, self.spacy_model),
+                initargs=(os.getpid(), on_main_thread, self.spacy_model, self.cache_dir),
             )
             atexit.register(self.shutdown)
         return self._executor

@@ -64,7 +64,7 @@ def run_crawl(
     captures = open_capture_store(config)
     locks, sources = _lock_sources(ledger, run_id, watchlist, sources, config)
     # one pool for all the run's sources: workers start and warm up once per run, not per source
-    pool = ExtractionPool(config.extract_workers, config.spacy_model)
+    pool = ExtractionPool(config.extract_workers, config.spacy_model, cache_dir=config.cache_dir)
     if sources:
         pool.start()  # the workers warm up while Scrapy starts and fetches the first pages
     run_objects: dict[str, Any] = {"LOG_INSTALL_ROOT_HANDLER": False, POOL_SETTING: pool}

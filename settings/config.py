@@ -105,6 +105,11 @@ class Config(BaseSettings):
         default=Path("data"),
         description="Crawl ledger, embedded index, engine spool, stories, scheduler state and logs.",
     )
+    cache_dir: Path | None = Field(
+        default=None,
+        description="What extraction compiles once and reuses across processes and runs (the compiled "
+        "gazetteer; default: cache in the data directory). Safe to delete.",
+    )
     index_url: str = Field(
         default="",
         description="sqlite:///path for the embedded index (default: index.sqlite3 in the data directory) "
@@ -202,6 +207,13 @@ class Config(BaseSettings):
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
 
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _cache_dir(cls, value: object) -> object:
+        if isinstance(value, str | Path) and not str(value).strip():
+            return None  # unset: the data directory's (below)
+        return Path(value).expanduser() if isinstance(value, str | Path) else value
+
     @field_validator("allow_private_networks", "allow_private_delivery")
     @classmethod
     def _allowance_parses(cls, value: str) -> str:
@@ -243,6 +255,8 @@ class Config(BaseSettings):
     def _embedded_index_by_default(self) -> Config:
         if not self.index_url:
             object.__setattr__(self, "index_url", embedded_index_url(self.data_dir))
+        if self.cache_dir is None:
+            object.__setattr__(self, "cache_dir", self.data_dir / "cache")
         return self
 
     # where values came from -----------------------------------------------------------------

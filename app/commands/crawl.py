@@ -7,7 +7,6 @@ import click
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from app.commands.alert import run_alerts
 from app.commands.config import current_config
 from app.output import console, error_console, fail, print_json, safe
 from app.watchlists import load_or_exit
@@ -138,6 +137,10 @@ def command(watchlist: Path, sources: tuple[str, ...], as_json: bool, progress: 
 def _notify_alerts(config: Config) -> None:
     """Saved searches fire after every run; a channel that is down never fails the crawl (its
     documents stay pending and are retried after the next run, or by `osint alert run`)."""
+    # imported when the run is over: the alert machinery (~0.5 s of imports) would otherwise delay
+    # the start of the extraction workers, whose warm-up competes with Scrapy's for the CPU
+    from app.commands.alert import run_alerts
+
     try:
         results = run_alerts(config)
     except Exception as exc:  # the crawl's own work is done and recorded whatever happens here

@@ -31,6 +31,7 @@ def _content_type(path: str, data: bytes, html: bool, pdf: bool) -> str:
 def command(source: str, html: bool, pdf: bool, url: str, language_hint: str | None, as_json: bool) -> None:
     """Run the crawler's extraction (text, metadata, language, entities) on one document."""
     from extractors import ExtractionError, extract
+    from extractors.entities.compiled_cache import use_cache_dir
     from extractors.entities.model_layer import use_model
     from schema.entities import EXTRACTED_ENTITY_SETS
 
@@ -45,7 +46,9 @@ def command(source: str, html: bool, pdf: bool, url: str, language_hint: str | N
             url = path.resolve().as_uri()
     if len(data) > MAX_INPUT:
         fail(f"input is larger than {MAX_INPUT // (1024 * 1024)} MiB", code=2)
-    use_model(current_config().spacy_model)
+    config = current_config()
+    use_model(config.spacy_model)
+    use_cache_dir(config.cache_dir)
     try:
         extraction = extract(
             data, url=url, content_type=_content_type(source, data, html, pdf), language_hint=language_hint

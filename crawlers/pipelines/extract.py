@@ -26,7 +26,7 @@ class ExtractPipeline:
             self.pool = shared
         else:  # a plain `scrapy crawl`
             config = from_crawler_settings(crawler.settings)
-            self.pool = ExtractionPool(config.extract_workers, config.spacy_model)
+            self.pool = ExtractionPool(config.extract_workers, config.spacy_model, cache_dir=config.cache_dir)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import sources
+from .compiled_cache import load_or_build
 from .sources import AliasRecord, Entry
 from .text import KeyCache, alias_tokens, token_key
 
@@ -219,8 +220,9 @@ def _countries_named(country_root: TrieNode, text: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    """The process-wide gazetteer, compiled on first use (one per worker process)."""
-    return build()
+    """The process-wide gazetteer, compiled on first use (one per worker process), or read from
+    the cache directory a compile of the same data left there (compiled_cache.py)."""
+    return load_or_build("gazetteer", build)
 
 
 def all_records(data_dir: Path = sources.DATA_DIR) -> Iterator[AliasRecord]:
