@@ -21,6 +21,10 @@ wall seconds of each, the ratio anchor / project per round and of the medians (t
 project did not index the others, the project's CPU seconds per stage, and each side's CPU seconds
 (its whole process tree).
 
+Both modes keep the compiled gazetteer between crawls, as a data directory does after its first
+crawl (OSINT_CACHE_DIR, compiled once before the first crawl); `--cold-cache` makes every crawl's
+workers compile their own, as on a data directory's first crawl.
+
     .venv/bin/python benchmarks/crawl_bench.py --pages --rounds 3                # gazetteer-only
     .venv/bin/python benchmarks/crawl_bench.py --pages DIR --model auto --json   # with the spaCy model
 """
