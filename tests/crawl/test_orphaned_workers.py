@@ -51,11 +51,17 @@ def routes(released: threading.Event) -> dict[str, Callable[[SiteHandler], tuple
     return table
 
 
-def is_pool_worker(process: psutil.Process) -> bool:
+def command_line(process: psutil.Process) -> str:
+    """The process's command line; empty once it has ended (a short-lived child of the crawl can
+    be a zombie by the time it is read)."""
     try:
-        return "multiprocessing.spawn" in " ".join(process.cmdline())
+        return " ".join(process.cmdline())
     except psutil.Error:
-        return False
+        return ""
+
+
+def is_pool_worker(process: psutil.Process) -> bool:
+    return "multiprocessing.spawn" in command_line(process)
 
 
 def wait_for_workers(crawl: subprocess.Popen, count: int) -> list[psutil.Process]:
@@ -92,7 +98,7 @@ def test_killing_a_crawl_ends_its_workers_and_resource_tracker(tmp_path: Path) -
         )
         try:
             descendants = wait_for_workers(crawl, 2)
-            names = [" ".join(process.cmdline()) for process in descendants]
+            names = [command_line(process) for process in descendants]
             assert any("resource_tracker" in name for name in names), names  # the test covers the tracker too
 
             os.kill(crawl.pid, signal.SIGKILL)
