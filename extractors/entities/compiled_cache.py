@@ -64,13 +64,13 @@ def load_or_build(name: str, build: Callable[[], _T]) -> _T:
         log.warning("Compiled %s cache %s unreadable (%s): compiling it again", name, path, exc)
     built = build()
     try:
-        _write(path, built)
+        _write(path, built, name)
     except OSError as exc:  # a read-only or full disk costs the next process a compile, no more
         log.warning("Could not keep the compiled %s in %s: %s", name, path.parent, exc)
     return built
 
 
-def _write(path: Path, value: object) -> None:
+def _write(path: Path, value: object, name: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -80,7 +80,6 @@ def _write(path: Path, value: object) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    prefix = path.name.split("-", 1)[0]
-    for stale in path.parent.glob(f"{prefix}-*.pickle"):  # earlier inputs' results are never read again
+    for stale in path.parent.glob(f"{name}-*.pickle"):  # earlier inputs' results are never read again
         if stale != path:
             stale.unlink(missing_ok=True)
