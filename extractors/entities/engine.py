@@ -16,6 +16,7 @@ from extractors.language import normalize_language
 from extractors.timing import stage
 
 from . import model_layer
+from .category_phrases import refine
 from .context import Resolved, resolve
 from .coordination import resolve_coordination
 from .gazetteer import Gazetteer, default_gazetteer
@@ -132,7 +133,7 @@ def _scan(text: str, language: str, gazetteer: Gazetteer | None = None) -> _Scan
     candidates = find_candidates(gazetteer.root, tokens, lowercase_doc=lowercase, language=language)
     candidates = resolve_coordination(gazetteer, tokens, candidates)
     generic = find_candidates(gazetteer.generic_root, tokens)
-    resolved = resolve(gazetteer, tokens, candidates, generic)
+    resolved = refine(gazetteer.category_phrases, tokens, resolve(gazetteer, tokens, candidates, generic), language)
     mentions = [_mention(scanned, r) for r in resolved]
     mentions += _inner_categories(gazetteer, tokens, resolved) + _descriptor_countries(gazetteer, tokens, resolved)
     named = [m for m in mentions if m.label in ("ARMED_GROUP", "WEAPON")]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import sources
+from .category_phrases import CategoryPhrases, compile_phrases
 from .compiled_cache import load_or_build
 from .sources import AliasRecord, Entry
 from .text import KeyCache, alias_tokens, token_key
@@ -70,6 +71,8 @@ class Gazetteer:
     conjunctions: frozenset[str] = frozenset()
     head_links: frozenset[str] = frozenset()
     language_markers: frozenset[str] = frozenset()
+    #: category words read through their modifiers and their document (category_phrases.py)
+    category_phrases: CategoryPhrases = field(default_factory=lambda: CategoryPhrases({}))
 
 
 def _without_apostrophes(alias: str) -> str:
@@ -187,6 +190,10 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
         frozenset(token_key(w) for w in sources._strings(rules.get("conjunctions"))),
         frozenset(token_key(w) for w in sources._strings(rules.get("head_links"))),
         frozenset(token_key(w) for w in sources._strings(rules.get("language_markers"))),
+        compile_phrases(
+            sources.load_yaml(data_dir / "categories.yaml") or {},
+            {record.entry.canonical: record.entry for record in category_records if record.entry.label == "WEAPON"},
+        ),
     )
     log.info(
         "gazetteer compiled: %d aliases in %.2fs",

@@ -8,6 +8,7 @@ are tolerated (an empty source) so the engine keeps working while data is being 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,7 +122,20 @@ def weapon_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
             attributes["historical_origin"] = item["historical_origin"]
         entry = Entry("WEAPON", str(item["canonical"]), attributes)
         aliases = [entry.canonical, *_strings(item.get("aliases"))]
-        yield from _records(entry, aliases, _strings(item.get("case_sensitive")), _strings(item.get("ambiguous")))
+        local = [form for alias in aliases for form in _local_type_designations(alias) if form not in aliases]
+        sensitive = [*_strings(item.get("case_sensitive")), *local]
+        yield from _records(entry, aliases + local, sensitive, _strings(item.get("ambiguous")))
+
+
+_TYPE_DESIGNATION = re.compile(r"Type (\d[\w-]*.*)")
+#: how Spanish, Portuguese and Russian reporting write the Chinese "Type NN" designations
+_TYPE_WORDS = ("Tipo", "Тип")
+
+
+def _local_type_designations(alias: str) -> list[str]:
+    """«Tipo 56» and «Тип 56» for "Type 56": case-sensitive, so "de tipo 2" stays a phrase."""
+    found = _TYPE_DESIGNATION.fullmatch(alias)
+    return [f"{word} {found.group(1)}" for word in _TYPE_WORDS] if found else []
 
 
 def category_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
