@@ -28,6 +28,12 @@ _MARKS = re.compile(r"[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670]")
 _LONGEST_USEFUL_TOKEN = 40
 _ARABIC_LETTERS = str.maketrans({"ة": "ه", "ى": "ي", "ـ": None})
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+# Cyrillic letters drawn like Latin ones: designations are typed with either («АК-47», «ТOW»)
+_HOMOGLYPHS = str.maketrans("АВЕКМНОРСТХаеорсух", "ABEKMHOPCTXaeopcyx")
+_UPPER_HOMOGLYPHS = frozenset("АВЕКМНОРСТХ")
+#: the longest all-look-alike upper-case Cyrillic token read as a Latin designation («АКМ»)
+_LONGEST_LOOKALIKE = 3
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 # Russian inflectional endings, longest first; stripped only when a stem of 3+ letters remains,
 # so "России", "Россией" and "Россия" share a key, as do "Вагнера" and "Вагнер".
@@ -114,11 +120,22 @@ def token_key(token: str) -> str:
         return token.lower()
     if len(token) > _LONGEST_USEFUL_TOKEN:
         return ""
+    if _CYRILLIC.search(token) and _reads_as_latin(token):
+        return token.translate(_HOMOGLYPHS).lower()
     key = token.lower()
     if _CYRILLIC.search(key):
         # Decomposing would turn "й" into "и" and break the endings; only "ё" is folded.
         return _russian_stem(key.replace("ё", "е"))
     return _strip_marks(key).translate(_ARABIC_LETTERS)
+
+
+def _reads_as_latin(token: str) -> bool:
+    """A Latin word with Cyrillic look-alikes in it («ТOW»), or a short upper-case one made of
+    look-alikes alone («АК», «АКМ»): designations, which are written in Latin letters. Not one
+    letter: «В 10 км», «С 300» (in, with) open sentences; the data lists Cyrillic designations."""
+    if _LATIN.search(token):
+        return token.translate(_HOMOGLYPHS).isascii()
+    return 2 <= len(token) <= _LONGEST_LOOKALIKE and all(letter in _UPPER_HOMOGLYPHS for letter in token)
 
 
 def arabic_variants(key: str) -> tuple[str, ...]:
