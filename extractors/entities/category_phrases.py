@@ -29,8 +29,9 @@ from .text import Tokens, alias_tokens, arabic_variants
 if TYPE_CHECKING:  # context imports the gazetteer, which holds the compiled phrases
     from .context import Resolved
 
-#: what a modifier may not reach across: the end of a sentence or clause
-_BREAK = re.compile(r"[.!?;:\n؛]")
+#: what a modifier may not reach across: the end of a sentence or clause (a full stop followed by
+#: a space or closing quotes, not the point of «calibre .50»)
+_BREAK = re.compile(r"[.!?][\"'»”’)\]]*\s|[;:\n؛]")
 
 
 @dataclass(frozen=True, slots=True)

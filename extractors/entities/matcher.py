@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .gazetteer import END, Alias, TrieNode
-from .text import Tokens, arabic_variants
+from .text import Tokens, arabic_variants, as_written_in_latin
 
 # " ." joins a name to a calibre written with its leading dot ("Browning .50").
 _JOINERS = frozenset(
@@ -85,7 +85,7 @@ def _usable(
     if alias.entry.label == "COUNTRY" and tokens.text[tokens.ends[last] : tokens.ends[last] + 1] in _CURRENCY_SIGNS:
         return False  # "US$", "HK$", "A$": a currency, not the country
     if alias.surfaces is not None:
-        written = tuple(tokens.surface(k) for k in range(first, last + 1))
+        written = tuple(as_written_in_latin(tokens.surface(k)) for k in range(first, last + 1))
         if written not in alias.surfaces:
             return False
     proper_name = alias.entry.label in _PROPER_NAME_LABELS or _is_named_model(alias, tokens, first, last)

@@ -131,6 +131,14 @@ def token_key(token: str) -> str:
     return _strip_marks(key).translate(_ARABIC_LETTERS)
 
 
+def as_written_in_latin(token: str) -> str:
+    """The token with its Cyrillic look-alikes in Latin when it reads as a Latin designation
+    («ТOW» → "TOW"), so that case-sensitive aliases match it as written."""
+    if _CYRILLIC.search(token) and _reads_as_latin(token):
+        return token.translate(_HOMOGLYPHS)
+    return token
+
+
 def _reads_as_latin(token: str) -> bool:
     """A Latin word with Cyrillic look-alikes in it («ТOW»), or a short upper-case one made of
     look-alikes alone («АК», «АКМ»): designations, which are written in Latin letters. Not one

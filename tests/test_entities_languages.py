@@ -1,0 +1,130 @@
+"""Entities in Arabic, Russian, French and Spanish reporting, with the curated data: how these
+presses write weapons, and the measured quality on the real-reporting sets (tests/data/entities_real*)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from extractors.entities import extract_entities, model_layer
+from extractors.entities.text import token_key
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+from entities_eval import REAL_BLIND_DIR, REAL_DIR, TYPES, evaluate, load_documents  # noqa: E402
+
+LANGUAGES = ("ar", "ru", "fr", "es")
+#: the issue's target for weapon models and categories, in every language
+TARGET = 0.93
+#: countries and groups per language before this work (main at 785761d on the same set): not lower
+BEFORE = {
+    "ar": {"countries": 0.981, "armed_groups": 0.909},
+    "ru": {"countries": 0.938, "armed_groups": 0.833},
+    "fr": {"countries": 1.000, "armed_groups": 0.923},
+    "es": {"countries": 0.980, "armed_groups": 1.000},
+}
+
+
+@pytest.fixture(autouse=True)
+def _gazetteer_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
+
+
+def weapons(text: str, language: str) -> list[tuple[str, str]]:
+    return [(m.text, m.canonical) for m in extract_entities(text, language).entities if m.label == "WEAPON"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("استهدف الطيران المسيّر مواقع الجيش", "ar", ("الطيران المسيّر", "drone")),
+        ("أسقطت الدفاعات الجوية المسيّرات", "ar", ("المسيّرات", "drone")),
+        ("هاجمت الدرونز مواقع الجيش", "ar", ("الدرونز", "drone")),
+        ("ضبطت القوات صاروخا مضادا للدروع", "ar", ("صاروخا مضادا للدروع", "anti-tank guided missile")),
+        ("صادرت الشرطة رشاش دوشكا", "ar", ("دوشكا", "DShK")),
+        ("Армия получила беспилотные самолеты", "ru", ("беспилотные самолеты", "drone")),
+        ("Расчет каждого из десяти орудий", "ru", ("орудий", "artillery")),
+        ("Боевики были вооружены калашами", "ru", ("калашами", "AK-47")),
+        ("Il a brandi un гранатомет", "ru", ("гранатомет", "rocket launcher")),
+        ("Deux soldats ont sauté sur une mine près de Djibo", "fr", ("sauté sur une mine", "landmine")),
+        ("La policía halló un lanza cohetes en la casa", "es", ("lanza cohetes", "rocket launcher")),
+        ("Los sicarios llevaban cuernos de chivo", "es", ("cuernos de chivo", "AK-47")),
+        ("Se aseguraron fusiles Tipo 81 en el rancho", "es", ("Tipo 81", "Type 81")),
+        ("Un presunto lanzagranadas RPG en manos de un sicario", "es", ("lanzagranadas", "rocket launcher")),
+        ("Se incautaron 51 bombas molotov", "es", ("bombas molotov", "IED")),
+    ],
+)
+def test_how_these_presses_write_weapons(text: str, language: str, expected: tuple[str, str]) -> None:
+    assert expected in weapons(text, language)
+
+
+def test_sniper_rifle_from_a_modifier_past_the_model() -> None:
+    assert ("fusil", "sniper rifle") in weapons("Un fusil Barrett calibre .50 para francotiradores", "es")
+
+
+def test_spanish_barrels_are_not_artillery() -> None:
+    found = weapons("Las armas largas tenían culatas gastadas y cañones despintados.", "es")
+    assert found == [("armas largas", "rifle")]
+
+
+def test_a_short_designation_that_reads_as_a_phrase_needs_weapon_context() -> None:
+    assert weapons("Llegaron 3 camionetas y 12 hombres a la fiesta.", "es") == []
+    assert ("Y-12", "Y-12") in weapons("La fuerza aérea recibió dos aviones de transporte Y-12.", "es")
+
+
+def test_designations_written_the_local_way() -> None:
+    assert ("M-60", "M60 machine gun") in weapons("Portaban una M-60 ametralladora.", "es")
+    assert ("Тип 56", "Type 56") in weapons("У боевиков были автоматы Тип 56.", "ru")
+    assert weapons("Es un problema de tipo 2 en la región.", "es") == []  # «Tipo» counts only as written
+
+
+def test_cyrillic_look_alike_letters_in_latin_designations() -> None:
+    assert token_key("АК") == "ak"  # both letters Cyrillic
+    assert token_key("ТOW") == "tow"  # Cyrillic Т, Latin OW
+    assert token_key("А") != "a"  # a lone letter is a Russian word («а», but)
+    assert ("АК-47", "AK-47") in weapons("Изъяли автомат АК-47.", "ru")
+    assert ("ТOW", "BGM-71 TOW") in weapons("Нашли ракеты ТOW американского производства.", "ru")
+
+
+def test_russian_cases_of_a_group_name() -> None:
+    found = extract_entities("склад, оставленный «Исламским государством» у города", "ru").armed_groups
+    assert found == ["Islamic State"]
+
+
+def test_exported_systems_have_origin_and_category() -> None:
+    result = extract_entities("Llegaron obuses AH-4 y bombas guiadas GB50A; un helicóptero MD 500.", "es")
+    assert {"AH-4", "GB50A", "MD 500"} <= set(result.weapons)
+    assert "CN" in result.weapon_origins and "US" in result.weapon_origins
+
+
+@pytest.fixture(scope="module")
+def real() -> list[dict]:
+    return load_documents(REAL_DIR)
+
+
+@pytest.fixture(scope="module")
+def blind() -> list[dict]:
+    return load_documents(REAL_BLIND_DIR)
+
+
+def test_the_real_sets_are_real_separate_and_balanced(real: list[dict], blind: list[dict]) -> None:
+    for documents, per_language in ((real, 20), (blind, 15)):
+        assert sorted(d["language"] for d in documents) == sorted(LANGUAGES * per_language)
+        for document in documents:
+            assert document["source"].startswith(("https://", "http://")), document["id"]
+            assert set(document["expected"]) == set(TYPES), document["id"]
+    assert not {d["id"] for d in real} & {d["id"] for d in blind}
+    assert not {d["source"] for d in real} & {d["source"] for d in blind}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_quality_on_the_real_tuning_set(language: str, real: list[dict]) -> None:
+    scores = evaluate([d for d in real if d["language"] == language])
+    report = {kind: round(scores[kind].f1, 3) for kind in TYPES}
+    for kind in ("weapons", "weapon_categories"):
+        assert scores[kind].f1 >= TARGET, (language, kind, report, scores[kind].errors)
+    for kind, before in BEFORE[language].items():
+        assert round(scores[kind].f1, 3) >= before, (language, kind, report, scores[kind].errors)
