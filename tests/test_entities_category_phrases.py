@@ -183,5 +183,5 @@ def test_a_broken_rule_names_the_data_file(tmp_path: Path) -> None:
         ("generic_actors", GENERIC),
     ]:
         (tmp_path / f"{name}.yaml").write_text(body, encoding="utf-8")
-    with pytest.raises(ValueError, match="categories.yaml: unknown category 'drones'"):
+    with pytest.raises(ValueError, match=r"categories\.yaml: unknown category 'drones'"):
         build(data_dir=tmp_path)
