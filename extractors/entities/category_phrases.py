@@ -20,7 +20,9 @@ category the text expresses.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .sources import Entry, _strings
@@ -39,6 +41,8 @@ class ModifierRule:
     becomes: str
     heads: frozenset[str]
     phrases: tuple[tuple[str, ...], ...]  # token keys
+    firsts: frozenset[str]  # the phrases' first and last keys: most tokens are neither
+    lasts: frozenset[str]
     #: a model of one of these categories written with the head modifies it too («صاروخ كورنيت»)
     models: frozenset[str]
     languages: frozenset[str]  # empty: every language
@@ -59,6 +63,8 @@ class CategoryPhrases:
     entries: dict[str, Entry]  # category -> its entry
     modifiers: tuple[ModifierRule, ...] = ()
     readings: tuple[ReadingRule, ...] = ()
+    #: the categories some rule may change: a document without them is left as it is
+    heads: frozenset[str] = frozenset()
 
 
 def compile_phrases(data: dict[str, Any], entries: dict[str, Entry]) -> CategoryPhrases:
@@ -69,18 +75,21 @@ def compile_phrases(data: dict[str, Any], entries: dict[str, Entry]) -> Category
             raise ValueError(f"categories.yaml: unknown category {name!r}")
         return str(name)
 
-    modifiers = tuple(
-        ModifierRule(
+    def modifier(rule: dict[str, Any]) -> ModifierRule:
+        phrases = tuple(tuple(alias_tokens(phrase)[0]) for phrase in _strings(rule.get("words")))
+        return ModifierRule(
             becomes=category(rule["becomes"]),
             heads=frozenset(category(head) for head in _strings(rule.get("heads"))),
-            phrases=tuple(tuple(alias_tokens(phrase)[0]) for phrase in _strings(rule.get("words"))),
+            phrases=phrases,
+            firsts=frozenset(phrase[0] for phrase in phrases),
+            lasts=frozenset(phrase[-1] for phrase in phrases),
             models=frozenset(category(name) for name in _strings(rule.get("models"))),
             languages=frozenset(_strings(rule.get("languages"))),
             after=int(rule.get("after", 3)),
             before=int(rule.get("before", 2)),
         )
-        for rule in data.get("modifiers") or []
-    )
+
+    modifiers = tuple(modifier(rule) for rule in data.get("modifiers") or [])
     readings = tuple(
         ReadingRule(
             languages=frozenset(_strings(rule.get("languages"))),
@@ -90,25 +99,71 @@ def compile_phrases(data: dict[str, Any], entries: dict[str, Entry]) -> Category
         )
         for rule in data.get("readings") or []
     )
-    return CategoryPhrases(entries, modifiers, readings)
+    heads = frozenset(head for rule in modifiers for head in rule.heads) | {rule.category for rule in readings}
+    return CategoryPhrases(entries, modifiers, readings, heads)
+
+
+#: longer than any model name in tokens: how far before a head a model may open and still end near it
+_LONGEST_MODEL = 12
+
+
+@dataclass(frozen=True, slots=True)
+class _Models:
+    """A document's model mentions in text order, looked up by position (bisect, not a scan:
+    a long text has thousands of mentions)."""
+
+    items: list[Resolved]
+    firsts: list[int]
+
+    def near(self, first: int, last: int, rule: ModifierRule) -> list[Resolved]:
+        low = bisect_left(self.firsts, first - rule.before - _LONGEST_MODEL)
+        return self.items[low : bisect_right(self.firsts, last + rule.after)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Categories:
+    """The categories a document's weapon mentions give: all of them, and those it names in so
+    many words (by a model, or a phrase of two or more tokens, not a bare head word)."""
+
+    given: frozenset[str]
+    named: frozenset[str]
 
 
 def refine(phrases: CategoryPhrases, tokens: Tokens, resolved: list[Resolved], language: str) -> list[Resolved]:
     """`resolved` with category mentions read through their modifiers, then their document."""
-    models = [
-        item for item in resolved if item.entry.label == "WEAPON" and item.entry.attributes.get("kind") == "model"
-    ]
+    if not any(_is_category(item) and item.entry.canonical in phrases.heads for item in resolved):
+        return resolved
+    ordered = sorted(
+        (item for item in resolved if item.entry.label == "WEAPON" and item.entry.attributes.get("kind") == "model"),
+        key=lambda item: item.candidate.first,
+    )
+    models = _Models(ordered, [item.candidate.first for item in ordered])
     modified = [_modified(phrases, tokens, item, models, language) for item in resolved]
-    return [_read(phrases, tokens, item, modified, language) for item in modified]
+    document = _categories(modified)
+    return [_read(phrases, tokens, item, document, language) for item in modified]
+
+
+def _categories(document: list[Resolved]) -> _Categories:
+    given: set[str] = set()
+    named: set[str] = set()
+    for item in document:
+        if item.entry.label != "WEAPON":
+            continue
+        kind = item.entry.attributes.get("kind")
+        category = item.entry.canonical if kind == "category" else item.entry.attributes.get("category")
+        if not category:
+            continue
+        given.add(str(category))
+        if kind == "model" or item.candidate.first != item.candidate.last:
+            named.add(str(category))
+    return _Categories(frozenset(given), frozenset(named))
 
 
 def _is_category(item: Resolved) -> bool:
     return item.entry.label == "WEAPON" and item.entry.attributes.get("kind") == "category"
 
 
-def _modified(
-    phrases: CategoryPhrases, tokens: Tokens, item: Resolved, models: list[Resolved], language: str
-) -> Resolved:
+def _modified(phrases: CategoryPhrases, tokens: Tokens, item: Resolved, models: _Models, language: str) -> Resolved:
     if not _is_category(item):
         return item
     for rule in phrases.modifiers:
@@ -119,9 +174,11 @@ def _modified(
     return item
 
 
-def _has_model(tokens: Tokens, item: Resolved, rule: ModifierRule, models: list[Resolved]) -> bool:
+def _has_model(tokens: Tokens, item: Resolved, rule: ModifierRule, models: _Models) -> bool:
     first, last = item.candidate.first, item.candidate.last
-    for model in models:
+    if not rule.models:
+        return False
+    for model in models.near(first, last, rule):
         if model.entry.attributes.get("category") not in rule.models:
             continue
         if last < model.candidate.first <= last + rule.after and _unbroken(tokens, last, model.candidate.first):
@@ -132,25 +189,34 @@ def _has_model(tokens: Tokens, item: Resolved, rule: ModifierRule, models: list[
 
 
 def _has_modifier(tokens: Tokens, item: Resolved, rule: ModifierRule) -> bool:
-    first, last = item.candidate.first, item.candidate.last
-    for phrase in rule.phrases:
-        size = len(phrase)
-        starts = range(last + 1, min(last + 1 + rule.after, len(tokens.keys) - size + 1))
-        if any(_phrase_at(tokens, start, phrase) and _unbroken(tokens, last, start) for start in starts):
+    first, last, keys = item.candidate.first, item.candidate.last, tokens.keys
+    for start in range(last + 1, min(last + 1 + rule.after, len(keys))):
+        if (
+            not rule.firsts.isdisjoint(_forms(keys[start]))
+            and _unbroken(tokens, last, start)
+            and any(_phrase_at(tokens, start, phrase) for phrase in rule.phrases)
+        ):
             return True
-        ends = range(first - 1, max(first - 1 - rule.before, size - 2), -1)  # the phrase's last token
-        if any(_phrase_at(tokens, end - size + 1, phrase) and _unbroken(tokens, end, first) for end in ends):
+    for end in range(first - 1, max(first - 1 - rule.before, -1), -1):  # the phrase's last token
+        if (
+            not rule.lasts.isdisjoint(_forms(keys[end]))
+            and _unbroken(tokens, end, first)
+            and any(_phrase_at(tokens, end - len(phrase) + 1, phrase) for phrase in rule.phrases)
+        ):
             return True
     return False
 
 
 def _phrase_at(tokens: Tokens, start: int, phrase: tuple[str, ...]) -> bool:
-    return all(_key_matches(tokens.keys[start + offset], key) for offset, key in enumerate(phrase))
+    if start < 0 or start + len(phrase) > len(tokens.keys):
+        return False
+    return all(key in _forms(tokens.keys[start + offset]) for offset, key in enumerate(phrase))
 
 
-def _key_matches(text_key: str, phrase_key: str) -> bool:
-    """Equal keys, or an Arabic word with its article or proclitic ("المضادة" for "مضادة")."""
-    return text_key == phrase_key or phrase_key in arabic_variants(text_key)
+@lru_cache(maxsize=65_536)
+def _forms(text_key: str) -> frozenset[str]:
+    """The key, and an Arabic word's keys without its article or proclitic ("المضادة": "مضادة")."""
+    return frozenset((text_key, *arabic_variants(text_key)))
 
 
 def _unbroken(tokens: Tokens, left: int, right: int) -> bool:
@@ -158,16 +224,14 @@ def _unbroken(tokens: Tokens, left: int, right: int) -> bool:
     return not any(_BREAK.search(tokens.gap(index)) for index in range(left, right))
 
 
-def _read(
-    phrases: CategoryPhrases, tokens: Tokens, item: Resolved, document: list[Resolved], language: str
-) -> Resolved:
+def _read(phrases: CategoryPhrases, tokens: Tokens, item: Resolved, document: _Categories, language: str) -> Resolved:
     if not _is_category(item) or item.candidate.first != item.candidate.last:
         return item
     key = tokens.keys[item.candidate.first]
     for rule in phrases.readings:
         if rule.category != item.entry.canonical or language not in rule.languages or not _bare(key, rule.words):
             continue
-        reading = _document_reading(rule, item, document)
+        reading = _document_reading(rule, document)
         if reading is not None:
             return replace(item, entry=phrases.entries[reading])
     return item
@@ -177,19 +241,14 @@ def _bare(key: str, words: frozenset[str]) -> bool:
     return key in words or any(variant in words for variant in arabic_variants(key))
 
 
-def _document_reading(rule: ReadingRule, item: Resolved, document: list[Resolved]) -> str | None:
-    """The one reading the document's other weapon mentions give (the generic one when they give
-    several), unless they also name the head's own category in so many words."""
-    given: set[str] = set()
-    for other in document:
-        if other is item or other.entry.label != "WEAPON":
-            continue
-        kind = other.entry.attributes.get("kind")
-        category = other.entry.canonical if kind == "category" else other.entry.attributes.get("category")
-        if category == rule.category and (kind == "model" or other.candidate.first != other.candidate.last):
-            return None  # "صواريخ كاتيوشا", "غراد": the document speaks of rockets too
-        if category in rule.readings:
-            given.add(str(category))
+def _document_reading(rule: ReadingRule, document: _Categories) -> str | None:
+    """The one reading the document's weapon mentions give (the generic one when they give
+    several), unless they also name the head's own category in so many words ("صواريخ
+    كاتيوشا", "غراد": the document speaks of rockets too). The bare head itself gives only its own
+    category, which is never one of its readings."""
+    if rule.category in document.named:
+        return None
+    given = [reading for reading in rule.readings if reading in document.given]
     if not given:
         return None
-    return next(iter(given)) if len(given) == 1 else rule.readings[0]
+    return given[0] if len(given) == 1 else rule.readings[0]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from extractors.language import normalize_language
@@ -145,36 +146,42 @@ def _finish(scan: _Scan, model: str | None, predicted: list[EntityMention]) -> E
     mentions = scan.mentions
     if predicted:
         mentions = mentions + predicted + propose_groups(scan.gazetteer.rules, scan.tokens, predicted, mentions, _keys)
-    for mention in mentions:  # found in the sanitised copy; the text is the caller's own ("AK\x8047", not "AK 47")
-        mention.text = scan.original[mention.start : mention.end]
-    result = EntityResult(language=scan.language, truncated=scan.truncated, model=model)
-    result.entities = sorted(mentions, key=lambda m: (m.start, -m.end, m.label))
-    _sets(result)
-    return result
-
-
-def _sets(result: EntityResult) -> None:
-    def collect(
-        label: str, value: Callable[[EntityMention], str | None] = lambda m: m.canonical, kind: str | None = None
-    ) -> list[str]:
-        values = {
-            value(m)
-            for m in result.entities
-            if m.label == label and m.origin == "gazetteer" and (kind is None or m.attributes.get("kind") == kind)
-        }
-        return sorted(v for v in values if v)
-
-    result.weapons = collect("WEAPON", kind="model")
-    result.weapon_categories = collect("WEAPON", kind="category")
-    result.weapon_categories_implied = collect("WEAPON", lambda m: m.attributes.get("category"), "model")
-    result.weapon_origins = weapon_origins(result.entities)
-    result.countries = collect("COUNTRY")
-    result.historical_states = collect("HISTORICAL_STATE")
-    result.armed_groups = collect("ARMED_GROUP")
-    result.generic_actors = collect("GENERIC_ACTOR")
-    result.proposed_groups = sorted(
-        {m.canonical for m in result.entities if m.label == "ARMED_GROUP" and m.origin == "model"}
+    if (
+        scan.original != scan.text
+    ):  # found in the sanitised copy; the text is the caller's own ("AK\x8047", not "AK 47")
+        for mention in mentions:
+            mention.text = scan.original[mention.start : mention.end]
+    entities = sorted(mentions, key=lambda m: (m.start, -m.end, m.label))
+    # built whole, not field by field: a validated assignment per field costs more than the sets
+    return EntityResult(
+        language=scan.language, truncated=scan.truncated, model=model, entities=entities, **_sets(entities)
     )
+
+
+def _sets(entities: list[EntityMention]) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = defaultdict(set)  # one pass: this runs for every document
+    for m in entities:
+        if m.origin != "gazetteer" or not m.canonical:
+            continue
+        if m.label != "WEAPON":
+            found[m.label].add(m.canonical)
+        elif m.attributes.get("kind") == "category":
+            found["category"].add(m.canonical)
+        elif m.attributes.get("kind") == "model":
+            found["model"].add(m.canonical)
+            if m.attributes.get("category"):
+                found["implied"].add(str(m.attributes["category"]))
+    return {
+        "weapons": sorted(found["model"]),
+        "weapon_categories": sorted(found["category"]),
+        "weapon_categories_implied": sorted(found["implied"]),
+        "weapon_origins": weapon_origins(entities),
+        "countries": sorted(found["COUNTRY"]),
+        "historical_states": sorted(found["HISTORICAL_STATE"]),
+        "armed_groups": sorted(found["ARMED_GROUP"]),
+        "generic_actors": sorted(found["GENERIC_ACTOR"]),
+        "proposed_groups": sorted({m.canonical for m in entities if m.label == "ARMED_GROUP" and m.origin == "model"}),
+    }
 
 
 def weapon_origins(mentions: Iterable[EntityMention]) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .gazetteer import END, Alias, TrieNode
-from .text import Tokens, arabic_variants, as_written_in_latin
+from .text import Tokens, arabic_variants, as_written_in_latin, has_arabic
 
 # " ." joins a name to a calibre written with its leading dot ("Browning .50").
 _JOINERS = frozenset(
@@ -173,7 +173,19 @@ def find_candidates(
         return _usable(alias, tokens, first, last, case_relaxed, lowercase_doc, language)
 
     # Only tokens that can open an alias are visited; the scan itself stays in C.
-    openers = [i for i, k in enumerate(keys) if k in root or (k > "\u05ff" and _lookup(root, k) is not None)]
+    if not keys:
+        return []
+    # Arabic keys may open an alias without their article or proclitic (the span, not the whole
+    # text: inner spans of a long text are scanned too)
+    if has_arabic(tokens.text[starts[0] : ends[-1]]):
+        openers = [i for i, k in enumerate(keys) if k in root or (k > "\u05ff" and _lookup(root, k) is not None)]
+    else:  # and a key that opens no alias ending here or going on with the next key is passed over
+        last = len(keys) - 1
+        openers = [
+            i
+            for i, k in enumerate(keys)
+            if (node := root.get(k)) is not None and (END in node or (i < last and keys[i + 1] in node))
+        ]
     opener_set = set(openers)
     resume = 0
     for i in openers:

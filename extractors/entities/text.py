@@ -148,6 +148,10 @@ def _reads_as_latin(token: str) -> bool:
     return 2 <= len(token) <= _LONGEST_LOOKALIKE and all(letter in _UPPER_HOMOGLYPHS for letter in token)
 
 
+def has_arabic(text: str) -> bool:
+    return _ARABIC.search(text) is not None
+
+
 def arabic_variants(key: str) -> tuple[str, ...]:
     """Keys of an Arabic token without its attached proclitic ("والشباب" -> "الشباب"), without
     the article ("الهاون" -> "هاون") or without the accusative alif, most specific first."""
