@@ -145,12 +145,18 @@ def test_model_apposition_is_limited_to_its_languages(gazetteer: Gazetteer) -> N
     assert categories(gazetteer, "Turkey delivered aircraft TB2 to Niger.", "en") == ["aircraft"]
 
 
-def test_a_bare_head_takes_the_reading_its_document_gives(gazetteer: Gazetteer) -> None:
-    text = "ضبطت القوات منظومة كورنيت. وقال مسؤول إن الصواريخ كانت مخبأة في صناديق."
+def test_a_bare_head_takes_the_reading_its_document_gave_the_same_word(gazetteer: Gazetteer) -> None:
+    text = "ضبطت القوات صاروخ «كورنيت» مضاد للدروع. وقال مسؤول إن الصواريخ كانت مخبأة في صناديق."
     assert categories(gazetteer, text, "ar") == ["anti-tank guided missile"]
-    # two readings given (a missile and an anti-tank guided missile): the generic one
-    text = "ضبطت القوات صاروخ كورنيت. وقال مسؤول إن الصواريخ كانت مخبأة في صناديق."
-    assert categories(gazetteer, text, "ar") == ["missile"]
+    # the same word read two ways (a missile, an anti-tank guided missile): the generic reading
+    text = "أطلقوا صاروخ شهاب 3 ثم صاروخا مضادا للدروع. وقال مسؤول إن الصواريخ أصابت أهدافها."
+    assert categories(gazetteer, text, "ar") == ["anti-tank guided missile", "missile"]
+
+
+def test_other_weapons_in_the_document_do_not_decide_a_bare_head(gazetteer: Gazetteer) -> None:
+    # a Kornet named on its own (or an Iron Dome that intercepts them) does not make rockets missiles
+    text = "ضبطت القوات منظومة كورنيت. وقال مسؤول إن الصواريخ سقطت على البلدة."
+    assert categories(gazetteer, text, "ar") == ["rocket"]
 
 
 def test_a_bare_head_keeps_its_own_category_when_the_document_names_it(gazetteer: Gazetteer) -> None:

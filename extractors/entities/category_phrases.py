@@ -122,11 +122,12 @@ class _Models:
 
 @dataclass(frozen=True, slots=True)
 class _Categories:
-    """The categories a document's weapon mentions give: all of them, and those it names in so
-    many words (by a model, or a phrase of two or more tokens, not a bare head word)."""
+    """What a document says of its categories: those it names in so many words (by a model, or a
+    phrase of two or more tokens, not a bare head word), and per reading rule the readings its
+    own head word was given by a phrase («صاروخ باليستي», «صاروخ «كورنيت» مضادة للدروع»)."""
 
-    given: frozenset[str]
     named: frozenset[str]
+    given: tuple[frozenset[str], ...]  # one per reading rule
 
 
 def refine(phrases: CategoryPhrases, tokens: Tokens, resolved: list[Resolved], language: str) -> list[Resolved]:
@@ -139,24 +140,27 @@ def refine(phrases: CategoryPhrases, tokens: Tokens, resolved: list[Resolved], l
     )
     models = _Models(ordered, [item.candidate.first for item in ordered])
     modified = [_modified(phrases, tokens, item, models, language) for item in resolved]
-    document = _categories(modified)
+    document = _categories(phrases, tokens, modified)
     return [_read(phrases, tokens, item, document, language) for item in modified]
 
 
-def _categories(document: list[Resolved]) -> _Categories:
-    given: set[str] = set()
+def _categories(phrases: CategoryPhrases, tokens: Tokens, document: list[Resolved]) -> _Categories:
     named: set[str] = set()
+    given: list[set[str]] = [set() for _ in phrases.readings]
     for item in document:
         if item.entry.label != "WEAPON":
             continue
         kind = item.entry.attributes.get("kind")
-        category = item.entry.canonical if kind == "category" else item.entry.attributes.get("category")
-        if not category:
-            continue
-        given.add(str(category))
+        category = str(item.entry.canonical if kind == "category" else item.entry.attributes.get("category"))
         if kind == "model" or item.candidate.first != item.candidate.last:
-            named.add(str(category))
-    return _Categories(frozenset(given), frozenset(named))
+            named.add(category)
+        if kind != "category":
+            continue
+        keys = tokens.keys[item.candidate.first : item.candidate.last + 1]
+        for index, rule in enumerate(phrases.readings):
+            if category in rule.readings and any(_bare(key, rule.words) for key in keys):
+                given[index].add(category)
+    return _Categories(frozenset(named), tuple(frozenset(readings) for readings in given))
 
 
 def _is_category(item: Resolved) -> bool:
@@ -228,10 +232,10 @@ def _read(phrases: CategoryPhrases, tokens: Tokens, item: Resolved, document: _C
     if not _is_category(item) or item.candidate.first != item.candidate.last:
         return item
     key = tokens.keys[item.candidate.first]
-    for rule in phrases.readings:
+    for index, rule in enumerate(phrases.readings):
         if rule.category != item.entry.canonical or language not in rule.languages or not _bare(key, rule.words):
             continue
-        reading = _document_reading(rule, document)
+        reading = _document_reading(rule, document.named, document.given[index])
         if reading is not None:
             return replace(item, entry=phrases.entries[reading])
     return item
@@ -241,14 +245,14 @@ def _bare(key: str, words: frozenset[str]) -> bool:
     return key in words or any(variant in words for variant in arabic_variants(key))
 
 
-def _document_reading(rule: ReadingRule, document: _Categories) -> str | None:
-    """The one reading the document's weapon mentions give (the generic one when they give
-    several), unless they also name the head's own category in so many words ("صواريخ
-    كاتيوشا", "غراد": the document speaks of rockets too). The bare head itself gives only its own
-    category, which is never one of its readings."""
-    if rule.category in document.named:
+def _document_reading(rule: ReadingRule, named: frozenset[str], given: frozenset[str]) -> str | None:
+    """The one reading the document gave the same head word elsewhere (the generic one when it
+    gave several), unless it also names the head's own category in so many words ("صواريخ
+    كاتيوشا", "غراد": the document speaks of rockets too). Other weapons do not decide it: an
+    Iron Dome intercepts rockets."""
+    if rule.category in named:
         return None
-    given = [reading for reading in rule.readings if reading in document.given]
-    if not given:
+    readings = [reading for reading in rule.readings if reading in given]
+    if not readings:
         return None
-    return given[0] if len(given) == 1 else rule.readings[0]
+    return readings[0] if len(readings) == 1 else rule.readings[0]

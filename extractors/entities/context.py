@@ -182,17 +182,28 @@ def _is_weapon_noun(candidate: Candidate) -> bool:
 
 def _prefer_weapons_beside_weapon_nouns(candidates: list[Candidate]) -> None:
     """A designation written next to a weapon noun is the weapon ("ручные пулемёты РПК" is the RPK
-    machine gun, not the PKK's Russian acronym), whatever else the document names."""
+    machine gun, not the PKK's Russian acronym), whatever else the document names; and of the
+    weapons it may be, those of the noun's category («cohete M-75» is the rocket, «granada M75»
+    the grenade)."""
     for index, candidate in enumerate(candidates):
         weapons = [a for a in candidate.aliases if a.entry.label == "WEAPON"]
-        if not weapons or len(weapons) == len(candidate.aliases):
+        if not weapons or len(candidate.aliases) == 1:
             continue
         before = candidates[index - 1] if index else None
         after = candidates[index + 1] if index + 1 < len(candidates) else None
-        if (before is not None and before.last + 1 == candidate.first and _is_weapon_noun(before)) or (
-            after is not None and candidate.last + 1 == after.first and _is_weapon_noun(after)
-        ):
-            candidate.aliases = weapons
+        nouns = [
+            noun
+            for noun, adjacent in (
+                (before, before is not None and before.last + 1 == candidate.first),
+                (after, after is not None and candidate.last + 1 == after.first),
+            )
+            if adjacent and noun is not None and _is_weapon_noun(noun)
+        ]
+        if not nouns:
+            continue
+        categories = {a.entry.canonical for noun in nouns for a in noun.aliases}
+        agreeing = [a for a in weapons if a.entry.attributes.get("category") in categories]
+        candidate.aliases = agreeing or weapons
 
 
 def resolve(

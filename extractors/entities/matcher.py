@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from .gazetteer import END, Alias, TrieNode
 from .text import Tokens, arabic_variants, as_written_in_latin, has_arabic
 
-# " ." joins a name to a calibre written with its leading dot ("Browning .50").
+# " ." joins a name to a calibre written with its leading dot ("Browning .50"); an opening quote
+# joins a name whose last words are quoted («كتائب “القسام”», «ЧВК «Вагнер»»).
 _JOINERS = frozenset(
     {"", " ", "-", "\u2010", "\u2011", "\u2013", "'", "\u2019", "\u00a0", "  ", " - ", "&", " & ", " ."}
+    | {f"{space}{quote}" for space in (" ", "\u00a0") for quote in '"\u201c\u201e\u00ab'}
+    | {" \u00ab\u00a0", " \u00ab "}
 )
 _PROPER_NAME_LABELS = frozenset({"COUNTRY", "ARMED_GROUP", "HISTORICAL_STATE", "STEM"})
 _PLACE_LABELS = frozenset({"COUNTRY", "HISTORICAL_STATE"})

@@ -142,10 +142,11 @@ def category_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
     data = load_yaml(data_dir / "categories.yaml") or {}
     sensitive = _strings(data.get("case_sensitive"))
     unclear = _strings(data.get("ambiguous"))  # need weapon context nearby ("bomba de agua", "APC party")
+    by_language = data.get("translations") or {}  # terms that name the category in one language only
     for category, terms in (data.get("terms") or {}).items():
         attributes = {"kind": "category", "category": str(category), "origin": None, "manufacturer": None}
         entry = Entry("WEAPON", str(category), attributes)
-        yield from _records(entry, [str(category), *_strings(terms)], sensitive, unclear)
+        yield from _records(entry, [str(category), *_strings(terms)], sensitive, unclear, by_language.get(category))
     blocker = Entry(BLOCK, "no_category")
     yield from _records(blocker, _strings(data.get("no_category")))
 

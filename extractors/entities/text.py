@@ -169,7 +169,22 @@ def arabic_variants(key: str) -> tuple[str, ...]:
             variants.append(variant[2:])
     if key.endswith("ا") and len(key) > 3:  # accusative ending: "صاروخا" -> "صاروخ"
         variants.append(key[:-1])
+    variants += [singular for form in [key, *variants] for singular in _arabic_dual_singulars(form)]
     return tuple(dict.fromkeys(variants))
+
+
+def _arabic_dual_singulars(key: str) -> list[str]:
+    """The singular of a dual, tried last: "دبابتين", "دبابتي" (construct) -> "دبابه" (ة is
+    keyed as ه), "صاروخين" -> "صاروخ"."""
+    if len(key) < 5:
+        return []
+    if key.endswith(("تين", "تان")):
+        return [key[:-3] + "ه"]
+    if key.endswith("تي"):
+        return [key[:-2] + "ه"]
+    if key.endswith(("ين", "ان")):
+        return [key[:-2]]
+    return []
 
 
 def arabic_nisba(name: str) -> list[str]:
