@@ -7,10 +7,8 @@ things a term list cannot say are compiled here from the same file:
   Arabic, French and Spanish put the modifier after the noun, often with a model name between
   («صاروخ «كورنيت» مضادة للدروع»: missile … anti-armour, an anti-tank guided missile); Russian
   and English adjectives come before it («беспилотные … самолеты», unmanned aircraft: drones).
-- `readings`: a bare head word that names either of two categories, as the document decides.
-  Arabic «صاروخ» is a rocket or a missile; in a text whose other mentions are of missiles (a
-  ballistic missile, a Kornet), «الصواريخ» refers back to them. Arabic «الطائرة» in a story about
-  a drone is that drone.
+- `readings`: a bare head word that names either of two categories, as the document decides:
+  Arabic «الطائرة» in a story that called it «طائرة مسيرة» is that drone.
 
 Both act on the resolved mentions of one document (context.resolve's output), before they
 become EntityMentions; the guidelines' rule is kept: a mention maps to the most specific
