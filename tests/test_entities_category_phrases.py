@@ -9,7 +9,8 @@ import pytest
 
 from extractors.entities import extract_many, model_layer
 from extractors.entities.category_phrases import compile_phrases
-from extractors.entities.gazetteer import Gazetteer, build
+from extractors.entities.gazetteer import Gazetteer
+from tests.gazetteer_data import gazetteer_from
 
 WEAPONS = """
 - canonical: 9M133 Kornet
@@ -90,16 +91,14 @@ actors:
 
 @pytest.fixture(scope="module")
 def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
-    data = tmp_path_factory.mktemp("phrases")
-    for name, body in [
-        ("weapons", WEAPONS),
-        ("categories", CATEGORIES),
-        ("countries", COUNTRIES),
-        ("armed_groups", GROUPS),
-        ("generic_actors", GENERIC),
-    ]:
-        (data / f"{name}.yaml").write_text(body, encoding="utf-8")
-    return build(data_dir=data)
+    return gazetteer_from(
+        tmp_path_factory.mktemp("phrases"),
+        weapons=WEAPONS,
+        categories=CATEGORIES,
+        countries=COUNTRIES,
+        armed_groups=GROUPS,
+        generic_actors=GENERIC,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -181,13 +180,13 @@ def test_an_unknown_category_in_a_rule_is_refused(gazetteer: Gazetteer) -> None:
 
 
 def test_a_broken_rule_names_the_data_file(tmp_path: Path) -> None:
-    for name, body in [
-        ("weapons", WEAPONS),
-        ("categories", CATEGORIES.replace("becomes: drone", "becomes: drones", 1)),
-        ("countries", COUNTRIES),
-        ("armed_groups", GROUPS),
-        ("generic_actors", GENERIC),
-    ]:
-        (tmp_path / f"{name}.yaml").write_text(body, encoding="utf-8")
+    broken = CATEGORIES.replace("becomes: drone", "becomes: drones", 1)
     with pytest.raises(ValueError, match=r"categories\.yaml: unknown category 'drones'"):
-        build(data_dir=tmp_path)
+        gazetteer_from(
+            tmp_path,
+            weapons=WEAPONS,
+            categories=broken,
+            countries=COUNTRIES,
+            armed_groups=GROUPS,
+            generic_actors=GENERIC,
+        )

@@ -10,6 +10,7 @@ import pytest
 from extractors.entities import EntityMention, extract_entities, extract_many, model_layer
 from extractors.entities.gazetteer import Gazetteer, build
 from extractors.entities.text import KeyCache, arabic_variants, sanitize, token_key
+from tests.gazetteer_data import gazetteer_from
 
 WEAPONS = """
 - canonical: RPG-7
@@ -68,16 +69,14 @@ actors:
 
 @pytest.fixture(scope="module")
 def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
-    data = tmp_path_factory.mktemp("gazetteer")
-    for name, body in [
-        ("weapons", WEAPONS),
-        ("categories", CATEGORIES),
-        ("countries", COUNTRIES),
-        ("armed_groups", GROUPS),
-        ("generic_actors", GENERIC),
-    ]:
-        (data / f"{name}.yaml").write_text(body, encoding="utf-8")
-    return build(data_dir=data)
+    return gazetteer_from(
+        tmp_path_factory.mktemp("gazetteer"),
+        weapons=WEAPONS,
+        categories=CATEGORIES,
+        countries=COUNTRIES,
+        armed_groups=GROUPS,
+        generic_actors=GENERIC,
+    )
 
 
 @pytest.fixture(autouse=True)
