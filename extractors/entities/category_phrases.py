@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # context imports the gazetteer, which holds the compiled phr
 
 #: what a modifier may not reach across: the end of a sentence or clause (a full stop followed by
 #: a space or closing quotes, not the point of «calibre .50»)
+#: "or" in the four languages and English: a modifier after it qualifies another noun
+_OR = frozenset({"or", "او", "или", "ou", "o", "u"})
 _BREAK = re.compile(r"[.!?][\"'»”’)\]]*\s|[;:\n؛]")
 
 
@@ -222,8 +224,11 @@ def _forms(text_key: str) -> frozenset[str]:
 
 
 def _unbroken(tokens: Tokens, left: int, right: int) -> bool:
-    """No sentence or clause ends between token `left` and token `right`."""
-    return not any(_BREAK.search(tokens.gap(index)) for index in range(left, right))
+    """No sentence or clause ends between token `left` and token `right`, and no "or" stands
+    between them («صواريخ أو باليستية»: a second noun is understood)."""
+    return not any(_BREAK.search(tokens.gap(index)) for index in range(left, right)) and not any(
+        tokens.keys[index] in _OR for index in range(left + 1, right)
+    )
 
 
 def _read(phrases: CategoryPhrases, tokens: Tokens, item: Resolved, document: _Categories, language: str) -> Resolved:

@@ -160,15 +160,16 @@ def arabic_variants(key: str) -> tuple[str, ...]:
     variants = []
     if key.startswith("لل") and len(key) > 3:  # li- + al- contracts to "lil"
         variants.append("ال" + key[2:])
-    if key[0] in _AR_PROCLITICS and len(key) > 3:
+    # "and"/"so" even before a two-letter word: "وإس بي جي 9" (and SPG-9), "وبي 10"
+    if key[0] in _AR_PROCLITICS and (len(key) > 3 or (len(key) == 3 and key[0] in "وف")):
         variants.append(key[1:])
         if key[1] in _AR_PROCLITICS and len(key) > 4:
             variants.append(key[2:])
     for variant in [key, *variants]:
         if variant.startswith("ال") and len(variant) > 4:
             variants.append(variant[2:])
-    if key.endswith("ا") and len(key) > 3:  # accusative ending: "صاروخا" -> "صاروخ"
-        variants.append(key[:-1])
+    # accusative ending, on every form: "صاروخا" -> "صاروخ", "وألغاماً" -> "الغام"
+    variants += [form[:-1] for form in [key, *variants] if form.endswith("ا") and len(form) > 3]
     variants += [singular for form in [key, *variants] for singular in _arabic_dual_singulars(form)]
     return tuple(dict.fromkeys(variants))
 
