@@ -133,6 +133,18 @@ def test_no_surface_form_is_shared_unless_ambiguous_everywhere(
     assert clashes == {}
 
 
+def _all_terms(categories: dict[str, Any]) -> list[str]:
+    """Every term: those of all languages and those of one (`translations`)."""
+    by_language = [t for forms in (categories.get("translations") or {}).values() for ts in forms.values() for t in ts]
+    return [t for ts in categories["terms"].values() for t in ts] + by_language
+
+
+def test_terms_of_one_language_name_known_categories_and_languages(categories: dict[str, Any]) -> None:
+    for category, forms in (categories.get("translations") or {}).items():
+        assert category in VOCABULARY, category
+        assert set(forms) <= {"ar", "ru", "fr", "es"}, (category, forms)
+
+
 def test_vocabulary_is_exactly_the_21_categories(categories: dict[str, Any]) -> None:
     assert categories["vocabulary"] == VOCABULARY
 
@@ -153,24 +165,24 @@ def test_no_term_maps_to_two_categories(categories: dict[str, Any]) -> None:
 
 
 def test_no_category_phrases_do_not_overlap_terms(categories: dict[str, Any]) -> None:
-    terms = {t.casefold() for ts in categories["terms"].values() for t in ts}
+    terms = {t.casefold() for t in _all_terms(categories)}
     assert [p for p in categories["no_category"] if p.casefold() in terms] == []
 
 
 def test_case_sensitive_terms_are_category_terms(categories: dict[str, Any]) -> None:
-    terms = {t for ts in categories["terms"].values() for t in ts}
+    terms = set(_all_terms(categories))
     assert [t for t in categories["case_sensitive"] if t not in terms] == []
 
 
 def test_mortar_rounds_is_not_a_single_ammunition_term(categories: dict[str, Any]) -> None:
     # "mortar rounds" must yield mortar + ammunition, so neither may swallow the phrase.
-    terms = {t.casefold() for ts in categories["terms"].values() for t in ts}
+    terms = {t.casefold() for t in _all_terms(categories)}
     assert "mortar rounds" not in terms and "mortar round" not in terms
     assert {"mortar", "rounds"} <= terms
 
 
 def test_modifiers_and_hypernyms_create_no_category(categories: dict[str, Any]) -> None:
-    terms = {t.casefold() for ts in categories["terms"].values() for t in ts}
+    terms = {t.casefold() for t in _all_terms(categories)}
     no_category = {p.casefold() for p in categories["no_category"]}
     for phrase in (
         "anti-tank",
@@ -189,11 +201,11 @@ def test_modifiers_and_hypernyms_create_no_category(categories: dict[str, Any]) 
 
 
 def test_weapon_aliases_are_not_category_terms(weapons: list[dict[str, Any]], categories: dict[str, Any]) -> None:
-    terms = {_form(t) for ts in categories["terms"].values() for t in ts}
+    terms = {_form(t) for t in _all_terms(categories)}
     clashes = [(e["canonical"], a) for e in weapons for a in [e["canonical"], *e["aliases"]] if _form(a) in terms]
     assert clashes == []
 
 
 def test_ambiguous_category_terms_are_category_terms(categories: dict[str, Any]) -> None:
-    terms = {t for ts in categories["terms"].values() for t in ts}
+    terms = set(_all_terms(categories))
     assert [t for t in categories.get("ambiguous", []) if t not in terms] == []
