@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 
 # Control characters, zero-width/format characters and lone surrogates become a space (or the
@@ -152,6 +153,7 @@ def has_arabic(text: str) -> bool:
     return _ARABIC.search(text) is not None
 
 
+@lru_cache(maxsize=65_536)  # called for every Arabic key the tries do not hold as written
 def arabic_variants(key: str) -> tuple[str, ...]:
     """Keys of an Arabic token without its attached proclitic ("والشباب" -> "الشباب"), without
     the article ("الهاون" -> "هاون") or without the accusative alif, most specific first."""
