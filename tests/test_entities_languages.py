@@ -80,6 +80,9 @@ def weapons(text: str, language: str) -> list[tuple[str, str]]:
         ("Un presunto lanzagranadas RPG en manos de un sicario", "es", ("lanzagranadas", "rocket launcher")),
         ("Se incautaron 51 bombas molotov", "es", ("bombas molotov", "IED")),
         ("دمّر دبابتي ميركافا", "ar", ("دبابتي", "tank")),  # a dual in construct
+        # an alias written with the article («الطائرات العسكرية») does not hide the bare noun
+        ("وردت الطائرات الإسرائيلية بغارات", "ar", ("الطائرات", "aircraft")),
+        ("هاجمت قاعدة بلد، وسقط صاروخ قرب القاعدة", "ar", ("صاروخ", "rocket")),
         ("ضبطت ومواد ناسفة وألغاماً", "ar", ("وألغاماً", "landmine")),  # clitic, article, accusative
         ("وقاذفتي صواريخ (أر بي جي7 وإس بي جي 9)", "ar", ("وإس بي جي 9", "SPG-9")),
         ("interceptaron un cohete M-75 lanzado desde Gaza", "es", ("M-75", "M-75 rocket")),
@@ -132,6 +135,11 @@ def test_cyrillic_look_alike_letters_in_latin_designations() -> None:
     assert token_key("А") != "a"  # a lone letter is a Russian word («а», but)
     assert ("АК-47", "AK-47") in weapons("Изъяли автомат АК-47.", "ru")
     assert ("ТOW", "BGM-71 TOW") in weapons("Нашли ракеты ТOW американского производства.", "ru")
+
+
+def test_the_base_is_not_al_qaeda() -> None:
+    assert extract_entities("سقط صاروخ قرب القاعدة التي تستخدمها الطائرات الأميركية", "ar").armed_groups == []
+    assert extract_entities("أعلن تنظيم القاعدة مسؤوليته عن الهجوم", "ar").armed_groups == ["al-Qaeda"]
 
 
 def test_russian_cases_of_a_group_name() -> None:

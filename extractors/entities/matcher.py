@@ -121,11 +121,30 @@ def _suffix_end(alias_list: list[Alias], tokens: Tokens, last: int) -> int | Non
 def _longest_at(
     root: TrieNode, tokens: Tokens, i: int, usable_here: Callable[[Alias, int, int], bool]
 ) -> Candidate | None:
-    """The longest usable match opening at token `i`, if any."""
+    """The longest usable match opening at token `i`, if any. An Arabic key may open names both
+    as written and without its article or clitic ("الطائرات" opens "الطائرات العسكرية" and, as
+    "طائرات", "طائرات"): the longest of them wins."""
+    key = tokens.keys[i]
+    node = root.get(key)
+    if node is not None:
+        found = _longest_from(node, tokens, i, usable_here)
+        if found is not None or not key or key[0] < "\u0600":
+            return found
+    best: Candidate | None = None
+    for variant in arabic_variants(key) if key and key[0] >= "\u0600" else ():
+        start = root.get(variant)
+        if start is None or start is node:
+            continue
+        found = _longest_from(start, tokens, i, usable_here)
+        if found is not None and (best is None or found.last > best.last):
+            best = found
+    return best
+
+
+def _longest_from(
+    node: TrieNode, tokens: Tokens, i: int, usable_here: Callable[[Alias, int, int], bool]
+) -> Candidate | None:
     keys, count = tokens.keys, len(tokens.keys)
-    node = _lookup(root, keys[i])
-    if node is None:
-        return None
     terminals: list[tuple[int, list[Alias]]] = []
     j = i
     while True:
@@ -134,9 +153,10 @@ def _longest_at(
             terminals.append((j, payload))
         if j + 1 >= count or not _joined(tokens, j):
             break
-        node = _lookup(node, keys[j + 1])
-        if node is None:
+        child = _lookup(node, keys[j + 1])
+        if child is None:
             break
+        node = child
         j += 1
     for last, payload in reversed(terminals):
         end_token = _suffix_end(payload, tokens, last)
