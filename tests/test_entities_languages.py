@@ -14,7 +14,7 @@ from extractors.entities.text import token_key
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
-from entities_eval import REAL_2_DIR, REAL_3_DIR, REAL_BLIND_DIR, REAL_DIR, TYPES, evaluate, load_documents  # noqa: E402
+from entities_eval import REAL_2_DIR, REAL_3_DIR, REAL_4_DIR, REAL_BLIND_DIR, REAL_DIR, TYPES, evaluate, load_documents  # noqa: E402
 
 LANGUAGES = ("ar", "ru", "fr", "es")
 #: the issue's target for weapon models and categories, in every language
@@ -47,6 +47,15 @@ TUNED = {
             "ru": {"countries": 0.974, "armed_groups": 0.769},
             "fr": {"countries": 1.000, "armed_groups": 1.000},
             "es": {"countries": 0.978, "armed_groups": 0.898},
+        },
+    ),
+    "real-4": (
+        REAL_4_DIR,
+        {
+            "ar": {"countries": 0.978, "armed_groups": 0.857},
+            "ru": {"countries": 1.000, "armed_groups": 1.000},
+            "fr": {"countries": 0.977, "armed_groups": 0.857},
+            "es": {"countries": 0.979, "armed_groups": 0.974},
         },
     ),
 }
@@ -156,7 +165,13 @@ def test_exported_systems_have_origin_and_category() -> None:
 def test_the_real_sets_are_real_separate_and_balanced() -> None:
     sets = [
         (load_documents(directory), per_language)
-        for directory, per_language in ((REAL_DIR, 20), (REAL_2_DIR, 15), (REAL_3_DIR, 15), (REAL_BLIND_DIR, 15))
+        for directory, per_language in (
+            (REAL_DIR, 20),
+            (REAL_2_DIR, 15),
+            (REAL_3_DIR, 15),
+            (REAL_4_DIR, 15),
+            (REAL_BLIND_DIR, 15),
+        )
     ]
     for documents, per_language in sets:
         assert sorted(d["language"] for d in documents) == sorted(LANGUAGES * per_language)

@@ -130,12 +130,19 @@ def weapon_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
 _TYPE_DESIGNATION = re.compile(r"Type (\d[\w-]*.*)")
 #: how Spanish, Portuguese and Russian reporting write the Chinese "Type NN" designations
 _TYPE_WORDS = ("Tipo", "Тип")
+#: and Arabic («من نوع 56»), for numbers of two digits or more («نوع 2» is any "type 2")
+_ARABIC_TYPE_WORDS = ("نوع", "تايب")
+_TWO_DIGITS = re.compile(r"\d\d")
 
 
 def _local_type_designations(alias: str) -> list[str]:
     """«Tipo 56» and «Тип 56» for "Type 56": case-sensitive, so "de tipo 2" stays a phrase."""
     found = _TYPE_DESIGNATION.fullmatch(alias)
-    return [f"{word} {found.group(1)}" for word in _TYPE_WORDS] if found else []
+    if not found:
+        return []
+    number = found.group(1)
+    words = _TYPE_WORDS + (_ARABIC_TYPE_WORDS if _TWO_DIGITS.match(number) else ())
+    return [f"{word} {number}" for word in words]
 
 
 def category_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
