@@ -146,6 +146,12 @@ def test_cyrillic_look_alike_letters_in_latin_designations() -> None:
     assert ("ТOW", "BGM-71 TOW") in weapons("Нашли ракеты ТOW американского производства.", "ru")
 
 
+def test_russian_weapon_names_that_are_ordinary_words_need_weapon_context() -> None:
+    assert extract_entities("В Москве прошел конкурс молодых музыкантов, а вечером выпал град.", "ru").weapons == []
+    found = extract_entities("Боевики обстреляли город из РСЗО «Град» и применили ПТРК «Конкурс».", "ru").weapons
+    assert found == ["9K113 Konkurs", "BM-21 Grad"]
+
+
 def test_the_base_is_not_al_qaeda() -> None:
     assert extract_entities("سقط صاروخ قرب القاعدة التي تستخدمها الطائرات الأميركية", "ar").armed_groups == []
     assert extract_entities("أعلن تنظيم القاعدة مسؤوليته عن الهجوم", "ar").armed_groups == ["al-Qaeda"]
