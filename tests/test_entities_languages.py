@@ -14,7 +14,7 @@ from extractors.entities.text import token_key
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
-from entities_eval import (
+from entities_eval import (  # noqa: E402
     REAL_2_DIR,
     REAL_3_DIR,
     REAL_4_DIR,
@@ -24,7 +24,7 @@ from entities_eval import (
     TYPES,
     evaluate,
     load_documents,
-)  # noqa: E402
+)
 
 LANGUAGES = ("ar", "ru", "fr", "es")
 #: the issue's target for weapon models and categories, in every language
