@@ -10,7 +10,7 @@ Sets (tests/data/):
 - `real`: passages of real Arabic, Russian, French and Spanish reporting (each with its source
   address; the sentences around the entity phrases reworded), which the non-English rules were
   tuned on;
-- `real-2` … `real-5`: 60 more such passages each from other regions and outlets, each scored
+- `real-2` … `real-6`: 60 more such passages each from other regions and outlets, each scored
   blind once (after the tuning on the sets before it), then tuned on too;
 - `real-blind`: the same kind of passages from yet other regions and outlets, scored blind (its
   errors are not read while the rules are developed);
@@ -45,6 +45,7 @@ REAL_2_DIR = ROOT / "tests" / "data" / "entities_real_2"
 REAL_3_DIR = ROOT / "tests" / "data" / "entities_real_3"
 REAL_4_DIR = ROOT / "tests" / "data" / "entities_real_4"
 REAL_5_DIR = ROOT / "tests" / "data" / "entities_real_5"
+REAL_6_DIR = ROOT / "tests" / "data" / "entities_real_6"
 REAL_BLIND_DIR = ROOT / "tests" / "data" / "entities_real_blind"
 SETS = {
     "dev": (DEFAULT_DIR,),
@@ -54,6 +55,7 @@ SETS = {
     "real-3": (REAL_3_DIR,),
     "real-4": (REAL_4_DIR,),
     "real-5": (REAL_5_DIR,),
+    "real-6": (REAL_6_DIR,),
     "real-blind": (REAL_BLIND_DIR,),
     "all": (DEFAULT_DIR, HOLDOUT_DIR),
 }

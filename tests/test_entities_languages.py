@@ -19,6 +19,7 @@ from entities_eval import (  # noqa: E402
     REAL_3_DIR,
     REAL_4_DIR,
     REAL_5_DIR,
+    REAL_6_DIR,
     REAL_BLIND_DIR,
     REAL_DIR,
     TYPES,
@@ -77,6 +78,15 @@ TUNED = {
             "es": {"countries": 0.973, "armed_groups": 0.625},
         },
     ),
+    "real-6": (
+        REAL_6_DIR,
+        {
+            "ar": {"countries": 1.000, "armed_groups": 0.933},
+            "ru": {"countries": 0.971, "armed_groups": 0.857},
+            "fr": {"countries": 0.986, "armed_groups": 0.714},
+            "es": {"countries": 0.966, "armed_groups": 0.857},
+        },
+    ),
 }
 
 
@@ -127,6 +137,12 @@ def test_how_these_presses_write_weapons(text: str, language: str, expected: tup
 
 def test_sniper_rifle_from_a_modifier_past_the_model() -> None:
     assert ("fusil", "sniper rifle") in weapons("Un fusil Barrett calibre .50 para francotiradores", "es")
+
+
+def test_a_modifier_after_and_qualifies_another_noun() -> None:
+    found = extract_entities("de nombreuses armes longues et armes automatiques", "fr").weapon_categories
+    assert found == ["rifle"]
+    assert ("بندقية", "assault rifle") in weapons("20 ألف بندقية كلاشينكوف آلية", "ar")
 
 
 def test_a_modifier_after_or_qualifies_another_noun() -> None:
@@ -196,6 +212,7 @@ def test_the_real_sets_are_real_separate_and_balanced() -> None:
             (REAL_3_DIR, 15),
             (REAL_4_DIR, 15),
             (REAL_5_DIR, 15),
+            (REAL_6_DIR, 15),
             (REAL_BLIND_DIR, 15),
         )
     ]

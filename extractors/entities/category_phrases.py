@@ -31,8 +31,9 @@ if TYPE_CHECKING:  # context imports the gazetteer, which holds the compiled phr
 
 #: what a modifier may not reach across: the end of a sentence or clause (a full stop followed by
 #: a space or closing quotes, not the point of «calibre .50»)
-#: "or" in the four languages and English: a modifier after it qualifies another noun
-_OR = frozenset({"or", "او", "или", "ou", "o", "u"})
+#: "or" and "and" written apart in the four languages and English: a modifier after them
+#: qualifies another noun («armes longues et armes automatiques»)
+_CONJUNCTIONS = frozenset({"or", "او", "или", "ou", "o", "u", "and", "et", "y", "и"})
 _BREAK = re.compile(r"[.!?][\"'»”’)\]]*\s|[;:\n؛]")
 
 
@@ -224,10 +225,10 @@ def _forms(text_key: str) -> frozenset[str]:
 
 
 def _unbroken(tokens: Tokens, left: int, right: int) -> bool:
-    """No sentence or clause ends between token `left` and token `right`, and no "or" stands
-    between them («صواريخ أو باليستية»: a second noun is understood)."""
+    """No sentence or clause ends between token `left` and token `right`, and no "or" or "and"
+    stands between them («صواريخ أو باليستية»: a second noun is understood)."""
     return not any(_BREAK.search(tokens.gap(index)) for index in range(left, right)) and not any(
-        tokens.keys[index] in _OR for index in range(left + 1, right)
+        tokens.keys[index] in _CONJUNCTIONS for index in range(left + 1, right)
     )
 
 
