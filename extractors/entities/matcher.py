@@ -20,7 +20,8 @@ from .text import Tokens, arabic_variants, as_written_in_latin, has_arabic
 # "_" is how some statements write designations («MQ_9»); " ." joins a name to a calibre written with its leading dot ("Browning .50"); an opening quote
 # joins a name whose last words are quoted («كتائب “القسام”», «ЧВК «Вагнер»»).
 _JOINERS = frozenset(
-    {"", " ", "-", "_", "\u2010", "\u2011", "\u2013", "'", "\u2019", "\u00a0", "  ", " - ", " \u2013 ", " \u2014 ", "&", " & ", " ."}
+    {"", " ", "-", "_", "\u2010", "\u2011", "\u2013", "'", "\u2019", "\u00a0", "  ", "&", " & ", " ."}
+    | {" - ", " \u2013 ", " \u2014 "}
     | {f"{space}{quote}" for space in (" ", "\u00a0") for quote in '"\u201c\u201e\u00ab'}
     | {" \u00ab\u00a0", " \u00ab "}
 )
