@@ -31,10 +31,10 @@ if TYPE_CHECKING:  # context imports the gazetteer, which holds the compiled phr
 
 #: what a modifier may not reach across: the end of a sentence or clause (a full stop followed by
 #: a space or closing quotes, not the point of «calibre .50»)
+_BREAK = re.compile(r"[.!?][\"'»”’)\]]*\s|[;:\n؛]")
 #: "or" and "and" written apart in the four languages and English: a modifier after them
 #: qualifies another noun («armes longues et armes automatiques»)
 _CONJUNCTIONS = frozenset({"or", "او", "или", "ou", "o", "u", "and", "et", "y", "и"})
-_BREAK = re.compile(r"[.!?][\"'»”’)\]]*\s|[;:\n؛]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +246,7 @@ def _read(phrases: CategoryPhrases, tokens: Tokens, item: Resolved, document: _C
 
 
 def _bare(key: str, words: frozenset[str]) -> bool:
-    return key in words or any(variant in words for variant in arabic_variants(key))
+    return not words.isdisjoint(_forms(key))
 
 
 def _document_reading(rule: ReadingRule, named: frozenset[str], given: frozenset[str]) -> str | None:

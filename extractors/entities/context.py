@@ -180,6 +180,10 @@ def _is_weapon_noun(candidate: Candidate) -> bool:
     return all(a.entry.label == "WEAPON" and a.entry.attributes.get("kind") == "category" for a in candidate.aliases)
 
 
+def _touching(one: Candidate, other: Candidate) -> bool:
+    return one.last + 1 == other.first or other.last + 1 == one.first
+
+
 def _prefer_weapons_beside_weapon_nouns(candidates: list[Candidate]) -> None:
     """A designation written next to a weapon noun is the weapon ("ручные пулемёты РПК" is the RPK
     machine gun, not the PKK's Russian acronym), whatever else the document names; and of the
@@ -189,16 +193,8 @@ def _prefer_weapons_beside_weapon_nouns(candidates: list[Candidate]) -> None:
         weapons = [a for a in candidate.aliases if a.entry.label == "WEAPON"]
         if not weapons or len(candidate.aliases) == 1:
             continue
-        before = candidates[index - 1] if index else None
-        after = candidates[index + 1] if index + 1 < len(candidates) else None
-        nouns = [
-            noun
-            for noun, adjacent in (
-                (before, before is not None and before.last + 1 == candidate.first),
-                (after, after is not None and candidate.last + 1 == after.first),
-            )
-            if adjacent and noun is not None and _is_weapon_noun(noun)
-        ]
+        beside = candidates[max(0, index - 1) : index] + candidates[index + 1 : index + 2]
+        nouns = [noun for noun in beside if _touching(noun, candidate) and _is_weapon_noun(noun)]
         if not nouns:
             continue
         categories = {a.entry.canonical for noun in nouns for a in noun.aliases}

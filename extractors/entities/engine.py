@@ -146,9 +146,8 @@ def _finish(scan: _Scan, model: str | None, predicted: list[EntityMention]) -> E
     mentions = scan.mentions
     if predicted:
         mentions = mentions + predicted + propose_groups(scan.gazetteer.rules, scan.tokens, predicted, mentions, _keys)
-    if (
-        scan.original != scan.text
-    ):  # found in the sanitised copy; the text is the caller's own ("AK\x8047", not "AK 47")
+    # found in the sanitised copy; the text is the caller's own ("AK\x8047", not "AK 47")
+    if scan.original != scan.text:
         for mention in mentions:
             mention.text = scan.original[mention.start : mention.end]
     entities = sorted(mentions, key=lambda m: (m.start, -m.end, m.label))

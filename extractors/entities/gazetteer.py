@@ -167,7 +167,8 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
     feed(main, country_records)
     feed(countries, country_records)
     feed(main, sources.weapon_records(data_dir))
-    category_records = list(sources.category_records(data_dir))
+    category_data = sources.load_yaml(data_dir / "categories.yaml") or {}  # terms and phrases: read once
+    category_records = list(sources.category_records(data_dir, category_data))
     feed(main, category_records)
     feed(categories, category_records)
     feed(
@@ -191,7 +192,7 @@ def build(data_dir: Path = sources.DATA_DIR, rules_file: Path = sources.RULES_FI
         frozenset(token_key(w) for w in sources._strings(rules.get("head_links"))),
         frozenset(token_key(w) for w in sources._strings(rules.get("language_markers"))),
         compile_phrases(
-            sources.load_yaml(data_dir / "categories.yaml") or {},
+            category_data,
             {record.entry.canonical: record.entry for record in category_records if record.entry.label == "WEAPON"},
         ),
     )

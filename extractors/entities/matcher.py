@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from .gazetteer import END, Alias, TrieNode
 from .text import Tokens, arabic_variants, as_written_in_latin, has_arabic
 
-# "_" is how some statements write designations («MQ_9»); " ." joins a name to a calibre written with its leading dot ("Browning .50"); an opening quote
-# joins a name whose last words are quoted («كتائب “القسام”», «ЧВК «Вагнер»»).
+# "_" is how some statements write designations («MQ_9»); " ." joins a name to a calibre written
+# with its leading dot ("Browning .50"); an opening quote joins a name whose last words are quoted
+# («كتائب “القسام”», «ЧВК «Вагнер»»).
 _JOINERS = frozenset(
     {"", " ", "-", "_", "\u2010", "\u2011", "\u2013", "'", "\u2019", "\u00a0", "  ", "&", " & ", " ."}
     | {" - ", " \u2013 ", " \u2014 "}
@@ -127,16 +128,12 @@ def _longest_at(
     "طائرات", "طائرات"): the longest of them wins."""
     key = tokens.keys[i]
     node = root.get(key)
-    if node is not None:
-        found = _longest_from(node, tokens, i, usable_here)
-        if found is not None or not key or key[0] < "\u0600":
-            return found
-    best: Candidate | None = None
-    for variant in arabic_variants(key) if key and key[0] >= "\u0600" else ():
+    best = _longest_from(node, tokens, i, usable_here) if node is not None else None
+    if best is not None:
+        return best
+    for variant in arabic_variants(key):  # none for a key in another script
         start = root.get(variant)
-        if start is None or start is node:
-            continue
-        found = _longest_from(start, tokens, i, usable_here)
+        found = _longest_from(start, tokens, i, usable_here) if start is not None else None
         if found is not None and (best is None or found.last > best.last):
             best = found
     return best

@@ -145,8 +145,10 @@ def _local_type_designations(alias: str) -> list[str]:
     return [f"{word} {number}" for word in words]
 
 
-def category_records(data_dir: Path = DATA_DIR) -> Iterator[AliasRecord]:
-    data = load_yaml(data_dir / "categories.yaml") or {}
+def category_records(data_dir: Path = DATA_DIR, data: dict[str, Any] | None = None) -> Iterator[AliasRecord]:
+    """The category terms of categories.yaml (`data`: the file, when the caller has read it)."""
+    if data is None:
+        data = load_yaml(data_dir / "categories.yaml") or {}
     sensitive = _strings(data.get("case_sensitive"))
     unclear = _strings(data.get("ambiguous"))  # need weapon context nearby ("bomba de agua", "APC party")
     by_language = data.get("translations") or {}  # terms that name the category in one language only

@@ -123,8 +123,9 @@ def token_key(token: str) -> str:
         return token.lower()
     if len(token) > _LONGEST_USEFUL_TOKEN:
         return ""
-    if _CYRILLIC.search(token) and _reads_as_latin(token):
-        return token.translate(_HOMOGLYPHS).lower()
+    latin = as_written_in_latin(token)
+    if latin is not token:
+        return latin.lower()
     key = token.lower()
     if _CYRILLIC.search(key):
         # Decomposing would turn "й" into "и" and break the endings; only "ё" is folded.
