@@ -38,25 +38,19 @@ from ruamel.yaml import YAML  # noqa: E402
 
 from extractors.entities import extract_entities, model_layer  # noqa: E402
 
-DEFAULT_DIR = ROOT / "tests" / "data" / "entities_dev"
-HOLDOUT_DIR = ROOT / "tests" / "data" / "entities_holdout"
-REAL_DIR = ROOT / "tests" / "data" / "entities_real"
-REAL_2_DIR = ROOT / "tests" / "data" / "entities_real_2"
-REAL_3_DIR = ROOT / "tests" / "data" / "entities_real_3"
-REAL_4_DIR = ROOT / "tests" / "data" / "entities_real_4"
-REAL_5_DIR = ROOT / "tests" / "data" / "entities_real_5"
-REAL_6_DIR = ROOT / "tests" / "data" / "entities_real_6"
-REAL_BLIND_DIR = ROOT / "tests" / "data" / "entities_real_blind"
+DATA = ROOT / "tests" / "data"
+DEFAULT_DIR = DATA / "entities_dev"
+HOLDOUT_DIR = DATA / "entities_holdout"
+#: the real-reporting sets, in the order they were built (each later one first scored blind)
+REAL_SETS = {
+    "real": DATA / "entities_real",
+    **{f"real-{number}": DATA / f"entities_real_{number}" for number in range(2, 7)},
+    "real-blind": DATA / "entities_real_blind",
+}
 SETS = {
     "dev": (DEFAULT_DIR,),
     "holdout": (HOLDOUT_DIR,),
-    "real": (REAL_DIR,),
-    "real-2": (REAL_2_DIR,),
-    "real-3": (REAL_3_DIR,),
-    "real-4": (REAL_4_DIR,),
-    "real-5": (REAL_5_DIR,),
-    "real-6": (REAL_6_DIR,),
-    "real-blind": (REAL_BLIND_DIR,),
+    **{name: (directory,) for name, directory in REAL_SETS.items()},
     "all": (DEFAULT_DIR, HOLDOUT_DIR),
 }
 TYPES = ("weapons", "weapon_categories", "countries", "armed_groups", "historical_states")

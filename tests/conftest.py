@@ -22,6 +22,15 @@ def osint(tmp_path: Path) -> OsintCli:
 
 
 @pytest.fixture
+def gazetteer_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entities from the gazetteer alone, whatever model is installed (the setting is process-wide,
+    and an in-process `osint extract` sets it)."""
+    from extractors.entities import model_layer
+
+    monkeypatch.setattr(model_layer, "_setting", "none")
+
+
+@pytest.fixture
 def closed_port() -> int:
     """A loopback port nothing listens on: connection refused."""
     return serving.closed_port()

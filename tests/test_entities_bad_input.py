@@ -7,15 +7,12 @@ import time
 
 import pytest
 
-from extractors.entities import MAX_CHARS, EntityResult, extract_entities, model_layer
+from extractors.entities import MAX_CHARS, EntityResult, extract_entities
 from tests.properties.bounds import allowance
 
+pytestmark = pytest.mark.usefixtures("gazetteer_only")
+
 SENTENCE = "Kenyan police seized AK-47s and an RPG-7 from al-Shabaab militants near the border. "
-
-
-@pytest.fixture(autouse=True)
-def _gazetteer_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model_layer, "_setting", "none")
 
 
 def timed(text: str, language: str = "en") -> tuple[EntityResult, float]:

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from extractors.entities import extract_many, model_layer
+from extractors.entities import extract_many
 from extractors.entities.category_phrases import compile_phrases
 from extractors.entities.gazetteer import Gazetteer
 from tests.gazetteer_data import gazetteer_from
+
+pytestmark = pytest.mark.usefixtures("gazetteer_only")
 
 WEAPONS = """
 - canonical: 9M133 Kornet
@@ -99,11 +101,6 @@ def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
         armed_groups=GROUPS,
         generic_actors=GENERIC,
     )
-
-
-@pytest.fixture(autouse=True)
-def _gazetteer_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
 
 
 def categories(gazetteer: Gazetteer, text: str, language: str) -> list[str]:

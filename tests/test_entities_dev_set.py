@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from extractors.entities import model_layer
-
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
@@ -66,8 +64,8 @@ def test_development_set_covers_the_traps(documents: list[dict]) -> None:
         assert trap in texts, trap
 
 
-def test_quality_targets_on_the_development_set(monkeypatch: pytest.MonkeyPatch, documents: list[dict]) -> None:
-    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
+@pytest.mark.usefixtures("gazetteer_only")
+def test_quality_targets_on_the_development_set(documents: list[dict]) -> None:
     scores = evaluate(documents)
     report = {kind: round(scores[kind].f1, 3) for kind in TYPES}
     for kind, target in TARGETS.items():

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from extractors.entities import EntityMention, extract_entities, extract_many, model_layer
+from extractors.entities import EntityMention, extract_entities, extract_many
 from extractors.entities.gazetteer import Gazetteer, build
 from extractors.entities.text import KeyCache, arabic_variants, sanitize, token_key
 from tests.gazetteer_data import gazetteer_from
+
+pytestmark = pytest.mark.usefixtures("gazetteer_only")
 
 WEAPONS = """
 - canonical: RPG-7
@@ -77,11 +79,6 @@ def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
         armed_groups=GROUPS,
         generic_actors=GENERIC,
     )
-
-
-@pytest.fixture(autouse=True)
-def _gazetteer_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
 
 
 def run(gazetteer: Gazetteer, text: str, language: str = "en"):

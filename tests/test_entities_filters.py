@@ -6,7 +6,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from extractors.entities import canonicalize_filter, extract_entities, model_layer
+from extractors.entities import canonicalize_filter, extract_entities
 
 
 @pytest.mark.parametrize(
@@ -46,8 +46,8 @@ def _countries(text: str) -> list[str]:
     return extract_entities(text, "en").countries
 
 
-def test_extraction_runs_in_a_process_pool(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
+@pytest.mark.usefixtures("gazetteer_only")
+def test_extraction_runs_in_a_process_pool() -> None:
     texts = ["Kenyan police seized rifles.", "Iranian drones hit Ukraine.", "Nothing here."]
     with ProcessPoolExecutor(max_workers=2) as pool:
         assert list(pool.map(_countries, texts)) == [["KE"], ["IR", "UA"], []]

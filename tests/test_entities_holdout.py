@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from extractors.entities import model_layer
-
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
@@ -39,8 +37,8 @@ def test_holdout_set_shape(documents: list[dict]) -> None:
         assert all(len(code) == 2 and code.isupper() for code in document["expected"]["countries"]), document["id"]
 
 
-def test_quality_targets_on_the_holdout_set(monkeypatch: pytest.MonkeyPatch, documents: list[dict]) -> None:
-    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
+@pytest.mark.usefixtures("gazetteer_only")
+def test_quality_targets_on_the_holdout_set(documents: list[dict]) -> None:
     scores = evaluate(documents)
     report = {kind: round(scores[kind].f1, 3) for kind in TYPES}
     for kind, target in TARGETS.items():

@@ -7,92 +7,23 @@ import sys
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
-from extractors.entities import extract_entities, model_layer
+from extractors.entities import extract_entities
 from extractors.entities.text import token_key
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
-from entities_eval import (  # noqa: E402
-    REAL_2_DIR,
-    REAL_3_DIR,
-    REAL_4_DIR,
-    REAL_5_DIR,
-    REAL_6_DIR,
-    REAL_BLIND_DIR,
-    REAL_DIR,
-    TYPES,
-    evaluate,
-    load_documents,
-)
+from entities_eval import REAL_SETS, TYPES, evaluate, load_documents  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("gazetteer_only")
 
 LANGUAGES = ("ar", "ru", "fr", "es")
 #: the issue's target for weapon models and categories, in every language
 TARGET = 0.93
-#: the sets tuned on, and per language their countries and groups F1 before this work (main at
-#: 785761d on the same passages): not lower
-TUNED = {
-    "real": (
-        REAL_DIR,
-        {
-            "ar": {"countries": 0.981, "armed_groups": 0.909},
-            "ru": {"countries": 0.938, "armed_groups": 0.833},
-            "fr": {"countries": 1.000, "armed_groups": 0.923},
-            "es": {"countries": 0.980, "armed_groups": 1.000},
-        },
-    ),
-    "real-2": (
-        REAL_2_DIR,
-        {
-            "ar": {"countries": 1.000, "armed_groups": 0.978},
-            "ru": {"countries": 0.939, "armed_groups": 0.857},
-            "fr": {"countries": 0.989, "armed_groups": 0.872},
-            "es": {"countries": 0.960, "armed_groups": 0.867},
-        },
-    ),
-    "real-3": (
-        REAL_3_DIR,
-        {
-            "ar": {"countries": 0.969, "armed_groups": 1.000},
-            "ru": {"countries": 0.974, "armed_groups": 0.769},
-            "fr": {"countries": 1.000, "armed_groups": 1.000},
-            "es": {"countries": 0.978, "armed_groups": 0.898},
-        },
-    ),
-    "real-4": (
-        REAL_4_DIR,
-        {
-            "ar": {"countries": 0.978, "armed_groups": 0.857},
-            "ru": {"countries": 1.000, "armed_groups": 1.000},
-            "fr": {"countries": 0.977, "armed_groups": 0.857},
-            "es": {"countries": 0.979, "armed_groups": 0.974},
-        },
-    ),
-    "real-5": (
-        REAL_5_DIR,
-        {
-            "ar": {"countries": 1.000, "armed_groups": 0.929},
-            "ru": {"countries": 0.982, "armed_groups": 1.000},
-            "fr": {"countries": 0.947, "armed_groups": 0.889},
-            "es": {"countries": 0.973, "armed_groups": 0.625},
-        },
-    ),
-    "real-6": (
-        REAL_6_DIR,
-        {
-            "ar": {"countries": 1.000, "armed_groups": 0.933},
-            "ru": {"countries": 0.971, "armed_groups": 0.857},
-            "fr": {"countries": 0.986, "armed_groups": 0.714},
-            "es": {"countries": 0.966, "armed_groups": 0.857},
-        },
-    ),
-}
-
-
-@pytest.fixture(autouse=True)
-def _gazetteer_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
+#: per set tuned on (all but the blind one) and language: countries and groups F1 before this work
+BEFORE = YAML(typ="safe").load((REAL_SETS["real"].parent / "entities_real_before.yaml").read_text(encoding="utf-8"))
 
 
 def weapons(text: str, language: str) -> list[tuple[str, str]]:
@@ -204,36 +135,30 @@ def test_exported_systems_have_origin_and_category() -> None:
 
 
 def test_the_real_sets_are_real_separate_and_balanced() -> None:
-    sets = [
-        (load_documents(directory), per_language)
-        for directory, per_language in (
-            (REAL_DIR, 20),
-            (REAL_2_DIR, 15),
-            (REAL_3_DIR, 15),
-            (REAL_4_DIR, 15),
-            (REAL_5_DIR, 15),
-            (REAL_6_DIR, 15),
-            (REAL_BLIND_DIR, 15),
-        )
-    ]
-    for documents, per_language in sets:
-        assert sorted(d["language"] for d in documents) == sorted(LANGUAGES * per_language)
+    sets = {name: load_documents(directory) for name, directory in REAL_SETS.items()}
+    for name, documents in sets.items():
+        per_language = 20 if name == "real" else 15
+        assert sorted(d["language"] for d in documents) == sorted(LANGUAGES * per_language), name
         for document in documents:
             assert document["source"].startswith(("https://", "http://")), document["id"]
             assert set(document["expected"]) == set(TYPES), document["id"]
-    ids = [d["id"] for documents, _ in sets for d in documents]
-    sources = [d["source"] for documents, _ in sets for d in documents]
+    ids = [d["id"] for documents in sets.values() for d in documents]
+    sources = [d["source"] for documents in sets.values() for d in documents]
     assert len(ids) == len(set(ids))
     assert len(sources) == len(set(sources))
 
 
-@pytest.mark.parametrize("name", TUNED)
+def test_every_set_tuned_on_has_its_level_before_this_work() -> None:
+    assert set(BEFORE) == set(REAL_SETS) - {"real-blind"}
+    assert all(set(levels) == set(LANGUAGES) for levels in BEFORE.values())
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE))
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_quality_on_the_real_sets_tuned_on(name: str, language: str) -> None:
-    directory, before = TUNED[name]
-    scores = evaluate([d for d in load_documents(directory) if d["language"] == language])
+    scores = evaluate([d for d in load_documents(REAL_SETS[name]) if d["language"] == language])
     report = {kind: round(scores[kind].f1, 3) for kind in TYPES}
     for kind in ("weapons", "weapon_categories"):
         assert scores[kind].f1 >= TARGET, (name, language, kind, report, scores[kind].errors)
-    for kind, floor in before[language].items():
+    for kind, floor in BEFORE[name][language].items():
         assert round(scores[kind].f1, 3) >= floor, (name, language, kind, report, scores[kind].errors)

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.entities import EntityResult, extract_entities, model_layer
+from extractors.entities import EntityResult, extract_entities
 
-
-@pytest.fixture(autouse=True)
-def _gazetteer_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
+pytestmark = pytest.mark.usefixtures("gazetteer_only")
 
 
 def run(text: str, language: str = "en") -> EntityResult:

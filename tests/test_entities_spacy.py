@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 import spacy
 
-from extractors.entities import extract_entities, model_layer
+from extractors.entities import extract_entities
 from extractors.entities.spacy_component import entity_pipeline
 
 
-def test_blank_pipeline_for_a_language_without_a_model_finds_canonical_entities(monkeypatch):
-    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
+@pytest.mark.usefixtures("gazetteer_only")
+def test_blank_pipeline_for_a_language_without_a_model_finds_canonical_entities():
     nlp = entity_pipeline("fr")
     assert nlp.lang == "fr" and nlp.pipe_names == ["osint_entities"]
     text = "Des fusils d'assaut AK-47 et des lance-roquettes RPG-7 ont été saisis au Mali par l'armée."
@@ -29,7 +30,7 @@ def test_any_pipeline_can_add_the_component_by_name():
     assert doc._.osint.armed_groups == ["Houthis"]
 
 
-def test_unknown_language_codes_fall_back_to_the_multilingual_tokenizer(monkeypatch):
-    monkeypatch.setattr(model_layer, "_setting", "none")  # process-wide: an in-process `osint extract` sets it
+@pytest.mark.usefixtures("gazetteer_only")
+def test_unknown_language_codes_fall_back_to_the_multilingual_tokenizer():
     doc = entity_pipeline("und")("Soviet-era DShK machine guns were seen in Somalia.")
     assert doc._.osint.weapons == ["DShK"] and doc._.osint.historical_states == ["Soviet Union"]
